@@ -1,0 +1,91 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
+import { RequestContextInterceptor } from './common/http/request-context.js';
+import { AppConfig } from './config/app-config.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { Transactions } from './database/transactions.js';
+import { AuditModule } from './modules/audit/audit.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { JobsModule } from './modules/jobs/jobs.module.js';
+import { RegionsModule } from './modules/regions/regions.module.js';
+import { UsersModule } from './modules/users/users.module.js';
+import { RUNTIME, type RuntimeSettings } from './runtime-settings.js';
+
+/** Feature modules: each later issue adds its module here. */
+const FEATURES = [RegionsModule, UsersModule, AuthModule, HealthModule];
+
+@Global()
+@Module({})
+class CoreModule {
+  static register(config: AppConfig, runtime: RuntimeSettings): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [
+        TypeOrmModule.forRoot({ ...dataSourceOptions(runtime.databaseUrl, config.DB_POOL_SIZE), autoLoadEntities: true }),
+      ],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: RUNTIME, useValue: runtime },
+        Transactions,
+      ],
+      exports: [AppConfig, RUNTIME, Transactions],
+    };
+  }
+}
+
+export function loggerModule(config: AppConfig): DynamicModule {
+  return LoggerModule.forRoot({
+    pinoHttp: {
+      level: config.LOG_LEVEL,
+      genReqId: (request) => (request as { id?: string }).id ?? '',
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      customProps: (request) => ({ actor: (request as { actor?: { username: string } }).actor?.username }),
+      autoLogging: { ignore: (request) => request.url === '/api/v1/health' },
+      quietReqLogger: true,
+      serializers: {
+        req: (request: { id: string; method: string; url: string }) => ({
+          id: request.id,
+          method: request.method,
+          url: request.url,
+        }),
+        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+      },
+    },
+  });
+}
+
+/** The HTTP API (and, without Redis, the in-process job runner). */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, runtime: RuntimeSettings): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.register(config, runtime),
+        loggerModule(config),
+        AuditModule,
+        JobsModule.register(config),
+        ...FEATURES,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
+      ],
+    };
+  }
+}
+
+/** The worker: the same modules (so the same processors), no HTTP server. */
+@Module({})
+export class WorkerModule {
+  static register(config: AppConfig, runtime: RuntimeSettings): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [CoreModule.register(config, runtime), loggerModule(config), AuditModule, JobsModule.register(config), ...FEATURES],
+    };
+  }
+}

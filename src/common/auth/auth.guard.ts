@@ -1,0 +1,61 @@
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { Request } from 'express';
+import { UsersService } from '../../modules/users/users.service.js';
+import { ForbiddenError } from '../errors.js';
+import type { Actor } from '../request-context.js';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator.js';
+import type { Role } from './roles.js';
+
+export interface TokenClaims {
+  sub: string;
+  role: Role;
+  region: string;
+}
+
+/**
+ * The one global guard. A route is either @Public() or needs a valid token of a user who still
+ * exists and is not disabled (checked on every request, so disabling takes effect at once), with
+ * one of the roles @Roles() names. A route with neither decorator is refused: forgetting to
+ * declare who may call it cannot open it.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly users: UsersService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+
+    const request = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
+    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token) throw new UnauthorizedException('A bearer token is required');
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+    } catch {
+      throw new UnauthorizedException('The token is invalid or has expired');
+    }
+    const user = await this.users.findById(claims.sub);
+    if (!user || user.disabled) throw new UnauthorizedException('The account is disabled or no longer exists');
+
+    const actor: Actor = { id: user.id, username: user.username, role: user.role, regionCode: user.regionCode };
+    request.actor = actor;
+
+    if (roles === undefined) {
+      throw new ForbiddenError('ROUTE_NOT_DECLARED', 'This route declares no roles and is closed');
+    }
+    if (roles.length > 0 && !roles.includes(user.role)) {
+      throw new ForbiddenError('ROLE_FORBIDDEN', `This action needs one of the roles ${roles.join(', ')}`, {
+        requiredRoles: roles,
+      });
+    }
+    return true;
+  }
+}

@@ -1,0 +1,44 @@
+import { Decimal } from 'decimal.js';
+import type { ValueTransformer } from 'typeorm';
+
+/**
+ * Money is yuan with two decimals (fen). In code it is always a Decimal, in the database
+ * `numeric(18,2)`, in JSON a string with exactly two places ("960.00").
+ */
+export const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
+export type Money = Decimal;
+
+const MONEY_PATTERN = /^-?\d{1,16}(\.\d{1,2})?$/;
+
+export function isMoneyString(value: unknown): value is string {
+  return typeof value === 'string' && MONEY_PATTERN.test(value);
+}
+
+export function money(value: Decimal.Value): Decimal {
+  return new Money(value);
+}
+
+/** Formats an amount as a yuan string with exactly two places, rounding half up to the fen. */
+export function formatMoney(value: Decimal.Value): string {
+  const fen = new Money(value).times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
+  const negative = fen.isNegative() && !fen.isZero();
+  const digits = fen.abs().toString().padStart(3, '0');
+  return `${negative ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+}
+
+/** Integer fen (for exact splitting) as a bigint. */
+export function toFen(value: Decimal.Value): bigint {
+  const fen = new Money(value).times(100);
+  if (!fen.isInteger()) throw new RangeError(`${String(value)} is not a whole number of fen`);
+  return BigInt(fen.toString());
+}
+
+export function fromFen(fen: bigint): Decimal {
+  return new Money(fen.toString()).dividedBy(100);
+}
+
+/** TypeORM column transformer: numeric string from pg <-> Decimal in the entity. */
+export const moneyTransformer: ValueTransformer = {
+  to: (value: Decimal | null | undefined) => (value == null ? value : formatMoney(value)),
+  from: (value: string | null) => (value == null ? value : new Money(value)),
+};

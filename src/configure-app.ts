@@ -1,0 +1,45 @@
+import type { INestApplication } from '@nestjs/common';
+
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { createValidationPipe } from './common/http/validation.js';
+import { assignRequestId } from './common/http/request-context.js';
+import type { AppConfig } from './config/app-config.js';
+
+export const API_PREFIX = 'api/v1';
+
+/** Everything main.ts and the e2e tests must set up identically on the HTTP application. */
+export function configureApp(app: NestExpressApplication, config: AppConfig): INestApplication {
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(assignRequestId);
+  app.use(helmet());
+  app.useBodyParser('json', { limit: '5mb' });
+  app.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: '200mb' });
+  if (config.CORS_ORIGINS) {
+    app.enableCors({ origin: config.CORS_ORIGINS.split(',').map((origin) => origin.trim()) });
+  }
+  app.setGlobalPrefix(API_PREFIX);
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Yikatong API')
+      .setDescription(
+        'Back office for family-planning incentive benefits: registry, eligibility, enrollment, ' +
+          'disbursement batches through one-card bank accounts, budgets and a tamper-evident ledger. ' +
+          'Errors are RFC 9457 problem details with a stable `code`.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}
+

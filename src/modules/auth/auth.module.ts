@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { AuthGuard } from '../../common/auth/auth.guard.js';
+import { durationSeconds } from '../../common/duration.js';
+import { AppConfig } from '../../config/app-config.js';
+import { RUNTIME, type RuntimeSettings } from '../../runtime-settings.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [AppConfig, RUNTIME],
+      useFactory: (config: AppConfig, runtime: RuntimeSettings) => ({
+        secret: runtime.jwtSecret,
+        signOptions: { expiresIn: durationSeconds(config.JWT_EXPIRES_IN), algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+})
+export class AuthModule {}

@@ -1,0 +1,93 @@
+import { HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { TokenClaims } from '../../common/auth/auth.guard.js';
+import { DomainError } from '../../common/errors.js';
+import { requestContext } from '../../common/request-context.js';
+import { AuditService } from '../audit/audit.service.js';
+import { UsersService } from '../users/users.service.js';
+import type { LoginResponseDto } from './dto/login.dto.js';
+
+/** Failed attempts allowed per (username, address) in the window before 429. */
+export const MAX_FAILED_LOGINS = 10;
+export const FAILED_LOGIN_WINDOW_SECONDS = 60;
+
+export class TooManyLoginAttemptsError extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'TOO_MANY_LOGIN_ATTEMPTS',
+      `Too many failed sign-ins for this account from this address; try again in ${retryAfterSeconds} s`,
+      { retryAfterSeconds },
+    );
+  }
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly jwt: JwtService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Failed sign-ins are audit events; the limit counts them, so it holds across any number of API
+   * processes and survives restarts, and every refusal is on the record.
+   */
+  async login(username: string, password: string, expiresInSeconds: number): Promise<LoginResponseDto> {
+    const address = requestContext.current()?.address ?? null;
+    const key = username.toLowerCase();
+    const [recent] = await this.dataSource.query(
+      `SELECT count(*)::int AS failures,
+              ceil(extract(epoch FROM min(occurred_at) + make_interval(secs => $3) - now()))::int AS retry
+         FROM audit_events
+        WHERE action = 'auth.login_failed' AND entity_id = $1 AND address IS NOT DISTINCT FROM $2
+          AND occurred_at > now() - make_interval(secs => $3)`,
+      [key, address, FAILED_LOGIN_WINDOW_SECONDS],
+    );
+    if (recent.failures >= MAX_FAILED_LOGINS) {
+      await this.recordFailure(key, 'rate_limited');
+      throw new TooManyLoginAttemptsError(Math.max(1, recent.retry ?? FAILED_LOGIN_WINDOW_SECONDS));
+    }
+
+    const user = await this.users.findByUsername(username);
+    const valid = user !== undefined && !user.disabled && (await this.users.verifyPassword(user, password));
+    if (!user || !valid) {
+      await this.recordFailure(key, user?.disabled ? 'disabled' : 'bad_credentials');
+      throw new UnauthorizedException('Unknown username or wrong password');
+    }
+
+    const claims: TokenClaims = { sub: user.id, role: user.role, region: user.regionCode };
+    const accessToken = await this.jwt.signAsync(claims);
+    await this.dataSource.transaction((manager) =>
+      this.audit.record(manager, {
+        action: 'auth.login',
+        entityType: 'user',
+        entityId: user.id,
+        regionCode: user.regionCode,
+        actor: { id: user.id, username: user.username, role: user.role },
+      }),
+    );
+    return {
+      accessToken,
+      expiresIn: expiresInSeconds,
+      user: { id: user.id, username: user.username, role: user.role, regionCode: user.regionCode },
+    };
+  }
+
+  private recordFailure(username: string, reason: string): Promise<void> {
+    return this.dataSource.transaction((manager) =>
+      this.audit.record(manager, {
+        action: 'auth.login_failed',
+        entityType: 'login',
+        entityId: username,
+        after: { reason },
+        actor: null,
+      }),
+    );
+  }
+}
+

@@ -1,0 +1,40 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bull';
+import { DiscoveryModule } from '@nestjs/core';
+import type { AppConfig } from '../../config/app-config.js';
+import { BullJobDispatcher, InProcessJobDispatcher, JobDispatcher, JOBS_QUEUE } from './job-dispatcher.js';
+import { JobExecutor } from './job-executor.js';
+import { JobsController } from './jobs.controller.js';
+import { JobsService } from './jobs.service.js';
+
+/**
+ * Jobs through Bull when REDIS_URL is set, in-process otherwise. Either way the same JobExecutor
+ * runs the same @JobProcessor classes and records progress in the `jobs` table.
+ */
+@Global()
+@Module({})
+export class JobsModule {
+  static register(config: AppConfig): DynamicModule {
+    const bull = !config.inProcessJobs;
+    return {
+      module: JobsModule,
+      imports: [
+        DiscoveryModule,
+        ...(bull
+          ? [
+              BullModule.forRoot({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+              BullModule.registerQueue({ name: JOBS_QUEUE }),
+            ]
+          : []),
+      ],
+      controllers: [JobsController],
+      providers: [
+        JobExecutor,
+        JobsService,
+        bull ? BullJobDispatcher : InProcessJobDispatcher,
+        { provide: JobDispatcher, useExisting: bull ? BullJobDispatcher : InProcessJobDispatcher },
+      ],
+      exports: [JobsService, JobDispatcher],
+    };
+  }
+}

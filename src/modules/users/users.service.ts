@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import * as argon2 from 'argon2';
+import { DataSource } from 'typeorm';
+import type { Role } from '../../common/auth/roles.js';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors.js';
+import { queryRows } from '../../database/sql.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { CreateUserDto, UserDto } from './dto/user.dto.js';
+import { roleRegionProblem } from './user-rules.js';
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  regionCode: string;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: Role;
+  region_code: string;
+  disabled: boolean;
+  created_at: Date;
+}
+
+const COLUMNS = 'id, username, password_hash, role, region_code, disabled, created_at';
+
+const toRecord = (row: UserRow): UserRecord => ({
+  id: row.id,
+  username: row.username,
+  passwordHash: row.password_hash,
+  role: row.role,
+  regionCode: row.region_code,
+  disabled: row.disabled,
+  createdAt: row.created_at,
+});
+
+export const toUserDto = (user: UserRecord): UserDto => ({
+  id: user.id,
+  username: user.username,
+  role: user.role,
+  regionCode: user.regionCode,
+  disabled: user.disabled,
+  createdAt: user.createdAt.toISOString(),
+});
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async findById(id: string): Promise<UserRecord | undefined> {
+    const rows: UserRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async findByUsername(username: string): Promise<UserRecord | undefined> {
+    const rows: UserRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`,
+      [username],
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async list(): Promise<UserDto[]> {
+    const rows: UserRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM users ORDER BY username`);
+    return rows.map((row) => toUserDto(toRecord(row)));
+  }
+
+  async create(input: CreateUserDto): Promise<UserDto> {
+    const problem = roleRegionProblem(input.role, input.regionCode);
+    if (problem) throw new ValidationFailedError([{ field: 'regionCode', message: problem }]);
+    const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
+    return this.dataSource.transaction(async (manager) => {
+      const region = await manager.query(`SELECT 1 FROM regions WHERE code = $1`, [input.regionCode]);
+      if (region.length === 0) {
+        throw new ValidationFailedError([{ field: 'regionCode', message: `region ${input.regionCode} does not exist` }]);
+      }
+      const rows: UserRow[] = await manager.query(
+        `INSERT INTO users (username, password_hash, role, region_code) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
+        [input.username, passwordHash, input.role, input.regionCode],
+      );
+      if (rows.length === 0) {
+        throw new ConflictError('USERNAME_TAKEN', `Username ${input.username} is taken`);
+      }
+      const user = toUserDto(toRecord(rows[0]));
+      await this.audit.record(manager, {
+        action: 'user.created',
+        entityType: 'user',
+        entityId: user.id,
+        regionCode: user.regionCode,
+        after: user,
+      });
+      return user;
+    });
+  }
+
+  async setDisabled(id: string, disabled: boolean): Promise<UserDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const before: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
+      if (before.length === 0) throw new NotFoundError('User', id);
+      const rows = await queryRows<UserRow>(
+        manager,
+        `UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, disabled],
+      );
+      const user = toUserDto(toRecord(rows[0]));
+      await this.audit.record(manager, {
+        action: disabled ? 'user.disabled' : 'user.enabled',
+        entityType: 'user',
+        entityId: id,
+        regionCode: user.regionCode,
+        before: toUserDto(toRecord(before[0])),
+        after: user,
+      });
+      return user;
+    });
+  }
+
+  verifyPassword(user: UserRecord, password: string): Promise<boolean> {
+    return argon2.verify(user.passwordHash, password);
+  }
+}
