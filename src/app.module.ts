@@ -25,13 +25,12 @@ class CoreModule {
     return {
       module: CoreModule,
       imports: [
-        TypeOrmModule.forRoot({ ...dataSourceOptions(runtime.databaseUrl, config.DB_POOL_SIZE), autoLoadEntities: true }),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(runtime.databaseUrl, config.DB_POOL_SIZE),
+          autoLoadEntities: true,
+        }),
       ],
-      providers: [
-        { provide: AppConfig, useValue: config },
-        { provide: RUNTIME, useValue: runtime },
-        Transactions,
-      ],
+      providers: [{ provide: AppConfig, useValue: config }, { provide: RUNTIME, useValue: runtime }, Transactions],
       exports: [AppConfig, RUNTIME, Transactions],
     };
   }
@@ -85,7 +84,13 @@ export class WorkerModule {
   static register(config: AppConfig, runtime: RuntimeSettings): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.register(config, runtime), loggerModule(config), AuditModule, JobsModule.register(config), ...FEATURES],
+      imports: [
+        CoreModule.register(config, runtime),
+        loggerModule(config),
+        AuditModule,
+        JobsModule.register(config),
+        ...FEATURES,
+      ],
     };
   }
 }

@@ -42,4 +42,3 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): IN
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }
-

