@@ -20,7 +20,9 @@ describe('loadConfig', () => {
   });
 
   it('requires JWT_SECRET and DATABASE_URL in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required[\s\S]*DATABASE_URL is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /JWT_SECRET is required[\s\S]*DATABASE_URL is required/,
+    );
     expect(() =>
       loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/yikatong' }),
     ).not.toThrow();
