@@ -7,6 +7,7 @@ import { RequestContextInterceptor } from './common/http/request-context.js';
 import { AppConfig } from './config/app-config.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { Transactions } from './database/transactions.js';
+import { LifeEventBus } from './common/life-event-bus.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -30,8 +31,13 @@ class CoreModule {
           autoLoadEntities: true,
         }),
       ],
-      providers: [{ provide: AppConfig, useValue: config }, { provide: RUNTIME, useValue: runtime }, Transactions],
-      exports: [AppConfig, RUNTIME, Transactions],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: RUNTIME, useValue: runtime },
+        Transactions,
+        LifeEventBus,
+      ],
+      exports: [AppConfig, RUNTIME, Transactions, LifeEventBus],
     };
   }
 }
