@@ -10,14 +10,16 @@ import { Transactions } from './database/transactions.js';
 import { LifeEventBus } from './common/life-event-bus.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { BudgetsModule } from './modules/budgets/budgets.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
+import { LedgerModule } from './modules/ledger/ledger.module.js';
 import { RegionsModule } from './modules/regions/regions.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { RUNTIME, type RuntimeSettings } from './runtime-settings.js';
 
 /** Feature modules: each later issue adds its module here. */
-const FEATURES = [RegionsModule, UsersModule, AuthModule, HealthModule];
+const FEATURES = [RegionsModule, UsersModule, AuthModule, HealthModule, LedgerModule, BudgetsModule];
 
 @Global()
 @Module({})

@@ -1,0 +1,97 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { MAX_PAGE_SIZE, PageQuery } from '../../../common/pagination.js';
+import { FUNDING_LEVELS, POLICY_CODES, type FundingLevel, type PolicyCode } from '../../policies/policy-codes.js';
+
+export class AppropriationDto {
+  @ApiProperty({ example: 2012 })
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  fiscalYear!: number;
+
+  @ApiProperty({ enum: POLICY_CODES, example: 'RURAL_REWARD' })
+  @IsIn(POLICY_CODES)
+  policyCode!: PolicyCode;
+
+  @ApiProperty({ enum: FUNDING_LEVELS, example: 'CENTRAL' })
+  @IsIn(FUNDING_LEVELS)
+  fundingLevel!: FundingLevel;
+
+  @ApiProperty({ example: '410122', description: 'A county-level unit (6 digits) of the city' })
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'countyCode must be a 6-digit county code' })
+  countyCode!: string;
+
+  @ApiProperty({ example: '1000000.00', description: 'Yuan, a decimal string with up to two places, > 0' })
+  @IsString()
+  @Matches(/^(?!0+(\.0+)?$)\d{1,16}(\.\d{1,2})?$/, {
+    message: 'amount must be a positive decimal string with up to two places',
+  })
+  amount!: string;
+}
+
+export class AppropriationViewDto {
+  @ApiProperty({ description: 'The ledger transfer that made (or reversed) the appropriation' })
+  transferId!: string;
+  @ApiProperty({ enum: ['APPROPRIATION', 'REVERSAL'] }) code!: string;
+  @ApiProperty() fiscalYear!: number;
+  @ApiProperty({ enum: POLICY_CODES }) policyCode!: string;
+  @ApiProperty({ enum: FUNDING_LEVELS }) fundingLevel!: string;
+  @ApiProperty() countyCode!: string;
+  @ApiProperty({ example: '1000000.00' }) amount!: string;
+  @ApiProperty({ nullable: true, type: String }) reversesTransferId!: string | null;
+  @ApiProperty() blockSeq!: string;
+  @ApiProperty() createdAt!: string;
+}
+
+export class ListBudgetsQuery extends PageQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: MAX_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  override limit = MAX_PAGE_SIZE;
+
+  @ApiPropertyOptional({ example: 2012 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  fiscalYear?: number;
+
+  @ApiPropertyOptional({ example: '410122' })
+  @IsOptional()
+  @Matches(/^\d{6}$/, { message: 'countyCode must be a 6-digit county code' })
+  countyCode?: string;
+
+  @ApiPropertyOptional({ enum: POLICY_CODES })
+  @IsOptional()
+  @IsIn(POLICY_CODES)
+  policyCode?: string;
+
+  @ApiPropertyOptional({ enum: FUNDING_LEVELS })
+  @IsOptional()
+  @IsIn(FUNDING_LEVELS)
+  fundingLevel?: string;
+}
+
+export class BudgetLineDto {
+  @ApiProperty() fiscalYear!: number;
+  @ApiProperty({ enum: POLICY_CODES }) policyCode!: string;
+  @ApiProperty({ enum: FUNDING_LEVELS }) fundingLevel!: string;
+  @ApiProperty() countyCode!: string;
+  @ApiProperty({ example: '1000.00' }) appropriated!: string;
+  @ApiProperty({ example: '300.00' }) committed!: string;
+  @ApiProperty({ example: '200.00' }) spent!: string;
+  @ApiProperty({ example: '500.00', description: 'appropriated = committed + spent + available' })
+  available!: string;
+}
+
+export class BudgetLinePageDto {
+  @ApiProperty({ type: [BudgetLineDto] }) items!: BudgetLineDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}

@@ -1,0 +1,42 @@
+import type { Decimal } from 'decimal.js';
+import { ConflictError, UnprocessableError, type FieldProblem } from '../../common/errors.js';
+import { formatMoney } from '../../common/money.js';
+import type { AccountRef } from './ledger.types.js';
+
+/** A transfer the ledger never accepts: non-positive amount, one account on both sides, ... */
+export class InvalidTransferError extends UnprocessableError {
+  constructor(errors: FieldProblem[]) {
+    super('INVALID_TRANSFER', 'The ledger refuses these transfers', {}, errors);
+  }
+}
+
+export class UnknownAccountError extends UnprocessableError {
+  constructor(accountIds: string[]) {
+    super('UNKNOWN_ACCOUNT', `Ledger accounts ${accountIds.join(', ')} do not exist`, { accountIds });
+  }
+}
+
+/** An idempotency id that was already used for a different transfer. */
+export class IdempotencyConflictError extends ConflictError {
+  constructor(idempotencyId: string) {
+    super('IDEMPOTENCY_KEY_REUSED', `Idempotency id ${idempotencyId} was already used for a different transfer`, {
+      idempotencyId,
+    });
+  }
+}
+
+export interface AccountLimitViolation {
+  account: AccountRef;
+  flag: 'DEBITS_MUST_NOT_EXCEED_CREDITS' | 'CREDITS_MUST_NOT_EXCEED_DEBITS';
+  /** By how much the limited side would exceed the other. */
+  shortfall: Decimal;
+}
+
+/** Posting would make a flagged account break its flag; the whole post is refused. */
+export class AccountLimitError extends ConflictError {
+  constructor(readonly violations: AccountLimitViolation[]) {
+    super('ACCOUNT_LIMIT_EXCEEDED', 'Posting would take a ledger account past its limit', {
+      violations: violations.map((v) => ({ ...v.account, flag: v.flag, shortfall: formatMoney(v.shortfall) })),
+    });
+  }
+}

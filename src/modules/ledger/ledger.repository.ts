@@ -1,0 +1,411 @@
+import { Injectable } from '@nestjs/common';
+import type { Decimal } from 'decimal.js';
+import type { EntityManager } from 'typeorm';
+import { formatMoney, money } from '../../common/money.js';
+import type { RegionScope } from '../../common/region-scope.js';
+import { queryOne, queryRows } from '../../database/sql.js';
+import type { FundingLevel } from '../policies/policy-codes.js';
+import { CANONICAL_TIMESTAMP_SQL, type CanonicalTransfer } from './block-hash.js';
+import type {
+  AccountCode,
+  AccountFlag,
+  AccountRef,
+  LedgerAccount,
+  LedgerTransfer,
+  TransferCode,
+  TransferInput,
+} from './ledger.types.js';
+
+export interface AccountRow {
+  id: string;
+  code: AccountCode;
+  fiscal_year: number | null;
+  policy_code: string | null;
+  funding_level: FundingLevel | null;
+  county_code: string | null;
+  debits_must_not_exceed_credits: boolean;
+  credits_must_not_exceed_debits: boolean;
+  debits_posted: string;
+  credits_posted: string;
+}
+
+export interface TransferRow {
+  id: string;
+  idempotency_id: string;
+  debit_account_id: string;
+  credit_account_id: string;
+  amount: string;
+  code: TransferCode;
+  batch_id: string | null;
+  line_id: string | null;
+  reverses_transfer_id: string | null;
+  block_seq: string;
+}
+
+/** A transfer with both accounts and its block's time, for listings and the auditor. */
+export interface TransferDetailRow extends TransferRow {
+  created_at: Date;
+  da_code: AccountCode;
+  da_fiscal_year: number | null;
+  da_policy_code: string | null;
+  da_funding_level: FundingLevel | null;
+  da_county_code: string | null;
+  ca_code: AccountCode;
+  ca_fiscal_year: number | null;
+  ca_policy_code: string | null;
+  ca_funding_level: FundingLevel | null;
+  ca_county_code: string | null;
+}
+
+export interface BlockRow {
+  seq: string;
+  prev_hash: string;
+  hash: string;
+  transfer_count: number;
+  created_at: string;
+}
+
+export interface BalanceProblemRow {
+  id: string;
+  debits_posted: string | null;
+  credits_posted: string | null;
+  debits: string;
+  credits: string;
+  flag_broken: boolean;
+}
+
+export const ACCOUNT_COLUMNS = `id, code, fiscal_year, policy_code, funding_level, county_code,
+  debits_must_not_exceed_credits, credits_must_not_exceed_debits, debits_posted, credits_posted`;
+
+const TRANSFER_COLUMNS = `id, idempotency_id, debit_account_id, credit_account_id, amount, code, batch_id, line_id,
+  reverses_transfer_id, block_seq`;
+
+const TRANSFER_DETAIL_SELECT = `
+  SELECT t.id, t.idempotency_id, t.debit_account_id, t.credit_account_id, t.amount, t.code, t.batch_id,
+         t.line_id, t.reverses_transfer_id, t.block_seq, b.created_at,
+         da.code AS da_code, da.fiscal_year AS da_fiscal_year, da.policy_code AS da_policy_code,
+         da.funding_level AS da_funding_level, da.county_code AS da_county_code,
+         ca.code AS ca_code, ca.fiscal_year AS ca_fiscal_year, ca.policy_code AS ca_policy_code,
+         ca.funding_level AS ca_funding_level, ca.county_code AS ca_county_code
+    FROM ledger_transfers t
+    JOIN ledger_blocks b ON b.seq = t.block_seq
+    JOIN ledger_accounts da ON da.id = t.debit_account_id
+    JOIN ledger_accounts ca ON ca.id = t.credit_account_id`;
+
+export const toAccountRef = (row: AccountRow): AccountRef => ({
+  id: row.id,
+  code: row.code,
+  fiscalYear: row.fiscal_year,
+  policyCode: row.policy_code,
+  fundingLevel: row.funding_level,
+  countyCode: row.county_code,
+});
+
+export const toAccount = (row: AccountRow): LedgerAccount => ({
+  ...toAccountRef(row),
+  flags: [
+    ...(row.debits_must_not_exceed_credits ? (['DEBITS_MUST_NOT_EXCEED_CREDITS'] as AccountFlag[]) : []),
+    ...(row.credits_must_not_exceed_debits ? (['CREDITS_MUST_NOT_EXCEED_DEBITS'] as AccountFlag[]) : []),
+  ],
+  debitsPosted: money(row.debits_posted),
+  creditsPosted: money(row.credits_posted),
+});
+
+export const toTransfer = (row: TransferRow): LedgerTransfer => ({
+  id: row.id,
+  idempotencyId: row.idempotency_id,
+  debitAccountId: row.debit_account_id,
+  creditAccountId: row.credit_account_id,
+  amount: money(row.amount),
+  code: row.code,
+  batchId: row.batch_id,
+  lineId: row.line_id,
+  reversesTransferId: row.reverses_transfer_id,
+  blockSeq: row.block_seq,
+});
+
+export function detailAccounts(row: TransferDetailRow): { debit: AccountRef; credit: AccountRef } {
+  return {
+    debit: {
+      id: row.debit_account_id,
+      code: row.da_code,
+      fiscalYear: row.da_fiscal_year,
+      policyCode: row.da_policy_code,
+      fundingLevel: row.da_funding_level,
+      countyCode: row.da_county_code,
+    },
+    credit: {
+      id: row.credit_account_id,
+      code: row.ca_code,
+      fiscalYear: row.ca_fiscal_year,
+      policyCode: row.ca_policy_code,
+      fundingLevel: row.ca_funding_level,
+      countyCode: row.ca_county_code,
+    },
+  };
+}
+
+export function canonicalTransfer(transfer: LedgerTransfer, debit: AccountRef, credit: AccountRef): CanonicalTransfer {
+  return {
+    id: transfer.id,
+    idempotencyId: transfer.idempotencyId,
+    code: transfer.code,
+    amount: formatMoney(transfer.amount),
+    debit,
+    credit,
+    batchId: transfer.batchId,
+    lineId: transfer.lineId,
+    reversesTransferId: transfer.reversesTransferId,
+  };
+}
+
+export interface AccountFilter {
+  fiscalYear?: number;
+  policyCode?: string;
+  fundingLevel?: string;
+  countyCode?: string;
+  code?: string;
+}
+
+export interface TransferFilter {
+  batchId?: string;
+  accountId?: string;
+  code?: string;
+  reversesTransferId?: string;
+}
+
+export interface BalanceDelta {
+  accountId: string;
+  debits: Decimal;
+  credits: Decimal;
+}
+
+/** The ledger's SQL. Every write method expects the caller's transaction (see LedgerService.post). */
+@Injectable()
+export class LedgerRepository {
+  /** The chain head, locked until the transaction ends: every posting call goes one at a time. */
+  async lockHead(manager: EntityManager): Promise<{ lastSeq: string; lastHash: string }> {
+    const row = await queryOne<{ last_seq: string; last_hash: string }>(
+      manager,
+      `SELECT last_seq, last_hash FROM ledger_head WHERE singleton FOR UPDATE`,
+    );
+    if (!row) throw new Error('ledger_head is missing: the ledger migration did not run');
+    return { lastSeq: row.last_seq, lastHash: row.last_hash };
+  }
+
+  async findTransfersByIdempotencyIds(manager: EntityManager, ids: string[]): Promise<TransferRow[]> {
+    return queryRows<TransferRow>(
+      manager,
+      `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE idempotency_id = ANY($1::text[])`,
+      [ids],
+    );
+  }
+
+  /** Locks the accounts a post touches, in id order (the one fixed order: no deadlocks). */
+  async lockAccounts(manager: EntityManager, ids: string[]): Promise<AccountRow[]> {
+    return queryRows<AccountRow>(
+      manager,
+      `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+  }
+
+  /** Set-based insert, in input order (so ids ascend in that order); returns the new ids. */
+  async insertTransfers(manager: EntityManager, blockSeq: string, transfers: TransferInput[]): Promise<string[]> {
+    const rows = await queryRows<{ id: string; idempotency_id: string }>(
+      manager,
+      `INSERT INTO ledger_transfers
+         (idempotency_id, debit_account_id, credit_account_id, amount, code, batch_id, line_id,
+          reverses_transfer_id, block_seq)
+       SELECT i, d, c, a, k, b, l, r, $9::bigint
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::numeric[], $5::text[], $6::uuid[], $7::text[],
+                     $8::bigint[]) WITH ORDINALITY AS x(i, d, c, a, k, b, l, r, n)
+        ORDER BY n
+       ON CONFLICT (idempotency_id) DO NOTHING
+       RETURNING id, idempotency_id`,
+      [
+        transfers.map((t) => t.idempotencyId),
+        transfers.map((t) => t.debitAccountId),
+        transfers.map((t) => t.creditAccountId),
+        transfers.map((t) => formatMoney(t.amount)),
+        transfers.map((t) => t.code),
+        transfers.map((t) => t.batchId ?? null),
+        transfers.map((t) => t.lineId ?? null),
+        transfers.map((t) => t.reversesTransferId ?? null),
+        blockSeq,
+      ],
+    );
+    const byKey = new Map(rows.map((row) => [row.idempotency_id, row.id]));
+    return transfers.map((t) => byKey.get(t.idempotencyId) ?? '');
+  }
+
+  /**
+   * One UPDATE for all touched accounts, each exactly once. Only this path may move balances: the
+   * accounts trigger refuses a balance change unless the transaction-local posting flag is on.
+   */
+  async addToBalances(manager: EntityManager, deltas: BalanceDelta[]): Promise<void> {
+    await queryRows(
+      manager,
+      `UPDATE ledger_accounts a
+          SET debits_posted = a.debits_posted + d.debits, credits_posted = a.credits_posted + d.credits
+         FROM unnest($1::bigint[], $2::numeric[], $3::numeric[]) AS d(id, debits, credits)
+        WHERE a.id = d.id`,
+      [
+        deltas.map((d) => d.accountId),
+        deltas.map((d) => formatMoney(d.debits)),
+        deltas.map((d) => formatMoney(d.credits)),
+      ],
+    );
+  }
+
+  async setPosting(manager: EntityManager, on: boolean): Promise<void> {
+    await manager.query(`SELECT set_config('yikatong.ledger_posting', $1, true)`, [on ? 'on' : 'off']);
+  }
+
+  async insertBlock(
+    manager: EntityManager,
+    block: { seq: string; prevHash: string; hash: string; transferCount: number; createdAt: Date },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO ledger_blocks (seq, prev_hash, hash, transfer_count, created_at) VALUES ($1, $2, $3, $4, $5)`,
+      [block.seq, block.prevHash, block.hash, block.transferCount, block.createdAt],
+    );
+  }
+
+  async advanceHead(manager: EntityManager, seq: string, hash: string): Promise<void> {
+    await queryRows(manager, `UPDATE ledger_head SET last_seq = $1, last_hash = $2 WHERE singleton`, [seq, hash]);
+  }
+
+  async listAccounts(
+    manager: EntityManager,
+    filter: AccountFilter,
+    scope: RegionScope,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<AccountRow[]> {
+    const params: unknown[] = [];
+    const where = [scope.where('county_code', params)];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.fiscalYear !== undefined) add('fiscal_year = ?', filter.fiscalYear);
+    if (filter.policyCode !== undefined) add('policy_code = ?', filter.policyCode);
+    if (filter.fundingLevel !== undefined) add('funding_level = ?', filter.fundingLevel);
+    if (filter.countyCode !== undefined) add('county_code = ?', filter.countyCode);
+    if (filter.code !== undefined) add('code = ?', filter.code);
+    if (afterId !== undefined) add('id > ?::bigint', afterId);
+    params.push(limit + 1);
+    return queryRows<AccountRow>(
+      manager,
+      `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  async listTransfers(
+    manager: EntityManager,
+    filter: TransferFilter,
+    scope: RegionScope,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<TransferDetailRow[]> {
+    const params: unknown[] = [];
+    const debitScope = scope.where('da.county_code', params);
+    const where = [`(${debitScope} OR ca.county_code LIKE $${params.length})`];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replaceAll('?', `$${params.length}`));
+    };
+    if (filter.batchId !== undefined) add('t.batch_id = ?::uuid', filter.batchId);
+    if (filter.accountId !== undefined)
+      add('(t.debit_account_id = ?::bigint OR t.credit_account_id = ?::bigint)', filter.accountId);
+    if (filter.code !== undefined) add('t.code = ?', filter.code);
+    if (filter.reversesTransferId !== undefined) add('t.reverses_transfer_id = ?::bigint', filter.reversesTransferId);
+    if (afterId !== undefined) add('t.id > ?::bigint', afterId);
+    params.push(limit + 1);
+    return queryRows<TransferDetailRow>(
+      manager,
+      `${TRANSFER_DETAIL_SELECT} WHERE ${where.join(' AND ')} ORDER BY t.id LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  async findTransferDetail(manager: EntityManager, id: string): Promise<TransferDetailRow | undefined> {
+    return queryOne<TransferDetailRow>(manager, `${TRANSFER_DETAIL_SELECT} WHERE t.id = $1::bigint`, [id]);
+  }
+
+  // ---- verification (read-only, inside one REPEATABLE READ snapshot) ----
+
+  async blocksAfter(manager: EntityManager, afterSeq: string, limit: number): Promise<BlockRow[]> {
+    return queryRows<BlockRow>(
+      manager,
+      `SELECT seq, prev_hash, hash, transfer_count, ${CANONICAL_TIMESTAMP_SQL('created_at')} AS created_at
+         FROM ledger_blocks WHERE seq > $1::bigint ORDER BY seq LIMIT $2`,
+      [afterSeq, limit],
+    );
+  }
+
+  /** Transfers in (block_seq, id) order after a keyset position, with both accounts. */
+  async transfersAfter(
+    manager: EntityManager,
+    after: { blockSeq: string; id: string },
+    limit: number,
+  ): Promise<TransferDetailRow[]> {
+    // Outer joins: verification must see a transfer even if its block or account went missing.
+    return queryRows<TransferDetailRow>(
+      manager,
+      `SELECT t.id, t.idempotency_id, t.debit_account_id, t.credit_account_id, t.amount, t.code, t.batch_id,
+              t.line_id, t.reverses_transfer_id, t.block_seq, NULL AS created_at,
+              da.code AS da_code, da.fiscal_year AS da_fiscal_year, da.policy_code AS da_policy_code,
+              da.funding_level AS da_funding_level, da.county_code AS da_county_code,
+              ca.code AS ca_code, ca.fiscal_year AS ca_fiscal_year, ca.policy_code AS ca_policy_code,
+              ca.funding_level AS ca_funding_level, ca.county_code AS ca_county_code
+         FROM ledger_transfers t
+         LEFT JOIN ledger_accounts da ON da.id = t.debit_account_id
+         LEFT JOIN ledger_accounts ca ON ca.id = t.credit_account_id
+        WHERE (t.block_seq, t.id) > ($1::bigint, $2::bigint)
+        ORDER BY t.block_seq, t.id
+        LIMIT $3`,
+      [after.blockSeq, after.id, limit],
+    );
+  }
+
+  async head(manager: EntityManager): Promise<{ lastSeq: string; lastHash: string }> {
+    const row = await queryOne<{ last_seq: string; last_hash: string }>(
+      manager,
+      `SELECT last_seq, last_hash FROM ledger_head WHERE singleton`,
+    );
+    return { lastSeq: row?.last_seq ?? '0', lastHash: row?.last_hash ?? '' };
+  }
+
+  /**
+   * Accounts whose posted balances differ from the sums of their transfers, or that break their
+   * flag; also sums for account ids that do not exist. Computed by PostgreSQL in one pass.
+   */
+  async balanceProblems(manager: EntityManager, limit: number): Promise<BalanceProblemRow[]> {
+    return queryRows<BalanceProblemRow>(
+      manager,
+      `WITH sums AS (
+         SELECT account_id, sum(debit) AS debits, sum(credit) AS credits
+           FROM (SELECT debit_account_id AS account_id, amount AS debit, 0::numeric AS credit FROM ledger_transfers
+                 UNION ALL
+                 SELECT credit_account_id, 0::numeric, amount FROM ledger_transfers) moves
+          GROUP BY account_id)
+       SELECT coalesce(a.id, s.account_id) AS id, a.debits_posted, a.credits_posted,
+              coalesce(s.debits, 0) AS debits, coalesce(s.credits, 0) AS credits,
+              coalesce((a.debits_must_not_exceed_credits AND a.debits_posted > a.credits_posted)
+                    OR (a.credits_must_not_exceed_debits AND a.credits_posted > a.debits_posted), false) AS flag_broken
+         FROM ledger_accounts a
+         FULL JOIN sums s ON s.account_id = a.id
+        WHERE a.id IS NULL
+           OR a.debits_posted <> coalesce(s.debits, 0)
+           OR a.credits_posted <> coalesce(s.credits, 0)
+           OR (a.debits_must_not_exceed_credits AND a.debits_posted > a.credits_posted)
+           OR (a.credits_must_not_exceed_debits AND a.credits_posted > a.debits_posted)
+        ORDER BY 1
+        LIMIT $1`,
+      [limit],
+    );
+  }
+}

@@ -1,0 +1,342 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Decimal } from 'decimal.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ValidationFailedError, type FieldProblem } from '../../common/errors.js';
+import { formatMoney, money } from '../../common/money.js';
+import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
+import { RegionScope } from '../../common/region-scope.js';
+import { canonicalTimestamp, hashBlock } from './block-hash.js';
+import {
+  AccountLimitError,
+  IdempotencyConflictError,
+  InvalidTransferError,
+  UnknownAccountError,
+  type AccountLimitViolation,
+} from './ledger.errors.js';
+import {
+  canonicalTransfer,
+  detailAccounts,
+  LedgerRepository,
+  toAccount,
+  toAccountRef,
+  toTransfer,
+  type AccountFilter,
+  type AccountRow,
+  type BalanceDelta,
+  type TransferDetailRow,
+  type TransferFilter,
+} from './ledger.repository.js';
+import {
+  TRANSFER_CODES,
+  type AccountRef,
+  type LedgerAccount,
+  type LedgerTransfer,
+  type PostResult,
+  type TransferInput,
+} from './ledger.types.js';
+
+const ID_PATTERN = /^[1-9]\d{0,17}$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_AMOUNT = money('9999999999999999.99');
+
+/** The problems of one transfer taken alone (pure: used by post and by tests). */
+export function transferProblems(t: TransferInput, index = 0): FieldProblem[] {
+  const at = (field: string) => `transfers[${index}].${field}`;
+  const problems: FieldProblem[] = [];
+  if (typeof t.idempotencyId !== 'string' || t.idempotencyId.length < 1 || t.idempotencyId.length > 300) {
+    problems.push({ field: at('idempotencyId'), message: 'idempotencyId must have 1 to 300 characters' });
+  }
+  if (!ID_PATTERN.test(t.debitAccountId)) problems.push({ field: at('debitAccountId'), message: 'not an account id' });
+  if (!ID_PATTERN.test(t.creditAccountId))
+    problems.push({ field: at('creditAccountId'), message: 'not an account id' });
+  if (t.debitAccountId === t.creditAccountId) {
+    problems.push({ field: at('creditAccountId'), message: 'a transfer must debit and credit different accounts' });
+  }
+  if (!money(t.amount).isFinite() || !money(t.amount).greaterThan(0)) {
+    problems.push({ field: at('amount'), message: 'amount must be positive' });
+  } else if (money(t.amount).decimalPlaces() > 2 || money(t.amount).greaterThan(MAX_AMOUNT)) {
+    problems.push({ field: at('amount'), message: 'amount must be a whole number of fen below 10^16 yuan' });
+  }
+  if (!(TRANSFER_CODES as readonly string[]).includes(t.code)) {
+    problems.push({ field: at('code'), message: `code must be one of ${TRANSFER_CODES.join(', ')}` });
+  }
+  if (t.batchId != null && !UUID_PATTERN.test(t.batchId)) {
+    problems.push({ field: at('batchId'), message: 'batchId must be a UUID' });
+  }
+  if ((t.code === 'REVERSAL') !== (t.reversesTransferId != null)) {
+    problems.push({
+      field: at('reversesTransferId'),
+      message: 'a REVERSAL, and only a REVERSAL, names the transfer it reverses',
+    });
+  } else if (t.reversesTransferId != null && !ID_PATTERN.test(t.reversesTransferId)) {
+    problems.push({ field: at('reversesTransferId'), message: 'not a transfer id' });
+  }
+  return problems;
+}
+
+/** The id after which a page starts, from a cursor this server issued. */
+function cursorId(cursor: string | undefined): string | undefined {
+  const key = decodeCursor(cursor, 1)?.[0];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !ID_PATTERN.test(key)) {
+    throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
+  }
+  return key;
+}
+
+function sameTransfer(existing: LedgerTransfer, input: TransferInput): boolean {
+  return (
+    existing.debitAccountId === input.debitAccountId &&
+    existing.creditAccountId === input.creditAccountId &&
+    existing.amount.equals(input.amount) &&
+    existing.code === input.code &&
+    (existing.batchId ?? null) === (input.batchId?.toLowerCase() ?? null) &&
+    (existing.lineId ?? null) === (input.lineId ?? null) &&
+    (existing.reversesTransferId ?? null) === (input.reversesTransferId ?? null)
+  );
+}
+
+export interface AccountView {
+  id: string;
+  code: string;
+  fiscalYear: number | null;
+  policyCode: string | null;
+  fundingLevel: string | null;
+  countyCode: string | null;
+  flags: string[];
+  debitsPosted: string;
+  creditsPosted: string;
+  /** On the account's normal side: debits - credits for FUNDING, credits - debits otherwise. */
+  balance: string;
+}
+
+export interface TransferView {
+  id: string;
+  idempotencyId: string;
+  code: string;
+  amount: string;
+  debitAccount: AccountRef;
+  creditAccount: AccountRef;
+  batchId: string | null;
+  lineId: string | null;
+  reversesTransferId: string | null;
+  blockSeq: string;
+  createdAt: string;
+}
+
+export function accountBalance(account: Pick<LedgerAccount, 'code' | 'debitsPosted' | 'creditsPosted'>): Decimal {
+  return account.code === 'FUNDING'
+    ? account.debitsPosted.minus(account.creditsPosted)
+    : account.creditsPosted.minus(account.debitsPosted);
+}
+
+export const toAccountView = (row: AccountRow): AccountView => {
+  const account = toAccount(row);
+  return {
+    ...toAccountRef(row),
+    flags: account.flags,
+    debitsPosted: formatMoney(account.debitsPosted),
+    creditsPosted: formatMoney(account.creditsPosted),
+    balance: formatMoney(accountBalance(account)),
+  };
+};
+
+export const toTransferView = (row: TransferDetailRow): TransferView => {
+  const { debit, credit } = detailAccounts(row);
+  return {
+    id: row.id,
+    idempotencyId: row.idempotency_id,
+    code: row.code,
+    amount: formatMoney(row.amount),
+    debitAccount: debit,
+    creditAccount: credit,
+    batchId: row.batch_id,
+    lineId: row.line_id,
+    reversesTransferId: row.reverses_transfer_id,
+    blockSeq: row.block_seq,
+    createdAt: row.created_at.toISOString(),
+  };
+};
+
+/**
+ * The only way money moves: `post` writes many transfers in the caller's transaction, set-based,
+ * under locks, sealed in one block. See README.md, "Ledger and chart of accounts".
+ */
+@Injectable()
+export class LedgerService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: LedgerRepository,
+  ) {}
+
+  /**
+   * Posts `inputs` in the caller's transaction, all or nothing:
+   * 1. validates every transfer (positive whole-fen amount, two different accounts, known code);
+   * 2. locks the chain head (so blocks form one line and posting calls go one at a time);
+   * 3. returns the existing transfer for every idempotency id already posted (a retry), and refuses
+   *    an id that was posted with different content;
+   * 4. locks the touched accounts `FOR UPDATE` in id order, adds each account's aggregated
+   *    debits and credits, and refuses the whole post if a flagged account would break its flag;
+   * 5. inserts the new transfers with one `INSERT ... SELECT FROM unnest(...)`, updates each
+   *    account's balance once, and seals the new transfers in one block chained to the previous.
+   * A refusal throws a DomainError before anything is written.
+   */
+  async post(manager: EntityManager, inputs: TransferInput[]): Promise<PostResult> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('LedgerService.post needs the EntityManager of an open transaction');
+    }
+    if (inputs.length === 0) return { transfers: [], created: 0, block: null };
+    const problems = inputs.flatMap((input, index) => transferProblems(input, index));
+    const seen = new Set<string>();
+    inputs.forEach((input, index) => {
+      if (seen.has(input.idempotencyId)) {
+        problems.push({ field: `transfers[${index}].idempotencyId`, message: 'idempotency id repeated in one post' });
+      }
+      seen.add(input.idempotencyId);
+    });
+    if (problems.length > 0) throw new InvalidTransferError(problems);
+
+    const head = await this.repository.lockHead(manager);
+
+    const existing = new Map(
+      (
+        await this.repository.findTransfersByIdempotencyIds(
+          manager,
+          inputs.map((i) => i.idempotencyId),
+        )
+      ).map((row) => [row.idempotency_id, toTransfer(row)]),
+    );
+    for (const input of inputs) {
+      const found = existing.get(input.idempotencyId);
+      if (found && !sameTransfer(found, input)) throw new IdempotencyConflictError(input.idempotencyId);
+    }
+    const fresh = inputs.filter((input) => !existing.has(input.idempotencyId));
+    if (fresh.length === 0) {
+      return { transfers: inputs.map((input) => existing.get(input.idempotencyId)!), created: 0, block: null };
+    }
+
+    const accountIds = [...new Set(fresh.flatMap((t) => [t.debitAccountId, t.creditAccountId]))];
+    const accounts = await this.repository.lockAccounts(manager, accountIds);
+    const byId = new Map(accounts.map((row) => [row.id, row]));
+    const missing = accountIds.filter((id) => !byId.has(id));
+    if (missing.length > 0) throw new UnknownAccountError(missing);
+
+    const deltas = new Map<string, BalanceDelta>(
+      accounts.map((row) => [row.id, { accountId: row.id, debits: money(0), credits: money(0) }]),
+    );
+    for (const t of fresh) {
+      const debit = deltas.get(t.debitAccountId)!;
+      debit.debits = debit.debits.plus(t.amount);
+      const credit = deltas.get(t.creditAccountId)!;
+      credit.credits = credit.credits.plus(t.amount);
+    }
+    const violations: AccountLimitViolation[] = [];
+    for (const row of accounts) {
+      const delta = deltas.get(row.id)!;
+      const debits = money(row.debits_posted).plus(delta.debits);
+      const credits = money(row.credits_posted).plus(delta.credits);
+      if (row.debits_must_not_exceed_credits && debits.greaterThan(credits)) {
+        violations.push({
+          account: toAccountRef(row),
+          flag: 'DEBITS_MUST_NOT_EXCEED_CREDITS',
+          shortfall: debits.minus(credits),
+        });
+      }
+      if (row.credits_must_not_exceed_debits && credits.greaterThan(debits)) {
+        violations.push({
+          account: toAccountRef(row),
+          flag: 'CREDITS_MUST_NOT_EXCEED_DEBITS',
+          shortfall: credits.minus(debits),
+        });
+      }
+    }
+    if (violations.length > 0) throw new AccountLimitError(violations);
+
+    const seq = (BigInt(head.lastSeq) + 1n).toString();
+    const ids = await this.repository.insertTransfers(manager, seq, fresh);
+    if (ids.some((id) => id === '')) {
+      // Cannot happen while every writer holds the head lock; refuse rather than seal a partial block.
+      throw new Error('a transfer idempotency id was taken concurrently outside the posting path');
+    }
+    const created: LedgerTransfer[] = fresh.map((t, index) => ({
+      id: ids[index],
+      idempotencyId: t.idempotencyId,
+      debitAccountId: t.debitAccountId,
+      creditAccountId: t.creditAccountId,
+      amount: money(t.amount),
+      code: t.code,
+      batchId: t.batchId?.toLowerCase() ?? null,
+      lineId: t.lineId ?? null,
+      reversesTransferId: t.reversesTransferId ?? null,
+      blockSeq: seq,
+    }));
+
+    await this.repository.setPosting(manager, true);
+    await this.repository.addToBalances(manager, [...deltas.values()]);
+
+    const createdAt = new Date();
+    const header = {
+      seq,
+      prevHash: head.lastHash,
+      transferCount: created.length,
+      createdAt: canonicalTimestamp(createdAt),
+    };
+    const ordered = [...created].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    const hash = hashBlock(
+      header,
+      ordered.map((t) =>
+        canonicalTransfer(t, toAccountRef(byId.get(t.debitAccountId)!), toAccountRef(byId.get(t.creditAccountId)!)),
+      ),
+    );
+    await this.repository.insertBlock(manager, { ...header, hash, createdAt });
+    await this.repository.advanceHead(manager, seq, hash);
+    await this.repository.setPosting(manager, false);
+
+    const createdById = new Map(created.map((t) => [t.idempotencyId, t]));
+    return {
+      transfers: inputs.map((input) => existing.get(input.idempotencyId) ?? createdById.get(input.idempotencyId)!),
+      created: created.length,
+      block: { ...header, hash },
+    };
+  }
+
+  async listAccounts(
+    regionCode: string,
+    filter: AccountFilter,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<AccountView>> {
+    const after = cursorId(page.cursor);
+    const rows = await this.repository.listAccounts(
+      this.dataSource.manager,
+      filter,
+      new RegionScope(regionCode),
+      after,
+      page.limit,
+    );
+    return toPage(rows, page.limit, (row) => [row.id], toAccountView);
+  }
+
+  async listTransfers(
+    regionCode: string,
+    filter: TransferFilter,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<TransferView>> {
+    const after = cursorId(page.cursor);
+    const rows = await this.repository.listTransfers(
+      this.dataSource.manager,
+      filter,
+      new RegionScope(regionCode),
+      after,
+      page.limit,
+    );
+    return toPage(rows, page.limit, (row) => [row.id], toTransferView);
+  }
+
+  /** One transfer with its accounts, or undefined. */
+  async findTransfer(manager: EntityManager, id: string): Promise<TransferView | undefined> {
+    if (!ID_PATTERN.test(id)) return undefined;
+    const row = await this.repository.findTransferDetail(manager, id);
+    return row && toTransferView(row);
+  }
+}
