@@ -1,0 +1,69 @@
+import { checkResults, type PayableLine, type ResultRecord } from './bank-results.js';
+
+const line = (lineNo: number, overrides: Partial<PayableLine> = {}): PayableLine => ({
+  id: `line-${lineNo}`,
+  lineNo,
+  accountNo: `62220200000000000${lineNo}`,
+  amount: '960.00',
+  status: 'PENDING',
+  bankRef: null,
+  reason: null,
+  ...overrides,
+});
+
+const record = (fileLine: number, lineNo: number, overrides: Partial<ResultRecord> = {}): ResultRecord => ({
+  fileLine,
+  line_no: String(lineNo),
+  account_no: `62220200000000000${lineNo}`,
+  amount: '960.00',
+  status: 'SUCCESS',
+  bank_ref: `REF${lineNo}`,
+  reason: '',
+  ...overrides,
+});
+
+describe('checkResults', () => {
+  const lines = new Map([1, 2, 3].map((n) => [n, line(n)]));
+
+  it('accepts a good file and turns it into outcomes', () => {
+    const check = checkResults(
+      [record(2, 1), record(3, 2, { status: 'FAILED', bank_ref: '', reason: 'account closed' }), record(4, 3)],
+      lines,
+    );
+    expect(check.problems).toEqual([]);
+    expect(check.outcomes.map((o) => [o.line.lineNo, o.status, o.bankRef, o.reason])).toEqual([
+      [1, 'PAID', 'REF1', null],
+      [2, 'FAILED', null, 'account closed'],
+      [3, 'PAID', 'REF3', null],
+    ]);
+  });
+
+  it('lists every problem of a bad file: unknown, repeated, wrong account, wrong amount', () => {
+    const check = checkResults(
+      [
+        record(2, 1),
+        record(3, 9),
+        record(4, 1),
+        record(5, 2, { account_no: '6222020000000000999' }),
+        record(6, 3, { amount: '959.99' }),
+      ],
+      lines,
+    );
+    expect(check.problems.map((p) => p.line)).toEqual([3, 4, 5, 6]);
+    expect(check.problems.map((p) => p.message).join('\n')).toMatch(
+      /line 9 is not in this batch[\s\S]*repeated[\s\S]*account[\s\S]*amount 959.99 differs from 960.00/,
+    );
+  });
+
+  it('treats amounts numerically and refuses non-amounts', () => {
+    expect(checkResults([record(2, 1, { amount: '960' })], lines).problems).toEqual([]);
+    expect(checkResults([record(2, 1, { amount: '9.6e2' })], lines).problems).toHaveLength(1);
+  });
+
+  it('makes a repeated import a no-op, and refuses one that contradicts a settled line', () => {
+    const settled = new Map([[1, line(1, { status: 'PAID', bankRef: 'REF1' })]]);
+    expect(checkResults([record(2, 1)], settled)).toEqual({ problems: [], outcomes: [] });
+    const contradiction = checkResults([record(2, 1, { status: 'FAILED', bank_ref: '', reason: 'x' })], settled);
+    expect(contradiction.problems[0].message).toMatch(/already settled as PAID/);
+  });
+});

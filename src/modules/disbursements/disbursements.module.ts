@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { BudgetsModule } from '../budgets/budgets.module.js';
+import { PoliciesModule } from '../policies/policies.module.js';
+import { RegistryModule } from '../registry/registry.module.js';
+import { BankFilesService } from './bank-files.service.js';
+import { DisbursementsController } from './disbursements.controller.js';
+import { DisbursementsRepository } from './disbursements.repository.js';
+import { DisbursementsService } from './disbursements.service.js';
+import { GenerationProcessor } from './generation.processor.js';
+
+@Module({
+  imports: [BudgetsModule, PoliciesModule, RegistryModule],
+  controllers: [DisbursementsController],
+  providers: [DisbursementsRepository, DisbursementsService, BankFilesService, GenerationProcessor],
+  exports: [DisbursementsService],
+})
+export class DisbursementsModule {}

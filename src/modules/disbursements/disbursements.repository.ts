@@ -1,0 +1,334 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { queryOne, queryRows } from '../../database/sql.js';
+
+export type BatchStatus = 'DRAFT' | 'GENERATED' | 'SUBMITTED' | 'APPROVED' | 'REJECTED' | 'EXPORTED' | 'SETTLED' | 'CLOSED';
+export type LineStatus = 'PENDING' | 'PAID' | 'FAILED' | 'CANCELLED';
+
+export interface BatchRow {
+  id: string;
+  batch_no: string;
+  policy_code: string;
+  period: string;
+  fiscal_year: number;
+  county_code: string;
+  status: BatchStatus;
+  line_count: number;
+  total_amount: string;
+  exception_count: number;
+  generation_job_id: string | null;
+  generation_cursor: string | null;
+  generated_at: Date | null;
+  created_by: string;
+  submitted_by: string | null;
+  submitted_at: Date | null;
+  approved_by: string | null;
+  approved_at: Date | null;
+  approval_key: string | null;
+  rejected_by: string | null;
+  rejected_at: Date | null;
+  reject_reason: string | null;
+  bank_file_sha256: string | null;
+  exported_by: string | null;
+  exported_at: Date | null;
+  settled_at: Date | null;
+  closed_by: string | null;
+  closed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface LineRow {
+  id: string;
+  line_no: number;
+  enrollment_id: string;
+  household_id: string;
+  person_id: string | null;
+  beneficiary_key: string;
+  region_code: string;
+  periods: string[];
+  amount: string;
+  bank_code: string;
+  account_no: string;
+  account_name: string;
+  id_number: string;
+  version_ids: string[];
+  status: LineStatus;
+  bank_ref: string | null;
+  reason: string | null;
+}
+
+export interface NewLine {
+  lineNo: number;
+  enrollmentId: string;
+  householdId: string;
+  personId: string | null;
+  beneficiaryKey: string;
+  regionCode: string;
+  periods: string[];
+  unitAmounts: string[];
+  amount: string;
+  bankCode: string;
+  accountNo: string;
+  accountName: string;
+  idNumber: string;
+  decision: unknown;
+  versionIds: string[];
+}
+
+export interface NewException {
+  enrollmentId: string;
+  householdId: string;
+  personId: string | null;
+  reason: string;
+}
+
+export interface CandidateRow {
+  id: string;
+  household_id: string;
+  beneficiary_person_id: string | null;
+  beneficiary_key: string;
+  region_code: string;
+}
+
+const BATCH_COLUMNS = '*';
+const LINE_COLUMNS = `id, line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods,
+  amount::text, bank_code, account_no, account_name, id_number, version_ids, status, bank_ref, reason`;
+
+/** The SQL of batches, lines, exceptions and coverage; set-based wherever lines are concerned. */
+@Injectable()
+export class DisbursementsRepository {
+  async insertBatch(
+    manager: EntityManager,
+    values: { policyCode: string; period: string; fiscalYear: number; countyCode: string; createdBy: string },
+  ): Promise<BatchRow> {
+    const row = await queryOne<BatchRow>(
+      manager,
+      `INSERT INTO disbursement_batches (batch_no, policy_code, period, fiscal_year, county_code, status, created_by)
+       VALUES ('B' || $4 || '-' || replace($2, '-', '') || '-' || lpad(nextval('disbursement_batch_no_seq')::text, 6, '0'),
+               $1, $2, $3, $4, 'DRAFT', $5)
+       RETURNING ${BATCH_COLUMNS}`,
+      [values.policyCode, values.period, values.fiscalYear, values.countyCode, values.createdBy],
+    );
+    return row!;
+  }
+
+  findBatch(manager: EntityManager, id: string, lock = false): Promise<BatchRow | undefined> {
+    return queryOne<BatchRow>(
+      manager,
+      `SELECT ${BATCH_COLUMNS} FROM disbursement_batches WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+  }
+
+  async updateBatch(manager: EntityManager, id: string, changes: Record<string, unknown>): Promise<BatchRow> {
+    const keys = Object.keys(changes);
+    const row = await queryOne<BatchRow>(
+      manager,
+      `UPDATE disbursement_batches SET ${keys.map((key, i) => `${key} = $${i + 2}`).join(', ')}, updated_at = now()
+        WHERE id = $1 RETURNING ${BATCH_COLUMNS}`,
+      [id, ...keys.map((key) => changes[key])],
+    );
+    return row!;
+  }
+
+  listBatches(
+    manager: EntityManager,
+    filter: { prefix: string; policyCode?: string; status?: string; period?: string },
+    after: string | undefined,
+    limit: number,
+  ): Promise<BatchRow[]> {
+    const params: unknown[] = [`${filter.prefix}%`];
+    const where = ['county_code LIKE $1'];
+    if (filter.policyCode) where.push(`policy_code = $${params.push(filter.policyCode)}`);
+    if (filter.status) where.push(`status = $${params.push(filter.status)}`);
+    if (filter.period) where.push(`period = $${params.push(filter.period)}`);
+    if (after) where.push(`id > $${params.push(after)}`);
+    params.push(limit + 1);
+    return queryRows<BatchRow>(
+      manager,
+      `SELECT ${BATCH_COLUMNS} FROM disbursement_batches WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  /** The next chunk of active enrollments of the policy in the county, after `cursor` (keyset). */
+  candidates(
+    manager: EntityManager,
+    policyCode: string,
+    countyCode: string,
+    cursor: string | null,
+    limit: number,
+  ): Promise<CandidateRow[]> {
+    return queryRows<CandidateRow>(
+      manager,
+      `SELECT id, household_id, beneficiary_person_id, beneficiary_key, region_code FROM enrollments
+        WHERE policy_code = $1 AND status = 'ACTIVE' AND region_code LIKE $2 AND id > $3
+        ORDER BY id LIMIT $4`,
+      [policyCode, `${countyCode}%`, cursor ?? '00000000-0000-0000-0000-000000000000', limit],
+    );
+  }
+
+  /** Units already claimed (paid, or in a live batch) for these beneficiaries. */
+  async coveredUnits(
+    manager: EntityManager,
+    policyCode: string,
+    beneficiaryKeys: string[],
+    units: string[],
+  ): Promise<Set<string>> {
+    const rows = await queryRows<{ beneficiary_key: string; period_unit: string }>(
+      manager,
+      `SELECT beneficiary_key, period_unit FROM payment_coverage
+        WHERE policy_code = $1 AND beneficiary_key = ANY($2::text[]) AND period_unit = ANY($3::text[])
+          AND released_at IS NULL`,
+      [policyCode, beneficiaryKeys, units],
+    );
+    return new Set(rows.map((row) => `${row.beneficiary_key}|${row.period_unit}`));
+  }
+
+  /** Accounts that already failed for these beneficiaries' units and have not been changed since. */
+  async failedAccounts(
+    manager: EntityManager,
+    policyCode: string,
+    beneficiaryKeys: string[],
+  ): Promise<Map<string, Set<string>>> {
+    const rows = await queryRows<{ beneficiary_key: string; account_no: string }>(
+      manager,
+      `SELECT DISTINCT l.beneficiary_key, l.account_no
+         FROM disbursement_lines l JOIN disbursement_batches b ON b.id = l.batch_id
+        WHERE b.policy_code = $1 AND l.beneficiary_key = ANY($2::text[]) AND l.status = 'FAILED'`,
+      [policyCode, beneficiaryKeys],
+    );
+    const map = new Map<string, Set<string>>();
+    for (const row of rows) {
+      if (!map.has(row.beneficiary_key)) map.set(row.beneficiary_key, new Set());
+      map.get(row.beneficiary_key)!.add(row.account_no);
+    }
+    return map;
+  }
+
+  /** Inserts a chunk of lines and claims their units; returns how many unit claims succeeded. */
+  async insertLinesChunk(manager: EntityManager, batchId: string, policyCode: string, lines: NewLine[]): Promise<number> {
+    if (lines.length === 0) return 0;
+    await manager.query(
+      `INSERT INTO disbursement_lines (batch_id, line_no, enrollment_id, household_id, person_id, beneficiary_key,
+          region_code, periods, amount, bank_code, account_no, account_name, id_number, decision, version_ids)
+       SELECT $1, l.line_no, l.enrollment_id, l.household_id, l.person_id, l.beneficiary_key, l.region_code,
+              string_to_array(l.periods, ','), l.amount, l.bank_code, l.account_no, l.account_name, l.id_number,
+              l.decision, string_to_array(l.version_ids, ',')
+         FROM unnest($2::int[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[],
+                     $9::numeric[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::text[])
+           AS l(line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods, amount,
+                bank_code, account_no, account_name, id_number, decision, version_ids)`,
+      [
+        batchId,
+        lines.map((l) => l.lineNo),
+        lines.map((l) => l.enrollmentId),
+        lines.map((l) => l.householdId),
+        lines.map((l) => l.personId),
+        lines.map((l) => l.beneficiaryKey),
+        lines.map((l) => l.regionCode),
+        lines.map((l) => l.periods.join(',')),
+        lines.map((l) => l.amount),
+        lines.map((l) => l.bankCode),
+        lines.map((l) => l.accountNo),
+        lines.map((l) => l.accountName),
+        lines.map((l) => l.idNumber),
+        lines.map((l) => JSON.stringify(l.decision)),
+        lines.map((l) => l.versionIds.join(',')),
+      ],
+    );
+    const units = lines.flatMap((l) => l.periods.map((unit, i) => ({ line: l, unit, amount: l.unitAmounts[i] })));
+    const claimed = await queryRows<{ id: string }>(
+      manager,
+      `INSERT INTO payment_coverage (policy_code, beneficiary_key, period_unit, batch_id, line_id, amount)
+       SELECT $1, c.beneficiary_key, c.period_unit, $2, dl.id, c.amount
+         FROM unnest($3::text[], $4::text[], $5::int[], $6::numeric[]) AS c(beneficiary_key, period_unit, line_no, amount)
+         JOIN disbursement_lines dl ON dl.batch_id = $2 AND dl.line_no = c.line_no
+       ON CONFLICT (policy_code, beneficiary_key, period_unit) WHERE released_at IS NULL DO NOTHING
+       RETURNING id`,
+      [
+        policyCode,
+        batchId,
+        units.map((u) => u.line.beneficiaryKey),
+        units.map((u) => u.unit),
+        units.map((u) => u.line.lineNo),
+        units.map((u) => u.amount),
+      ],
+    );
+    return claimed.length === units.length ? units.length : -1;
+  }
+
+  async insertExceptions(manager: EntityManager, batchId: string, exceptions: NewException[]): Promise<void> {
+    if (exceptions.length === 0) return;
+    await manager.query(
+      `INSERT INTO disbursement_exceptions (batch_id, enrollment_id, household_id, person_id, reason)
+       SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[])
+       ON CONFLICT (batch_id, enrollment_id) DO NOTHING`,
+      [
+        batchId,
+        exceptions.map((e) => e.enrollmentId),
+        exceptions.map((e) => e.householdId),
+        exceptions.map((e) => e.personId),
+        exceptions.map((e) => e.reason),
+      ],
+    );
+  }
+
+  exceptions(manager: EntityManager, batchId: string) {
+    return queryRows<{ household_id: string; person_id: string | null; reason: string }>(
+      manager,
+      `SELECT household_id, person_id, reason FROM disbursement_exceptions WHERE batch_id = $1 ORDER BY id`,
+      [batchId],
+    );
+  }
+
+  linesPage(manager: EntityManager, batchId: string, afterLineNo: number, limit: number): Promise<LineRow[]> {
+    return queryRows<LineRow>(
+      manager,
+      `SELECT ${LINE_COLUMNS} FROM disbursement_lines WHERE batch_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3`,
+      [batchId, afterLineNo, limit],
+    );
+  }
+
+  /** Releases the coverage of lines that will not be paid (a rejected batch, failed payments). */
+  async releaseCoverage(manager: EntityManager, batchId: string, lineIds?: string[]): Promise<void> {
+    await manager.query(
+      `UPDATE payment_coverage SET released_at = now()
+        WHERE batch_id = $1 AND released_at IS NULL ${lineIds ? 'AND line_id = ANY($2::uuid[])' : ''}`,
+      lineIds ? [batchId, lineIds] : [batchId],
+    );
+  }
+
+  /** Amounts of the batch's lines with the version they were decided under, for the budget. */
+  lineAmounts(manager: EntityManager, batchId: string, statuses: LineStatus[]) {
+    return queryRows<{ id: string; amount: string; version_id: string }>(
+      manager,
+      `SELECT id, amount::text, version_ids[cardinality(version_ids)] AS version_id
+         FROM disbursement_lines WHERE batch_id = $1 AND status = ANY($2::text[]) ORDER BY line_no`,
+      [batchId, statuses],
+    );
+  }
+
+  async settleLines(
+    manager: EntityManager,
+    outcomes: { id: string; status: 'PAID' | 'FAILED'; bankRef: string | null; reason: string | null }[],
+  ): Promise<void> {
+    if (outcomes.length === 0) return;
+    await manager.query(
+      `UPDATE disbursement_lines l SET status = o.status, bank_ref = o.bank_ref, reason = o.reason, settled_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS o(id, status, bank_ref, reason)
+        WHERE l.id = o.id AND l.status = 'PENDING'`,
+      [outcomes.map((o) => o.id), outcomes.map((o) => o.status), outcomes.map((o) => o.bankRef), outcomes.map((o) => o.reason)],
+    );
+  }
+
+  async pendingCount(manager: EntityManager, batchId: string): Promise<number> {
+    const row = await queryOne<{ n: number }>(
+      manager,
+      `SELECT count(*)::int AS n FROM disbursement_lines WHERE batch_id = $1 AND status = 'PENDING'`,
+      [batchId],
+    );
+    return row!.n;
+  }
+}

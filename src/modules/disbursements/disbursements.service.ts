@@ -1,0 +1,321 @@
+import { Injectable } from '@nestjs/common';
+import { Decimal } from 'decimal.js';
+import type { EntityManager } from 'typeorm';
+import { todayInChina } from '../../common/dates.js';
+import { InvalidStateTransitionError, NotFoundError, ValidationFailedError } from '../../common/errors.js';
+import { formatMoney, money } from '../../common/money.js';
+import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
+import { RegionScope } from '../../common/region-scope.js';
+import type { Actor } from '../../common/request-context.js';
+import { Transactions } from '../../database/transactions.js';
+import { AuditService } from '../audit/audit.service.js';
+import { BudgetCommitmentsService } from '../budgets/budget-commitments.service.js';
+import type { FundingShares } from '../budgets/share-split.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { PoliciesRepository } from '../policies/policies.repository.js';
+import type { PolicyWithVersions } from '../policies/policy-model.js';
+import { batchUnits } from './batch-period.js';
+import { IdempotencyKeyReusedError, NotPayableError, SelfApprovalForbiddenError } from './disbursements.errors.js';
+import { DisbursementsRepository, type BatchRow, type LineRow } from './disbursements.repository.js';
+
+export const GENERATE_JOB = 'disbursements.generate';
+
+export interface BatchView {
+  id: string;
+  batchNo: string;
+  policyCode: string;
+  period: string;
+  fiscalYear: number;
+  countyCode: string;
+  status: string;
+  lineCount: number;
+  totalAmount: string;
+  exceptionCount: number;
+  exceptions?: { householdId: string; personId: string | null; reason: string }[];
+  generationJobId: string | null;
+  createdBy: string;
+  submittedBy: string | null;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  rejectedBy: string | null;
+  rejectReason: string | null;
+  bankFileSha256: string | null;
+  exportedAt: string | null;
+  settledAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+}
+
+export const toBatchView = (row: BatchRow): BatchView => ({
+  id: row.id,
+  batchNo: row.batch_no,
+  policyCode: row.policy_code,
+  period: row.period,
+  fiscalYear: row.fiscal_year,
+  countyCode: row.county_code,
+  status: row.status,
+  lineCount: row.line_count,
+  totalAmount: formatMoney(row.total_amount),
+  exceptionCount: row.exception_count,
+  generationJobId: row.generation_job_id,
+  createdBy: row.created_by,
+  submittedBy: row.submitted_by,
+  approvedBy: row.approved_by,
+  approvedAt: row.approved_at?.toISOString() ?? null,
+  rejectedBy: row.rejected_by,
+  rejectReason: row.reject_reason,
+  bankFileSha256: row.bank_file_sha256,
+  exportedAt: row.exported_at?.toISOString() ?? null,
+  settledAt: row.settled_at?.toISOString() ?? null,
+  closedAt: row.closed_at?.toISOString() ?? null,
+  createdAt: row.created_at.toISOString(),
+});
+
+export interface LineView {
+  id: string;
+  lineNo: number;
+  householdId: string;
+  personId: string | null;
+  periods: string[];
+  amount: string;
+  status: string;
+  bankRef: string | null;
+  reason: string | null;
+  accountNo: string;
+  accountName: string;
+}
+
+@Injectable()
+export class DisbursementsService {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly repository: DisbursementsRepository,
+    private readonly policies: PoliciesRepository,
+    private readonly budgets: BudgetCommitmentsService,
+    private readonly jobs: JobsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async policy(code: string, manager?: EntityManager): Promise<PolicyWithVersions> {
+    const catalogue = await this.policies.loadCatalogue(manager);
+    const policy = catalogue.find((p) => p.code === code);
+    if (!policy) throw new NotFoundError('Policy', code);
+    return policy;
+  }
+
+  /** Records a DRAFT batch and its generation job in one transaction, then starts the job. */
+  async create(
+    actor: Actor,
+    input: { policyCode: string; period: string; countyCode: string },
+  ): Promise<{ batch: BatchView; jobId: string }> {
+    new RegionScope(actor.regionCode).assert(input.countyCode, 'county');
+    if (!/^\d{6}$/.test(input.countyCode)) {
+      throw new ValidationFailedError([{ field: 'countyCode', message: 'a batch pays one county (6 digits)' }]);
+    }
+    const policy = await this.policy(input.policyCode);
+    if (policy.benefitKind !== 'CASH') throw new NotPayableError(policy.code, 'it is a non-cash benefit');
+    const units = batchUnits(policy.frequency, input.period);
+    if (typeof units === 'string') throw new ValidationFailedError([{ field: 'period', message: units }]);
+
+    const { batch, jobId } = await this.transactions.run(async (manager) => {
+      const county = await manager.query(`SELECT 1 FROM regions WHERE code = $1 AND level = 'COUNTY'`, [
+        input.countyCode,
+      ]);
+      if (county.length === 0) {
+        throw new ValidationFailedError([{ field: 'countyCode', message: `county ${input.countyCode} does not exist` }]);
+      }
+      const row = await this.repository.insertBatch(manager, {
+        policyCode: policy.code,
+        period: input.period,
+        fiscalYear: units.fiscalYear,
+        countyCode: input.countyCode,
+        createdBy: actor.id,
+      });
+      const jobId = await this.jobs.record(manager, GENERATE_JOB, { batchId: row.id }, {
+        regionCode: input.countyCode,
+        dedupeKey: `${GENERATE_JOB}:${row.id}`,
+      });
+      const updated = await this.repository.updateBatch(manager, row.id, { generation_job_id: jobId });
+      await this.audit.record(manager, {
+        action: 'batch.created',
+        entityType: 'disbursement_batch',
+        entityId: row.id,
+        regionCode: row.county_code,
+        after: toBatchView(updated),
+      });
+      return { batch: updated, jobId };
+    });
+    await this.jobs.dispatch(jobId, GENERATE_JOB);
+    return { batch: toBatchView(batch), jobId };
+  }
+
+  async get(actor: Actor, id: string): Promise<BatchView> {
+    const manager = this.transactions.dataSource.manager;
+    const row = await this.inScope(manager, actor, id);
+    const exceptions = await this.repository.exceptions(manager, id);
+    return {
+      ...toBatchView(row),
+      exceptions: exceptions.map((e) => ({ householdId: e.household_id, personId: e.person_id, reason: e.reason })),
+    };
+  }
+
+  async list(
+    actor: Actor,
+    query: { policyCode?: string; status?: string; period?: string; limit: number; cursor?: string },
+  ): Promise<Page<BatchView>> {
+    const [after] = (decodeCursor(query.cursor, 1) ?? []) as string[];
+    const rows = await this.repository.listBatches(
+      this.transactions.dataSource.manager,
+      { ...query, prefix: new RegionScope(actor.regionCode).prefix },
+      after,
+      query.limit,
+    );
+    return toPage(rows, query.limit, (row) => [row.id], toBatchView);
+  }
+
+  async lines(actor: Actor, id: string, limit: number, cursor?: string): Promise<Page<LineView>> {
+    const manager = this.transactions.dataSource.manager;
+    await this.inScope(manager, actor, id);
+    const [after] = (decodeCursor(cursor, 1) ?? [0]) as number[];
+    const rows = await this.repository.linesPage(manager, id, Number(after), limit + 1);
+    return toPage(rows, limit, (row) => [row.line_no], toLineView);
+  }
+
+  async submit(actor: Actor, id: string): Promise<BatchView> {
+    return this.transition(actor, id, 'submitted', ['GENERATED'], async (manager, row) => {
+      if (row.line_count === 0) {
+        throw new ValidationFailedError([{ field: 'lines', message: 'the batch has no lines to pay' }]);
+      }
+      return this.repository.updateBatch(manager, row.id, { status: 'SUBMITTED', submitted_by: actor.id, submitted_at: new Date() });
+    });
+  }
+
+  async reject(actor: Actor, id: string, reason: string): Promise<BatchView> {
+    return this.transition(actor, id, 'rejected', ['SUBMITTED'], async (manager, row) => {
+      if (row.submitted_by === actor.id) throw new SelfApprovalForbiddenError();
+      // Nothing was committed, so nothing is released; the lines' claims on their months are freed.
+      await this.repository.releaseCoverage(manager, row.id);
+      await manager.query(`UPDATE disbursement_lines SET status = 'CANCELLED' WHERE batch_id = $1`, [row.id]);
+      return this.repository.updateBatch(manager, row.id, {
+        status: 'REJECTED',
+        rejected_by: actor.id,
+        rejected_at: new Date(),
+        reject_reason: reason,
+      });
+    });
+  }
+
+  async close(actor: Actor, id: string): Promise<BatchView> {
+    return this.transition(actor, id, 'closed', ['SETTLED'], (manager, row) =>
+      this.repository.updateBatch(manager, row.id, { status: 'CLOSED', closed_by: actor.id, closed_at: new Date() }),
+    );
+  }
+
+  /**
+   * FINANCE approves: commits the budget by funding shares and posts the ledger, all in one
+   * transaction, or nothing (409 INSUFFICIENT_BUDGET names the short line). The same
+   * Idempotency-Key again answers the first result and does nothing.
+   */
+  async approve(actor: Actor, id: string, idempotencyKey?: string): Promise<BatchView> {
+    return this.transactions.run(async (manager) => {
+      const row = await this.inScope(manager, actor, id, true);
+      if (idempotencyKey && row.approval_key === idempotencyKey) return toBatchView(row);
+      if (idempotencyKey && row.approval_key && row.approval_key !== idempotencyKey) {
+        throw new IdempotencyKeyReusedError();
+      }
+      if (row.status !== 'SUBMITTED') throw new InvalidStateTransitionError('batch', row.status, 'approved');
+      if (row.submitted_by === actor.id) throw new SelfApprovalForbiddenError();
+
+      const policy = await this.policy(row.policy_code, manager);
+      const lines = await this.repository.lineAmounts(manager, row.id, ['PENDING']);
+      for (const [index, group] of groupByShares(policy, lines).entries()) {
+        await this.budgets.commit(manager, {
+          fiscalYear: row.fiscal_year,
+          policyCode: row.policy_code,
+          countyCode: row.county_code,
+          shares: group.shares,
+          batchId: row.id,
+          idempotencyKey: `batch:${row.id}:commit:${index}`,
+          lines: group.lines.map((line) => ({ lineId: line.id, amount: money(line.amount) })),
+        });
+      }
+      await this.policies.markUsed(manager, [...new Set(lines.map((line) => line.version_id))], null);
+      const updated = await this.repository.updateBatch(manager, row.id, {
+        status: 'APPROVED',
+        approved_by: actor.id,
+        approved_at: new Date(),
+        approval_key: idempotencyKey ?? null,
+      });
+      await this.audit.record(manager, {
+        action: 'batch.approved',
+        entityType: 'disbursement_batch',
+        entityId: row.id,
+        regionCode: row.county_code,
+        before: toBatchView(row),
+        after: toBatchView(updated),
+      });
+      return toBatchView(updated);
+    });
+  }
+
+  async inScope(manager: EntityManager, actor: Actor, id: string, lock = false): Promise<BatchRow> {
+    const row = await this.repository.findBatch(manager, id, lock);
+    if (!row || !new RegionScope(actor.regionCode).covers(row.county_code)) throw new NotFoundError('Batch', id);
+    return row;
+  }
+
+  private transition(
+    actor: Actor,
+    id: string,
+    verb: string,
+    from: string[],
+    work: (manager: EntityManager, row: BatchRow) => Promise<BatchRow>,
+  ): Promise<BatchView> {
+    return this.transactions.run(async (manager) => {
+      const row = await this.inScope(manager, actor, id, true);
+      if (!from.includes(row.status)) throw new InvalidStateTransitionError('batch', row.status, verb);
+      const updated = await work(manager, row);
+      await this.audit.record(manager, {
+        action: `batch.${verb}`,
+        entityType: 'disbursement_batch',
+        entityId: row.id,
+        regionCode: row.county_code,
+        before: toBatchView(row),
+        after: toBatchView(updated),
+      });
+      return toBatchView(updated);
+    });
+  }
+}
+
+export const toLineView = (row: LineRow): LineView => ({
+  id: row.id,
+  lineNo: row.line_no,
+  householdId: row.household_id,
+  personId: row.person_id,
+  periods: row.periods,
+  amount: formatMoney(row.amount),
+  status: row.status,
+  bankRef: row.bank_ref,
+  reason: row.reason,
+  accountNo: row.account_no,
+  accountName: row.account_name,
+});
+
+/** Lines grouped by the funding shares of the version that decided them (usually one group). */
+export function groupByShares(
+  policy: PolicyWithVersions,
+  lines: { id: string; amount: string; version_id: string }[],
+): { shares: FundingShares; lines: { id: string; amount: string }[] }[] {
+  const groups = new Map<string, { shares: FundingShares; lines: { id: string; amount: string }[] }>();
+  for (const line of lines) {
+    const version = policy.versions.find((v) => v.id === line.version_id) ?? policy.versions[policy.versions.length - 1];
+    const shares = Object.fromEntries(
+      Object.entries(version.fundingShares).map(([level, share]) => [level, new Decimal(String(share))]),
+    ) as FundingShares;
+    const key = JSON.stringify(version.fundingShares);
+    if (!groups.has(key)) groups.set(key, { shares, lines: [] });
+    groups.get(key)!.lines.push({ id: line.id, amount: line.amount });
+  }
+  return [...groups.values()];
+}

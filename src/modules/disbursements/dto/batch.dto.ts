@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
+import { POLICY_CODES } from '../../policies/policy-codes.js';
+
+export class CreateBatchDto {
+  @ApiProperty({ enum: POLICY_CODES, example: 'RURAL_REWARD' })
+  @IsIn(POLICY_CODES)
+  policyCode!: string;
+
+  @ApiProperty({ example: '2012', description: 'YYYY (annual, or a whole year of a monthly benefit) or YYYY-MM' })
+  @Matches(/^\d{4}(-(0[1-9]|1[0-2]))?$/, { message: 'period must be YYYY or YYYY-MM' })
+  period!: string;
+
+  @ApiProperty({ example: '410122' })
+  @Matches(/^\d{6}$/, { message: 'countyCode must be a 6-digit county code' })
+  countyCode!: string;
+}
+
+export class RejectBatchDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}
+
+export class ListBatchesQuery {
+  @ApiPropertyOptional({ enum: POLICY_CODES })
+  @IsOptional()
+  @IsIn(POLICY_CODES)
+  policyCode?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsIn(['DRAFT', 'GENERATED', 'SUBMITTED', 'APPROVED', 'REJECTED', 'EXPORTED', 'SETTLED', 'CLOSED'])
+  status?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^\d{4}(-(0[1-9]|1[0-2]))?$/)
+  period?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit = 50;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}
+
+export class LinesQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit = 100;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}

@@ -1,0 +1,207 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { todayInChina } from '../../common/dates.js';
+import { formatMoney, money } from '../../common/money.js';
+import { Transactions } from '../../database/transactions.js';
+import { AuditService } from '../audit/audit.service.js';
+import { JobProcessor, type JobContext, type JobHandler } from '../jobs/job-processor.js';
+import { accountNoProblem } from '../registry/bank-account.js';
+import { holderProblem } from '../registry/household-rules.js';
+import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
+import { HouseholdSnapshots } from '../registry/household-snapshots.service.js';
+import { batchUnits } from './batch-period.js';
+import { DisbursementsRepository, type CandidateRow, type NewException, type NewLine } from './disbursements.repository.js';
+import { DisbursementsService, GENERATE_JOB, toBatchView } from './disbursements.service.js';
+import { decisionDates, owedFor } from './generation.js';
+
+const CHUNK = 1000;
+
+export interface GenerationResult {
+  batchId: string;
+  lineCount: number;
+  totalAmount: string;
+  exceptionCount: number;
+}
+
+class ClaimConflict extends Error {}
+
+/**
+ * Generates a batch's lines: streams the county's active enrollments of the policy in keyset
+ * chunks, decides each beneficiary for every unpaid unit of the period (arrears included) with the
+ * eligibility engine's own function, and writes each chunk's lines, coverage claims, exceptions and
+ * the batch's cursor in one transaction. A rerun after a crash resumes after the last committed
+ * chunk and so yields the same lines; a finished batch makes the rerun a no-op.
+ */
+@Injectable()
+@JobProcessor(GENERATE_JOB)
+export class GenerationProcessor implements JobHandler<{ batchId: string }, GenerationResult> {
+  private readonly logger = new Logger(GenerationProcessor.name);
+
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly repository: DisbursementsRepository,
+    private readonly disbursements: DisbursementsService,
+    private readonly snapshots: HouseholdSnapshots,
+    private readonly audit: AuditService,
+  ) {}
+
+  async run(job: JobContext<{ batchId: string }>): Promise<GenerationResult> {
+    const manager = this.transactions.dataSource.manager;
+    let batch = await this.repository.findBatch(manager, job.data.batchId);
+    if (!batch) throw new Error(`batch ${job.data.batchId} does not exist`);
+    const policy = await this.disbursements.policy(batch.policy_code);
+    const units = batchUnits(policy.frequency, batch.period);
+    if (typeof units === 'string') throw new Error(units);
+    const dates = [...new Set(decisionDates(policy, units, batch.period))];
+    const today = todayInChina();
+    const [{ total }] = await manager.query(
+      `SELECT count(*)::int AS total FROM enrollments WHERE policy_code = $1 AND status = 'ACTIVE' AND region_code LIKE $2`,
+      [batch.policy_code, `${batch.county_code}%`],
+    );
+    let done = 0;
+
+    while (batch.status === 'DRAFT') {
+      const cursor = batch.generation_cursor;
+      let retried = false;
+      for (;;) {
+        try {
+          const next = await this.transactions.run(async (tx) => {
+            const locked = (await this.repository.findBatch(tx, batch!.id, true))!;
+            if (locked.status !== 'DRAFT' || locked.generation_cursor !== cursor) return locked; // another run moved on
+            const candidates = await this.repository.candidates(tx, locked.policy_code, locked.county_code, cursor, CHUNK);
+            if (candidates.length === 0) {
+              const finished = await this.repository.updateBatch(tx, locked.id, { status: 'GENERATED', generated_at: new Date() });
+              await this.audit.record(tx, {
+                action: 'batch.generated',
+                entityType: 'disbursement_batch',
+                entityId: locked.id,
+                regionCode: locked.county_code,
+                after: toBatchView(finished),
+                actor: null,
+              });
+              return finished;
+            }
+            const householdIds = [...new Set(candidates.map((c) => c.household_id))];
+            const byDate = new Map<string, Map<string, HouseholdSnapshot>>();
+            for (const date of [...dates, today]) {
+              if (byDate.has(date)) continue;
+              const snapshots = await this.snapshots.forHouseholds(householdIds, date, tx);
+              byDate.set(date, new Map(snapshots.map((s) => [s.householdId, s])));
+            }
+            const keys = candidates.map((c) => c.beneficiary_key);
+            const covered = await this.repository.coveredUnits(tx, locked.policy_code, keys, units.units);
+            const failedAccounts = await this.repository.failedAccounts(tx, locked.policy_code, keys);
+
+            const lines: NewLine[] = [];
+            const exceptions: NewException[] = [];
+            let lineNo = locked.line_count;
+            let chunkTotal = money(0);
+            for (const candidate of candidates) {
+              const outcome = this.lineFor(candidate, policy, units, byDate, today, covered, failedAccounts);
+              if (!outcome) continue;
+              if ('reason' in outcome) {
+                exceptions.push(outcome);
+                continue;
+              }
+              lines.push({ ...outcome, lineNo: ++lineNo });
+              chunkTotal = chunkTotal.plus(outcome.amount);
+            }
+            const claimed = await this.repository.insertLinesChunk(tx, locked.id, locked.policy_code, lines);
+            if (claimed < 0) throw new ClaimConflict('a concurrent batch claimed some of these months');
+            await this.repository.insertExceptions(tx, locked.id, exceptions);
+            const [{ n: exceptionCount }] = await tx.query(
+              `SELECT count(*)::int AS n FROM disbursement_exceptions WHERE batch_id = $1`,
+              [locked.id],
+            );
+            done += candidates.length;
+            return this.repository.updateBatch(tx, locked.id, {
+              line_count: lineNo,
+              total_amount: formatMoney(money(locked.total_amount).plus(chunkTotal)),
+              exception_count: exceptionCount,
+              generation_cursor: candidates[candidates.length - 1].id,
+            });
+          });
+          batch = next;
+          break;
+        } catch (error) {
+          // Two batches racing for the same months: redo the chunk once; the claims made by the
+          // other batch are then seen as covered and left out.
+          if (error instanceof ClaimConflict && !retried) {
+            retried = true;
+            this.logger.warn(`batch ${batch.id}: ${error.message}; redoing the chunk`);
+            continue;
+          }
+          throw error;
+        }
+      }
+      await job.progress(total === 0 ? 99 : Math.min(99, (done / total) * 100));
+    }
+    return {
+      batchId: batch.id,
+      lineCount: batch.line_count,
+      totalAmount: formatMoney(batch.total_amount),
+      exceptionCount: batch.exception_count,
+    };
+  }
+
+  private lineFor(
+    candidate: CandidateRow,
+    policy: Parameters<typeof owedFor>[0],
+    units: Parameters<typeof owedFor>[1],
+    byDate: Map<string, Map<string, HouseholdSnapshot>>,
+    today: string,
+    covered: ReadonlySet<string>,
+    failedAccounts: Map<string, Set<string>>,
+  ): Omit<NewLine, 'lineNo'> | NewException | null {
+    const snapshotAt = (date: string) => {
+      const snapshot = byDate.get(date)?.get(candidate.household_id);
+      if (!snapshot) throw new Error(`household ${candidate.household_id} has no snapshot on ${date}`);
+      return snapshot;
+    };
+    const owed = owedFor(
+      policy,
+      units,
+      {
+        enrollmentId: candidate.id,
+        householdId: candidate.household_id,
+        personId: candidate.beneficiary_person_id,
+        beneficiaryKey: candidate.beneficiary_key,
+      },
+      snapshotAt,
+      covered,
+    );
+    if (!owed) return null;
+    const exception = (reason: string): NewException => ({
+      enrollmentId: candidate.id,
+      householdId: candidate.household_id,
+      personId: candidate.beneficiary_person_id,
+      reason,
+    });
+    const current = byDate.get(today)?.get(candidate.household_id);
+    const account = current?.bankAccount;
+    if (!current || !account) return exception('NO_BANK_ACCOUNT: the household has no one-card account');
+    const holder = current.members.find((m) => m.personId === account.holderPersonId);
+    const problem =
+      accountNoProblem(account.accountNo) ??
+      (holder ? holderProblem(holder, today) : 'the account holder is not a member of the household');
+    if (problem) return exception(`INVALID_BANK_ACCOUNT: ${problem}`);
+    if (failedAccounts.get(candidate.beneficiary_key)?.has(account.accountNo)) {
+      return exception('ACCOUNT_NOT_FIXED: a payment to this account failed and the account has not been changed');
+    }
+    return {
+      enrollmentId: candidate.id,
+      householdId: candidate.household_id,
+      personId: candidate.beneficiary_person_id,
+      beneficiaryKey: candidate.beneficiary_key,
+      regionCode: candidate.region_code,
+      periods: owed.units,
+      unitAmounts: owed.unitAmounts,
+      amount: owed.total,
+      bankCode: account.bankCode,
+      accountNo: account.accountNo,
+      accountName: holder!.name,
+      idNumber: holder!.idNumber,
+      decision: { months: owed.months },
+      versionIds: owed.versionIds,
+    };
+  }
+}

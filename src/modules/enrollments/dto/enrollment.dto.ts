@@ -1,0 +1,110 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
+import { POLICY_CODES } from '../../policies/policy-codes.js';
+import { ENROLLMENT_STATUSES } from '../enrollment-state.js';
+
+export class CreateEnrollmentDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  householdId!: string;
+
+  @ApiProperty({ enum: POLICY_CODES })
+  @IsIn(POLICY_CODES)
+  policyCode!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Required for person benefits; omitted for household ones' })
+  @IsOptional()
+  @IsUUID()
+  beneficiaryPersonId?: string;
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: 'The only child is over 18' })
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}
+
+export class BulkIdsDto {
+  @ApiProperty({ type: [String], maxItems: 1000 })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  ids!: string[];
+}
+
+export class ListEnrollmentsQuery {
+  @ApiPropertyOptional({ enum: POLICY_CODES })
+  @IsOptional()
+  @IsIn(POLICY_CODES)
+  policyCode?: string;
+
+  @ApiPropertyOptional({ enum: ENROLLMENT_STATUSES })
+  @IsOptional()
+  @IsIn(ENROLLMENT_STATUSES)
+  status?: string;
+
+  @ApiPropertyOptional({ example: '410122101' })
+  @IsOptional()
+  @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'regionCode must be a region code' })
+  regionCode?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  householdId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit = 50;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}
+
+export class PublicityListQuery {
+  @ApiProperty({ example: '410122101', description: 'Township (9 digits)' })
+  @Matches(/^\d{9}$/, { message: 'townshipCode must be a 9-digit township code' })
+  townshipCode!: string;
+
+  @ApiProperty({ example: '2026-11-01' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' })
+  from!: string;
+
+  @ApiProperty({ example: '2026-11-30' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' })
+  to!: string;
+}
+
+export class RecheckDto {
+  @ApiProperty({ example: '2026-12-31' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'asOf must be YYYY-MM-DD' })
+  asOf!: string;
+
+  @ApiPropertyOptional({ example: '410122', description: 'Defaults to your own region' })
+  @IsOptional()
+  @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'regionCode must be a region code' })
+  regionCode?: string;
+}
