@@ -11,15 +11,17 @@ import { LifeEventBus } from './common/life-event-bus.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { BudgetsModule } from './modules/budgets/budgets.module.js';
+import { EligibilityModule } from './modules/eligibility/eligibility.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { LedgerModule } from './modules/ledger/ledger.module.js';
+import { PoliciesModule } from './modules/policies/policies.module.js';
 import { RegionsModule } from './modules/regions/regions.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { RUNTIME, type RuntimeSettings } from './runtime-settings.js';
 
 /** Feature modules: each later issue adds its module here. */
-const FEATURES = [RegionsModule, UsersModule, AuthModule, HealthModule, LedgerModule, BudgetsModule];
+const FEATURES = [RegionsModule, UsersModule, AuthModule, HealthModule, LedgerModule, BudgetsModule, PoliciesModule, EligibilityModule];
 
 @Global()
 @Module({})

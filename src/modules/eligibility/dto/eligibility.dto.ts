@@ -1,0 +1,77 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { POLICY_CODES, type PolicyCode } from '../../policies/policy-codes.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class EligibilityQuery {
+  @ApiProperty({ example: '2012-12-31' })
+  @Matches(DATE, { message: 'asOf must be a YYYY-MM-DD date' })
+  asOf!: string;
+}
+
+export class PeriodAmountQuery {
+  @ApiProperty({ enum: POLICY_CODES })
+  @IsIn(POLICY_CODES)
+  policyCode!: PolicyCode;
+
+  @ApiProperty({ example: '2012', description: 'YYYY or YYYY-MM' })
+  @Matches(/^\d{4}(-\d{2})?$/, { message: 'period is YYYY or YYYY-MM' })
+  period!: string;
+
+  @ApiPropertyOptional({ description: 'The beneficiary (omit for household benefits)' })
+  @IsOptional()
+  @IsUUID()
+  personId?: string;
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: 'person.ageAtYearEnd >= 60' }) condition!: string;
+  @ApiProperty({ description: "The fact's value (for a group, the values of its facts)" }) actual!: unknown;
+  @ApiProperty({ example: '>= 60' }) expected!: string;
+  @ApiProperty() passed!: boolean;
+}
+
+export class DecisionDto {
+  @ApiProperty({ enum: POLICY_CODES }) policyCode!: string;
+  @ApiProperty({ nullable: true, type: String }) personId!: string | null;
+  @ApiProperty() eligible!: boolean;
+  @ApiProperty({ nullable: true, type: String, example: '960.00' }) amount!: string | null;
+  @ApiProperty({ nullable: true, type: String }) versionId!: string | null;
+  @ApiProperty({ type: [ReasonDto] }) reasons!: ReasonDto[];
+}
+
+export class EligibilityDto {
+  @ApiProperty() householdId!: string;
+  @ApiProperty() asOf!: string;
+  @ApiProperty({ type: [DecisionDto] }) decisions!: DecisionDto[];
+}
+
+export class CreateEntitlementDto {
+  @ApiProperty({ enum: ['EXAM_BONUS', 'ELDER_CARE_PRIORITY', 'HOUSING_PRIORITY', 'FP_INSURANCE'] })
+  @IsIn(POLICY_CODES)
+  policyCode!: PolicyCode;
+
+  @ApiPropertyOptional({ description: 'The beneficiary, for benefits per person' })
+  @IsOptional()
+  @IsUUID()
+  personId?: string;
+
+  @ApiPropertyOptional({ example: '2012-06-01', description: 'Decision date (default: today, China time)' })
+  @IsOptional()
+  @Matches(DATE, { message: 'asOf must be a YYYY-MM-DD date' })
+  asOf?: string;
+}
+
+export class EntitlementDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ example: 'EXB-410122-2012-000123' }) entitlementNo!: string;
+  @ApiProperty() policyCode!: string;
+  @ApiProperty() policyVersionId!: string;
+  @ApiProperty() householdId!: string;
+  @ApiProperty({ nullable: true, type: String }) personId!: string | null;
+  @ApiProperty({ description: 'YYYY for annual cover, ONCE, or STANDING' }) period!: string;
+  @ApiProperty() asOf!: string;
+  @ApiProperty({ type: DecisionDto }) decision!: DecisionDto;
+  @ApiProperty() createdAt!: string;
+}

@@ -1,0 +1,149 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
+import { RegionScope } from '../../common/region-scope.js';
+import type { Actor } from '../../common/request-context.js';
+import { PoliciesService } from '../policies/policies.service.js';
+import type { PolicyCode } from '../policies/policy-codes.js';
+import type { PolicyInForce, PolicyWithVersions } from '../policies/policy-model.js';
+import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
+import { isDate, monthsOf, parsePeriod } from './calendar.js';
+import { decideHousehold, decisionDate, selectVersionsInForce, type Decision } from './decide.js';
+import { HOUSEHOLD_SNAPSHOTS, type HouseholdSnapshotSource } from './household-snapshot-source.js';
+import { amountForPeriod, type PeriodAmount } from './period-amount.js';
+
+/** One household's decisions on a date. */
+export interface HouseholdEligibility {
+  householdId: string;
+  /** The household's region on `asOf` (for scope checks and county grouping). */
+  regionCode: string;
+  asOf: string;
+  decisions: Decision[];
+}
+
+export interface StreamDecisionsOptions {
+  /** A region code or prefix: a county `410122`, a township, or the city `410100`. */
+  regionPrefix: string;
+  asOf: string;
+  /** Only these policies (default: all 15). */
+  policyCodes?: readonly PolicyCode[];
+  /** Households per chunk (the registry's default when omitted). */
+  chunkSize?: number;
+}
+
+/**
+ * The single pure step both paths share: one household snapshot, decided against the versions in
+ * force. `decide` and `streamDecisions` both come through here and nowhere else.
+ */
+export function decideSnapshot(
+  snapshot: HouseholdSnapshot,
+  asOf: string,
+  versionsInForce: readonly PolicyInForce[],
+): HouseholdEligibility {
+  return {
+    householdId: snapshot.householdId,
+    regionCode: snapshot.regionCode,
+    asOf,
+    decisions: decideHousehold(snapshot, asOf, versionsInForce),
+  };
+}
+
+/**
+ * Eligibility as of a date, for one household (the endpoint, enrollments) or for every household
+ * of a region in chunks (batch generation), through the same pure function.
+ */
+@Injectable()
+export class EligibilityService {
+  constructor(
+    @Inject(HOUSEHOLD_SNAPSHOTS) private readonly snapshots: HouseholdSnapshotSource,
+    private readonly policies: PoliciesService,
+  ) {}
+
+  private assertAsOf(asOf: string): void {
+    if (!isDate(asOf)) throw new ValidationFailedError([{ field: 'asOf', message: 'asOf must be a YYYY-MM-DD date' }]);
+  }
+
+  /** Every policy and possible beneficiary of one household on `asOf`. No scope check: see `decideFor`. */
+  async decide(householdId: string, asOf: string, manager?: EntityManager): Promise<HouseholdEligibility> {
+    this.assertAsOf(asOf);
+    const snapshot = await this.snapshots.forHousehold(householdId, asOf, manager);
+    const catalogue = await this.policies.catalogue(manager);
+    return decideSnapshot(snapshot, asOf, selectVersionsInForce(catalogue, asOf));
+  }
+
+  /** The household on `asOf`, if it lies in the user's region; 404 otherwise (never its data). */
+  async snapshotFor(
+    actor: Actor,
+    householdId: string,
+    asOf: string,
+    manager?: EntityManager,
+  ): Promise<HouseholdSnapshot> {
+    this.assertAsOf(asOf);
+    const snapshot = await this.snapshots.forHousehold(householdId, asOf, manager);
+    if (!new RegionScope(actor.regionCode).covers(snapshot.regionCode))
+      throw new NotFoundError('Household', householdId);
+    return snapshot;
+  }
+
+  /** `decide` for a signed-in user: a household outside the user's region is answered 404. */
+  async decideFor(
+    actor: Actor,
+    householdId: string,
+    asOf: string,
+    manager?: EntityManager,
+  ): Promise<HouseholdEligibility> {
+    const snapshot = await this.snapshotFor(actor, householdId, asOf, manager);
+    const catalogue = await this.policies.catalogue(manager);
+    return decideSnapshot(snapshot, asOf, selectVersionsInForce(catalogue, asOf));
+  }
+
+  /**
+   * Decisions for every household of a region on `asOf`, chunk by chunk as the registry streams
+   * them (never the whole region in memory). The catalogue is read once per stream.
+   */
+  async *streamDecisions(options: StreamDecisionsOptions): AsyncIterable<HouseholdEligibility[]> {
+    this.assertAsOf(options.asOf);
+    const catalogue = await this.policies.catalogue();
+    const wanted = options.policyCodes ? new Set<string>(options.policyCodes) : null;
+    const inForce = selectVersionsInForce(
+      wanted ? catalogue.filter((policy) => wanted.has(policy.code)) : catalogue,
+      options.asOf,
+    );
+    for await (const chunk of this.snapshots.streamSnapshots({
+      regionPrefix: options.regionPrefix,
+      asOf: options.asOf,
+      chunkSize: options.chunkSize,
+    })) {
+      yield chunk.map((snapshot) => decideSnapshot(snapshot, options.asOf, inForce));
+    }
+  }
+
+  /**
+   * What one beneficiary is owed by one policy for a period, month by month (see
+   * `amountForPeriod`), reading the household as of each decision date.
+   */
+  async periodAmount(
+    actor: Actor,
+    householdId: string,
+    policyCode: string,
+    personId: string | null,
+    period: string,
+  ): Promise<PeriodAmount> {
+    const parsed = parsePeriod(period);
+    if (!parsed) throw new ValidationFailedError([{ field: 'period', message: 'period is YYYY or YYYY-MM' }]);
+    const policy: PolicyWithVersions | undefined = (await this.policies.catalogue()).find((p) => p.code === policyCode);
+    if (!policy) throw new NotFoundError('Policy', policyCode);
+    if (policy.frequency === 'ANNUAL' && parsed.kind === 'MONTH') {
+      throw new ValidationFailedError([{ field: 'period', message: `${policyCode} is annual: its period is a year` }]);
+    }
+    const dates =
+      policy.frequency === 'MONTHLY'
+        ? monthsOf(parsed).map((month) => `${month}-01`)
+        : [policy.frequency === 'ANNUAL' ? decisionDate(policy, parsed.firstDay) : parsed.lastDay];
+    const snapshots = new Map<string, HouseholdSnapshot>();
+    for (const date of dates) snapshots.set(date, await this.snapshots.forHousehold(householdId, date));
+    const latest = snapshots.get(dates[dates.length - 1])!;
+    if (!new RegionScope(actor.regionCode).covers(latest.regionCode)) throw new NotFoundError('Household', householdId);
+    return amountForPeriod(policy, (date) => snapshots.get(date)!, personId, period);
+  }
+}

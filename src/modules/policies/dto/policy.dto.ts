@@ -1,0 +1,92 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsObject, IsOptional, Matches } from 'class-validator';
+import { POLICY_CATEGORIES } from '../policy-model.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class CreatePolicyVersionDto {
+  @ApiProperty({ example: '2012-01-01', description: 'The new version takes over from this date' })
+  @Matches(DATE, { message: 'effectiveFrom must be a YYYY-MM-DD date' })
+  effectiveFrom!: string;
+
+  @ApiProperty({
+    type: Object,
+    description: 'Eligibility rule: {all|any:[...]}, {not}, {fact, op, value}; facts from the catalogue',
+    example: { all: [{ fact: 'person.ageAtYearEnd', op: 'ge', value: 60 }] },
+  })
+  @IsObject()
+  rule!: Record<string, unknown>;
+
+  @ApiProperty({
+    type: Object,
+    description: '{kind:"FIXED", amount} | {kind:"TABLE", fact, cases:[{equals, amount}]} | {kind:"NONE", benefit}',
+    example: { kind: 'FIXED', amount: '960.00' },
+  })
+  @IsObject()
+  amount!: Record<string, unknown>;
+
+  @ApiProperty({ type: Object, example: { CENTRAL: '0.5', PROVINCIAL: '0.3', MUNICIPAL: '0.1', COUNTY: '0.1' } })
+  @IsObject()
+  fundingShares!: Record<string, unknown>;
+}
+
+export class AmendPolicyVersionDto {
+  @ApiProperty({ type: Object }) @IsObject() rule!: Record<string, unknown>;
+  @ApiProperty({ type: Object }) @IsObject() amount!: Record<string, unknown>;
+  @ApiProperty({ type: Object }) @IsObject() fundingShares!: Record<string, unknown>;
+}
+
+export class PolicyListQuery {
+  @ApiPropertyOptional({
+    example: '2012-06-01',
+    description: 'Which version is "current" (default: today, China time)',
+  })
+  @IsOptional()
+  @Matches(DATE, { message: 'asOf must be a YYYY-MM-DD date' })
+  asOf?: string;
+}
+
+export class PolicyVersionDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() policyCode!: string;
+  @ApiProperty() versionNo!: number;
+  @ApiProperty() effectiveFrom!: string;
+  @ApiProperty({ nullable: true, type: String }) effectiveTo!: string | null;
+  @ApiProperty({ type: Object }) rule!: unknown;
+  @ApiProperty({ type: Object }) amount!: unknown;
+  @ApiProperty({ type: Object }) fundingShares!: unknown;
+  @ApiProperty({ nullable: true, type: String, description: 'When a payment first used this version' })
+  usedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Last day of the latest period paid with it' })
+  paidThrough!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class PolicyDto {
+  @ApiProperty() code!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: POLICY_CATEGORIES }) category!: string;
+  @ApiProperty({ enum: ['CASH', 'NON_CASH'] }) benefitKind!: string;
+  @ApiProperty({ enum: ['HOUSEHOLD', 'PERSON'] }) unit!: string;
+  @ApiProperty({ enum: ['HOUSEHOLD', 'PARENTS', 'CHILDREN', 'MEMBERS'] }) beneficiaries!: string;
+  @ApiProperty({ enum: ['MONTHLY', 'ANNUAL', 'ONE_TIME', 'STANDING'] }) frequency!: string;
+  @ApiProperty({ nullable: true, type: String }) entitlementPrefix!: string | null;
+}
+
+export class PolicySummaryDto extends PolicyDto {
+  @ApiProperty({ type: PolicyVersionDto, nullable: true, description: 'The version in force on asOf' })
+  currentVersion!: PolicyVersionDto | null;
+}
+
+export class PolicyDetailDto extends PolicyDto {
+  @ApiProperty({ type: [PolicyVersionDto] }) versions!: PolicyVersionDto[];
+}
+
+export class FactDto {
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['household', 'person'] }) scope!: string;
+  @ApiProperty({ enum: ['integer', 'boolean', 'date', 'enum'] }) type!: string;
+  @ApiPropertyOptional({ type: [String] }) values?: readonly string[];
+  @ApiProperty() nullable!: boolean;
+  @ApiProperty() description!: string;
+}
