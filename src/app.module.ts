@@ -17,11 +17,12 @@ import { JobsModule } from './modules/jobs/jobs.module.js';
 import { LedgerModule } from './modules/ledger/ledger.module.js';
 import { PoliciesModule } from './modules/policies/policies.module.js';
 import { RegionsModule } from './modules/regions/regions.module.js';
+import { RegistryModule } from './modules/registry/registry.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { RUNTIME, type RuntimeSettings } from './runtime-settings.js';
 
 /** Feature modules: each later issue adds its module here. */
-const FEATURES = [RegionsModule, UsersModule, AuthModule, HealthModule, LedgerModule, BudgetsModule, PoliciesModule, EligibilityModule];
+const FEATURES = [RegionsModule, UsersModule, AuthModule, HealthModule, RegistryModule, LedgerModule, BudgetsModule, PoliciesModule, EligibilityModule];
 
 @Global()
 @Module({})

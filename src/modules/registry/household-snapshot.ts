@@ -49,6 +49,8 @@ export interface HouseholdSnapshot {
   householdNo: string;
   /** The village/community the household belonged to on asOf. */
   regionCode: string;
+  /** The address on asOf (a MOVE may change it). */
+  address: string;
   asOf: string;
   /** Members on asOf, including those who died (deathDate set), children who were born or adopted by asOf. */
   members: PersonSnapshot[];

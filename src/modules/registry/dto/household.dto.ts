@@ -1,0 +1,220 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
+import { PageQuery } from '../../../common/pagination.js';
+import type { HukouType, Relation, Sex } from '../household-snapshot.js';
+import { HUKOU_TYPES, MAX_MEMBERS, RELATIONS } from '../household-rules.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_MESSAGE = { message: '$property must be a YYYY-MM-DD date' };
+
+export class MemberInputDto {
+  @ApiProperty({ example: '410102198001010018', description: 'GB 11643 resident ID; a lowercase x is stored as X' })
+  @IsString()
+  idNumber!: string;
+
+  @ApiProperty({ example: '张三' })
+  @IsString()
+  name!: string;
+
+  @ApiProperty({ enum: RELATIONS })
+  @IsIn(RELATIONS)
+  relation!: Relation;
+
+  @ApiProperty({ enum: HUKOU_TYPES })
+  @IsIn(HUKOU_TYPES)
+  hukouType!: HukouType;
+
+  @ApiPropertyOptional({ description: 'Children: 1 for the first child, 2 for the second, ...' })
+  @IsOptional()
+  @IsInt()
+  birthOrder?: number;
+
+  @ApiPropertyOptional({ description: 'Children: adopted rather than biological' })
+  @IsOptional()
+  @IsBoolean()
+  adopted?: boolean;
+
+  @ApiPropertyOptional({ description: 'Adopted children: the adoption date' })
+  @IsOptional()
+  @Matches(DATE, DATE_MESSAGE)
+  adoptedOn?: string;
+
+  @ApiPropertyOptional({ description: 'Derived from the ID number; refused when it disagrees' })
+  @IsOptional()
+  @Matches(DATE, DATE_MESSAGE)
+  birthDate?: string;
+
+  @ApiPropertyOptional({ enum: ['M', 'F'], description: 'Derived from the ID number; refused when it disagrees' })
+  @IsOptional()
+  @IsIn(['M', 'F'])
+  sex?: Sex;
+
+  @ApiPropertyOptional({ description: 'For a member who has already died (an only child who died, say)' })
+  @IsOptional()
+  @Matches(DATE, DATE_MESSAGE)
+  deathDate?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 4 })
+  @IsOptional()
+  @IsInt()
+  disabilityGrade?: number;
+
+  @ApiPropertyOptional({ description: 'When the grade was assessed; omitted: it holds from the start of the record' })
+  @IsOptional()
+  @Matches(DATE, DATE_MESSAGE)
+  disabilityAssessedOn?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 3 })
+  @IsOptional()
+  @IsInt()
+  complicationGrade?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(DATE, DATE_MESSAGE)
+  complicationAssessedOn?: string;
+}
+
+export class CertificateInputDto {
+  @ApiProperty() @IsString() certificateNo!: string;
+  @ApiProperty() @Matches(DATE, DATE_MESSAGE) issuedOn!: string;
+}
+
+export class InitialBankAccountDto {
+  @ApiProperty({ example: '102' }) @IsString() bankCode!: string;
+  @ApiProperty({ example: '6222021234567890128' }) @IsString() accountNo!: string;
+  @ApiProperty({ description: 'ID number of the holder, an adult member of this household' })
+  @IsString()
+  holderIdNumber!: string;
+}
+
+export class CreateHouseholdDto {
+  @ApiProperty({ example: 'ZM-0001' })
+  @IsString()
+  householdNo!: string;
+
+  @ApiProperty({ example: '410122101201', description: 'A village or community (12 digits) in your township' })
+  @IsString()
+  regionCode!: string;
+
+  @ApiProperty({ example: '韩寺村3组12号' })
+  @IsString()
+  address!: string;
+
+  @ApiProperty({ type: [MemberInputDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_MEMBERS)
+  @ValidateNested({ each: true })
+  @Type(() => MemberInputDto)
+  members!: MemberInputDto[];
+
+  @ApiPropertyOptional({ type: CertificateInputDto, description: 'Only-child parents’ certificate already held' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CertificateInputDto)
+  certificate?: CertificateInputDto;
+
+  @ApiPropertyOptional({ type: [Number], description: 'Years of recorded family-planning violations' })
+  @IsOptional()
+  @IsArray()
+  @IsInt({ each: true })
+  violationYears?: number[];
+
+  @ApiPropertyOptional({ description: 'Date of a voluntary waiver of the second-child quota' })
+  @IsOptional()
+  @Matches(DATE, DATE_MESSAGE)
+  quotaWaivedOn?: string;
+
+  @ApiPropertyOptional({ type: InitialBankAccountDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => InitialBankAccountDto)
+  bankAccount?: InitialBankAccountDto;
+}
+
+export class HouseholdQuery {
+  @ApiPropertyOptional({ description: 'State on this date (YYYY-MM-DD); default today' })
+  @IsOptional()
+  @Matches(DATE, DATE_MESSAGE)
+  asOf?: string;
+}
+
+export class SearchHouseholdsQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Region (prefix) inside your scope; default your whole scope' })
+  @IsOptional()
+  @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'regionCode must be a region code' })
+  regionCode?: string;
+
+  @ApiPropertyOptional({ description: 'Household number, part of a member’s name, or an exact ID number' })
+  @IsOptional()
+  @IsString()
+  q?: string;
+}
+
+export class BankAccountDto {
+  @ApiProperty({ example: '102' }) @IsString() bankCode!: string;
+  @ApiProperty({ example: '6222021234567890128', description: '16-19 digits passing the Luhn check' })
+  @IsString()
+  accountNo!: string;
+
+  @ApiProperty({ description: 'An adult, living member of the household' })
+  @IsUUID()
+  holderPersonId!: string;
+}
+
+export const EVENT_TYPES = [
+  'BIRTH',
+  'DEATH',
+  'ADOPTION',
+  'DISABILITY_ASSESSED',
+  'COMPLICATION_ASSESSED',
+  'CERTIFICATE_ISSUED',
+  'CERTIFICATE_REVOKED',
+  'VIOLATION_RECORDED',
+  'QUOTA_WAIVED',
+  'HUKOU_CHANGE',
+  'MOVE',
+  'BANK_ACCOUNT_CHANGE',
+  'COLLEGE_ADMITTED',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export class LifeEventDto {
+  @ApiProperty({ enum: EVENT_TYPES })
+  @IsIn(EVENT_TYPES)
+  type!: EventType;
+
+  @ApiPropertyOptional({
+    description: 'The member the event is about (DEATH, assessments, HUKOU_CHANGE, COLLEGE_ADMITTED)',
+  })
+  @IsOptional()
+  @IsUUID()
+  personId?: string;
+
+  @ApiProperty({ example: '2012-03-01', description: 'Effective date; never in the future' })
+  @Matches(DATE, DATE_MESSAGE)
+  date!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'BIRTH/ADOPTION: the new member (as in POST /households); DISABILITY_ASSESSED/COMPLICATION_ASSESSED ' +
+      '{grade} (null lifts it); CERTIFICATE_ISSUED {certificateNo}; VIOLATION_RECORDED {year}; ' +
+      'HUKOU_CHANGE {hukouType}; MOVE {regionCode, address?}; BANK_ACCOUNT_CHANGE {bankCode, accountNo, holderPersonId}',
+  })
+  @IsOptional()
+  data?: Record<string, unknown>;
+}

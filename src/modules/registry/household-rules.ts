@@ -1,0 +1,248 @@
+import { accountNoProblem, bankCodeProblem } from './bank-account.js';
+import { ADULT_AGE, ageOn, isIsoDate } from './dates.js';
+import type { HukouType, Relation, Sex } from './household-snapshot.js';
+import { parseIdNumber } from './id-number.js';
+
+/**
+ * The rules a new household must satisfy before anything is written, as plain functions shared by
+ * POST /households and the bulk import (which maps each problem back to a CSV line).
+ */
+export const RELATIONS: readonly Relation[] = ['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'];
+export const HUKOU_TYPES: readonly HukouType[] = ['RURAL', 'URBAN'];
+export const HOUSEHOLD_NO = /^[A-Za-z0-9-]{1,32}$/;
+export const VILLAGE_CODE = /^\d{12}$/;
+export const MAX_MEMBERS = 30;
+
+export interface MemberDraft {
+  idNumber: string;
+  name: string;
+  relation: Relation;
+  hukouType: HukouType;
+  birthOrder?: number | null;
+  adopted?: boolean;
+  adoptedOn?: string | null;
+  /** Optional: when given, must agree with the ID number. */
+  birthDate?: string | null;
+  sex?: Sex | null;
+  deathDate?: string | null;
+  disabilityGrade?: number | null;
+  /** When the grade was assessed; without it the grade holds from the beginning of the record. */
+  disabilityAssessedOn?: string | null;
+  complicationGrade?: number | null;
+  complicationAssessedOn?: string | null;
+}
+
+export interface HouseholdDraft {
+  householdNo: string;
+  regionCode: string;
+  address: string;
+  members: MemberDraft[];
+  certificate?: { certificateNo: string; issuedOn: string } | null;
+  violationYears?: number[] | null;
+  quotaWaivedOn?: string | null;
+  /** The holder is named by ID number: the persons do not exist yet. */
+  bankAccount?: { bankCode: string; accountNo: string; holderIdNumber: string } | null;
+}
+
+export interface DraftProblem {
+  /** `members.2.idNumber`, `certificate.issuedOn`, `householdNo`, ... */
+  field: string;
+  message: string;
+  /** Index of the member the problem is about, if any. */
+  member?: number;
+  /** An ID-number problem (answered as INVALID_ID_NUMBER). */
+  idNumber?: boolean;
+}
+
+export interface ValidMember extends MemberDraft {
+  idNumber: string;
+  birthDate: string;
+  sex: Sex;
+}
+
+const isInt = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+
+/** Checks a date field: a real date, not in the future, not before `notBefore` (the birth date). */
+function dateProblem(value: unknown, today: string, notBefore?: string, what = 'the date'): string | undefined {
+  if (!isIsoDate(value)) return `${what} must be a YYYY-MM-DD calendar date`;
+  if (value > today) return `${what} ${value} is in the future`;
+  if (notBefore && value < notBefore) return `${what} ${value} is before the birth date ${notBefore}`;
+  return undefined;
+}
+
+export function validateMember(
+  member: MemberDraft,
+  today: string,
+  index: number,
+  prefix = `members.${index}.`,
+): { problems: DraftProblem[]; valid?: ValidMember } {
+  const problems: DraftProblem[] = [];
+  const add = (field: string, message: string, idNumber = false) =>
+    problems.push({ field: `${prefix}${field}`, message, member: index, ...(idNumber ? { idNumber } : {}) });
+
+  const id = parseIdNumber(member.idNumber, today);
+  if (!id.ok) add('idNumber', id.reason, true);
+  const birth = id.ok ? id.value.birthDate : undefined;
+  if (id.ok && member.birthDate != null && member.birthDate !== id.value.birthDate) {
+    add('birthDate', `the birth date ${member.birthDate} disagrees with the ID number (${id.value.birthDate})`, true);
+  }
+  if (id.ok && member.sex != null && member.sex !== id.value.sex) {
+    add('sex', `the sex ${member.sex} disagrees with the ID number (${id.value.sex})`, true);
+  }
+  if (typeof member.name !== 'string' || member.name.trim().length < 1 || member.name.trim().length > 50) {
+    add('name', 'a name has 1 to 50 characters');
+  }
+  if (!RELATIONS.includes(member.relation)) add('relation', `relation must be one of ${RELATIONS.join(', ')}`);
+  if (!HUKOU_TYPES.includes(member.hukouType)) add('hukouType', `hukouType must be one of ${HUKOU_TYPES.join(', ')}`);
+  const child = member.relation === 'CHILD';
+  if (member.birthOrder != null) {
+    if (!child) add('birthOrder', 'only a CHILD has a birth order');
+    else if (!isInt(member.birthOrder) || member.birthOrder < 1 || member.birthOrder > 20) {
+      add('birthOrder', 'birthOrder is a whole number from 1 to 20');
+    }
+  }
+  if (member.adopted && !child) add('adopted', 'only a CHILD can be adopted');
+  if (member.adoptedOn != null) {
+    if (!member.adopted) add('adoptedOn', 'adoptedOn is given only for an adopted child');
+    else {
+      const problem = dateProblem(member.adoptedOn, today, birth, 'the adoption date');
+      if (problem) add('adoptedOn', problem);
+    }
+  }
+  if (member.deathDate != null) {
+    const problem = dateProblem(member.deathDate, today, birth, 'the death date');
+    if (problem) add('deathDate', problem);
+  }
+  const grade = (field: 'disability' | 'complication', max: number) => {
+    const value = member[`${field}Grade`];
+    const on = member[`${field}AssessedOn`];
+    if (value != null && (!isInt(value) || value < 1 || value > max)) {
+      add(`${field}Grade`, `${field}Grade is a whole number from 1 to ${max}`);
+    }
+    if (on != null) {
+      if (value == null) add(`${field}AssessedOn`, `${field}AssessedOn needs a ${field}Grade`);
+      const problem = dateProblem(on, today, birth, 'the assessment date');
+      if (problem) add(`${field}AssessedOn`, problem);
+    }
+  };
+  grade('disability', 4);
+  grade('complication', 3);
+
+  if (problems.length > 0 || !id.ok) return { problems };
+  return {
+    problems,
+    valid: {
+      ...member,
+      name: member.name.trim(),
+      idNumber: id.value.idNumber,
+      birthDate: id.value.birthDate,
+      sex: id.value.sex,
+    },
+  };
+}
+
+/** Every problem of a household draft that can be seen without the database. */
+export function validateHouseholdDraft(
+  draft: HouseholdDraft,
+  today: string,
+): { problems: DraftProblem[]; members: ValidMember[] } {
+  const problems: DraftProblem[] = [];
+  if (typeof draft.householdNo !== 'string' || !HOUSEHOLD_NO.test(draft.householdNo)) {
+    problems.push({ field: 'householdNo', message: 'a household number has 1 to 32 letters, digits or dashes' });
+  }
+  if (typeof draft.regionCode !== 'string' || !VILLAGE_CODE.test(draft.regionCode)) {
+    problems.push({ field: 'regionCode', message: 'a household lives in a village or community (12-digit code)' });
+  }
+  if (typeof draft.address !== 'string' || draft.address.trim().length < 1 || draft.address.trim().length > 200) {
+    problems.push({ field: 'address', message: 'an address has 1 to 200 characters' });
+  }
+  const members: ValidMember[] = [];
+  if (!Array.isArray(draft.members) || draft.members.length < 1 || draft.members.length > MAX_MEMBERS) {
+    problems.push({ field: 'members', message: `a household has 1 to ${MAX_MEMBERS} members` });
+  } else {
+    draft.members.forEach((member, index) => {
+      const result = validateMember(member, today, index);
+      problems.push(...result.problems);
+      if (result.valid) members.push(result.valid);
+    });
+    const heads = draft.members.filter((member) => member.relation === 'HEAD').length;
+    if (heads !== 1) problems.push({ field: 'members', message: `a household has exactly one HEAD, not ${heads}` });
+    const seenIds = new Map<string, number>();
+    const seenOrders = new Map<number, number>();
+    draft.members.forEach((member, index) => {
+      const id = typeof member.idNumber === 'string' ? member.idNumber.trim().toUpperCase() : '';
+      if (id && seenIds.has(id)) {
+        problems.push({ field: `members.${index}.idNumber`, message: `${id} is listed twice`, member: index });
+      }
+      seenIds.set(id, index);
+      if (member.birthOrder != null && member.relation === 'CHILD') {
+        if (seenOrders.has(member.birthOrder)) {
+          problems.push({
+            field: `members.${index}.birthOrder`,
+            message: `two children have birth order ${member.birthOrder}`,
+            member: index,
+          });
+        }
+        seenOrders.set(member.birthOrder, index);
+      }
+    });
+  }
+
+  if (draft.certificate != null) {
+    const { certificateNo, issuedOn } = draft.certificate;
+    if (typeof certificateNo !== 'string' || !/^[A-Za-z0-9-]{1,40}$/.test(certificateNo)) {
+      problems.push({
+        field: 'certificate.certificateNo',
+        message: 'a certificate number has 1 to 40 letters, digits or dashes',
+      });
+    }
+    const problem = dateProblem(issuedOn, today, undefined, 'the issue date');
+    if (problem) problems.push({ field: 'certificate.issuedOn', message: problem });
+  }
+  const thisYear = Number(today.slice(0, 4));
+  const years = draft.violationYears ?? [];
+  years.forEach((year, index) => {
+    if (!isInt(year) || year < 1949 || year > thisYear) {
+      problems.push({ field: `violationYears.${index}`, message: `a violation year is from 1949 to ${thisYear}` });
+    } else if (years.indexOf(year) !== index) {
+      problems.push({ field: `violationYears.${index}`, message: `the year ${year} is listed twice` });
+    }
+  });
+  if (draft.quotaWaivedOn != null) {
+    const problem = dateProblem(draft.quotaWaivedOn, today, undefined, 'the waiver date');
+    if (problem) problems.push({ field: 'quotaWaivedOn', message: problem });
+  }
+  if (draft.bankAccount != null) {
+    const { bankCode, accountNo, holderIdNumber } = draft.bankAccount;
+    const codeProblem = bankCodeProblem(bankCode);
+    if (codeProblem) problems.push({ field: 'bankAccount.bankCode', message: codeProblem });
+    const numberProblem = accountNoProblem(accountNo);
+    if (numberProblem) problems.push({ field: 'bankAccount.accountNo', message: numberProblem });
+    const holderId = typeof holderIdNumber === 'string' ? holderIdNumber.trim().toUpperCase() : '';
+    const holderIndex = draft.members?.findIndex?.(
+      (m) => typeof m.idNumber === 'string' && m.idNumber.trim().toUpperCase() === holderId,
+    );
+    const holder = members.find((member) => member.idNumber === holderId);
+    if (holderIndex === undefined || holderIndex < 0) {
+      problems.push({
+        field: 'bankAccount.holderIdNumber',
+        message: 'the account holder must be a member of the household',
+      });
+    } else if (holder) {
+      const problem = holderProblem(holder, today);
+      if (problem) problems.push({ field: 'bankAccount.holderIdNumber', message: problem, member: holderIndex });
+    }
+  }
+  return { problems, members };
+}
+
+/** Why a member cannot hold the household's one-card account on `date`, or undefined. */
+export function holderProblem(
+  holder: { birthDate: string; deathDate?: string | null },
+  date: string,
+): string | undefined {
+  if (holder.deathDate != null && holder.deathDate <= date) return 'the account holder has died';
+  const age = ageOn(holder.birthDate, date);
+  if (age < ADULT_AGE) return `the account holder must be an adult (${ADULT_AGE} or older), not ${age}`;
+  return undefined;
+}

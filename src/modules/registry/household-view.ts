@@ -1,0 +1,82 @@
+import type { Role } from '../../common/auth/roles.js';
+import type { HouseholdSnapshot, PersonSnapshot } from './household-snapshot.js';
+import { maskNumber } from './id-number.js';
+
+/**
+ * What GET /households/:id answers: the snapshot, with ID numbers in full only for the clerk of
+ * the township (the only role that registers people) and account numbers in full only for the
+ * clerk and finance (who pays into them). Everyone else sees `410102**********18`.
+ */
+export interface Visibility {
+  fullIdNumbers: boolean;
+  fullAccountNumbers: boolean;
+}
+
+export function visibilityFor(role: Role): Visibility {
+  return { fullIdNumbers: role === 'CLERK', fullAccountNumbers: role === 'CLERK' || role === 'FINANCE' };
+}
+
+export const MASKED: Visibility = { fullIdNumbers: false, fullAccountNumbers: false };
+
+export interface ChildView {
+  personId: string;
+  name: string;
+  birthDate: string;
+  birthOrder: number | null;
+  adopted: boolean;
+  adoptedOn: string | null;
+  deathDate: string | null;
+}
+
+export interface HouseholdView {
+  id: string;
+  householdNo: string;
+  regionCode: string;
+  address: string;
+  asOf: string;
+  members: PersonSnapshot[];
+  children: ChildView[];
+  certificate: HouseholdSnapshot['certificate'];
+  violationYears: number[];
+  quotaWaivedOn: string | null;
+  bankAccount: HouseholdSnapshot['bankAccount'];
+  idNumbersMasked: boolean;
+  accountNumbersMasked: boolean;
+}
+
+export function toHouseholdView(snapshot: HouseholdSnapshot, visibility: Visibility): HouseholdView {
+  const members = snapshot.members.map((member) => ({
+    ...member,
+    idNumber: visibility.fullIdNumbers ? member.idNumber : maskNumber(member.idNumber),
+  }));
+  return {
+    id: snapshot.householdId,
+    householdNo: snapshot.householdNo,
+    regionCode: snapshot.regionCode,
+    address: snapshot.address,
+    asOf: snapshot.asOf,
+    members,
+    children: members
+      .filter((member) => member.relation === 'CHILD')
+      .map((child) => ({
+        personId: child.personId,
+        name: child.name,
+        birthDate: child.birthDate,
+        birthOrder: child.birthOrder,
+        adopted: child.adopted,
+        adoptedOn: child.adoptedOn,
+        deathDate: child.deathDate,
+      })),
+    certificate: snapshot.certificate,
+    violationYears: snapshot.violationYears,
+    quotaWaivedOn: snapshot.quotaWaivedOn,
+    bankAccount: snapshot.bankAccount && {
+      ...snapshot.bankAccount,
+      accountNo: visibility.fullAccountNumbers
+        ? snapshot.bankAccount.accountNo
+        : maskNumber(snapshot.bankAccount.accountNo),
+    },
+    idNumbersMasked: !visibility.fullIdNumbers,
+    accountNumbersMasked: !visibility.fullAccountNumbers,
+  };
+}

@@ -1,0 +1,49 @@
+import { HttpStatus } from '@nestjs/common';
+import { ConflictError, DomainError, UnprocessableError, type FieldProblem } from '../../common/errors.js';
+
+/** 400: an ID number fails GB 11643 (shape, date, check character) or disagrees with a given value. */
+export class InvalidIdNumberError extends DomainError {
+  constructor(errors: FieldProblem[]) {
+    super(HttpStatus.BAD_REQUEST, 'INVALID_ID_NUMBER', errors[0]?.message ?? 'The ID number is not valid', {}, errors);
+  }
+}
+
+/**
+ * 409: the ID number is already registered. The holding household is named only when it lies
+ * within the caller's region; otherwise the answer says no more than that the person exists.
+ */
+export class DuplicatePersonError extends ConflictError {
+  constructor(idNumber: string, holder?: { householdId: string; householdNo: string }) {
+    super(
+      'DUPLICATE_PERSON',
+      holder
+        ? `The person ${idNumber} is already registered in household ${holder.householdNo}`
+        : `The person ${idNumber} is already registered in the city`,
+      holder ? { idNumber, householdId: holder.householdId, householdNo: holder.householdNo } : { idNumber },
+    );
+  }
+}
+
+/** 409: a household with this number exists. */
+export class DuplicateHouseholdError extends ConflictError {
+  constructor(householdNo: string) {
+    super('DUPLICATE_HOUSEHOLD', `Household number ${householdNo} is already registered`, { householdNo });
+  }
+}
+
+/** 422: a life event or a registration that contradicts the record. Nothing is written. */
+export class EventContradictsRecordError extends UnprocessableError {
+  constructor(code: string, message: string, extra: Record<string, unknown> = {}) {
+    super(code, message, extra);
+  }
+}
+
+/** 409: an event that would repeat what can happen once (a second death, a second waiver). */
+export class EventConflictError extends ConflictError {}
+
+/** 422: a bulk import with bad rows; `errors` names each by line. Nothing was imported. */
+export class ImportRejectedError extends UnprocessableError {
+  constructor(errors: FieldProblem[], errorCount: number) {
+    super('IMPORT_REJECTED', `The file has ${errorCount} problem(s); nothing was imported`, { errorCount }, errors);
+  }
+}

@@ -1,0 +1,335 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { RegionScope } from '../../common/region-scope.js';
+import { queryOne, queryRows } from '../../database/sql.js';
+import type { HukouType, Relation, Sex } from './household-snapshot.js';
+
+/** Facts registered without a known start hold from the beginning of the record. */
+export const FROM_THE_BEGINNING = '-infinity';
+
+export interface LockedHousehold {
+  id: string;
+  household_no: string;
+  region_code: string;
+  address: string;
+  quota_waived_on: string | null;
+}
+
+export interface NewPerson {
+  id: string;
+  idNumber: string;
+  name: string;
+  sex: Sex;
+  birthDate: string;
+  deathDate: string | null;
+}
+
+export interface NewMember {
+  personId: string;
+  relation: Relation;
+  birthOrder: number | null;
+  adopted: boolean;
+  adoptedOn: string | null;
+  joinedOn: string;
+}
+
+export interface PersonFacts {
+  person_id: string;
+  household_id: string;
+  relation: Relation;
+  birth_date: string;
+  death_date: string | null;
+  college_admitted_on: string | null;
+  /** Latest effective date of any dated fact of the person (hukou, grades), or null. */
+  last_fact_on: string | null;
+  hukou_type: HukouType;
+  hukou_since: string | null;
+  disability_since: string | null;
+  complication_since: string | null;
+}
+
+/** The SQL of the registry's writes and searches, named for what they do. */
+@Injectable()
+export class RegistryRepository {
+  /** The household, locked for the change, if it exists inside the scope. */
+  async lockHousehold(manager: EntityManager, id: string, scope: RegionScope): Promise<LockedHousehold | undefined> {
+    const params: unknown[] = [id];
+    return queryOne<LockedHousehold>(
+      manager,
+      `SELECT id, household_no, region_code, address, to_char(quota_waived_on, 'YYYY-MM-DD') AS quota_waived_on
+         FROM households WHERE id = $1 AND ${scope.where('region_code', params)} FOR UPDATE`,
+      params,
+    );
+  }
+
+  async regionLevel(manager: EntityManager, code: string): Promise<string | undefined> {
+    const row = await queryOne<{ level: string }>(manager, `SELECT level FROM regions WHERE code = $1 FOR SHARE`, [
+      code,
+    ]);
+    return row?.level;
+  }
+
+  /** Where already registered ID numbers live. */
+  async findHolders(
+    manager: EntityManager,
+    idNumbers: string[],
+  ): Promise<{ id_number: string; household_id: string; household_no: string; region_code: string }[]> {
+    return queryRows(
+      manager,
+      `SELECT p.id_number, h.id AS household_id, h.household_no, h.region_code
+         FROM persons p JOIN household_members m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
+        WHERE p.id_number = ANY($1::text[])`,
+      [idNumbers],
+    );
+  }
+
+  async insertHousehold(
+    manager: EntityManager,
+    household: { id: string; householdNo: string; regionCode: string; address: string; quotaWaivedOn: string | null },
+  ): Promise<boolean> {
+    const rows = await queryRows(
+      manager,
+      `INSERT INTO households (id, household_no, region_code, address, quota_waived_on)
+       VALUES ($1, $2, $3, $4, $5::date) ON CONFLICT (household_no) DO NOTHING RETURNING id`,
+      [household.id, household.householdNo, household.regionCode, household.address, household.quotaWaivedOn],
+    );
+    return rows.length === 1;
+  }
+
+  async insertEvent(
+    manager: EntityManager,
+    event: {
+      householdId: string;
+      type: string;
+      personId: string | null;
+      date: string;
+      data: object;
+      actorId: string | null;
+    },
+  ): Promise<{ id: string; recorded_at: Date }> {
+    const row = await queryOne<{ id: string; recorded_at: Date }>(
+      manager,
+      `INSERT INTO household_events (household_id, type, person_id, event_date, data, recorded_by)
+       VALUES ($1, $2, $3, $4::date, $5, $6) RETURNING id::text, recorded_at`,
+      [event.householdId, event.type, event.personId, event.date, JSON.stringify(event.data), event.actorId],
+    );
+    return row!;
+  }
+
+  /** Inserts new persons; returns the ID numbers that were already registered (nothing else is inserted then). */
+  async insertPersons(manager: EntityManager, persons: NewPerson[]): Promise<string[]> {
+    const inserted = await queryRows<{ id_number: string }>(
+      manager,
+      `INSERT INTO persons (id, id_number, name, sex, birth_date, death_date)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[])
+       ON CONFLICT (id_number) DO NOTHING RETURNING id_number`,
+      [
+        persons.map((p) => p.id),
+        persons.map((p) => p.idNumber),
+        persons.map((p) => p.name),
+        persons.map((p) => p.sex),
+        persons.map((p) => p.birthDate),
+        persons.map((p) => p.deathDate),
+      ],
+    );
+    const done = new Set(inserted.map((row) => row.id_number));
+    return persons.map((p) => p.idNumber).filter((id) => !done.has(id));
+  }
+
+  async insertMembers(manager: EntityManager, householdId: string, members: NewMember[]): Promise<void> {
+    await manager.query(
+      `INSERT INTO household_members (household_id, person_id, relation, birth_order, adopted, adopted_on, joined_on)
+       SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::smallint[], $5::boolean[], $6::date[], $7::date[])`,
+      [
+        householdId,
+        members.map((m) => m.personId),
+        members.map((m) => m.relation),
+        members.map((m) => m.birthOrder),
+        members.map((m) => m.adopted),
+        members.map((m) => m.adoptedOn),
+        members.map((m) => m.joinedOn),
+      ],
+    );
+  }
+
+  async insertHukou(
+    manager: EntityManager,
+    rows: { personId: string; effectiveOn: string; hukouType: HukouType }[],
+    eventId: string | null,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO person_hukou_history (person_id, effective_on, hukou_type, event_id)
+       SELECT p, e, h, $4 FROM unnest($1::uuid[], $2::date[], $3::text[]) AS t(p, e, h)`,
+      [rows.map((r) => r.personId), rows.map((r) => r.effectiveOn), rows.map((r) => r.hukouType), eventId],
+    );
+  }
+
+  async insertGrades(
+    manager: EntityManager,
+    rows: { personId: string; kind: 'DISABILITY' | 'COMPLICATION'; effectiveOn: string; grade: number | null }[],
+    eventId: string | null,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await manager.query(
+      `INSERT INTO person_grade_history (person_id, kind, effective_on, grade, event_id)
+       SELECT p, k, e, g, $5 FROM unnest($1::uuid[], $2::text[], $3::date[], $4::smallint[]) AS t(p, k, e, g)`,
+      [
+        rows.map((r) => r.personId),
+        rows.map((r) => r.kind),
+        rows.map((r) => r.effectiveOn),
+        rows.map((r) => r.grade),
+        eventId,
+      ],
+    );
+  }
+
+  async insertRegion(
+    manager: EntityManager,
+    householdId: string,
+    effectiveOn: string,
+    regionCode: string,
+    address: string,
+    eventId: string | null,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO household_region_history (household_id, effective_on, region_code, address, event_id)
+       VALUES ($1, $2::date, $3, $4, $5)`,
+      [householdId, effectiveOn, regionCode, address, eventId],
+    );
+  }
+
+  /** False when the certificate number is already used. */
+  async insertCertificate(
+    manager: EntityManager,
+    householdId: string,
+    certificateNo: string,
+    issuedOn: string,
+    eventId: string | null,
+  ): Promise<boolean> {
+    const rows = await queryRows(
+      manager,
+      `INSERT INTO household_certificates (household_id, certificate_no, issued_on, issue_event_id)
+       VALUES ($1, $2, $3::date, $4) ON CONFLICT (certificate_no) DO NOTHING RETURNING id`,
+      [householdId, certificateNo, issuedOn, eventId],
+    );
+    return rows.length === 1;
+  }
+
+  async activeCertificate(
+    manager: EntityManager,
+    householdId: string,
+  ): Promise<{ id: string; certificate_no: string; issued_on: string } | undefined> {
+    return queryOne(
+      manager,
+      `SELECT id::text, certificate_no, to_char(issued_on, 'YYYY-MM-DD') AS issued_on
+         FROM household_certificates WHERE household_id = $1 AND revoked_on IS NULL`,
+      [householdId],
+    );
+  }
+
+  async lastCertificateChange(manager: EntityManager, householdId: string): Promise<string | null> {
+    const row = await queryOne<{ last: string | null }>(
+      manager,
+      `SELECT to_char(max(greatest(issued_on, coalesce(revoked_on, issued_on))), 'YYYY-MM-DD') AS last
+         FROM household_certificates WHERE household_id = $1`,
+      [householdId],
+    );
+    return row?.last ?? null;
+  }
+
+  async revokeCertificate(
+    manager: EntityManager,
+    certificateId: string,
+    revokedOn: string,
+    eventId: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE household_certificates SET revoked_on = $2::date, revoke_event_id = $3
+        WHERE id = $1 AND revoked_on IS NULL`,
+      [certificateId, revokedOn, eventId],
+    );
+  }
+
+  /** False when the year is already recorded. */
+  async insertViolations(
+    manager: EntityManager,
+    householdId: string,
+    years: number[],
+    recordedOn: string,
+    eventId: string | null,
+  ): Promise<boolean> {
+    if (years.length === 0) return true;
+    const rows = await queryRows(
+      manager,
+      `INSERT INTO household_violations (household_id, year, recorded_on, event_id)
+       SELECT $1, y, $3::date, $4 FROM unnest($2::smallint[]) AS t(y)
+       ON CONFLICT (household_id, year) DO NOTHING RETURNING year`,
+      [householdId, years, recordedOn, eventId],
+    );
+    return rows.length === years.length;
+  }
+
+  async insertBankAccount(
+    manager: EntityManager,
+    householdId: string,
+    effectiveOn: string,
+    account: { bankCode: string; accountNo: string; holderPersonId: string },
+    eventId: string | null,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO household_bank_accounts (household_id, effective_on, bank_code, account_no, holder_person_id, event_id)
+       VALUES ($1, $2::date, $3, $4, $5, $6)`,
+      [householdId, effectiveOn, account.bankCode, account.accountNo, account.holderPersonId, eventId],
+    );
+  }
+
+  async lastEffective(
+    manager: EntityManager,
+    table: 'household_region_history' | 'household_bank_accounts',
+    householdId: string,
+  ): Promise<string | null> {
+    const row = await queryOne<{ last: string | null }>(
+      manager,
+      `SELECT CASE WHEN max(effective_on) = '-infinity' THEN NULL ELSE to_char(max(effective_on), 'YYYY-MM-DD') END AS last
+         FROM ${table} WHERE household_id = $1`,
+      [householdId],
+    );
+    return row?.last ?? null;
+  }
+
+  /** A member's current facts and the dates they were last changed. */
+  async personFacts(manager: EntityManager, personId: string): Promise<PersonFacts | undefined> {
+    return queryOne<PersonFacts>(
+      manager,
+      `SELECT p.id AS person_id, m.household_id, m.relation,
+              to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
+              to_char(p.death_date, 'YYYY-MM-DD') AS death_date,
+              to_char(p.college_admitted_on, 'YYYY-MM-DD') AS college_admitted_on,
+              (SELECT hukou_type FROM person_hukou_history WHERE person_id = p.id
+                ORDER BY effective_on DESC, seq DESC LIMIT 1) AS hukou_type,
+              (SELECT to_char(nullif(max(effective_on), '-infinity'), 'YYYY-MM-DD') FROM person_hukou_history
+                WHERE person_id = p.id) AS hukou_since,
+              (SELECT to_char(nullif(max(effective_on), '-infinity'), 'YYYY-MM-DD') FROM person_grade_history
+                WHERE person_id = p.id AND kind = 'DISABILITY') AS disability_since,
+              (SELECT to_char(nullif(max(effective_on), '-infinity'), 'YYYY-MM-DD') FROM person_grade_history
+                WHERE person_id = p.id AND kind = 'COMPLICATION') AS complication_since,
+              to_char(greatest(
+                (SELECT nullif(max(effective_on), '-infinity') FROM person_hukou_history WHERE person_id = p.id),
+                (SELECT nullif(max(effective_on), '-infinity') FROM person_grade_history WHERE person_id = p.id),
+                p.college_admitted_on), 'YYYY-MM-DD') AS last_fact_on
+         FROM persons p JOIN household_members m ON m.person_id = p.id
+        WHERE p.id = $1
+        FOR UPDATE OF p`,
+      [personId],
+    );
+  }
+
+  async nextBirthOrder(manager: EntityManager, householdId: string): Promise<number> {
+    const row = await queryOne<{ next: number }>(
+      manager,
+      `SELECT coalesce(max(birth_order), 0) + 1 AS next FROM household_members WHERE household_id = $1`,
+      [householdId],
+    );
+    return Number(row!.next);
+  }
+}

@@ -1,0 +1,96 @@
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { queryRows } from '../../database/sql.js';
+import type { HouseholdSnapshot } from './household-snapshot.js';
+import { buildSnapshots, type HouseholdRow, type MemberRow, type ViolationRow } from './snapshot-rows.js';
+
+type Db = Pick<DataSource | EntityManager | QueryRunner, 'query'>;
+
+/**
+ * The SQL of "the household as of $1": every time-varying fact is the latest dated row on or before
+ * the date (ties broken by the order of recording). Facts registered without a date hold from
+ * -infinity. The same three statements serve one household and a chunk of a million.
+ */
+const HOUSEHOLDS_AS_OF = `
+  SELECT h.id, h.household_no, r.region_code, r.address,
+         to_char(CASE WHEN h.quota_waived_on <= $1::date THEN h.quota_waived_on END, 'YYYY-MM-DD') AS quota_waived_on,
+         c.certificate_no,
+         to_char(c.issued_on, 'YYYY-MM-DD') AS certificate_issued_on,
+         to_char(CASE WHEN c.revoked_on <= $1::date THEN c.revoked_on END, 'YYYY-MM-DD') AS certificate_revoked_on,
+         b.bank_code, b.account_no, b.holder_person_id
+    FROM households h
+    CROSS JOIN LATERAL (
+      SELECT rh.region_code, rh.address FROM household_region_history rh
+       WHERE rh.household_id = h.id AND rh.effective_on <= $1::date
+       ORDER BY rh.effective_on DESC, rh.seq DESC LIMIT 1) r
+    LEFT JOIN LATERAL (
+      SELECT hc.certificate_no, hc.issued_on, hc.revoked_on FROM household_certificates hc
+       WHERE hc.household_id = h.id AND hc.issued_on <= $1::date
+       ORDER BY hc.issued_on DESC, hc.id DESC LIMIT 1) c ON true
+    LEFT JOIN LATERAL (
+      SELECT ba.bank_code, ba.account_no, ba.holder_person_id FROM household_bank_accounts ba
+       WHERE ba.household_id = h.id AND ba.effective_on <= $1::date
+       ORDER BY ba.effective_on DESC, ba.seq DESC LIMIT 1) b ON true`;
+
+const MEMBERS_AS_OF = `
+  SELECT m.household_id, p.id AS person_id, p.id_number, p.name, p.sex,
+         to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
+         to_char(CASE WHEN p.death_date <= $1::date THEN p.death_date END, 'YYYY-MM-DD') AS death_date,
+         hk.hukou_type, m.relation, m.birth_order, m.adopted,
+         to_char(m.adopted_on, 'YYYY-MM-DD') AS adopted_on,
+         dg.grade AS disability_grade, cg.grade AS complication_grade,
+         to_char(CASE WHEN p.college_admitted_on <= $1::date THEN p.college_admitted_on END, 'YYYY-MM-DD')
+           AS college_admitted_on
+    FROM household_members m
+    JOIN persons p ON p.id = m.person_id
+    CROSS JOIN LATERAL (
+      SELECT x.hukou_type FROM person_hukou_history x
+       WHERE x.person_id = p.id AND x.effective_on <= $1::date
+       ORDER BY x.effective_on DESC, x.seq DESC LIMIT 1) hk
+    LEFT JOIN LATERAL (
+      SELECT g.grade FROM person_grade_history g
+       WHERE g.person_id = p.id AND g.kind = 'DISABILITY' AND g.effective_on <= $1::date
+       ORDER BY g.effective_on DESC, g.seq DESC LIMIT 1) dg ON true
+    LEFT JOIN LATERAL (
+      SELECT g.grade FROM person_grade_history g
+       WHERE g.person_id = p.id AND g.kind = 'COMPLICATION' AND g.effective_on <= $1::date
+       ORDER BY g.effective_on DESC, g.seq DESC LIMIT 1) cg ON true
+   WHERE m.household_id = ANY($2::uuid[]) AND m.joined_on <= $1::date AND p.birth_date <= $1::date
+   ORDER BY m.household_id,
+            array_position(ARRAY['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'], m.relation),
+            m.birth_order NULLS LAST, p.birth_date, p.id`;
+
+const VIOLATIONS_AS_OF = `
+  SELECT household_id, year FROM household_violations
+   WHERE household_id = ANY($2::uuid[]) AND recorded_on <= $1::date
+   ORDER BY household_id, year`;
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** Which households to load: given ids, or the next keyset chunk of a region (as of the date). */
+export type SnapshotSelection =
+  { householdIds: string[] } | { after: string | null; regionLike: string; limit: number };
+
+/** Loads the snapshots of a selection with three queries, whatever its size. */
+export async function loadSnapshots(db: Db, asOf: string, selection: SnapshotSelection): Promise<HouseholdSnapshot[]> {
+  let households: HouseholdRow[];
+  if ('householdIds' in selection) {
+    if (selection.householdIds.length === 0) return [];
+    households = await queryRows<HouseholdRow>(db, `${HOUSEHOLDS_AS_OF} WHERE h.id = ANY($2::uuid[]) ORDER BY h.id`, [
+      asOf,
+      selection.householdIds,
+    ]);
+  } else {
+    households = await queryRows<HouseholdRow>(
+      db,
+      `${HOUSEHOLDS_AS_OF}
+        WHERE h.id > $2::uuid AND r.region_code LIKE $3
+        ORDER BY h.id LIMIT $4`,
+      [asOf, selection.after ?? NIL_UUID, selection.regionLike, selection.limit],
+    );
+  }
+  if (households.length === 0) return [];
+  const ids = households.map((row) => row.id);
+  const members = await queryRows<MemberRow>(db, MEMBERS_AS_OF, [asOf, ids]);
+  const violations = await queryRows<ViolationRow>(db, VIOLATIONS_AS_OF, [asOf, ids]);
+  return buildSnapshots(asOf, households, members, violations);
+}
