@@ -1,5 +1,5 @@
 import type { HouseholdSnapshot, PersonSnapshot } from '../registry/household-snapshot.js';
-import { ageOn, yearEnd } from './calendar.js';
+import { ageAtYearEnd, ageOn } from './calendar.js';
 
 /**
  * The fact catalogue: every name a rule may test, with its type and meaning. Facts are computed from
@@ -295,7 +295,7 @@ export function personFacts(person: PersonSnapshot, asOf: string): Facts {
     'person.sex': person.sex,
     'person.birthDate': person.birthDate,
     'person.age': ageOn(person.birthDate, asOf),
-    'person.ageAtYearEnd': ageOn(person.birthDate, yearEnd(asOf)),
+    'person.ageAtYearEnd': ageAtYearEnd(person.birthDate, asOf),
     'person.alive': isAlive(person, asOf),
     'person.hukouType': person.hukouType,
     'person.adopted': person.adopted,
