@@ -3,7 +3,7 @@ import { money } from '../../src/common/money.js';
 import { Transactions } from '../../src/database/transactions.js';
 import { BLOCK_FORMAT, GENESIS_HASH } from '../../src/modules/ledger/block-hash.js';
 import { LedgerVerifier } from '../../src/modules/ledger/ledger-verifier.js';
-import { LedgerService } from '../../src/modules/ledger/ledger.service.js';
+import { LedgerService, MAX_BLOCK_TRANSFERS } from '../../src/modules/ledger/ledger.service.js';
 import type { TransferInput } from '../../src/modules/ledger/ledger.types.js';
 import type { BudgetLineAccounts } from '../../src/modules/budgets/budget-line.js';
 import { BudgetsRepository } from '../../src/modules/budgets/budgets.repository.js';
@@ -243,6 +243,31 @@ describe('ledger posting, immutability and verification (integration, real Postg
     });
     expect(await count('ledger_transfers')).toBe(transfersBefore);
     expect(await account(other.available)).toEqual(balances);
+  });
+
+  it('seals a post larger than one block in consecutive chained blocks, balances updated once', async () => {
+    const big = await appropriate(other, '500000.00', 'big-approp');
+    const n = MAX_BLOCK_TRANSFERS * 2 + 1;
+    const result = await post(
+      Array.from({ length: n }, () => ({
+        idempotencyId: id('big'),
+        debitAccountId: other.available,
+        creditAccountId: other.committed,
+        amount: money('0.01'),
+        code: 'COMMITMENT' as const,
+      })),
+    );
+    expect(result.created).toBe(n);
+    const first = Number(big.block!.seq) + 1;
+    expect(result.blocks.map((b) => [Number(b.seq), b.transferCount])).toEqual([
+      [first, MAX_BLOCK_TRANSFERS],
+      [first + 1, MAX_BLOCK_TRANSFERS],
+      [first + 2, 1],
+    ]);
+    expect(result.blocks[1].prevHash).toBe(result.blocks[0].hash);
+    expect(result.blocks[2].prevHash).toBe(result.blocks[1].hash);
+    expect(await account(other.committed)).toMatchObject({ credits_posted: '200.01' });
+    expect(await t.app.get(LedgerVerifier).verify()).toMatchObject({ ok: true });
   });
 
   it('refuses a post outside a transaction', async () => {

@@ -33,12 +33,22 @@ import {
   type LedgerAccount,
   type LedgerTransfer,
   type PostResult,
+  type SealedBlock,
   type TransferInput,
 } from './ledger.types.js';
 
 const ID_PATTERN = /^[1-9]\d{0,17}$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_AMOUNT = money('9999999999999999.99');
+
+/** A post larger than this is sealed in several consecutive blocks (SPEC: one block per chunk). */
+export const MAX_BLOCK_TRANSFERS = 10_000;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
 
 /** The problems of one transfer taken alone (pure: used by post and by tests). */
 export function transferProblems(t: TransferInput, index = 0): FieldProblem[] {
@@ -178,15 +188,16 @@ export class LedgerService {
    *    an id that was posted with different content;
    * 4. locks the touched accounts `FOR UPDATE` in id order, adds each account's aggregated
    *    debits and credits, and refuses the whole post if a flagged account would break its flag;
-   * 5. inserts the new transfers with one `INSERT ... SELECT FROM unnest(...)`, updates each
-   *    account's balance once, and seals the new transfers in one block chained to the previous.
+   * 5. updates each account's balance once, inserts the new transfers with one
+   *    `INSERT ... SELECT FROM unnest(...)` per block and seals them in one block chained to the
+   *    previous (a post of more than MAX_BLOCK_TRANSFERS goes into consecutive blocks of that size).
    * A refusal throws a DomainError before anything is written.
    */
   async post(manager: EntityManager, inputs: TransferInput[]): Promise<PostResult> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('LedgerService.post needs the EntityManager of an open transaction');
     }
-    if (inputs.length === 0) return { transfers: [], created: 0, block: null };
+    if (inputs.length === 0) return { transfers: [], created: 0, blocks: [], block: null };
     const problems = inputs.flatMap((input, index) => transferProblems(input, index));
     const seen = new Set<string>();
     inputs.forEach((input, index) => {
@@ -199,21 +210,26 @@ export class LedgerService {
 
     const head = await this.repository.lockHead(manager);
 
-    const existing = new Map(
-      (
-        await this.repository.findTransfersByIdempotencyIds(
-          manager,
-          inputs.map((i) => i.idempotencyId),
-        )
-      ).map((row) => [row.idempotency_id, toTransfer(row)]),
-    );
+    const existing = new Map<string, LedgerTransfer>();
+    for (const chunk of chunks(inputs, MAX_BLOCK_TRANSFERS)) {
+      const rows = await this.repository.findTransfersByIdempotencyIds(
+        manager,
+        chunk.map((i) => i.idempotencyId),
+      );
+      for (const row of rows) existing.set(row.idempotency_id, toTransfer(row));
+    }
     for (const input of inputs) {
       const found = existing.get(input.idempotencyId);
       if (found && !sameTransfer(found, input)) throw new IdempotencyConflictError(input.idempotencyId);
     }
     const fresh = inputs.filter((input) => !existing.has(input.idempotencyId));
     if (fresh.length === 0) {
-      return { transfers: inputs.map((input) => existing.get(input.idempotencyId)!), created: 0, block: null };
+      return {
+        transfers: inputs.map((input) => existing.get(input.idempotencyId)!),
+        created: 0,
+        blocks: [],
+        block: null,
+      };
     }
 
     const accountIds = [...new Set(fresh.flatMap((t) => [t.debitAccountId, t.creditAccountId]))];
@@ -253,13 +269,46 @@ export class LedgerService {
     }
     if (violations.length > 0) throw new AccountLimitError(violations);
 
-    const seq = (BigInt(head.lastSeq) + 1n).toString();
-    const ids = await this.repository.insertTransfers(manager, seq, fresh);
+    // Written only now that nothing can refuse the post: balances once per account, then the
+    // transfers in blocks of at most MAX_BLOCK_TRANSFERS, each chained to the one before.
+    await this.repository.setPosting(manager, true);
+    await this.repository.addToBalances(manager, [...deltas.values()]);
+    const blocks: SealedBlock[] = [];
+    const created: LedgerTransfer[] = [];
+    let seq = BigInt(head.lastSeq);
+    let prevHash = head.lastHash;
+    for (const chunk of chunks(fresh, MAX_BLOCK_TRANSFERS)) {
+      seq += 1n;
+      const block = await this.sealBlock(manager, seq.toString(), prevHash, chunk, byId);
+      blocks.push(block.header);
+      created.push(...block.transfers);
+      prevHash = block.header.hash;
+    }
+    await this.repository.setPosting(manager, false);
+
+    const createdById = new Map(created.map((t) => [t.idempotencyId, t]));
+    return {
+      transfers: inputs.map((input) => existing.get(input.idempotencyId) ?? createdById.get(input.idempotencyId)!),
+      created: created.length,
+      blocks,
+      block: blocks[blocks.length - 1],
+    };
+  }
+
+  /** Inserts one chunk of transfers, hashes them with the header, writes the block, moves the head. */
+  private async sealBlock(
+    manager: EntityManager,
+    seq: string,
+    prevHash: string,
+    chunk: TransferInput[],
+    accounts: Map<string, AccountRow>,
+  ): Promise<{ header: SealedBlock; transfers: LedgerTransfer[] }> {
+    const ids = await this.repository.insertTransfers(manager, seq, chunk);
     if (ids.some((id) => id === '')) {
       // Cannot happen while every writer holds the head lock; refuse rather than seal a partial block.
       throw new Error('a transfer idempotency id was taken concurrently outside the posting path');
     }
-    const created: LedgerTransfer[] = fresh.map((t, index) => ({
+    const transfers: LedgerTransfer[] = chunk.map((t, index) => ({
       id: ids[index],
       idempotencyId: t.idempotencyId,
       debitAccountId: t.debitAccountId,
@@ -271,34 +320,22 @@ export class LedgerService {
       reversesTransferId: t.reversesTransferId ?? null,
       blockSeq: seq,
     }));
-
-    await this.repository.setPosting(manager, true);
-    await this.repository.addToBalances(manager, [...deltas.values()]);
-
     const createdAt = new Date();
-    const header = {
-      seq,
-      prevHash: head.lastHash,
-      transferCount: created.length,
-      createdAt: canonicalTimestamp(createdAt),
-    };
-    const ordered = [...created].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    const header = { seq, prevHash, transferCount: transfers.length, createdAt: canonicalTimestamp(createdAt) };
+    const ordered = [...transfers].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
     const hash = hashBlock(
       header,
       ordered.map((t) =>
-        canonicalTransfer(t, toAccountRef(byId.get(t.debitAccountId)!), toAccountRef(byId.get(t.creditAccountId)!)),
+        canonicalTransfer(
+          t,
+          toAccountRef(accounts.get(t.debitAccountId)!),
+          toAccountRef(accounts.get(t.creditAccountId)!),
+        ),
       ),
     );
     await this.repository.insertBlock(manager, { ...header, hash, createdAt });
     await this.repository.advanceHead(manager, seq, hash);
-    await this.repository.setPosting(manager, false);
-
-    const createdById = new Map(created.map((t) => [t.idempotencyId, t]));
-    return {
-      transfers: inputs.map((input) => existing.get(input.idempotencyId) ?? createdById.get(input.idempotencyId)!),
-      created: created.length,
-      block: { ...header, hash },
-    };
+    return { header: { ...header, hash }, transfers };
   }
 
   async listAccounts(

@@ -67,6 +67,11 @@ export interface PostResult {
   transfers: LedgerTransfer[];
   /** How many of them this call created (0 when everything was a retry). */
   created: number;
-  /** The block sealing the new transfers; null when nothing new was posted. */
+  /**
+   * The blocks sealing the new transfers, in order: one per call, or one per MAX_BLOCK_TRANSFERS
+   * for larger posts; empty when nothing new was posted.
+   */
+  blocks: SealedBlock[];
+  /** The last of `blocks`; null when nothing new was posted. */
   block: SealedBlock | null;
 }
