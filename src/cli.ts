@@ -99,6 +99,34 @@ const commands: Record<string, Command> = {
     });
   },
 
+  'registry:import': async (args, runtime) => {
+    // Usage: registry:import FILE.csv [--dry-run]; the format is src/modules/registry/import-format.md.
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { 'dry-run': { type: 'boolean' } },
+    });
+    if (positionals.length !== 1) throw new Error('usage: npm run cli -- registry:import FILE.csv [--dry-run]');
+    const { createReadStream } = await import('node:fs');
+    const { RegistryImportService } = await import('./modules/registry/registry-import.service.js');
+    const { ImportRejectedError } = await import('./modules/registry/registry.errors.js');
+    try {
+      const result = await withContext(runtime, (app) =>
+        app.get(RegistryImportService).import(createReadStream(positionals[0]), { dryRun: values['dry-run'] === true }),
+      );
+      process.stdout.write(
+        `${result.dryRun ? 'dry run: would import' : 'imported'} ${result.households} households, ${result.persons} persons\n`,
+      );
+    } catch (error) {
+      if (!(error instanceof ImportRejectedError)) throw error;
+      for (const problem of error.errors ?? []) {
+        const { line, field, message } = problem as { line?: number; field: string; message: string };
+        process.stderr.write(`line ${line ?? '?'}: ${field}: ${message}\n`);
+      }
+      throw new Error(`${error.code}: ${error.message}`, { cause: error });
+    }
+  },
+
   'migration:run': async () => {
     process.stdout.write('migrations are up to date\n');
   },
