@@ -165,6 +165,28 @@ describe('budget commitments (integration, real PostgreSQL, concurrent transacti
     const after = await figures(2014, 'RURAL_REWARD');
     expect(after.CENTRAL).toEqual(before.CENTRAL);
     expect(after.PROVINCIAL).toEqual(before.PROVINCIAL);
+    // The line that was never appropriated is not opened by a refused commitment.
+    expect(after.COUNTY).toBeUndefined();
+
+    // With every line present, the refusal comes from the locked balances: same answer.
+    await appropriate(2014, 'RURAL_REWARD', 'COUNTY', '1.00');
+    await expect(
+      tx.run((manager) =>
+        commitments.commit(
+          manager,
+          movement({
+            fiscalYear: 2014,
+            policyCode: 'RURAL_REWARD',
+            shares: CENTRAL_HEAVY,
+            amount: money('960.00'),
+            idempotencyKey: 'short-2',
+          }),
+        ),
+      ),
+    ).rejects.toMatchObject({
+      code: 'INSUFFICIENT_BUDGET',
+      extra: { budgetLine: { fundingLevel: 'PROVINCIAL' }, shortfall: '188.00' },
+    });
   });
 
   it('commits by lines, spends and releases per line, and the parts add up to the fen on every line', async () => {

@@ -82,6 +82,11 @@ function wholeFenProblem(amount: unknown, field: string): FieldProblem | undefin
   return undefined;
 }
 
+const shortError = (op: Operation, budgetLine: BudgetLineKey, shortfall: Decimal) =>
+  op === 'commit'
+    ? new InsufficientBudgetError(budgetLine, shortfall)
+    : new CommitmentExceededError(budgetLine, shortfall);
+
 function movementProblems(movement: BudgetMovement): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!Number.isInteger(movement.fiscalYear) || movement.fiscalYear < 2000 || movement.fiscalYear > 2100) {
@@ -178,7 +183,17 @@ export class BudgetCommitmentsService {
       fundingLevel,
       countyCode: movement.countyCode,
     }));
-    const accounts = await this.repository.lineAccounts(manager, budgetLines);
+    const accounts = await this.repository.findLineAccounts(manager, budgetLines);
+    if (accounts.size < budgetLines.length) {
+      // A line that was never appropriated has nothing to commit, release or spend. Refuse without
+      // opening it (the caller may already hold the ledger head), naming the first short line.
+      for (const budgetLine of budgetLines) {
+        const found = accounts.get(lineKey(budgetLine));
+        const has = found ? money(found.balances![rule.from]) : money(0);
+        const need = totals.get(budgetLine.fundingLevel)!;
+        if (need.greaterThan(has)) throw shortError(op, budgetLine, need.minus(has));
+      }
+    }
     const accountsOf = (level: FundingLevel) => accounts.get(lineKey({ ...budgetLines[0], fundingLevel: level }))!;
 
     const transfers: TransferInput[] = pieces.map((piece) => ({
@@ -205,10 +220,7 @@ export class BudgetCommitmentsService {
             (a, b) => FUNDING_LEVELS.indexOf(a.account.fundingLevel!) - FUNDING_LEVELS.indexOf(b.account.fundingLevel!),
           )[0];
         if (short) {
-          const budgetLine = { ...budgetLines[0], fundingLevel: short.account.fundingLevel! };
-          throw op === 'commit'
-            ? new InsufficientBudgetError(budgetLine, short.shortfall)
-            : new CommitmentExceededError(budgetLine, short.shortfall);
+          throw shortError(op, { ...budgetLines[0], fundingLevel: short.account.fundingLevel! }, short.shortfall);
         }
       }
       throw error;

@@ -15,6 +15,8 @@ export interface BudgetLineAccounts {
   available: string;
   committed: string;
   spent: string;
+  /** Each account's balance on its normal side when read (not locked), as a numeric string. */
+  balances?: Record<'FUNDING' | 'AVAILABLE' | 'COMMITTED' | 'SPENT', string>;
 }
 
 export const lineKey = (line: BudgetLineKey): string =>

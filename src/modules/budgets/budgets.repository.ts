@@ -36,33 +36,27 @@ interface LineAccountRow {
   policy_code: string;
   funding_level: FundingLevel;
   county_code: string;
+  balance: string;
 }
+
+const lineColumns = (lines: BudgetLineKey[]) => [
+  lines.map((l) => l.fiscalYear),
+  lines.map((l) => l.policyCode),
+  lines.map((l) => l.fundingLevel),
+  lines.map((l) => l.countyCode),
+];
 
 @Injectable()
 export class BudgetsRepository {
   /**
    * The accounts of each budget line, opening (inserting) the lines that have none yet. The unique
-   * key on (fiscal year, policy, level, county, code) makes concurrent openings safe.
+   * key on (fiscal year, policy, level, county, code) makes concurrent openings safe. Only for
+   * transactions that have not posted yet: an insert can wait for a concurrent opening of the same
+   * line, which must not happen while holding the ledger head.
    */
   async lineAccounts(manager: EntityManager, lines: BudgetLineKey[]): Promise<Map<string, BudgetLineAccounts>> {
-    const columns = [
-      lines.map((l) => l.fiscalYear),
-      lines.map((l) => l.policyCode),
-      lines.map((l) => l.fundingLevel),
-      lines.map((l) => l.countyCode),
-    ];
-    const select = () =>
-      queryRows<LineAccountRow>(
-        manager,
-        `SELECT a.id, a.code, a.fiscal_year, a.policy_code, a.funding_level, a.county_code
-           FROM ledger_accounts a
-           JOIN unnest($1::smallint[], $2::text[], $3::text[], $4::text[]) AS l(fy, policy, level, county)
-             ON a.fiscal_year = l.fy AND a.policy_code = l.policy AND a.funding_level = l.level
-            AND a.county_code = l.county`,
-        columns,
-      );
-    let rows = await select();
-    if (rows.length < lines.length * 4) {
+    let found = await this.findLineAccounts(manager, lines);
+    if (found.size < lines.length) {
       await manager.query(
         `INSERT INTO ledger_accounts
            (code, fiscal_year, policy_code, funding_level, county_code,
@@ -72,10 +66,29 @@ export class BudgetsRepository {
           CROSS JOIN (VALUES (1, 'FUNDING'), (2, 'AVAILABLE'), (3, 'COMMITTED'), (4, 'SPENT')) AS c(n, code)
           ORDER BY l.fy, l.policy, l.level, l.county, c.n
          ON CONFLICT (fiscal_year, policy_code, funding_level, county_code, code) DO NOTHING`,
-        columns,
+        lineColumns(lines),
       );
-      rows = await select();
+      found = await this.findLineAccounts(manager, lines);
     }
+    return found;
+  }
+
+  /**
+   * The accounts and figures of the lines that exist (a line is opened with all four accounts), by
+   * `lineKey`. Reads without locking: posting locks what it moves.
+   */
+  async findLineAccounts(manager: EntityManager, lines: BudgetLineKey[]): Promise<Map<string, BudgetLineAccounts>> {
+    const rows = await queryRows<LineAccountRow>(
+      manager,
+      `SELECT a.id, a.code, a.fiscal_year, a.policy_code, a.funding_level, a.county_code,
+              CASE WHEN a.code = 'FUNDING' THEN a.debits_posted - a.credits_posted
+                   ELSE a.credits_posted - a.debits_posted END AS balance
+         FROM ledger_accounts a
+         JOIN unnest($1::smallint[], $2::text[], $3::text[], $4::text[]) AS l(fy, policy, level, county)
+           ON a.fiscal_year = l.fy AND a.policy_code = l.policy AND a.funding_level = l.level
+          AND a.county_code = l.county`,
+      lineColumns(lines),
+    );
     const result = new Map<string, BudgetLineAccounts>();
     for (const row of rows) {
       const line = {
@@ -85,8 +98,16 @@ export class BudgetsRepository {
         countyCode: row.county_code,
       };
       const key = lineKey(line);
-      const accounts = result.get(key) ?? { line, funding: '', available: '', committed: '', spent: '' };
+      const accounts = result.get(key) ?? {
+        line,
+        funding: '',
+        available: '',
+        committed: '',
+        spent: '',
+        balances: { FUNDING: '0', AVAILABLE: '0', COMMITTED: '0', SPENT: '0' },
+      };
       accounts[row.code.toLowerCase() as 'funding' | 'available' | 'committed' | 'spent'] = row.id;
+      accounts.balances![row.code] = row.balance;
       result.set(key, accounts);
     }
     return result;
