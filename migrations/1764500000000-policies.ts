@@ -441,7 +441,7 @@ export class Policies1764500000000 implements MigrationInterface {
         prefix      text NOT NULL,
         county_code text COLLATE "C" NOT NULL,
         year        integer NOT NULL,
-        last_no     integer NOT NULL CHECK (last_no > 0),
+        last_no     integer NOT NULL CHECK (last_no >= 0),
         PRIMARY KEY (prefix, county_code, year)
       )`);
     // household_id / person_id name registry records; no foreign key, so that this migration does
