@@ -422,7 +422,8 @@ export class Policies1764500000000 implements MigrationInterface {
            OR NEW.rule IS DISTINCT FROM OLD.rule
            OR NEW.amount IS DISTINCT FROM OLD.amount
            OR NEW.funding_shares IS DISTINCT FROM OLD.funding_shares
-           OR NEW.paid_through < OLD.paid_through THEN
+           OR (NEW.paid_through IS DISTINCT FROM OLD.paid_through
+               AND (NEW.paid_through IS NULL OR NEW.paid_through < OLD.paid_through)) THEN
           RAISE EXCEPTION 'policy version % has been used by a payment and cannot be changed', OLD.id
             USING ERRCODE = 'YK409';
         END IF;

@@ -179,7 +179,6 @@ describe('policies (e2e)', () => {
     ]);
     // Not before the latest version's start.
     await postVersion('PENSION_SUBSIDY', {
-      ...(response.body && {}),
       effectiveFrom: '2016-01-01',
       rule: ruralRule,
       amount: { kind: 'FIXED', amount: '1.00' },
