@@ -141,6 +141,34 @@ describe('eligibility (e2e)', () => {
     await eligibility('00000000-0000-4000-8000-000000000000', '2012-01-01').expect(404);
   });
 
+  it('a version added by an admin takes over from its date, the earlier one still decides before it', async () => {
+    await t
+      .http()
+      .post(`${API}/policies/QUOTA_WAIVER_REWARD/versions`)
+      .set('Authorization', admin.auth)
+      .send({
+        effectiveFrom: '2013-01-01',
+        rule: { all: [{ fact: 'household.quotaWaived', op: 'eq', value: true }] },
+        amount: { kind: 'FIXED', amount: '1200.00' },
+        fundingShares: { MUNICIPAL: '0.5', COUNTY: '0.5' },
+      })
+      .expect(201);
+    const family = await register();
+    await t
+      .http()
+      .post(`${API}/households/${family.id}/events`)
+      .set('Authorization', clerk.auth)
+      .send({ type: 'QUOTA_WAIVED', date: '2012-05-01' })
+      .expect(201);
+    const amountOn = async (asOf: string) =>
+      (await eligibility(family.id, asOf).expect(200)).body.decisions.find(
+        (d: { policyCode: string }) => d.policyCode === 'QUOTA_WAIVER_REWARD',
+      ).amount;
+    expect(await amountOn('2012-04-30')).toBeNull();
+    expect(await amountOn('2012-12-31')).toBe('1000.00');
+    expect(await amountOn('2013-01-01')).toBe('1200.00');
+  });
+
   describe('non-cash entitlements', () => {
     it('issues a numbered entitlement once, refuses the ineligible, and never a cash policy', async () => {
       const family = await register('1998-06-15');

@@ -1,0 +1,68 @@
+import { compileAmountRule, validateAmountRule, validateFundingShares } from './amount-rule.js';
+import type { Reason } from './rule.js';
+
+describe('amount rules', () => {
+  it('formats a fixed amount to two places', () => {
+    expect(compileAmountRule({ kind: 'FIXED', amount: '960' })({}, null, [])).toBe('960.00');
+  });
+
+  it('picks a table case by the fact, and explains a missing case as a failed condition', () => {
+    const amountOf = compileAmountRule({
+      kind: 'TABLE',
+      fact: 'person.complicationGrade',
+      cases: [
+        { equals: 1, amount: '300.00' },
+        { equals: 2, amount: '200.00' },
+      ],
+    });
+    const reasons: Reason[] = [];
+    expect(amountOf({}, { 'person.complicationGrade': 2 }, reasons)).toBe('200.00');
+    expect(amountOf({}, { 'person.complicationGrade': 3 }, reasons)).toBeUndefined();
+    expect(reasons).toEqual([
+      { condition: 'amount by person.complicationGrade', actual: 2, expected: 'in [1, 2]', passed: true },
+      { condition: 'amount by person.complicationGrade', actual: 3, expected: 'in [1, 2]', passed: false },
+    ]);
+  });
+
+  it('keeps cash and non-cash apart, and refuses duplicate cases and negative amounts', () => {
+    expect(validateAmountRule({ kind: 'NONE', benefit: 'x' }, 'CASH', 'PERSON')).toEqual([
+      { field: 'amount.kind', message: 'a cash benefit needs a FIXED or TABLE amount' },
+    ]);
+    expect(validateAmountRule({ kind: 'FIXED', amount: '1.00' }, 'NON_CASH', 'PERSON')).toEqual([
+      { field: 'amount.kind', message: 'a non-cash benefit has amount kind NONE' },
+    ]);
+    expect(
+      validateAmountRule(
+        {
+          kind: 'TABLE',
+          fact: 'person.hukouType',
+          cases: [
+            { equals: 'URBAN', amount: '-1.00' },
+            { equals: 'URBAN', amount: '2.00' },
+          ],
+        },
+        'CASH',
+        'PERSON',
+      ),
+    ).toEqual([
+      {
+        field: 'amount.cases[0].amount',
+        message: 'an amount is a non-negative yuan string with at most two decimals ("960.00")',
+      },
+      { field: 'amount.cases[1].equals', message: 'this value already has a case' },
+    ]);
+  });
+
+  it('needs funding shares of known levels adding up to exactly 1', () => {
+    expect(validateFundingShares({ MUNICIPAL: '0.5', COUNTY: '0.5' })).toEqual([]);
+    expect(validateFundingShares({ CENTRAL: '0.333333', PROVINCIAL: '0.333333', COUNTY: '0.333334' })).toEqual([]);
+    expect(validateFundingShares({ MUNICIPAL: '0.5', VILLAGE: '0.5' })).toEqual([
+      {
+        field: 'fundingShares.VILLAGE',
+        message: 'unknown funding level; levels are CENTRAL, PROVINCIAL, MUNICIPAL, COUNTY',
+      },
+    ]);
+    expect(validateFundingShares({ MUNICIPAL: 0.5, COUNTY: '0.5' })[0].field).toBe('fundingShares.MUNICIPAL');
+    expect(validateFundingShares({})).toHaveLength(1);
+  });
+});
