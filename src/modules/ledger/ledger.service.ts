@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Decimal } from 'decimal.js';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ValidationFailedError, type FieldProblem } from '../../common/errors.js';
+import { ValidationFailedError } from '../../common/errors.js';
 import { formatMoney, money } from '../../common/money.js';
 import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import { canonicalTimestamp, hashBlock } from './block-hash.js';
+import { ID_PATTERN, transferProblems } from './transfer-rules.js';
 import {
   AccountLimitError,
   IdempotencyConflictError,
@@ -27,19 +28,14 @@ import {
   type TransferDetailRow,
   type TransferFilter,
 } from './ledger.repository.js';
-import {
-  TRANSFER_CODES,
-  type AccountRef,
-  type LedgerAccount,
-  type LedgerTransfer,
-  type PostResult,
-  type SealedBlock,
-  type TransferInput,
+import type {
+  AccountRef,
+  LedgerAccount,
+  LedgerTransfer,
+  PostResult,
+  SealedBlock,
+  TransferInput,
 } from './ledger.types.js';
-
-const ID_PATTERN = /^[1-9]\d{0,17}$/;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_AMOUNT = money('9999999999999999.99');
 
 /** A post larger than this is sealed in several consecutive blocks (SPEC: one block per chunk). */
 export const MAX_BLOCK_TRANSFERS = 10_000;
@@ -48,41 +44,6 @@ function chunks<T>(items: T[], size: number): T[][] {
   const result: T[][] = [];
   for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
   return result;
-}
-
-/** The problems of one transfer taken alone (pure: used by post and by tests). */
-export function transferProblems(t: TransferInput, index = 0): FieldProblem[] {
-  const at = (field: string) => `transfers[${index}].${field}`;
-  const problems: FieldProblem[] = [];
-  if (typeof t.idempotencyId !== 'string' || t.idempotencyId.length < 1 || t.idempotencyId.length > 300) {
-    problems.push({ field: at('idempotencyId'), message: 'idempotencyId must have 1 to 300 characters' });
-  }
-  if (!ID_PATTERN.test(t.debitAccountId)) problems.push({ field: at('debitAccountId'), message: 'not an account id' });
-  if (!ID_PATTERN.test(t.creditAccountId))
-    problems.push({ field: at('creditAccountId'), message: 'not an account id' });
-  if (t.debitAccountId === t.creditAccountId) {
-    problems.push({ field: at('creditAccountId'), message: 'a transfer must debit and credit different accounts' });
-  }
-  if (!money(t.amount).isFinite() || !money(t.amount).greaterThan(0)) {
-    problems.push({ field: at('amount'), message: 'amount must be positive' });
-  } else if (money(t.amount).decimalPlaces() > 2 || money(t.amount).greaterThan(MAX_AMOUNT)) {
-    problems.push({ field: at('amount'), message: 'amount must be a whole number of fen below 10^16 yuan' });
-  }
-  if (!(TRANSFER_CODES as readonly string[]).includes(t.code)) {
-    problems.push({ field: at('code'), message: `code must be one of ${TRANSFER_CODES.join(', ')}` });
-  }
-  if (t.batchId != null && !UUID_PATTERN.test(t.batchId)) {
-    problems.push({ field: at('batchId'), message: 'batchId must be a UUID' });
-  }
-  if ((t.code === 'REVERSAL') !== (t.reversesTransferId != null)) {
-    problems.push({
-      field: at('reversesTransferId'),
-      message: 'a REVERSAL, and only a REVERSAL, names the transfer it reverses',
-    });
-  } else if (t.reversesTransferId != null && !ID_PATTERN.test(t.reversesTransferId)) {
-    problems.push({ field: at('reversesTransferId'), message: 'not a transfer id' });
-  }
-  return problems;
 }
 
 /** The id after which a page starts, from a cursor this server issued. */

@@ -1,0 +1,42 @@
+import type { FieldProblem } from '../../common/errors.js';
+import { money } from '../../common/money.js';
+import { TRANSFER_CODES, type TransferInput } from './ledger.types.js';
+
+export const ID_PATTERN = /^[1-9]\d{0,17}$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_AMOUNT = money('9999999999999999.99');
+
+/** The problems of one transfer taken alone (pure: used by post and by tests). */
+export function transferProblems(t: TransferInput, index = 0): FieldProblem[] {
+  const at = (field: string) => `transfers[${index}].${field}`;
+  const problems: FieldProblem[] = [];
+  if (typeof t.idempotencyId !== 'string' || t.idempotencyId.length < 1 || t.idempotencyId.length > 300) {
+    problems.push({ field: at('idempotencyId'), message: 'idempotencyId must have 1 to 300 characters' });
+  }
+  if (!ID_PATTERN.test(t.debitAccountId)) problems.push({ field: at('debitAccountId'), message: 'not an account id' });
+  if (!ID_PATTERN.test(t.creditAccountId))
+    problems.push({ field: at('creditAccountId'), message: 'not an account id' });
+  if (t.debitAccountId === t.creditAccountId) {
+    problems.push({ field: at('creditAccountId'), message: 'a transfer must debit and credit different accounts' });
+  }
+  if (!money(t.amount).isFinite() || !money(t.amount).greaterThan(0)) {
+    problems.push({ field: at('amount'), message: 'amount must be positive' });
+  } else if (money(t.amount).decimalPlaces() > 2 || money(t.amount).greaterThan(MAX_AMOUNT)) {
+    problems.push({ field: at('amount'), message: 'amount must be a whole number of fen below 10^16 yuan' });
+  }
+  if (!(TRANSFER_CODES as readonly string[]).includes(t.code)) {
+    problems.push({ field: at('code'), message: `code must be one of ${TRANSFER_CODES.join(', ')}` });
+  }
+  if (t.batchId != null && !UUID_PATTERN.test(t.batchId)) {
+    problems.push({ field: at('batchId'), message: 'batchId must be a UUID' });
+  }
+  if ((t.code === 'REVERSAL') !== (t.reversesTransferId != null)) {
+    problems.push({
+      field: at('reversesTransferId'),
+      message: 'a REVERSAL, and only a REVERSAL, names the transfer it reverses',
+    });
+  } else if (t.reversesTransferId != null && !ID_PATTERN.test(t.reversesTransferId)) {
+    problems.push({ field: at('reversesTransferId'), message: 'not a transfer id' });
+  }
+  return problems;
+}
