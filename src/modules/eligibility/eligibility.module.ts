@@ -4,6 +4,7 @@ import { HouseholdSnapshots } from '../registry/household-snapshots.service.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { EligibilityController } from './eligibility.controller.js';
 import { EligibilityService } from './eligibility.service.js';
+import { EntitlementsRepository } from './entitlements.repository.js';
 import { EntitlementsService } from './entitlements.service.js';
 import { HOUSEHOLD_SNAPSHOTS } from './household-snapshot-source.js';
 
@@ -13,6 +14,7 @@ import { HOUSEHOLD_SNAPSHOTS } from './household-snapshot-source.js';
   providers: [
     EligibilityService,
     EntitlementsService,
+    EntitlementsRepository,
     { provide: HOUSEHOLD_SNAPSHOTS, useExisting: HouseholdSnapshots },
   ],
   exports: [EligibilityService],

@@ -2,43 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { todayInChina } from '../../common/dates.js';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import type { Actor } from '../../common/request-context.js';
-import { queryOne, queryRows } from '../../database/sql.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { PoliciesService } from '../policies/policies.service.js';
-import { decisionDate, type Decision } from './decide.js';
+import { decisionDate } from './decide.js';
 import type { CreateEntitlementDto, EntitlementDto } from './dto/eligibility.dto.js';
-import { EligibilityService } from './eligibility.service.js';
 import { NotEligibleError } from './eligibility.errors.js';
-
-interface EntitlementRow {
-  id: string;
-  entitlement_no: string;
-  policy_code: string;
-  policy_version_id: string;
-  household_id: string;
-  person_id: string | null;
-  period: string;
-  as_of: string;
-  decision: Decision;
-  created_at: Date;
-}
-
-const COLUMNS = `id, entitlement_no, policy_code, policy_version_id, household_id, person_id, period,
-  as_of::text AS as_of, decision, created_at`;
-
-const toDto = (row: EntitlementRow): EntitlementDto => ({
-  id: row.id,
-  entitlementNo: row.entitlement_no,
-  policyCode: row.policy_code,
-  policyVersionId: row.policy_version_id,
-  householdId: row.household_id,
-  personId: row.person_id,
-  period: row.period,
-  asOf: row.as_of,
-  decision: row.decision,
-  createdAt: row.created_at.toISOString(),
-});
+import { EligibilityService } from './eligibility.service.js';
+import { EntitlementsRepository } from './entitlements.repository.js';
 
 /**
  * Non-cash benefits (exam points, priorities, insurance) are never paid: an eligible household or
@@ -51,6 +22,7 @@ export class EntitlementsService {
   constructor(
     private readonly eligibility: EligibilityService,
     private readonly policies: PoliciesService,
+    private readonly repository: EntitlementsRepository,
     private readonly transactions: Transactions,
     private readonly audit: AuditService,
   ) {}
@@ -78,60 +50,32 @@ export class EntitlementsService {
       if (!decision || !decision.eligible || decision.versionId === null) {
         throw new NotEligibleError(policy.code, personId, asOf, decision?.reasons.filter((r) => !r.passed) ?? []);
       }
-      const period =
-        policy.frequency === 'ANNUAL' ? asOf.slice(0, 4) : policy.frequency === 'STANDING' ? 'STANDING' : 'ONCE';
-      const county = result.regionCode.slice(0, 6);
-      const year = Number(asOf.slice(0, 4));
-      // The county-year counter row serialises issuing, so the check for an existing entitlement
-      // below cannot race with another request for the same beneficiary.
-      await queryRows(
-        manager,
-        `INSERT INTO entitlement_counters (prefix, county_code, year, last_no) VALUES ($1, $2, $3, 0)
-         ON CONFLICT DO NOTHING`,
-        [policy.entitlementPrefix, county, year],
-      );
-      await queryRows(
-        manager,
-        `SELECT last_no FROM entitlement_counters WHERE prefix = $1 AND county_code = $2 AND year = $3 FOR UPDATE`,
-        [policy.entitlementPrefix, county, year],
-      );
-      const existing = await queryOne<EntitlementRow>(
-        manager,
-        `SELECT ${COLUMNS} FROM entitlements
-          WHERE policy_code = $1 AND household_id = $2 AND person_id IS NOT DISTINCT FROM $3 AND period = $4`,
-        [policy.code, householdId, personId, period],
-      );
-      if (existing) return { entitlement: toDto(existing), created: false };
-      const counter = await queryOne<{ last_no: number }>(
-        manager,
-        `UPDATE entitlement_counters SET last_no = last_no + 1
-          WHERE prefix = $1 AND county_code = $2 AND year = $3 RETURNING last_no`,
-        [policy.entitlementPrefix, county, year],
-      );
-      const entitlementNo = `${policy.entitlementPrefix}-${county}-${year}-${String(counter!.last_no).padStart(6, '0')}`;
-      const row = await queryOne<EntitlementRow>(
-        manager,
-        `INSERT INTO entitlements
-           (entitlement_no, policy_code, policy_version_id, household_id, person_id, period, region_code, as_of,
-            decision, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         RETURNING ${COLUMNS}`,
-        [
-          entitlementNo,
-          policy.code,
-          decision.versionId,
-          householdId,
-          personId,
-          period,
-          result.regionCode,
-          asOf,
-          JSON.stringify(decision),
-          actor.id,
-        ],
-      );
+      const key = {
+        policyCode: policy.code,
+        householdId,
+        personId,
+        period:
+          policy.frequency === 'ANNUAL' ? asOf.slice(0, 4) : policy.frequency === 'STANDING' ? 'STANDING' : 'ONCE',
+      };
+      const series = {
+        prefix: policy.entitlementPrefix,
+        countyCode: result.regionCode.slice(0, 6),
+        year: Number(asOf.slice(0, 4)),
+      };
+      await this.repository.lockSeries(manager, series);
+      const existing = await this.repository.findIssued(manager, key);
+      if (existing) return { entitlement: existing, created: false };
+      const entitlement = await this.repository.insert(manager, {
+        ...key,
+        entitlementNo: await this.repository.nextNumber(manager, series),
+        versionId: decision.versionId,
+        regionCode: result.regionCode,
+        asOf,
+        decision,
+        createdBy: actor.id,
+      });
       // The number rests on this version's rule: it may not change under it.
       await this.policies.markVersionsUsed(manager, [decision.versionId], decisionDate(policy, asOf));
-      const entitlement = toDto(row!);
       await this.audit.record(manager, {
         action: 'entitlement.issued',
         entityType: 'entitlement',
@@ -145,11 +89,6 @@ export class EntitlementsService {
 
   async list(actor: Actor, householdId: string): Promise<EntitlementDto[]> {
     await this.eligibility.snapshotFor(actor, householdId, todayInChina());
-    const rows = await queryRows<EntitlementRow>(
-      this.transactions.dataSource,
-      `SELECT ${COLUMNS} FROM entitlements WHERE household_id = $1 ORDER BY created_at, entitlement_no`,
-      [householdId],
-    );
-    return rows.map(toDto);
+    return this.repository.listForHousehold(householdId);
   }
 }
