@@ -229,6 +229,30 @@ describe('policies (e2e)', () => {
       });
     });
 
+    it('without paidThrough a closed version counts as paid to its end; the database keeps successors out of it', async () => {
+      const policy = await t
+        .http()
+        .get(`${API}/policies/SPECIAL_BEREAVED`)
+        .set('Authorization', admin.auth)
+        .expect(200);
+      const closed = policy.body.versions[1]; // 135.00, 2012-2013
+      const marked = await t.dataSource.transaction((manager) =>
+        t.app.get(PoliciesService).markVersionsUsed(manager, [closed.id, closed.id]),
+      );
+      expect(marked).toBe(1);
+      const [row] = await t.dataSource.query(
+        `SELECT paid_through::text AS paid_through, used_at IS NOT NULL AS used FROM policy_versions WHERE id = $1`,
+        [closed.id],
+      );
+      expect(row).toEqual({ paid_through: '2013-12-31', used: true });
+      await expect(
+        t.dataSource.query(`UPDATE policy_versions SET effective_to = '2013-06-30' WHERE id = $1`, [closed.id]),
+      ).rejects.toThrow(/paid through/);
+      await expect(
+        t.dataSource.query(`UPDATE policy_versions SET used_at = NULL, paid_through = NULL WHERE id = $1`, [closed.id]),
+      ).rejects.toThrow(/cannot be changed/);
+    });
+
     it('an unused version can still be corrected', async () => {
       const policy = await t.http().get(`${API}/policies/RURAL_REWARD`).set('Authorization', admin.auth).expect(200);
       const unused = policy.body.versions[2];
