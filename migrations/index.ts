@@ -2,9 +2,11 @@ import { Foundation1764300000000 } from './1764300000000-foundation.js';
 import { Registry1764400000000 } from './1764400000000-registry.js';
 import { Policies1764500000000 } from './1764500000000-policies.js';
 import { Ledger1764600000000 } from './1764600000000-ledger.js';
+import { Enrollments1764700000000 } from './1764700000000-enrollments.js';
+import { Disbursements1764800000000 } from './1764800000000-disbursements.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
  * the CLI and the test setup all run exactly the same set. Add new ones at the end.
  */
-export const MIGRATIONS = [Foundation1764300000000, Registry1764400000000, Policies1764500000000, Ledger1764600000000];
+export const MIGRATIONS = [Foundation1764300000000, Registry1764400000000, Policies1764500000000, Ledger1764600000000, Enrollments1764700000000, Disbursements1764800000000];

@@ -11,7 +11,9 @@ import { LifeEventBus } from './common/life-event-bus.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { BudgetsModule } from './modules/budgets/budgets.module.js';
+import { DisbursementsModule } from './modules/disbursements/disbursements.module.js';
 import { EligibilityModule } from './modules/eligibility/eligibility.module.js';
+import { EnrollmentsModule } from './modules/enrollments/enrollments.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { LedgerModule } from './modules/ledger/ledger.module.js';
@@ -22,7 +24,7 @@ import { UsersModule } from './modules/users/users.module.js';
 import { RUNTIME, type RuntimeSettings } from './runtime-settings.js';
 
 /** Feature modules: each later issue adds its module here. */
-const FEATURES = [RegionsModule, UsersModule, AuthModule, HealthModule, RegistryModule, LedgerModule, BudgetsModule, PoliciesModule, EligibilityModule];
+const FEATURES = [RegionsModule, UsersModule, AuthModule, HealthModule, RegistryModule, LedgerModule, BudgetsModule, PoliciesModule, EligibilityModule, EnrollmentsModule, DisbursementsModule];
 
 @Global()
 @Module({})

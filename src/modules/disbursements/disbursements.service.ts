@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import type { EntityManager } from 'typeorm';
-import { todayInChina } from '../../common/dates.js';
 import { InvalidStateTransitionError, NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { formatMoney, money } from '../../common/money.js';
 import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
