@@ -367,12 +367,3 @@ export function evaluateRule(rule: CompiledRule, household: Facts, person: Facts
   }
   return eligible;
 }
-
-/** Validates and compiles, throwing on a bad rule (for rules read back from the database). */
-export function compileStoredRule(rule: unknown, unit: 'HOUSEHOLD' | 'PERSON'): CompiledRule {
-  const problems = validateRule(rule, unit);
-  if (problems.length > 0) {
-    throw new Error(`stored rule is invalid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
-  }
-  return compileRule(rule as Rule);
-}
