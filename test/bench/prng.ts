@@ -1,0 +1,49 @@
+/**
+ * mulberry32: a tiny, fast, well-distributed 32-bit PRNG. The benchmark's city is a pure function
+ * of the seed, so two runs of the same N load the same households (and compare).
+ */
+export class Prng {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** A uint32. */
+  nextUint32(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  /** A float in [0, 1). */
+  next(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** An integer in [min, max] (inclusive). */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+
+  /** A version-4-shaped UUID drawn from the stream (deterministic, not cryptographic). */
+  uuid(): string {
+    const hex = (n: number) => n.toString(16).padStart(8, '0');
+    const a = hex(this.nextUint32());
+    const b = hex(this.nextUint32());
+    const c = hex(this.nextUint32());
+    const d = hex(this.nextUint32());
+    const variant = ((parseInt(c[0], 16) & 0x3) | 0x8).toString(16);
+    return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
+  }
+}

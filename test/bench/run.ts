@@ -1,0 +1,482 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { AppModule } from '../../src/app.module.js';
+import type { Role } from '../../src/common/auth/roles.js';
+import { requestContext, type Actor } from '../../src/common/request-context.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { configureApp } from '../../src/configure-app.js';
+import { freePort } from '../../src/database/embedded-postgres.js';
+import { runMigrations } from '../../src/database/migrate.js';
+import { prepareRuntime } from '../../src/database/runtime.js';
+import { BudgetsService } from '../../src/modules/budgets/budgets.service.js';
+import { BankFilesService } from '../../src/modules/disbursements/bank-files.service.js';
+import { DisbursementsService } from '../../src/modules/disbursements/disbursements.service.js';
+import { EligibilityService } from '../../src/modules/eligibility/eligibility.service.js';
+import { JobsService } from '../../src/modules/jobs/jobs.service.js';
+import { LedgerVerifier } from '../../src/modules/ledger/ledger-verifier.js';
+import type { FundingLevel } from '../../src/modules/policies/policy-codes.js';
+import { UsersService } from '../../src/modules/users/users.service.js';
+import { CityGenerator, TABLES, type TableName, type Township } from './city.js';
+import { copyRows, copyText, CopyWriter } from './copy.js';
+import { runLoad, type HttpResult } from './http.js';
+import { Prng } from './prng.js';
+import { formatTable, Stopwatch, type StageResult } from './report.js';
+
+/**
+ * The city-scale benchmark (issue 9): a synthetic city loaded with COPY into a fresh database, then
+ * the pipeline timed stage by stage in-process, against the raw COPY rate of the same database,
+ * then HTTP load with autocannon. See README.md, "Benchmark".
+ */
+
+const SEED = 20_250_301;
+const FISCAL_YEAR = 2025;
+const RURAL_PERIOD = '2025';
+const OCP_PERIOD = '2025-03';
+const ELIGIBILITY_AS_OF = '2025-03-01';
+const ENROLLED = new Set(['RURAL_REWARD', 'OCP_REWARD']);
+const LOAD_CHUNK = 20_000;
+
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      households: { type: 'string', default: '100000' },
+      json: { type: 'string' },
+      'http-seconds': { type: 'string', default: '20' },
+      'http-connections': { type: 'string', default: '50' },
+      seed: { type: 'string', default: String(SEED) },
+      'keep-database': { type: 'boolean', default: false },
+    },
+  });
+  const households = Number(values.households.replaceAll('_', '').replaceAll(',', ''));
+  if (!Number.isInteger(households) || households < 100) throw new Error('--households must be an integer >= 100');
+  return {
+    households,
+    json: values.json,
+    httpSeconds: Number(values['http-seconds']),
+    httpConnections: Number(values['http-connections']),
+    seed: Number(values.seed),
+    keepDatabase: values['keep-database'],
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.REDIS_URL; // jobs run in this process
+  env.JWT_SECRET ??= randomBytes(32).toString('hex');
+  env.LOG_LEVEL ??= 'warn';
+
+  // The server: DATABASE_URL, or the embedded PostgreSQL exactly as the service starts it.
+  const runtime = await prepareRuntime({ env, migrate: false, log });
+  const databaseName = `yk_bench_${randomBytes(4).toString('hex')}`;
+  const adminUrl = withDatabase(runtime.databaseUrl, 'postgres');
+  const benchUrl = withDatabase(runtime.databaseUrl, databaseName);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${databaseName}`);
+  await admin.end();
+  log(`database ${databaseName} created; migrating`);
+  const scratch = await mkdtemp(join(tmpdir(), 'yk-bench-'));
+  try {
+    await runMigrations(benchUrl);
+    await bench(opts, env, benchUrl, scratch);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+    if (!opts.keepDatabase) {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+      await client.end();
+      log(`database ${databaseName} dropped`);
+    } else log(`database kept: ${benchUrl}`);
+    await runtime.close();
+  }
+}
+
+async function bench(
+  opts: ReturnType<typeof options>,
+  env: NodeJS.ProcessEnv,
+  benchUrl: string,
+  scratch: string,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: benchUrl });
+  await client.connect();
+  const stages: StageResult[] = [];
+
+  // 1. The synthetic city, by COPY.
+  const townships = (
+    await client.query<Township>(
+      `SELECT code, name, substr(code, 1, 6) AS "countyCode" FROM regions WHERE level = 'TOWNSHIP' ORDER BY code`,
+    )
+  ).rows;
+  const counties = (
+    await client.query<{ code: string }>(`SELECT code FROM regions WHERE level = 'COUNTY' ORDER BY code`)
+  ).rows.map((row) => row.code);
+  log(`generating ${opts.households} households on ${counties.length} counties, ${townships.length} townships`);
+  const city = new CityGenerator(opts.seed, townships, opts.households);
+  const load = new Stopwatch('load (COPY, generated)');
+  await copyRows(client, 'regions (code, name, parent_code, level)', city.villageRows());
+  for (let done = 0; done < opts.households; done += LOAD_CHUNK) {
+    const chunk = city.nextChunk(Math.min(LOAD_CHUNK, opts.households - done));
+    for (const table of Object.keys(TABLES) as TableName[]) await copyRows(client, TABLES[table], chunk[table]);
+    if ((done / LOAD_CHUNK) % 10 === 0) log(`loaded ${done + LOAD_CHUNK} households`);
+  }
+  await client.query('ANALYZE');
+  const loadResult = load.stop(city.stats.rows);
+  log(
+    `city: ${city.stats.households} households, ${city.stats.persons} persons, ${city.stats.rows} registry rows, ` +
+      `${city.villages.length} villages, ${city.stats.rural} rural, ${city.stats.certificates} certificates, ` +
+      `${city.stats.bankAccounts} accounts; kinds ${JSON.stringify(city.stats.kinds)}`,
+  );
+
+  // 2. The limit: the same number of rows COPYed into a plain table of similar width.
+  await client.query(`
+    CREATE TABLE bench_copy_limit (
+      id uuid, batch_id uuid, household_id uuid, person_id uuid, line_no integer, amount numeric(18,2),
+      bank_code text, account_no text, account_name text, id_number text, policy_code text, period text, status text)`);
+  const rng = new Prng(opts.seed ^ 0x5eed);
+  const batchId = rng.uuid();
+  function* limitRows() {
+    for (let i = 1; i <= opts.households; i++) {
+      yield (
+        `${rng.uuid()}\t${batchId}\t${rng.uuid()}\t${rng.uuid()}\t${i}\t${rng.int(10, 2000)}.00\tICBC\t` +
+        `622848${String(i).padStart(13, '0')}\t王秀英\t410102198001010018\tRURAL_REWARD\t2025\tPENDING\n`
+      );
+    }
+  }
+  const limit = new Stopwatch('raw COPY (limit)');
+  await copyRows(client, 'bench_copy_limit', limitRows());
+  const limitResult = limit.stop(opts.households);
+  const copyRowsPerSecond = limitResult.rowsPerSecond;
+  await client.query('DROP TABLE bench_copy_limit');
+  log(`raw COPY: ${Math.round(copyRowsPerSecond)} rows/s`);
+
+  // 3. The application, in-process (no HTTP for the pipeline), jobs in-process.
+  const config = loadConfig({ ...env, NODE_ENV: 'production', DATABASE_URL: benchUrl });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(config, { databaseUrl: benchUrl, jwtSecret: config.JWT_SECRET!, consumeJobs: true }),
+    { bufferLogs: true },
+  );
+  configureApp(app, config);
+  await app.init();
+  const users = app.get(UsersService);
+  const passwords = new Map<string, string>();
+  const createUser = async (username: string, role: Role, regionCode: string): Promise<Actor> => {
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const user = await users.create({ username, password, role, regionCode });
+    passwords.set(username, password);
+    return { id: user.id, username, role, regionCode };
+  };
+  const finance = await createUser('bench-finance', 'FINANCE', '410100');
+  const clerk = await createUser('bench-clerk', 'CLERK', townships[0].code);
+  const reader = await createUser('bench-reader', 'AUDITOR', '410100');
+  const officers = new Map<string, Actor>();
+  for (const county of counties) officers.set(county, await createUser(`bench-officer-${county}`, 'OFFICER', county));
+  const as = <T>(actor: Actor, work: () => Promise<T>): Promise<T> =>
+    requestContext.run({ requestId: `bench-${actor.username}`, actor }, work);
+
+  try {
+    // Eligibility: every policy, every household of the city, as one stream.
+    await client.query(`
+      CREATE UNLOGGED TABLE bench_enroll_staging (
+        id uuid NOT NULL DEFAULT gen_random_uuid(), household_id uuid NOT NULL, policy_code text NOT NULL,
+        person_id uuid, region_code text NOT NULL, explanation jsonb NOT NULL)`);
+    const stagingClient = new pg.Client({ connectionString: benchUrl });
+    await stagingClient.connect();
+    const staging = new CopyWriter(
+      stagingClient,
+      'bench_enroll_staging (household_id, policy_code, person_id, region_code, explanation)',
+    );
+    const eligibility = app.get(EligibilityService);
+    let households = 0;
+    let decisions = 0;
+    let eligible = 0;
+    let policies = 0;
+    const sw = new Stopwatch('eligibility (household x policy)');
+    for await (const chunk of eligibility.streamDecisions({ regionPrefix: '410100', asOf: ELIGIBILITY_AS_OF })) {
+      for (const household of chunk) {
+        households++;
+        decisions += household.decisions.length;
+        for (const decision of household.decisions) {
+          if (!decision.eligible) continue;
+          eligible++;
+          if (!ENROLLED.has(decision.policyCode)) continue;
+          const explanation = copyText(JSON.stringify({ versionId: decision.versionId, reasons: decision.reasons }));
+          staging.push(
+            `${household.householdId}\t${decision.policyCode}\t${decision.personId ?? '\\N'}\t${household.regionCode}\t${explanation}\n`,
+          );
+        }
+      }
+      if (policies === 0 && chunk.length > 0) policies = new Set(chunk[0].decisions.map((d) => d.policyCode)).size;
+      await staging.drain();
+    }
+    const staged = await staging.end();
+    await stagingClient.end();
+    stages.push({
+      ...sw.stop(households * policies),
+      note: `${households} households x ${policies} policies; ${decisions} decisions (per beneficiary), ${eligible} eligible`,
+    });
+    log(`eligibility: ${households} households, ${decisions} decisions, ${eligible} eligible, ${staged} to enroll`);
+
+    // Enrollment of the eligible for RURAL_REWARD and OCP_REWARD: set-based, ACTIVE with transitions.
+    const enroll = new Stopwatch('enrollment (set-based)');
+    await client.query('BEGIN');
+    const inserted = await client.query(
+      `INSERT INTO enrollments (id, household_id, policy_code, beneficiary_person_id, region_code, status, opened_by,
+                                submitted_by, submitted_at, publicized_by, publicized_on, notice_ends_on, approved_by,
+                                approved_at, active_from)
+       SELECT s.id, s.household_id, s.policy_code, s.person_id, s.region_code, 'ACTIVE', $1, $1,
+              '2025-01-06', o.id, '2025-01-08', '2025-01-15', o.id, '2025-01-16', '2025-01-16'
+         FROM bench_enroll_staging s JOIN users o ON o.username = 'bench-officer-' || substr(s.region_code, 1, 6)`,
+      [clerk.id],
+    );
+    await client.query(
+      `INSERT INTO enrollment_transitions (enrollment_id, from_status, to_status, actor_id, as_of, explanation, occurred_at)
+       SELECT s.id, t.from_status, t.to_status, CASE WHEN t.by_clerk THEN $1 ELSE o.id END, t.as_of,
+              CASE WHEN t.explained THEN s.explanation END, t.as_of
+         FROM bench_enroll_staging s
+         JOIN users o ON o.username = 'bench-officer-' || substr(s.region_code, 1, 6)
+        CROSS JOIN (VALUES (NULL, 'DRAFT', true, false, date '2025-01-06'),
+                           ('DRAFT', 'SUBMITTED', true, true, date '2025-01-06'),
+                           ('SUBMITTED', 'PUBLICIZED', false, false, date '2025-01-08'),
+                           ('PUBLICIZED', 'APPROVED', false, true, date '2025-01-16'),
+                           ('APPROVED', 'ACTIVE', false, false, date '2025-01-16'))
+             AS t(from_status, to_status, by_clerk, explained, as_of)`,
+      [clerk.id],
+    );
+    await client.query('COMMIT');
+    await client.query('ANALYZE enrollments');
+    stages.push({
+      ...enroll.stop(inserted.rowCount ?? 0),
+      note: 'INSERT ... SELECT of ACTIVE enrollments + 5 transitions each',
+    });
+    await client.query('DROP TABLE bench_enroll_staging');
+
+    // Appropriations for every county, through the budgets service.
+    const budgets = app.get(BudgetsService);
+    const levels: Record<string, FundingLevel[]> = {
+      RURAL_REWARD: ['CENTRAL', 'PROVINCIAL', 'MUNICIPAL', 'COUNTY'],
+      OCP_REWARD: ['MUNICIPAL', 'COUNTY'],
+    };
+    const appropriate = new Stopwatch('appropriations');
+    let appropriations = 0;
+    for (const county of counties) {
+      for (const [policyCode, fundingLevels] of Object.entries(levels)) {
+        for (const fundingLevel of fundingLevels) {
+          await as(finance, () =>
+            budgets.appropriate(finance, {
+              fiscalYear: FISCAL_YEAR,
+              policyCode,
+              fundingLevel,
+              countyCode: county,
+              amount: '1000000000.00',
+            }),
+          );
+          appropriations++;
+        }
+      }
+    }
+    stages.push(appropriate.stop(appropriations));
+
+    // Generation of both batches for every county (jobs run in-process, WORKER_CONCURRENCY at a time).
+    const disbursements = app.get(DisbursementsService);
+    const jobs = app.get(JobsService);
+    const generate = new Stopwatch('generation');
+    const created: { id: string; jobId: string; county: string; policyCode: string }[] = [];
+    for (const county of counties) {
+      for (const [policyCode, period] of [
+        ['RURAL_REWARD', RURAL_PERIOD],
+        ['OCP_REWARD', OCP_PERIOD],
+      ]) {
+        const officer = officers.get(county)!;
+        const { batch, jobId } = await as(officer, () =>
+          disbursements.create(officer, { policyCode, period, countyCode: county }),
+        );
+        created.push({ id: batch.id, jobId, county, policyCode });
+      }
+    }
+    const failures: string[] = [];
+    for (const batch of created) {
+      for (;;) {
+        const job = await jobs.get(batch.jobId);
+        if (job.state === 'failed') failures.push(`${batch.policyCode} ${batch.county}: ${JSON.stringify(job.error)}`);
+        if (job.state === 'completed' || job.state === 'failed') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    if (failures.length > 0) throw new Error(`generation failed: ${failures.join('; ')}`);
+    const batches = await Promise.all(created.map((b) => disbursements.get(officers.get(b.county)!, b.id)));
+    const lineCount = batches.reduce((sum, b) => sum + b.lineCount, 0);
+    const exceptionCount = batches.reduce((sum, b) => sum + b.exceptionCount, 0);
+    stages.push({ ...generate.stop(lineCount), note: `${batches.length} batches, ${exceptionCount} exceptions` });
+    log(`generated ${lineCount} lines in ${batches.length} batches (${exceptionCount} exceptions)`);
+
+    // Submission and approval: budget commitment and ledger posting.
+    const payable = batches.filter((b) => b.lineCount > 0);
+    const approve = new Stopwatch('submit + approval');
+    for (const batch of payable) {
+      const officer = officers.get(batch.countyCode)!;
+      await as(officer, () => disbursements.submit(officer, batch.id));
+      await as(finance, () => disbursements.approve(finance, batch.id, `bench-${batch.id}`));
+    }
+    stages.push({ ...approve.stop(lineCount), note: `${payable.length} batches` });
+
+    // Bank file export: consume the stream, count the bytes (kept on disk for the result import).
+    const bankFiles = app.get(BankFilesService);
+    const exportWatch = new Stopwatch('bank file export');
+    let bytes = 0;
+    for (const batch of payable) {
+      const exported = await as(finance, () => bankFiles.export(finance, batch.id));
+      const file = createWriteStream(join(scratch, `${batch.id}.csv`));
+      for await (const chunk of exported.body()) {
+        const buffer = chunk as Buffer;
+        bytes += buffer.length;
+        if (!file.write(buffer)) await new Promise<void>((resolve) => file.once('drain', () => resolve()));
+      }
+      file.end();
+      await finished(file);
+    }
+    stages.push({ ...exportWatch.stop(lineCount), note: `${(bytes / 1024 / 1024).toFixed(1)} MiB` });
+
+    // The bank's answer: every line, 1% FAILED (built untimed), imported batch by batch.
+    const failRng = new Prng(opts.seed ^ 0xba4c);
+    for (const batch of payable) {
+      const text = await readFile(join(scratch, `${batch.id}.csv`), 'utf8');
+      const out: string[] = ['line_no,account_no,amount,status,bank_ref,reason'];
+      const lines = text.split('\n');
+      for (let i = 1; i < lines.length; i++) {
+        if (!lines[i]) continue;
+        const [lineNo, , accountNo, , , amount] = lines[i].split(',');
+        out.push(
+          failRng.chance(0.01)
+            ? `${lineNo},${accountNo},${amount},FAILED,,ACCOUNT_FROZEN`
+            : `${lineNo},${accountNo},${amount},SUCCESS,BR${batch.batchNo}${lineNo},`,
+        );
+      }
+      await writeFile(join(scratch, `${batch.id}.result.csv`), `${out.join('\n')}\n`);
+    }
+    const importWatch = new Stopwatch('bank result import (1% failed)');
+    let paid = 0;
+    let failed = 0;
+    for (const batch of payable) {
+      const content = await readFile(join(scratch, `${batch.id}.result.csv`));
+      const settled = await as(finance, () => bankFiles.importResults(finance, batch.id, content));
+      paid += settled.paid;
+      failed += settled.failed;
+    }
+    stages.push({ ...importWatch.stop(paid + failed), note: `${paid} paid, ${failed} failed` });
+
+    // Ledger verification: the hash chain and every balance, recomputed.
+    const verifyWatch = new Stopwatch('ledger verification');
+    const verified = await app.get(LedgerVerifier).verify();
+    stages.push({
+      ...verifyWatch.stop(verified.transfers),
+      note: `ok=${verified.ok}, ${verified.blocks} blocks, ${verified.transfers} transfers`,
+    });
+    if (!verified.ok) throw new Error(`ledger verification failed: ${JSON.stringify(verified)}`);
+
+    // HTTP: the API on a free port, autocannon in a child process.
+    const http: HttpResult[] = [];
+    if (opts.httpSeconds > 0) {
+      const port = await freePort();
+      await app.listen(port, '127.0.0.1');
+      const base = `http://127.0.0.1:${port}/api/v1`;
+      const login = await fetch(`${base}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: reader.username, password: passwords.get(reader.username) }),
+      });
+      if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const routes = [
+        {
+          route: 'GET /households/:id/eligibility?asOf=2025-03-01',
+          paths: city.sample.householdIds.map((id) => `/api/v1/households/${id}/eligibility?asOf=${ELIGIBILITY_AS_OF}`),
+        },
+        {
+          route: 'GET /households?q=',
+          paths: city.sample.searches.map((q) => `/api/v1/households?q=${encodeURIComponent(q)}&limit=20`),
+        },
+      ];
+      for (const { route, paths } of routes) {
+        log(`HTTP ${route}: ${opts.httpConnections} connections, ${opts.httpSeconds} s`);
+        const result = await runLoad({
+          url: `http://127.0.0.1:${port}`,
+          token: accessToken,
+          paths,
+          connections: opts.httpConnections,
+          seconds: opts.httpSeconds,
+          scratch,
+        });
+        http.push({ ...result, route });
+        // autocannon has hung up; let the requests still queued in the server finish.
+        await waitForIdle(base);
+      }
+    }
+
+    const report = {
+      households: opts.households,
+      copyRowsPerSecond: Math.round(copyRowsPerSecond),
+      stages: stages.map((stage) => ({
+        name: stage.name,
+        rows: stage.rows,
+        seconds: Number(stage.seconds.toFixed(3)),
+        rowsPerSecond: Math.round(stage.rowsPerSecond),
+        ratioToCopy: Number((stage.rowsPerSecond / copyRowsPerSecond).toFixed(3)),
+        peakRssMb: stage.peakRssMb,
+        ...(stage.note ? { note: stage.note } : {}),
+      })),
+      http,
+      pipelineSeconds: Number(stages.reduce((sum, stage) => sum + stage.seconds, 0).toFixed(1)),
+      load: {
+        rows: loadResult.rows,
+        seconds: Number(loadResult.seconds.toFixed(1)),
+        rowsPerSecond: Math.round(loadResult.rowsPerSecond),
+        persons: city.stats.persons,
+      },
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    };
+    process.stdout.write(`${formatTable(report)}\n`);
+    if (opts.json) {
+      await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+      log(`wrote ${opts.json}`);
+    }
+  } finally {
+    await app.close();
+    await client.end();
+  }
+}
+
+/**
+ * autocannon has hung up, but the server may still be working through queued requests: a health
+ * check (which queries the database) queues behind them, so once it answers they are done.
+ */
+async function waitForIdle(base: string): Promise<void> {
+  for (let i = 0; i < 2; i++) await fetch(`${base}/health`).then((response) => response.text());
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
