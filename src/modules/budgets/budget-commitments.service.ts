@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import type { EntityManager } from 'typeorm';
 import type { FieldProblem } from '../../common/errors.js';
-import { formatMoney, money } from '../../common/money.js';
+import { formatMoney, fromFen, money, toFen } from '../../common/money.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AccountLimitError } from '../ledger/ledger.errors.js';
 import { LedgerService } from '../ledger/ledger.service.js';
@@ -11,7 +11,7 @@ import { FUNDING_LEVELS, POLICY_CODES, type FundingLevel } from '../policies/pol
 import { lineKey, type BudgetLineAccounts, type BudgetLineKey } from './budget-line.js';
 import { CommitmentExceededError, InsufficientBudgetError, InvalidBudgetMovementError } from './budgets.errors.js';
 import { BudgetsRepository } from './budgets.repository.js';
-import { sharesProblem, splitByShares, type FundingShares } from './share-split.js';
+import { shareSplitter, sharesProblem, type FundingShares } from './share-split.js';
 
 export interface MovementLine {
   lineId: string;
@@ -157,24 +157,27 @@ export class BudgetCommitmentsService {
     if (problems.length > 0) throw new InvalidBudgetMovementError(problems);
     const rule = RULES[op];
 
-    // The pieces to post: (level, amount, lineId) with amount > 0.
-    const pieces: { level: FundingLevel; amount: Decimal; lineId: string | null }[] = [];
-    const totals = new Map<FundingLevel, Decimal>(FUNDING_LEVELS.map((level) => [level, money(0)]));
+    // The pieces to post: (level, amount in fen, lineId) with amount > 0.
+    const split = shareSplitter(movement.shares);
+    const pieces: { level: FundingLevel; fen: bigint; lineId: string | null }[] = [];
+    const totalFen = new Map<FundingLevel, bigint>(FUNDING_LEVELS.map((level) => [level, 0n]));
     const lines = movement.lines ?? [{ lineId: movement.lineId ?? null, amount: movement.amount! }];
+    const perPiece = rule.perLine || movement.lines === undefined;
     for (const line of lines) {
-      const parts = splitByShares(line.amount, movement.shares);
+      const parts = split(toFen(line.amount));
       for (const level of FUNDING_LEVELS) {
-        totals.set(level, totals.get(level)!.plus(parts[level]));
-        if (rule.perLine || movement.lines === undefined) {
-          if (parts[level].greaterThan(0)) pieces.push({ level, amount: parts[level], lineId: line.lineId });
-        }
+        totalFen.set(level, totalFen.get(level)! + parts[level]);
+        if (perPiece && parts[level] > 0n) pieces.push({ level, fen: parts[level], lineId: line.lineId });
       }
     }
-    if (!rule.perLine && movement.lines !== undefined) {
+    if (!perPiece) {
       for (const level of FUNDING_LEVELS) {
-        if (totals.get(level)!.greaterThan(0)) pieces.push({ level, amount: totals.get(level)!, lineId: null });
+        if (totalFen.get(level)! > 0n) pieces.push({ level, fen: totalFen.get(level)!, lineId: null });
       }
     }
+    const totals = new Map<FundingLevel, Decimal>(
+      FUNDING_LEVELS.map((level) => [level, fromFen(totalFen.get(level)!)]),
+    );
 
     const levels = FUNDING_LEVELS.filter((level) => totals.get(level)!.greaterThan(0));
     const budgetLines = levels.map((fundingLevel) => ({
@@ -203,7 +206,7 @@ export class BudgetCommitmentsService {
           : `${op}:${movement.idempotencyKey}:${piece.level}`,
       debitAccountId: accountOf(accountsOf(piece.level), rule.from),
       creditAccountId: accountOf(accountsOf(piece.level), rule.to),
-      amount: piece.amount,
+      amount: fromFen(piece.fen),
       code: rule.code,
       batchId: movement.batchId ?? null,
       lineId: piece.lineId,
