@@ -44,7 +44,9 @@ export class Disbursements1764800000000 implements MigrationInterface {
         created_at         timestamptz NOT NULL DEFAULT now(),
         updated_at         timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX disbursement_batches_scope_idx ON disbursement_batches (county_code, policy_code, period)`);
+    await q.query(
+      `CREATE INDEX disbursement_batches_scope_idx ON disbursement_batches (county_code, policy_code, period)`,
+    );
 
     await q.query(`
       CREATE TABLE disbursement_lines (

@@ -46,7 +46,11 @@ describe('enrollment workflow (e2e)', () => {
       .set('Authorization', user.auth)
       .send({ householdId, policyCode, ...(personId ? { beneficiaryPersonId: personId } : {}) });
   const act = (user: SignedInUser, id: string, action: string, body?: object) =>
-    t.http().post(`${API}/enrollments/${id}/${action}`).set('Authorization', user.auth).send(body ?? {});
+    t
+      .http()
+      .post(`${API}/enrollments/${id}/${action}`)
+      .set('Authorization', user.auth)
+      .send(body ?? {});
   /** The notice period passes (the clock cannot be moved in an HTTP test; the dates can). */
   const noticeOver = (id: string) =>
     t.dataSource.query(
@@ -71,7 +75,13 @@ describe('enrollment workflow (e2e)', () => {
     expect(approved.body).toMatchObject({ status: 'ACTIVE', approvedBy: officer2.id, openedBy: clerk.id });
 
     const detail = await t.http().get(`${API}/enrollments/${id}`).set('Authorization', officer.auth).expect(200);
-    expect(detail.body.history.map((h: { to: string }) => h.to)).toEqual(['DRAFT', 'SUBMITTED', 'PUBLICIZED', 'APPROVED', 'ACTIVE']);
+    expect(detail.body.history.map((h: { to: string }) => h.to)).toEqual([
+      'DRAFT',
+      'SUBMITTED',
+      'PUBLICIZED',
+      'APPROVED',
+      'ACTIVE',
+    ]);
     const submitted = detail.body.history[1];
     expect(submitted.explanation).toMatchObject({ policyCode: 'OCP_REWARD', eligible: true });
     expect(submitted.explanation.reasons.length).toBeGreaterThan(0);
@@ -182,7 +192,11 @@ describe('enrollment workflow (e2e)', () => {
       .set('Authorization', officer.auth)
       .send({ ids })
       .expect(200);
-    expect(publicized.body.items.map((e: { status: string }) => e.status)).toEqual(['PUBLICIZED', 'PUBLICIZED', 'PUBLICIZED']);
+    expect(publicized.body.items.map((e: { status: string }) => e.status)).toEqual([
+      'PUBLICIZED',
+      'PUBLICIZED',
+      'PUBLICIZED',
+    ]);
     for (const id of ids) await noticeOver(id);
 
     const refused = await t

@@ -25,7 +25,11 @@ async function enrollAndActivate(c: Ctx, householdId: string, policyCode: string
   const id = created.body.id as string;
   await c.t.http().post(`${API}/enrollments/${id}/submit`).set('Authorization', c.clerk.auth).expect(200);
   await c.t.http().post(`${API}/enrollments/${id}/publicize`).set('Authorization', c.officer.auth).expect(200);
-  const approved = await c.t.http().post(`${API}/enrollments/${id}/approve`).set('Authorization', c.officer2.auth).expect(200);
+  const approved = await c.t
+    .http()
+    .post(`${API}/enrollments/${id}/approve`)
+    .set('Authorization', c.officer2.auth)
+    .expect(200);
   expect(approved.body.status).toBe('ACTIVE');
   return id;
 }
@@ -86,11 +90,22 @@ async function lines(c: Ctx, batchId: string) {
     .get(`${API}/disbursement-batches/${batchId}/lines?limit=500`)
     .set('Authorization', c.finance.auth)
     .expect(200);
-  return response.body.items as { id: string; lineNo: number; personId: string; amount: string; accountNo: string; periods: string[] }[];
+  return response.body.items as {
+    id: string;
+    lineNo: number;
+    personId: string;
+    amount: string;
+    accountNo: string;
+    periods: string[];
+  }[];
 }
 
 async function approveAndExport(c: Ctx, batchId: string) {
-  await c.t.http().post(`${API}/disbursement-batches/${batchId}/submit`).set('Authorization', c.officer.auth).expect(200);
+  await c.t
+    .http()
+    .post(`${API}/disbursement-batches/${batchId}/submit`)
+    .set('Authorization', c.officer.auth)
+    .expect(200);
   const approved = await c.t
     .http()
     .post(`${API}/disbursement-batches/${batchId}/approve`)
@@ -116,7 +131,9 @@ function results(rows: { line_no: number; account_no: string; amount: string; ok
   return [
     'line_no,account_no,amount,status,bank_ref,reason',
     ...rows.map((r) =>
-      r.ok ? `${r.line_no},${r.account_no},${r.amount},SUCCESS,BR${r.line_no}X,` : `${r.line_no},${r.account_no},${r.amount},FAILED,,账户已销户`,
+      r.ok
+        ? `${r.line_no},${r.account_no},${r.amount},SUCCESS,BR${r.line_no}X,`
+        : `${r.line_no},${r.account_no},${r.amount},FAILED,,账户已销户`,
     ),
   ].join('\n');
 }
@@ -164,32 +181,66 @@ describe('the whole payment cycle (e2e)', () => {
       .set('Authorization', c.clerk.auth)
       .send({ householdId: a.id, policyCode: 'RURAL_REWARD', beneficiaryPersonId: parent(a, 'SPOUSE') })
       .expect(201);
-    const refused = await c.t.http().post(`${API}/enrollments/${young.body.id}/submit`).set('Authorization', c.clerk.auth);
+    const refused = await c.t
+      .http()
+      .post(`${API}/enrollments/${young.body.id}/submit`)
+      .set('Authorization', c.clerk.auth);
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('NOT_ELIGIBLE');
 
-    await appropriate(c, 2012, 'RURAL_REWARD', { CENTRAL: '5000.00', PROVINCIAL: '3000.00', MUNICIPAL: '1000.00', COUNTY: '1000.00' });
+    await appropriate(c, 2012, 'RURAL_REWARD', {
+      CENTRAL: '5000.00',
+      PROVINCIAL: '3000.00',
+      MUNICIPAL: '1000.00',
+      COUNTY: '1000.00',
+    });
     expect(await budget(c, 2012, 'RURAL_REWARD')).toMatchObject({ committed: 0, spent: 0, available: 10000 });
 
     const first = await generate(c, 'RURAL_REWARD', '2012');
-    expect(first).toMatchObject({ status: 'GENERATED', lineCount: 3, totalAmount: '2880.00', policyCode: 'RURAL_REWARD', period: '2012' });
-    expect(first.exceptions).toEqual([{ householdId: x.id, personId: parent(x, 'HEAD'), reason: expect.stringMatching(/NO_BANK_ACCOUNT/) }]);
+    expect(first).toMatchObject({
+      status: 'GENERATED',
+      lineCount: 3,
+      totalAmount: '2880.00',
+      policyCode: 'RURAL_REWARD',
+      period: '2012',
+    });
+    expect(first.exceptions).toEqual([
+      { householdId: x.id, personId: parent(x, 'HEAD'), reason: expect.stringMatching(/NO_BANK_ACCOUNT/) },
+    ]);
 
     // The officer who submits can never approve (and is not FINANCE anyway); FINANCE approves once.
     const csv = await approveAndExport(c, first.id);
     expect(await budget(c, 2012, 'RURAL_REWARD')).toMatchObject({ committed: 2880, spent: 0, available: 7120 });
     await verifyLedger(c);
 
-    const again = await c.t.http().get(`${API}/disbursement-batches/${first.id}/bank-file`).set('Authorization', c.finance.auth).expect(200);
+    const again = await c.t
+      .http()
+      .get(`${API}/disbursement-batches/${first.id}/bank-file`)
+      .set('Authorization', c.finance.auth)
+      .expect(200);
     expect(again.text).toBe(csv);
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
-    expect(Object.keys(rows[0])).toEqual(['line_no', 'batch_no', 'account_no', 'account_name', 'id_number', 'amount', 'policy_code', 'period']);
+    expect(Object.keys(rows[0])).toEqual([
+      'line_no',
+      'batch_no',
+      'account_no',
+      'account_name',
+      'id_number',
+      'amount',
+      'policy_code',
+      'period',
+    ]);
     expect(rows.map((r) => r.amount)).toEqual(['960.00', '960.00', '960.00']);
 
     const firstLines = await lines(c, first.id);
     const bMother = firstLines.find((l) => l.personId === parent(b, 'SPOUSE'))!;
     const resultCsv = results(
-      firstLines.map((l) => ({ line_no: l.lineNo, account_no: l.accountNo, amount: l.amount, ok: l.id !== bMother.id })),
+      firstLines.map((l) => ({
+        line_no: l.lineNo,
+        account_no: l.accountNo,
+        amount: l.amount,
+        ok: l.id !== bMother.id,
+      })),
     );
     const settled = await c.t
       .http()
@@ -300,7 +351,11 @@ describe('the whole payment cycle (e2e)', () => {
       'line 99 is not in this batch',
       'line 1 is repeated (first on file line 2)',
     ]);
-    const after = await c.t.http().get(`${API}/disbursement-batches/${batch.id}`).set('Authorization', c.finance.auth).expect(200);
+    const after = await c.t
+      .http()
+      .get(`${API}/disbursement-batches/${batch.id}`)
+      .set('Authorization', c.finance.auth)
+      .expect(200);
     expect(after.body.status).toBe('EXPORTED');
     expect((await lines(c, batch.id))[0]).toMatchObject({ status: 'PENDING' });
   });

@@ -30,7 +30,10 @@ describe('one open enrollment per beneficiary and policy, under a race', () => {
     );
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
-    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM enrollments WHERE beneficiary_person_id = $1`, [father]);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM enrollments WHERE beneficiary_person_id = $1`,
+      [father],
+    );
     expect(n).toBe(1);
     // The database itself refuses a second open row, whatever the code does.
     await expect(

@@ -24,7 +24,8 @@ export function accountNo(seed: number): string {
 /** Creates a village under a township (admin), for households to live in. */
 export async function ensureVillage(t: TestApp, admin: SignedInUser, code: string, name = '测试村'): Promise<void> {
   const response = await t.http().post(`${API}/regions`).set('Authorization', admin.auth).send({ code, name });
-  if (response.status !== 201 && response.status !== 409) throw new Error(`village: ${response.status} ${response.text}`);
+  if (response.status !== 201 && response.status !== 409)
+    throw new Error(`village: ${response.status} ${response.text}`);
 }
 
 export interface MemberSpec {
@@ -72,7 +73,9 @@ export async function registerHousehold(
       members,
       ...(spec.certificate ? { certificate: spec.certificate } : {}),
       ...(spec.bankAccountSeed !== undefined
-        ? { bankAccount: { bankCode: '102', accountNo: accountNo(spec.bankAccountSeed), holderIdNumber: head.idNumber } }
+        ? {
+            bankAccount: { bankCode: '102', accountNo: accountNo(spec.bankAccountSeed), holderIdNumber: head.idNumber },
+          }
         : {}),
     });
   if (response.status !== 201) throw new Error(`household: ${response.status} ${response.text}`);

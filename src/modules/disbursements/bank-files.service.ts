@@ -103,7 +103,9 @@ export class BankFilesService {
         after = lines[lines.length - 1].line_no;
       }
     }
-    return Readable.from(rows()).pipe(stringify({ header: true, columns: [...BANK_FILE_COLUMNS], record_delimiter: '\n' }));
+    return Readable.from(rows()).pipe(
+      stringify({ header: true, columns: [...BANK_FILE_COLUMNS], record_delimiter: '\n' }),
+    );
   }
 
   private async hash(manager: EntityManager, batch: BatchRow): Promise<string> {
@@ -203,7 +205,12 @@ export class BankFilesService {
         before: toBatchView(row),
         after: { ...toBatchView(updated), paid, failed: failedIds.length, fileSha256: fileHash },
       });
-      return { batch: toBatchView(updated), paid, failed: failedIds.length, unchanged: records.length - check.outcomes.length };
+      return {
+        batch: toBatchView(updated),
+        paid,
+        failed: failedIds.length,
+        unchanged: records.length - check.outcomes.length,
+      };
     });
   }
 }
@@ -215,7 +222,10 @@ export async function parseResults(content: Buffer | string): Promise<ResultReco
     const parser = Readable.from([content]).pipe(
       parse({ columns: true, skip_empty_lines: true, trim: true, bom: true, info: true }),
     );
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
       const missing = RESULT_COLUMNS.filter((column) => !(column in record));
       if (missing.length > 0) {
         throw new ValidationFailedError([{ field: 'file', message: `missing columns: ${missing.join(', ')}` }]);
@@ -234,6 +244,7 @@ export async function parseResults(content: Buffer | string): Promise<ResultReco
     if (error instanceof ValidationFailedError) throw error;
     throw new ValidationFailedError([{ field: 'file', message: `not a readable CSV: ${(error as Error).message}` }]);
   }
-  if (records.length === 0) throw new ValidationFailedError([{ field: 'file', message: 'the file has no result lines' }]);
+  if (records.length === 0)
+    throw new ValidationFailedError([{ field: 'file', message: 'the file has no result lines' }]);
   return records;
 }

@@ -71,7 +71,8 @@ export function checkResults(records: ResultRecord[], lines: ReadonlyMap<number,
       continue;
     }
     seen.set(lineNo, record.fileLine);
-    if (record.account_no !== line.accountNo) problem(`line ${lineNo}: account ${record.account_no} is not the account paid`);
+    if (record.account_no !== line.accountNo)
+      problem(`line ${lineNo}: account ${record.account_no} is not the account paid`);
     if (!isMoneyString(record.amount)) {
       problem(`line ${lineNo}: amount "${record.amount}" is not a yuan amount`);
     } else if (!money(record.amount).equals(money(line.amount))) {

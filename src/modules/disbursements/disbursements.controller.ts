@@ -77,7 +77,7 @@ export class DisbursementsController {
 
   @Post(':id/submit')
   @HttpCode(200)
-  @Roles('OFFICER')
+  @Roles('OFFICER', 'FINANCE')
   submit(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<BatchView> {
     return this.batches.submit(actor, id);
   }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../../database/sql.js';
 
-export type BatchStatus = 'DRAFT' | 'GENERATED' | 'SUBMITTED' | 'APPROVED' | 'REJECTED' | 'EXPORTED' | 'SETTLED' | 'CLOSED';
+export type BatchStatus =
+  'DRAFT' | 'GENERATED' | 'SUBMITTED' | 'APPROVED' | 'REJECTED' | 'EXPORTED' | 'SETTLED' | 'CLOSED';
 export type LineStatus = 'PENDING' | 'PAID' | 'FAILED' | 'CANCELLED';
 
 export interface BatchRow {
@@ -208,7 +209,12 @@ export class DisbursementsRepository {
   }
 
   /** Inserts a chunk of lines and claims their units; returns how many unit claims succeeded. */
-  async insertLinesChunk(manager: EntityManager, batchId: string, policyCode: string, lines: NewLine[]): Promise<number> {
+  async insertLinesChunk(
+    manager: EntityManager,
+    batchId: string,
+    policyCode: string,
+    lines: NewLine[],
+  ): Promise<number> {
     if (lines.length === 0) return 0;
     await manager.query(
       `INSERT INTO disbursement_lines (batch_id, line_no, enrollment_id, household_id, person_id, beneficiary_key,
@@ -319,7 +325,12 @@ export class DisbursementsRepository {
       `UPDATE disbursement_lines l SET status = o.status, bank_ref = o.bank_ref, reason = o.reason, settled_at = now()
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS o(id, status, bank_ref, reason)
         WHERE l.id = o.id AND l.status = 'PENDING'`,
-      [outcomes.map((o) => o.id), outcomes.map((o) => o.status), outcomes.map((o) => o.bankRef), outcomes.map((o) => o.reason)],
+      [
+        outcomes.map((o) => o.id),
+        outcomes.map((o) => o.status),
+        outcomes.map((o) => o.bankRef),
+        outcomes.map((o) => o.reason),
+      ],
     );
   }
 

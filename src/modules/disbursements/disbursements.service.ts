@@ -121,7 +121,9 @@ export class DisbursementsService {
         input.countyCode,
       ]);
       if (county.length === 0) {
-        throw new ValidationFailedError([{ field: 'countyCode', message: `county ${input.countyCode} does not exist` }]);
+        throw new ValidationFailedError([
+          { field: 'countyCode', message: `county ${input.countyCode} does not exist` },
+        ]);
       }
       const row = await this.repository.insertBatch(manager, {
         policyCode: policy.code,
@@ -130,10 +132,15 @@ export class DisbursementsService {
         countyCode: input.countyCode,
         createdBy: actor.id,
       });
-      const jobId = await this.jobs.record(manager, GENERATE_JOB, { batchId: row.id }, {
-        regionCode: input.countyCode,
-        dedupeKey: `${GENERATE_JOB}:${row.id}`,
-      });
+      const jobId = await this.jobs.record(
+        manager,
+        GENERATE_JOB,
+        { batchId: row.id },
+        {
+          regionCode: input.countyCode,
+          dedupeKey: `${GENERATE_JOB}:${row.id}`,
+        },
+      );
       const updated = await this.repository.updateBatch(manager, row.id, { generation_job_id: jobId });
       await this.audit.record(manager, {
         action: 'batch.created',
@@ -185,7 +192,11 @@ export class DisbursementsService {
       if (row.line_count === 0) {
         throw new ValidationFailedError([{ field: 'lines', message: 'the batch has no lines to pay' }]);
       }
-      return this.repository.updateBatch(manager, row.id, { status: 'SUBMITTED', submitted_by: actor.id, submitted_at: new Date() });
+      return this.repository.updateBatch(manager, row.id, {
+        status: 'SUBMITTED',
+        submitted_by: actor.id,
+        submitted_at: new Date(),
+      });
     });
   }
 
@@ -308,7 +319,8 @@ export function groupByShares(
 ): { shares: FundingShares; lines: { id: string; amount: string }[] }[] {
   const groups = new Map<string, { shares: FundingShares; lines: { id: string; amount: string }[] }>();
   for (const line of lines) {
-    const version = policy.versions.find((v) => v.id === line.version_id) ?? policy.versions[policy.versions.length - 1];
+    const version =
+      policy.versions.find((v) => v.id === line.version_id) ?? policy.versions[policy.versions.length - 1];
     const shares = Object.fromEntries(
       Object.entries(version.fundingShares).map(([level, share]) => [level, new Decimal(String(share))]),
     ) as FundingShares;

@@ -9,11 +9,17 @@ import { holderProblem } from '../registry/household-rules.js';
 import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
 import { HouseholdSnapshots } from '../registry/household-snapshots.service.js';
 import { batchUnits } from './batch-period.js';
-import { DisbursementsRepository, type CandidateRow, type NewException, type NewLine } from './disbursements.repository.js';
+import {
+  DisbursementsRepository,
+  type CandidateRow,
+  type NewException,
+  type NewLine,
+} from './disbursements.repository.js';
 import { DisbursementsService, GENERATE_JOB, toBatchView } from './disbursements.service.js';
 import { decisionDates, owedFor } from './generation.js';
 
-const CHUNK = 1000;
+/** Enrollments per chunk (one transaction each); the job may ask for another size. */
+export const DEFAULT_CHUNK = 1000;
 
 export interface GenerationResult {
   batchId: string;
@@ -24,6 +30,11 @@ export interface GenerationResult {
 
 class ClaimConflict extends Error {}
 
+export interface GenerationJob {
+  batchId: string;
+  chunkSize?: number;
+}
+
 /**
  * Generates a batch's lines: streams the county's active enrollments of the policy in keyset
  * chunks, decides each beneficiary for every unpaid unit of the period (arrears included) with the
@@ -33,7 +44,7 @@ class ClaimConflict extends Error {}
  */
 @Injectable()
 @JobProcessor(GENERATE_JOB)
-export class GenerationProcessor implements JobHandler<{ batchId: string }, GenerationResult> {
+export class GenerationProcessor implements JobHandler<GenerationJob, GenerationResult> {
   private readonly logger = new Logger(GenerationProcessor.name);
 
   constructor(
@@ -44,7 +55,8 @@ export class GenerationProcessor implements JobHandler<{ batchId: string }, Gene
     private readonly audit: AuditService,
   ) {}
 
-  async run(job: JobContext<{ batchId: string }>): Promise<GenerationResult> {
+  async run(job: JobContext<GenerationJob>): Promise<GenerationResult> {
+    const chunkSize = job.data.chunkSize ?? DEFAULT_CHUNK;
     const manager = this.transactions.dataSource.manager;
     let batch = await this.repository.findBatch(manager, job.data.batchId);
     if (!batch) throw new Error(`batch ${job.data.batchId} does not exist`);
@@ -67,9 +79,18 @@ export class GenerationProcessor implements JobHandler<{ batchId: string }, Gene
           const next = await this.transactions.run(async (tx) => {
             const locked = (await this.repository.findBatch(tx, batch!.id, true))!;
             if (locked.status !== 'DRAFT' || locked.generation_cursor !== cursor) return locked; // another run moved on
-            const candidates = await this.repository.candidates(tx, locked.policy_code, locked.county_code, cursor, CHUNK);
+            const candidates = await this.repository.candidates(
+              tx,
+              locked.policy_code,
+              locked.county_code,
+              cursor,
+              chunkSize,
+            );
             if (candidates.length === 0) {
-              const finished = await this.repository.updateBatch(tx, locked.id, { status: 'GENERATED', generated_at: new Date() });
+              const finished = await this.repository.updateBatch(tx, locked.id, {
+                status: 'GENERATED',
+                generated_at: new Date(),
+              });
               await this.audit.record(tx, {
                 action: 'batch.generated',
                 entityType: 'disbursement_batch',

@@ -24,7 +24,11 @@ export interface Owed {
  * The date whose snapshot decides each unit (the eligibility engine's time rules): a month's first
  * day for monthly benefits, 31 December for annual ones, the period's last day for one-time ones.
  */
-export function decisionDates(policy: Pick<PolicyWithVersions, 'frequency'>, units: BatchUnits, period: string): string[] {
+export function decisionDates(
+  policy: Pick<PolicyWithVersions, 'frequency'>,
+  units: BatchUnits,
+  period: string,
+): string[] {
   switch (policy.frequency) {
     case 'MONTHLY':
       return units.units.map((unit) => `${unit}-01`);

@@ -1,11 +1,25 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import type { Page } from '../../common/pagination.js';
 import type { Actor } from '../../common/request-context.js';
-import { BulkIdsDto, CreateEnrollmentDto, ListEnrollmentsQuery, PublicityListQuery, ReasonDto, RecheckDto } from './dto/enrollment.dto.js';
+import {
+  BulkIdsDto,
+  CreateEnrollmentDto,
+  ListEnrollmentsQuery,
+  PublicityListQuery,
+  ReasonDto,
+  RecheckDto,
+} from './dto/enrollment.dto.js';
 import type { EnrollmentAction } from './enrollment-state.js';
 import { EnrollmentsService, type EnrollmentView } from './enrollments.service.js';
 import { PublicityListService } from './publicity-list.service.js';

@@ -1,6 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DomainError, ForbiddenError, InvalidStateTransitionError, NotFoundError, ValidationFailedError } from '../../common/errors.js';
+import {
+  DomainError,
+  ForbiddenError,
+  InvalidStateTransitionError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../../common/errors.js';
 import { todayInChina } from '../../common/dates.js';
 import { LifeEventBus, type LifeEventNotice } from '../../common/life-event-bus.js';
 import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
@@ -14,7 +20,14 @@ import { EligibilityService } from '../eligibility/eligibility.service.js';
 import { HouseholdSnapshots } from '../registry/household-snapshots.service.js';
 import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
 import { outcomeWhenIneligible } from './enrollment-outcome.js';
-import { canTransition, noticeEndsOn, PAST_TENSE, TRANSITIONS, type EnrollmentAction, type EnrollmentStatus } from './enrollment-state.js';
+import {
+  canTransition,
+  noticeEndsOn,
+  PAST_TENSE,
+  TRANSITIONS,
+  type EnrollmentAction,
+  type EnrollmentStatus,
+} from './enrollment-state.js';
 import {
   BulkActionFailedError,
   DuplicateEnrollmentError,
@@ -163,17 +176,33 @@ export class EnrollmentsService implements OnModuleInit {
 
   async list(
     actor: Actor,
-    query: { policyCode?: string; status?: string; regionCode?: string; householdId?: string; limit: number; cursor?: string },
+    query: {
+      policyCode?: string;
+      status?: string;
+      regionCode?: string;
+      householdId?: string;
+      limit: number;
+      cursor?: string;
+    },
   ): Promise<Page<EnrollmentView>> {
     const scope = new RegionScope(actor.regionCode);
-    if (query.regionCode && !scope.covers(query.regionCode) && !new RegionScope(query.regionCode).covers(actor.regionCode)) {
+    if (
+      query.regionCode &&
+      !scope.covers(query.regionCode) &&
+      !new RegionScope(query.regionCode).covers(actor.regionCode)
+    ) {
       throw new ForbiddenError('OUT_OF_SCOPE', `Region ${query.regionCode} is outside your region ${actor.regionCode}`);
     }
     // The narrower of the caller's scope and the requested region.
     const prefix =
       query.regionCode && scope.covers(query.regionCode) ? new RegionScope(query.regionCode).prefix : scope.prefix;
     const [after] = (decodeCursor(query.cursor, 1) ?? []) as string[];
-    const rows = await this.repository.list(this.transactions.dataSource.manager, { ...query, prefix }, after, query.limit);
+    const rows = await this.repository.list(
+      this.transactions.dataSource.manager,
+      { ...query, prefix },
+      after,
+      query.limit,
+    );
     return toPage(rows, query.limit, (row) => [row.id], toEnrollmentView);
   }
 
@@ -227,12 +256,21 @@ export class EnrollmentsService implements OnModuleInit {
     if (!transition.roles.includes(actor.role)) {
       throw new ForbiddenError('ROLE_FORBIDDEN', `Only ${transition.roles.join(' or ')} may ${action} an enrollment`);
     }
-    if (!canTransition(action, row.status)) throw new InvalidStateTransitionError('enrollment', row.status, PAST_TENSE[action]);
+    if (!canTransition(action, row.status))
+      throw new InvalidStateTransitionError('enrollment', row.status, PAST_TENSE[action]);
 
     const transitions: NewTransition[] = [];
     const changes: Record<string, unknown> = { status: transition.to };
     const step = (to: EnrollmentStatus, from: EnrollmentStatus, explanation?: unknown) =>
-      transitions.push({ enrollmentId: row.id, from, to, actorId: actor.id, reason: reason ?? null, asOf: today, explanation });
+      transitions.push({
+        enrollmentId: row.id,
+        from,
+        to,
+        actorId: actor.id,
+        reason: reason ?? null,
+        asOf: today,
+        explanation,
+      });
 
     switch (action) {
       case 'submit': {
@@ -251,7 +289,12 @@ export class EnrollmentsService implements OnModuleInit {
         if (actor.id === row.opened_by || actor.id === row.submitted_by) throw new SelfApprovalForbiddenError();
         if (row.notice_ends_on && today < row.notice_ends_on) throw new NoticePeriodNotOverError(row.notice_ends_on);
         const decision = await this.requireEligible(manager, row, today);
-        Object.assign(changes, { approved_by: actor.id, approved_at: new Date(), active_from: today, status_reason: null });
+        Object.assign(changes, {
+          approved_by: actor.id,
+          approved_at: new Date(),
+          active_from: today,
+          status_reason: null,
+        });
         step('APPROVED', row.status, decision);
         step('ACTIVE', 'APPROVED');
         break;
@@ -265,7 +308,8 @@ export class EnrollmentsService implements OnModuleInit {
       case 'reject':
       case 'suspend':
       case 'terminate': {
-        if (!reason) throw new ValidationFailedError([{ field: 'reason', message: `a reason is required to ${action}` }]);
+        if (!reason)
+          throw new ValidationFailedError([{ field: 'reason', message: `a reason is required to ${action}` }]);
         Object.assign(changes, { status_reason: reason, ...(action === 'terminate' ? { ended_on: today } : {}) });
         step(transition.to, row.status);
         break;
@@ -295,7 +339,15 @@ export class EnrollmentsService implements OnModuleInit {
       this.decide(manager, notice.householdId, notice.date),
       this.snapshots.forHousehold(notice.householdId, notice.date, manager),
     ]);
-    await this.endIneligible(manager, rows, decisions, snapshot, notice.date, notice.type, `life event ${notice.eventId}`);
+    await this.endIneligible(
+      manager,
+      rows,
+      decisions,
+      snapshot,
+      notice.date,
+      notice.type,
+      `life event ${notice.eventId}`,
+    );
   }
 
   /** Suspends or terminates the enrollments among `rows` that `decisions` no longer support. */
@@ -367,7 +419,8 @@ export class EnrollmentsService implements OnModuleInit {
       if (error instanceof DomainError && error.status === 404) throw new NotFoundError('Household', householdId);
       throw error;
     }
-    if (!new RegionScope(actor.regionCode).covers(snapshot.regionCode)) throw new NotFoundError('Household', householdId);
+    if (!new RegionScope(actor.regionCode).covers(snapshot.regionCode))
+      throw new NotFoundError('Household', householdId);
     return snapshot;
   }
 
@@ -379,7 +432,11 @@ export class EnrollmentsService implements OnModuleInit {
   private async requireEligible(manager: EntityManager, row: EnrollmentRow, asOf: string): Promise<Decision> {
     const decision = findDecision(await this.decide(manager, row.household_id, asOf), row);
     if (!decision?.eligible) {
-      throw new NotEligibleError(row.policy_code, (decision?.reasons ?? []).filter((r) => !r.passed), asOf);
+      throw new NotEligibleError(
+        row.policy_code,
+        (decision?.reasons ?? []).filter((r) => !r.passed),
+        asOf,
+      );
     }
     return decision;
   }

@@ -23,16 +23,7 @@ interface NoticeRow {
   notice_ends_on: string;
 }
 
-export const PUBLICITY_COLUMNS = [
-  '序号',
-  '村/社区',
-  '户号',
-  '受益人',
-  '身份证号',
-  '政策代码',
-  '公示开始',
-  '公示截止',
-];
+export const PUBLICITY_COLUMNS = ['序号', '村/社区', '户号', '受益人', '身份证号', '政策代码', '公示开始', '公示截止'];
 
 /**
  * The 公示名单 posted on the village notice board: every enrollment of a township whose public
@@ -45,7 +36,11 @@ export class PublicityListService {
     private readonly snapshots: HouseholdSnapshots,
   ) {}
 
-  async write(actor: Actor, query: { townshipCode: string; from: string; to: string }, response: Response): Promise<void> {
+  async write(
+    actor: Actor,
+    query: { townshipCode: string; from: string; to: string },
+    response: Response,
+  ): Promise<void> {
     for (const field of ['from', 'to'] as const) {
       if (!isCalendarDate(query[field])) {
         throw new ValidationFailedError([{ field, message: `${field} must be a real date` }]);
@@ -89,6 +84,10 @@ export class PublicityListService {
       'Content-Disposition',
       `attachment; filename="publicity-${query.townshipCode}-${query.from}-${query.to}.csv"`,
     );
-    await pipeline(Readable.from(records()), stringify({ header: true, columns: PUBLICITY_COLUMNS, bom: true }), response);
+    await pipeline(
+      Readable.from(records()),
+      stringify({ header: true, columns: PUBLICITY_COLUMNS, bom: true }),
+      response,
+    );
   }
 }

@@ -33,7 +33,8 @@ export class RecheckService {
   constructor(private readonly jobs: JobsService) {}
 
   async start(actor: Actor, asOf: string, regionCode: string): Promise<{ jobId: string }> {
-    if (!isCalendarDate(asOf)) throw new ValidationFailedError([{ field: 'asOf', message: 'asOf must be a real date' }]);
+    if (!isCalendarDate(asOf))
+      throw new ValidationFailedError([{ field: 'asOf', message: 'asOf must be a real date' }]);
     new RegionScope(actor.regionCode).assert(regionCode, 'region');
     const jobId = await this.jobs.enqueue(RECHECK_JOB, { asOf, regionCode } satisfies RecheckData, {
       regionCode,
