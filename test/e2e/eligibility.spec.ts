@@ -1,3 +1,4 @@
+import { EligibilityService } from '../../src/modules/eligibility/eligibility.service.js';
 import { POLICY_CODES } from '../../src/modules/policies/policy-codes.js';
 import { idCheckCharacter } from '../../src/modules/registry/id-number.js';
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
@@ -167,6 +168,20 @@ describe('eligibility (e2e)', () => {
     expect(await amountOn('2012-04-30')).toBeNull();
     expect(await amountOn('2012-12-31')).toBe('1000.00');
     expect(await amountOn('2013-01-01')).toBe('1200.00');
+  });
+
+  it('streams the county through the real registry with the very decisions of the single path', async () => {
+    const service = t.app.get(EligibilityService);
+    for (const asOf of ['2011-12-31', '2012-07-01', '2014-01-01']) {
+      let households = 0;
+      for await (const chunk of service.streamDecisions({ regionPrefix: '410122', asOf, chunkSize: 2 })) {
+        for (const streamed of chunk) {
+          households++;
+          expect(await service.decide(streamed.householdId, asOf)).toEqual(streamed);
+        }
+      }
+      expect(households).toBeGreaterThan(3);
+    }
   });
 
   describe('non-cash entitlements', () => {
