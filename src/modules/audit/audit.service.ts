@@ -15,7 +15,8 @@ export interface AuditInput {
 
 /**
  * Writes the audit trail. Always called with the EntityManager of the transaction that makes the
- * change, so that the change and its record commit or roll back together.
+ * change, so that the change and its record commit or roll back together. A plain insert: the hash
+ * chain is built later, outside these transactions, by AuditSealer.
  */
 @Injectable()
 export class AuditService {
@@ -45,12 +46,16 @@ export class AuditService {
       ];
       values.forEach((value, index) => columns[index].push(value));
     }
+    // The transaction id is taken (CTE first) before any event id is drawn from the sequence: the
+    // sealer relies on it (AuditSealer) to know when every event up to an id has committed.
     await manager.query(
-      `INSERT INTO audit_events
-         (actor_id, actor_username, actor_role, action, entity_type, entity_id, region_code,
+      `WITH tx AS MATERIALIZED (SELECT txid_current() AS txid)
+       INSERT INTO audit_events
+         (txid, actor_id, actor_username, actor_role, action, entity_type, entity_id, region_code,
           before, after, request_id, address)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                            $7::text[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[])`,
+       SELECT tx.txid, e.* FROM tx CROSS JOIN
+              unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[]) AS e`,
       columns,
     );
   }
