@@ -22,7 +22,6 @@ export class Registry1764400000000 implements MigrationInterface {
         created_at          timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT persons_id_number_key UNIQUE (id_number)
       )`);
-    await q.query(`CREATE INDEX persons_name_idx ON persons (name)`);
 
     await q.query(`
       CREATE TABLE households (

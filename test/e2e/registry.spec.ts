@@ -614,7 +614,8 @@ describe('registry (e2e)', () => {
         .get(`${API}/households/${family.id}/events`)
         .set('Authorization', officer.auth)
         .expect(200);
-      expect(log.body.map((e: { type: string }) => e.type)).toEqual([
+      expect(log.body.nextCursor).toBeNull();
+      expect(log.body.items.map((e: { type: string }) => e.type)).toEqual([
         'REGISTERED',
         'DISABILITY_ASSESSED',
         'HUKOU_CHANGE',
@@ -626,8 +627,19 @@ describe('registry (e2e)', () => {
         'BANK_ACCOUNT_CHANGE',
         'ADOPTION',
       ]);
-      const bank = log.body.find((e: { type: string }) => e.type === 'BANK_ACCOUNT_CHANGE');
+      const bank = log.body.items.find((e: { type: string }) => e.type === 'BANK_ACCOUNT_CHANGE');
       expect(bank.data.accountNo).toMatch(/\*/);
+      const first = await t
+        .http()
+        .get(`${API}/households/${family.id}/events?limit=4`)
+        .set('Authorization', officer.auth)
+        .expect(200);
+      const rest = await t
+        .http()
+        .get(`${API}/households/${family.id}/events?limit=500&cursor=${first.body.nextCursor}`)
+        .set('Authorization', officer.auth)
+        .expect(200);
+      expect([...first.body.items, ...rest.body.items]).toEqual(log.body.items);
     });
   });
 

@@ -42,6 +42,26 @@ interface ListRow {
   member_count: number;
 }
 
+interface EventRow {
+  id: string;
+  type: string;
+  person_id: string | null;
+  event_date: string;
+  data: Record<string, unknown>;
+  recorded_at: Date;
+  recorded_by: string | null;
+}
+
+export interface HouseholdEventView {
+  id: string;
+  type: string;
+  personId: string | null;
+  date: string;
+  data: Record<string, unknown>;
+  recordedAt: string;
+  recordedBy: string | null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Turns draft problems into the refusal: INVALID_ID_NUMBER when an ID number is at fault. */
@@ -300,33 +320,31 @@ export class HouseholdsService {
     );
   }
 
-  /** The events recorded for a household, oldest first. */
-  async events(id: string, actor: Actor): Promise<unknown[]> {
+  /** The events recorded for a household, oldest first, a page at a time. */
+  async events(id: string, actor: Actor, page: { limit: number; cursor?: string }): Promise<Page<HouseholdEventView>> {
     await this.assertVisible(id, actor);
-    const rows = await queryRows<{
-      id: string;
-      type: string;
-      person_id: string | null;
-      event_date: string;
-      data: Record<string, unknown>;
-      recorded_at: Date;
-      recorded_by: string | null;
-    }>(
+    const after = decodeCursor(page.cursor, 1);
+    const rows = await queryRows<EventRow>(
       this.dataSource,
       `SELECT id::text, type, person_id, to_char(event_date, 'YYYY-MM-DD') AS event_date, data, recorded_at, recorded_by
-         FROM household_events WHERE household_id = $1 ORDER BY id`,
-      [id],
+         FROM household_events WHERE household_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+      [id, after ? String(after[0]) : '0', page.limit + 1],
     );
-    const full = visibilityFor(actor.role);
-    return rows.map((row) => ({
-      id: row.id,
-      type: row.type,
-      personId: row.person_id,
-      date: row.event_date,
-      data: maskEventData(row.data, full.fullIdNumbers, full.fullAccountNumbers),
-      recordedAt: row.recorded_at.toISOString(),
-      recordedBy: row.recorded_by,
-    }));
+    const visibility = visibilityFor(actor.role);
+    return toPage(
+      rows,
+      page.limit,
+      (row) => [row.id],
+      (row) => ({
+        id: row.id,
+        type: row.type,
+        personId: row.person_id,
+        date: row.event_date,
+        data: maskEventData(row.data, visibility.fullIdNumbers, visibility.fullAccountNumbers),
+        recordedAt: row.recorded_at.toISOString(),
+        recordedBy: row.recorded_by,
+      }),
+    );
   }
 
   snapshotFor(id: string, asOf: string): Promise<HouseholdSnapshot> {

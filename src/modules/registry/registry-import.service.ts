@@ -4,7 +4,7 @@ import { parse } from 'csv-parse';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DataSource, type QueryRunner } from 'typeorm';
-import type { FieldProblem } from '../../common/errors.js';
+import { ConflictError, type FieldProblem } from '../../common/errors.js';
 import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
@@ -239,7 +239,20 @@ export class RegistryImportService {
       runner,
       `SELECT count(*) FILTER (WHERE first_row)::int AS households, count(*)::int AS persons FROM registry_import`,
     );
-    if (!options.dryRun) await this.insertAll(runner, today, options.actor);
+    if (!options.dryRun) {
+      try {
+        await this.insertAll(runner, today, options.actor);
+      } catch (error) {
+        // A person, household or certificate registered by someone else since the checks ran.
+        if ((error as { code?: string }).code === '23505') {
+          throw new ConflictError(
+            'IMPORT_CONFLICT',
+            'A person, household or certificate of the file was registered meanwhile; nothing was imported, run it again',
+          );
+        }
+        throw error;
+      }
+    }
     return { dryRun: options.dryRun, households: counts.households, persons: counts.persons };
   }
 

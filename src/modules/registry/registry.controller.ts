@@ -21,7 +21,7 @@ import { Readable } from 'node:stream';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import { ValidationFailedError } from '../../common/errors.js';
-import type { Page } from '../../common/pagination.js';
+import { PageQuery, type Page } from '../../common/pagination.js';
 import type { Actor } from '../../common/request-context.js';
 import {
   BankAccountDto,
@@ -32,7 +32,7 @@ import {
 } from './dto/household.dto.js';
 import { HouseholdEventsService, type LifeEventView } from './household-events.service.js';
 import type { HouseholdView } from './household-view.js';
-import { HouseholdsService, type HouseholdListItem } from './households.service.js';
+import { HouseholdsService, type HouseholdEventView, type HouseholdListItem } from './households.service.js';
 import { todayInChina } from './dates.js';
 import { RegistryImportService, type ImportResult } from './registry-import.service.js';
 
@@ -108,9 +108,15 @@ export class RegistryController {
 
   @Get(':id/events')
   @Roles()
-  @ApiOkResponse({ description: 'The append-only log of the household’s life events, oldest first' })
-  listEvents(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<unknown[]> {
-    return this.households.events(id, actor);
+  @ApiOkResponse({
+    description: '{items, nextCursor}: the append-only log of the household’s life events, oldest first',
+  })
+  listEvents(
+    @Param('id') id: string,
+    @Query() page: PageQuery,
+    @CurrentActor() actor: Actor,
+  ): Promise<Page<HouseholdEventView>> {
+    return this.households.events(id, actor, page);
   }
 
   @Post(':id/events')

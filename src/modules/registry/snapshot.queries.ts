@@ -40,7 +40,8 @@ const MEMBERS_AS_OF = `
          dg.grade AS disability_grade, cg.grade AS complication_grade,
          to_char(CASE WHEN p.college_admitted_on <= $1::date THEN p.college_admitted_on END, 'YYYY-MM-DD')
            AS college_admitted_on
-    FROM household_members m
+    FROM unnest($2::uuid[]) AS chunk(household_id)
+    JOIN household_members m ON m.household_id = chunk.household_id
     JOIN persons p ON p.id = m.person_id
     CROSS JOIN LATERAL (
       SELECT x.hukou_type FROM person_hukou_history x
@@ -54,7 +55,7 @@ const MEMBERS_AS_OF = `
       SELECT g.grade FROM person_grade_history g
        WHERE g.person_id = p.id AND g.kind = 'COMPLICATION' AND g.effective_on <= $1::date
        ORDER BY g.effective_on DESC, g.seq DESC LIMIT 1) cg ON true
-   WHERE m.household_id = ANY($2::uuid[]) AND m.joined_on <= $1::date AND p.birth_date <= $1::date
+   WHERE m.joined_on <= $1::date AND p.birth_date <= $1::date
    ORDER BY m.household_id,
             array_position(ARRAY['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'], m.relation),
             m.birth_order NULLS LAST, p.birth_date, p.id`;
