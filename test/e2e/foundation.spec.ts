@@ -162,10 +162,29 @@ describe('foundation (e2e)', () => {
   describe('regions', () => {
     it('lists the 15 county-level units of the city and the townships of a county', async () => {
       const counties = await t.http().get(`${API}/regions?parent=410100`).set('Authorization', clerk.auth).expect(200);
-      expect(counties.body).toHaveLength(15);
-      expect(counties.body).toContainEqual({ code: '410122', name: '中牟县', parentCode: '410100', level: 'COUNTY' });
+      expect(counties.body.items).toHaveLength(15);
+      expect(counties.body.nextCursor).toBeNull();
+      expect(counties.body.items).toContainEqual({
+        code: '410122',
+        name: '中牟县',
+        parentCode: '410100',
+        level: 'COUNTY',
+      });
       const townships = await t.http().get(`${API}/regions?parent=410122`).set('Authorization', clerk.auth).expect(200);
-      expect(townships.body.map((r: { code: string }) => r.code)).toContain('410122101');
+      expect(townships.body.items.map((r: { code: string }) => r.code)).toContain('410122101');
+      const page = await t
+        .http()
+        .get(`${API}/regions?parent=410100&limit=10`)
+        .set('Authorization', clerk.auth)
+        .expect(200);
+      const rest = await t
+        .http()
+        .get(`${API}/regions?parent=410100&limit=10&cursor=${page.body.nextCursor}`)
+        .set('Authorization', clerk.auth)
+        .expect(200);
+      expect([...page.body.items, ...rest.body.items].map((r: { code: string }) => r.code)).toEqual(
+        counties.body.items.map((r: { code: string }) => r.code),
+      );
     });
 
     it('lets an admin add a village under an existing township, once, and audits it', async () => {

@@ -26,8 +26,9 @@ describe('policies (e2e)', () => {
 
   it('lists the 15 policies with the version in force, for any user', async () => {
     const response = await t.http().get(`${API}/policies?asOf=2011-06-01`).set('Authorization', clerk.auth).expect(200);
-    expect(response.body.map((p: { code: string }) => p.code).sort()).toEqual([...POLICY_CODES].sort());
-    const rural = response.body.find((p: { code: string }) => p.code === 'RURAL_REWARD');
+    expect(response.body.nextCursor).toBeNull();
+    expect(response.body.items.map((p: { code: string }) => p.code).sort()).toEqual([...POLICY_CODES].sort());
+    const rural = response.body.items.find((p: { code: string }) => p.code === 'RURAL_REWARD');
     expect(rural).toMatchObject({
       category: 'REWARD',
       benefitKind: 'CASH',
@@ -35,12 +36,21 @@ describe('policies (e2e)', () => {
       frequency: 'ANNUAL',
       currentVersion: { versionNo: 1, amount: { kind: 'FIXED', amount: '720.00' }, fundingShares: centralShares },
     });
-    const exam = response.body.find((p: { code: string }) => p.code === 'EXAM_BONUS');
+    const exam = response.body.items.find((p: { code: string }) => p.code === 'EXAM_BONUS');
     expect(exam).toMatchObject({
       benefitKind: 'NON_CASH',
       entitlementPrefix: 'EXB',
       currentVersion: { amount: { kind: 'NONE' } },
     });
+    const page = await t.http().get(`${API}/policies?limit=10`).set('Authorization', clerk.auth).expect(200);
+    expect(page.body.items).toHaveLength(10);
+    const rest = await t
+      .http()
+      .get(`${API}/policies?limit=10&cursor=${page.body.nextCursor}`)
+      .set('Authorization', clerk.auth)
+      .expect(200);
+    expect(rest.body).toMatchObject({ nextCursor: null });
+    expect(rest.body.items).toHaveLength(5);
   });
 
   it('shows one policy with all its versions, and the fact catalogue', async () => {

@@ -12,8 +12,10 @@ import { BudgetCommitmentsService } from '../budgets/budget-commitments.service.
 import type { FundingShares } from '../budgets/share-split.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { PoliciesRepository } from '../policies/policies.repository.js';
+import { PoliciesService } from '../policies/policies.service.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
 import { batchUnits } from './batch-period.js';
+import { lastDayOf } from './generation.js';
 import { IdempotencyKeyReusedError, NotPayableError, SelfApprovalForbiddenError } from './disbursements.errors.js';
 import { DisbursementsRepository, type BatchRow, type LineRow } from './disbursements.repository.js';
 
@@ -90,6 +92,7 @@ export class DisbursementsService {
     private readonly transactions: Transactions,
     private readonly repository: DisbursementsRepository,
     private readonly policies: PoliciesRepository,
+    private readonly policyVersions: PoliciesService,
     private readonly budgets: BudgetCommitmentsService,
     private readonly jobs: JobsService,
     private readonly audit: AuditService,
@@ -249,7 +252,12 @@ export class DisbursementsService {
           lines: group.lines.map((line) => ({ lineId: line.id, amount: money(line.amount) })),
         });
       }
-      await this.policies.markUsed(manager, [...new Set(lines.map((line) => line.version_id))], null);
+      // The versions that decided these lines can never change again, through the period paid.
+      await this.policyVersions.markVersionsUsed(
+        manager,
+        [...new Set(lines.map((line) => line.version_id))],
+        lastDayOf(row.period),
+      );
       const updated = await this.repository.updateBatch(manager, row.id, {
         status: 'APPROVED',
         approved_by: actor.id,

@@ -282,7 +282,7 @@ export class EnrollmentsService implements OnModuleInit {
       case 'publicize': {
         const endsOn = noticeEndsOn(today, this.config.PUBLIC_NOTICE_DAYS);
         Object.assign(changes, { publicized_by: actor.id, publicized_on: today, notice_ends_on: endsOn });
-        step('PUBLICIZED', row.status);
+        step('PUBLICIZED', row.status, await this.explain(manager, row, today));
         break;
       }
       case 'approve': {
@@ -311,7 +311,7 @@ export class EnrollmentsService implements OnModuleInit {
         if (!reason)
           throw new ValidationFailedError([{ field: 'reason', message: `a reason is required to ${action}` }]);
         Object.assign(changes, { status_reason: reason, ...(action === 'terminate' ? { ended_on: today } : {}) });
-        step(transition.to, row.status);
+        step(transition.to, row.status, await this.explain(manager, row, today));
         break;
       }
     }
@@ -429,8 +429,13 @@ export class EnrollmentsService implements OnModuleInit {
     return result.decisions;
   }
 
+  /** The decision on the enrollment's beneficiary as of a date, stored with every transition. */
+  private async explain(manager: EntityManager, row: EnrollmentRow, asOf: string): Promise<Decision | null> {
+    return findDecision(await this.decide(manager, row.household_id, asOf), row) ?? null;
+  }
+
   private async requireEligible(manager: EntityManager, row: EnrollmentRow, asOf: string): Promise<Decision> {
-    const decision = findDecision(await this.decide(manager, row.household_id, asOf), row);
+    const decision = await this.explain(manager, row, asOf);
     if (!decision?.eligible) {
       throw new NotEligibleError(
         row.policy_code,

@@ -1,3 +1,4 @@
+import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
@@ -22,9 +23,16 @@ export class PoliciesController {
 
   @Get()
   @Roles()
-  @ApiOkResponse({ type: [PolicySummaryDto], description: 'The 15 policies with the version in force on asOf' })
-  list(@Query() query: PolicyListQuery): Promise<PolicySummaryDto[]> {
-    return this.policies.list(query.asOf);
+  @ApiOkResponse({ description: '{items, nextCursor}: the 15 policies with the version in force on asOf' })
+  async list(@Query() query: PolicyListQuery): Promise<Page<PolicySummaryDto>> {
+    const all = await this.policies.list(query.asOf);
+    const [after] = (decodeCursor(query.cursor, 1) ?? ['']) as string[];
+    return toPage(
+      all.filter((policy) => policy.code > after).slice(0, query.limit + 1),
+      query.limit,
+      (policy) => [policy.code],
+      (policy) => policy,
+    );
   }
 
   /** The fact catalogue rules may test (declared before `:code` so that it is not taken for a code). */

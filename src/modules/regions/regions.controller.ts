@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.decorator.js';
+import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { CreateRegionDto, ListRegionsQuery, RegionDto } from './dto/region.dto.js';
 import { RegionsService, CITY_CODE } from './regions.service.js';
 
@@ -12,9 +13,16 @@ export class RegionsController {
   /** Division codes are public reference data: every user reads the whole tree. */
   @Get()
   @Roles()
-  @ApiOkResponse({ type: [RegionDto], description: 'Child regions of `parent` (default: the city)' })
-  list(@Query() query: ListRegionsQuery): Promise<RegionDto[]> {
-    return this.regions.children(query.parent ?? CITY_CODE);
+  @ApiOkResponse({ description: '{items, nextCursor}: child regions of `parent` (default: the city), by code' })
+  async list(@Query() query: ListRegionsQuery): Promise<Page<RegionDto>> {
+    const [after] = (decodeCursor(query.cursor, 1) ?? ['']) as string[];
+    const rows = await this.regions.children(query.parent ?? CITY_CODE, after, query.limit + 1);
+    return toPage(
+      rows,
+      query.limit,
+      (region) => [region.code],
+      (region) => region,
+    );
   }
 
   @Post()

@@ -30,10 +30,11 @@ export class RegionsService {
     private readonly audit: AuditService,
   ) {}
 
-  async children(parentCode: string): Promise<RegionDto[]> {
+  /** Child regions in code order, after `after` (keyset), at most `limit`. */
+  async children(parentCode: string, after = '', limit = 1000): Promise<RegionDto[]> {
     const rows: RegionRow[] = await this.dataSource.query(
-      `SELECT code, name, parent_code, level FROM regions WHERE parent_code = $1 ORDER BY code`,
-      [parentCode],
+      `SELECT code, name, parent_code, level FROM regions WHERE parent_code = $1 AND code > $2 ORDER BY code LIMIT $3`,
+      [parentCode, after, limit],
     );
     return rows.map(toDto);
   }

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { decodeCursor, PageQuery, toPage, type Page } from '../../common/pagination.js';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto.js';
@@ -19,9 +20,16 @@ export class UsersController {
 
   @Get()
   @Roles('ADMIN')
-  @ApiOkResponse({ type: [UserDto] })
-  list(): Promise<UserDto[]> {
-    return this.users.list();
+  @ApiOkResponse({ description: '{items, nextCursor}: users by username' })
+  async list(@Query() query: PageQuery): Promise<Page<UserDto>> {
+    const [after] = (decodeCursor(query.cursor, 1) ?? ['']) as string[];
+    const rows = await this.users.list(after, query.limit + 1);
+    return toPage(
+      rows,
+      query.limit,
+      (user) => [user.username],
+      (user) => user,
+    );
   }
 
   @Patch(':id')

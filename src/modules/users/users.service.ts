@@ -70,8 +70,12 @@ export class UsersService {
     return rows[0] && toRecord(rows[0]);
   }
 
-  async list(): Promise<UserDto[]> {
-    const rows: UserRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM users ORDER BY username`);
+  /** Users in username order after `after` (keyset), at most `limit`. */
+  async list(after = '', limit = 500): Promise<UserDto[]> {
+    const rows: UserRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM users WHERE username > $1 ORDER BY username LIMIT $2`,
+      [after, limit],
+    );
     return rows.map((row) => toUserDto(toRecord(row)));
   }
 

@@ -1,3 +1,4 @@
+import { PageQuery } from '../../../common/pagination.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, Matches } from 'class-validator';
 import { POLICY_CATEGORIES } from '../policy-model.js';
@@ -36,7 +37,7 @@ export class AmendPolicyVersionDto {
   @ApiProperty({ type: Object }) @IsObject() fundingShares!: Record<string, unknown>;
 }
 
-export class PolicyListQuery {
+export class PolicyListQuery extends PageQuery {
   @ApiPropertyOptional({
     example: '2012-06-01',
     description: 'Which version is "current" (default: today, China time)',

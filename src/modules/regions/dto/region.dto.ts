@@ -1,3 +1,4 @@
+import { PageQuery } from '../../../common/pagination.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
 
@@ -13,7 +14,7 @@ export class CreateRegionDto {
   name!: string;
 }
 
-export class ListRegionsQuery {
+export class ListRegionsQuery extends PageQuery {
   @ApiPropertyOptional({ example: '410122', description: 'Parent code; omitted means the top of your scope' })
   @IsOptional()
   @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'parent must be a region code' })
