@@ -139,6 +139,37 @@ export class Ledger1764600000000 implements MigrationInterface {
         END IF;
         RETURN NEW;
       END $$`);
+    // Transfers and blocks are inserted only by the posting path, and only into the block being
+    // sealed (the one after the head): nothing can be slipped into a sealed block. One check per
+    // statement (transition table), not per row, so bulk posting stays cheap.
+    await q.query(`
+      CREATE FUNCTION ledger_posting_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        next_seq bigint;
+      BEGIN
+        IF coalesce(current_setting('yikatong.ledger_posting', true), '') <> 'on' THEN
+          RAISE EXCEPTION '% is written only by posting transfers', TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        SELECT last_seq + 1 INTO next_seq FROM ledger_head;
+        -- Separate statements: plpgsql plans only the branch that runs (the columns differ).
+        IF TG_TABLE_NAME = 'ledger_transfers' THEN
+          IF EXISTS (SELECT 1 FROM new_rows WHERE block_seq <> next_seq) THEN
+            RAISE EXCEPTION 'transfers may only be added to the block being sealed (%)', next_seq
+              USING ERRCODE = 'insufficient_privilege';
+          END IF;
+        ELSIF EXISTS (SELECT 1 FROM new_rows WHERE seq <> next_seq) THEN
+          RAISE EXCEPTION 'only the block after the head (%) may be added', next_seq
+            USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NULL;
+      END $$`);
+    for (const table of ['ledger_transfers', 'ledger_blocks']) {
+      await q.query(`
+        CREATE TRIGGER ${table}_posting_only AFTER INSERT ON ${table}
+        REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION ledger_posting_only()`);
+    }
     await q.query(`
       CREATE TRIGGER ledger_head_guard BEFORE UPDATE ON ledger_head
       FOR EACH ROW EXECUTE FUNCTION ledger_head_guard()`);
@@ -155,6 +186,7 @@ export class Ledger1764600000000 implements MigrationInterface {
     await q.query(`DROP FUNCTION ledger_head_guard()`);
     await q.query(`DROP TABLE ledger_transfers`);
     await q.query(`DROP TABLE ledger_blocks`);
+    await q.query(`DROP FUNCTION ledger_posting_only()`);
     await q.query(`DROP TABLE ledger_accounts`);
     await q.query(`DROP FUNCTION ledger_accounts_guard()`);
   }

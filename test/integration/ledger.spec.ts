@@ -270,6 +270,62 @@ describe('ledger posting, immutability and verification (integration, real Postg
     expect(await t.app.get(LedgerVerifier).verify()).toMatchObject({ ok: true });
   });
 
+  it('refuses transfers that break the chart of accounts, and a second reversal', async () => {
+    const wrong: [TransferInput, RegExp][] = [
+      [
+        {
+          idempotencyId: id('chart'),
+          debitAccountId: line.available,
+          creditAccountId: line.committed,
+          amount: money('1.00'),
+          code: 'APPROPRIATION',
+        },
+        /APPROPRIATION debits FUNDING and credits AVAILABLE/,
+      ],
+      [
+        {
+          idempotencyId: id('chart'),
+          debitAccountId: line.available,
+          creditAccountId: other.committed,
+          amount: money('1.00'),
+          code: 'COMMITMENT',
+        },
+        /one budget line/,
+      ],
+    ];
+    for (const [transfer, message] of wrong) {
+      const error = await post([transfer]).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'INVALID_TRANSFER', errors: [{ message: expect.stringMatching(message) }] });
+    }
+
+    const original = await appropriate(line, '3.00', 'to-reverse');
+    const reversal = (over: Partial<TransferInput> = {}): TransferInput => ({
+      idempotencyId: id('reversal'),
+      debitAccountId: line.available,
+      creditAccountId: line.funding,
+      amount: money('3.00'),
+      code: 'REVERSAL',
+      reversesTransferId: original.transfers[0].id,
+      ...over,
+    });
+    await expect(post([reversal({ amount: money('2.00') })])).rejects.toMatchObject({ code: 'INVALID_TRANSFER' });
+    await expect(
+      post([reversal({ debitAccountId: line.funding, creditAccountId: line.available })]),
+    ).rejects.toMatchObject({ code: 'INVALID_TRANSFER' });
+    const done = await post([reversal()]);
+    expect(done.created).toBe(1);
+    await expect(post([reversal()])).rejects.toMatchObject({ code: 'ALREADY_REVERSED', status: 409 });
+    await expect(
+      post([
+        reversal({
+          reversesTransferId: done.transfers[0].id,
+          debitAccountId: line.funding,
+          creditAccountId: line.available,
+        }),
+      ]),
+    ).rejects.toMatchObject({ code: 'INVALID_TRANSFER' });
+  });
+
   it('refuses a post outside a transaction', async () => {
     await expect(ledger.post(t.dataSource.manager, [])).rejects.toThrow(/open transaction/);
   });
@@ -342,6 +398,45 @@ describe('ledger posting, immutability and verification (integration, real Postg
 
       const finance = await t.signIn('FINANCE', '410122');
       await t.http().get(`${API}/ledger/verify`).set('Authorization', finance.auth).expect(403);
+    });
+
+    it('refuses a transfer slipped into a sealed block, and notices one a superuser forces in', async () => {
+      const last = await appropriate(other, '1.00', 'last');
+      const lastBlock = Number(last.block!.seq);
+      const slip = (manager: { query: (sql: string, params: unknown[]) => Promise<unknown> }) =>
+        manager.query(
+          `INSERT INTO ledger_transfers (idempotency_id, debit_account_id, credit_account_id, amount, code, block_seq)
+           VALUES ('slipped-in', $1, $2, 1000.00, 'APPROPRIATION', $3)`,
+          [other.funding, other.available, lastBlock],
+        );
+      await expect(slip(t.dataSource)).rejects.toThrow(/written only by posting/);
+      // Even with the posting flag set by hand, a sealed block takes nothing more.
+      await expect(
+        tx.run(async (manager) => {
+          await manager.query(`SELECT set_config('yikatong.ledger_posting', 'on', true)`);
+          await slip(manager);
+        }),
+      ).rejects.toThrow(/block being sealed/);
+
+      const runner = t.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        await runner.query(`SET LOCAL session_replication_role = replica`);
+        await slip(runner);
+        await runner.commitTransaction();
+      } finally {
+        await runner.release();
+      }
+      const auditor = await t.signIn('AUDITOR', '410122');
+      const response = await t.http().get(`${API}/ledger/verify`).set('Authorization', auditor.auth).expect(200);
+      expect(response.body.ok).toBe(false);
+      expect(response.body.problems).toEqual(
+        expect.arrayContaining([
+          { block: lastBlock, problem: 'holds 2 transfers but its header says 1' },
+          { block: lastBlock, problem: 'hash does not match the block content' },
+        ]),
+      );
     });
   });
 });

@@ -206,6 +206,14 @@ export class LedgerVerifier {
       report({ accountId: row.id, problem: `account ${row.id}: ${parts.join('; ')}` });
     }
 
+    for (const row of await this.repository.chartViolations(manager, MAX_PROBLEMS)) {
+      report({
+        block: Number(row.block_seq),
+        transferId: row.id,
+        problem: `transfer ${row.id} (${row.code}) does not follow the chart of accounts`,
+      });
+    }
+
     return {
       ok: problems.length === 0,
       blocks,

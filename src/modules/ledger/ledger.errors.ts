@@ -40,3 +40,10 @@ export class AccountLimitError extends ConflictError {
     });
   }
 }
+
+/** A transfer is reversed at most once. */
+export class AlreadyReversedError extends ConflictError {
+  constructor(transferId: string) {
+    super('ALREADY_REVERSED', `Transfer ${transferId} has already been reversed`, { transferId });
+  }
+}

@@ -6,6 +6,7 @@ import type { RegionScope } from '../../common/region-scope.js';
 import { queryOne, queryRows } from '../../database/sql.js';
 import type { FundingLevel } from '../policies/policy-codes.js';
 import { CANONICAL_TIMESTAMP_SQL, type CanonicalTransfer } from './block-hash.js';
+import { CHART_SQL } from './chart.js';
 import type {
   AccountCode,
   AccountFlag,
@@ -201,6 +202,24 @@ export class LedgerRepository {
     );
   }
 
+  async findTransfersByIds(manager: EntityManager, ids: string[]): Promise<TransferRow[]> {
+    return queryRows<TransferRow>(
+      manager,
+      `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  /** Which of `ids` a REVERSAL already names. */
+  async reversedAmong(manager: EntityManager, ids: string[]): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      manager,
+      `SELECT reverses_transfer_id AS id FROM ledger_transfers WHERE reverses_transfer_id = ANY($1::bigint[])`,
+      [ids],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** Locks the accounts a post touches, in id order (the one fixed order: no deadlocks). */
   async lockAccounts(manager: EntityManager, ids: string[]): Promise<AccountRow[]> {
     return queryRows<AccountRow>(
@@ -368,6 +387,25 @@ export class LedgerRepository {
         ORDER BY t.block_seq, t.id
         LIMIT $3`,
       [after.blockSeq, after.id, limit],
+    );
+  }
+
+  /** Transfers that break the chart of accounts (see chart.ts), in id order. */
+  async chartViolations(
+    manager: EntityManager,
+    limit: number,
+  ): Promise<{ id: string; block_seq: string; code: string }[]> {
+    return queryRows(
+      manager,
+      `SELECT t.id, t.block_seq, t.code
+         FROM ledger_transfers t
+         JOIN ledger_accounts da ON da.id = t.debit_account_id
+         JOIN ledger_accounts ca ON ca.id = t.credit_account_id
+         LEFT JOIN ledger_transfers o ON o.id = t.reverses_transfer_id
+        WHERE NOT ${CHART_SQL}
+        ORDER BY t.id
+        LIMIT $1`,
+      [limit],
     );
   }
 

@@ -2,14 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Decimal } from 'decimal.js';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ValidationFailedError } from '../../common/errors.js';
+import { ValidationFailedError, type FieldProblem } from '../../common/errors.js';
 import { formatMoney, money } from '../../common/money.js';
 import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import { canonicalTimestamp, hashBlock } from './block-hash.js';
+import { chartProblem } from './chart.js';
 import { ID_PATTERN, transferProblems } from './transfer-rules.js';
 import {
   AccountLimitError,
+  AlreadyReversedError,
   IdempotencyConflictError,
   InvalidTransferError,
   UnknownAccountError,
@@ -198,6 +200,7 @@ export class LedgerService {
     const byId = new Map(accounts.map((row) => [row.id, row]));
     const missing = accountIds.filter((id) => !byId.has(id));
     if (missing.length > 0) throw new UnknownAccountError(missing);
+    await this.checkChart(manager, inputs, fresh, byId);
 
     const deltas = new Map<string, BalanceDelta>(
       accounts.map((row) => [row.id, { accountId: row.id, debits: money(0), credits: money(0) }]),
@@ -254,6 +257,56 @@ export class LedgerService {
       blocks,
       block: blocks[blocks.length - 1],
     };
+  }
+
+  /**
+   * Every transfer must follow the chart of accounts (chart.ts): two accounts of one budget line, the
+   * flow its code allows; a REVERSAL swaps the accounts of an existing non-reversal transfer with the
+   * same amount, which no other REVERSAL names yet.
+   */
+  private async checkChart(
+    manager: EntityManager,
+    inputs: TransferInput[],
+    fresh: TransferInput[],
+    accounts: Map<string, AccountRow>,
+  ): Promise<void> {
+    const indexOf = new Map(inputs.map((input, index) => [input, index]));
+    const problems: FieldProblem[] = [];
+    const problem = (t: TransferInput, message: string) =>
+      problems.push({ field: `transfers[${indexOf.get(t)}]`, message });
+    for (const t of fresh) {
+      const message = chartProblem(
+        t.code,
+        toAccountRef(accounts.get(t.debitAccountId)!),
+        toAccountRef(accounts.get(t.creditAccountId)!),
+      );
+      if (message) problem(t, message);
+    }
+    const reversals = fresh.filter((t) => t.code === 'REVERSAL');
+    if (reversals.length > 0) {
+      const ids = reversals.map((t) => t.reversesTransferId!);
+      const originals = new Map(
+        (await this.repository.findTransfersByIds(manager, ids)).map((row) => [row.id, toTransfer(row)]),
+      );
+      const reversed = await this.repository.reversedAmong(manager, ids);
+      if (reversed.length > 0) throw new AlreadyReversedError(reversed[0]);
+      const named = new Set<string>();
+      for (const t of reversals) {
+        const original = originals.get(t.reversesTransferId!);
+        if (named.has(t.reversesTransferId!)) problem(t, 'two reversals of one transfer');
+        named.add(t.reversesTransferId!);
+        if (!original) problem(t, `transfer ${t.reversesTransferId} does not exist`);
+        else if (original.code === 'REVERSAL') problem(t, 'a REVERSAL is not reversed; post the original again');
+        else if (
+          original.debitAccountId !== t.creditAccountId ||
+          original.creditAccountId !== t.debitAccountId ||
+          !original.amount.equals(t.amount)
+        ) {
+          problem(t, 'a REVERSAL swaps the accounts of the transfer it reverses, for the same amount');
+        }
+      }
+    }
+    if (problems.length > 0) throw new InvalidTransferError(problems);
   }
 
   /** Inserts one chunk of transfers, hashes them with the header, writes the block, moves the head. */
