@@ -281,6 +281,43 @@ describe('registry (e2e)', () => {
     });
   });
 
+  describe('concurrency', () => {
+    it('lets only one of two simultaneous registrations of the same person through', async () => {
+      const idNumber = residentId('19770707', 771);
+      const body = (no: string, regionCode: string) => ({
+        householdNo: no,
+        regionCode,
+        address: '并发1号',
+        members: [{ idNumber, name: '并发', relation: 'HEAD', hukouType: 'RURAL' }],
+      });
+      const answers = await Promise.all([
+        t.http().post(`${API}/households`).set('Authorization', clerkA.auth).send(body('RACE-A', VILLAGE_A1)),
+        t.http().post(`${API}/households`).set('Authorization', clerkB.auth).send(body('RACE-B', VILLAGE_B)),
+      ]);
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+      expect(answers.find((a) => a.status === 409)!.body.code).toBe('DUPLICATE_PERSON');
+      const [{ count }] = await t.dataSource.query(`SELECT count(*)::int AS count FROM persons WHERE id_number = $1`, [
+        idNumber,
+      ]);
+      expect(count).toBe(1);
+    });
+
+    it('records one of two simultaneous deaths of the same person', async () => {
+      const family = await registerFamily(clerkA);
+      const answers = await Promise.all(
+        ['2020-01-01', '2020-02-02'].map((date) =>
+          event(clerkA, family.id, { type: 'DEATH', personId: family.spouse, date }),
+        ),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+      const events = await t.dataSource.query(
+        `SELECT count(*)::int AS count FROM household_events WHERE household_id = $1 AND type = 'DEATH'`,
+        [family.id],
+      );
+      expect(events).toEqual([{ count: 1 }]);
+    });
+  });
+
   describe('region scope', () => {
     it('lets a clerk of another township neither read nor change the household', async () => {
       const family = await registerFamily(clerkA);
