@@ -154,7 +154,9 @@ export class LedgerService {
    * 5. updates each account's balance once, inserts the new transfers with one
    *    `INSERT ... SELECT FROM unnest(...)` per block and seals them in one block chained to the
    *    previous (a post of more than MAX_BLOCK_TRANSFERS goes into consecutive blocks of that size).
-   * A refusal throws a DomainError before anything is written.
+   * A refusal throws a DomainError before anything is written. Run it in a READ COMMITTED
+   * transaction (Transactions.run's default): after waiting for the head, each statement must see
+   * what the previous holder committed.
    */
   async post(manager: EntityManager, inputs: TransferInput[]): Promise<PostResult> {
     if (!manager.queryRunner?.isTransactionActive) {
