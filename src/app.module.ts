@@ -20,11 +20,25 @@ import { LedgerModule } from './modules/ledger/ledger.module.js';
 import { PoliciesModule } from './modules/policies/policies.module.js';
 import { RegionsModule } from './modules/regions/regions.module.js';
 import { RegistryModule } from './modules/registry/registry.module.js';
+import { ReportsModule } from './modules/reports/reports.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { RUNTIME, type RuntimeSettings } from './runtime-settings.js';
 
 /** Feature modules: each later issue adds its module here. */
-const FEATURES = [RegionsModule, UsersModule, AuthModule, HealthModule, RegistryModule, LedgerModule, BudgetsModule, PoliciesModule, EligibilityModule, EnrollmentsModule, DisbursementsModule];
+const FEATURES = [
+  RegionsModule,
+  UsersModule,
+  AuthModule,
+  HealthModule,
+  RegistryModule,
+  LedgerModule,
+  BudgetsModule,
+  PoliciesModule,
+  EligibilityModule,
+  EnrollmentsModule,
+  DisbursementsModule,
+  ReportsModule,
+];
 
 @Global()
 @Module({})
@@ -70,19 +84,24 @@ export function loggerModule(config: AppConfig): DynamicModule {
   });
 }
 
+/** What both entry points load: the same modules, so the same services and job processors. */
+function serviceImports(config: AppConfig, runtime: RuntimeSettings) {
+  return [
+    CoreModule.register(config, runtime),
+    loggerModule(config),
+    AuditModule,
+    JobsModule.register(config),
+    ...FEATURES,
+  ];
+}
+
 /** The HTTP API (and, without Redis, the in-process job runner). */
 @Module({})
 export class AppModule {
   static register(config: AppConfig, runtime: RuntimeSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        CoreModule.register(config, runtime),
-        loggerModule(config),
-        AuditModule,
-        JobsModule.register(config),
-        ...FEATURES,
-      ],
+      imports: serviceImports(config, runtime),
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
@@ -91,19 +110,10 @@ export class AppModule {
   }
 }
 
-/** The worker: the same modules (so the same processors), no HTTP server. */
+/** The worker: no HTTP server. */
 @Module({})
 export class WorkerModule {
   static register(config: AppConfig, runtime: RuntimeSettings): DynamicModule {
-    return {
-      module: WorkerModule,
-      imports: [
-        CoreModule.register(config, runtime),
-        loggerModule(config),
-        AuditModule,
-        JobsModule.register(config),
-        ...FEATURES,
-      ],
-    };
+    return { module: WorkerModule, imports: serviceImports(config, runtime) };
   }
 }

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { PageQuery } from '../../../common/pagination.js';
 import { POLICY_CODES } from '../../policies/policy-codes.js';
 
 export class CreateBatchDto {
@@ -25,7 +24,7 @@ export class RejectBatchDto {
   reason!: string;
 }
 
-export class ListBatchesQuery {
+export class ListBatchesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: POLICY_CODES })
   @IsOptional()
   @IsIn(POLICY_CODES)
@@ -40,32 +39,6 @@ export class ListBatchesQuery {
   @IsOptional()
   @Matches(/^\d{4}(-(0[1-9]|1[0-2]))?$/)
   period?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit = 50;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }
 
-export class LinesQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit = 100;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-}
+export class LinesQuery extends PageQuery {}

@@ -1,20 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
-  Min,
 } from 'class-validator';
-import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
+import { PageQuery } from '../../../common/pagination.js';
 import { POLICY_CODES } from '../../policies/policy-codes.js';
 import { ENROLLMENT_STATUSES } from '../enrollment-state.js';
 
@@ -49,7 +45,7 @@ export class BulkIdsDto {
   ids!: string[];
 }
 
-export class ListEnrollmentsQuery {
+export class ListEnrollmentsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: POLICY_CODES })
   @IsOptional()
   @IsIn(POLICY_CODES)
@@ -69,19 +65,6 @@ export class ListEnrollmentsQuery {
   @IsOptional()
   @IsUUID()
   householdId?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit = 50;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }
 
 export class PublicityListQuery {
