@@ -680,6 +680,17 @@ describe('registry (e2e)', () => {
     });
   });
 
+  it('documents the registry routes with their roles in the OpenAPI document', async () => {
+    const response = await t.http().get('/api/docs-json').expect(200);
+    const paths = response.body.paths;
+    expect(paths['/api/v1/households'].post.description).toContain('CLERK');
+    expect(paths['/api/v1/households/{id}'].get).toBeDefined();
+    expect(paths['/api/v1/households/{id}/events'].post.description).toContain('CLERK');
+    expect(paths['/api/v1/households/{id}/bank-account'].put).toBeDefined();
+    expect(paths['/api/v1/households/import'].post).toBeDefined();
+    expect(response.body.components.schemas.HouseholdViewDto.properties.members).toBeDefined();
+  });
+
   describe('snapshots for eligibility', () => {
     it('streams the same snapshots as forHousehold, in keyset chunks, for several dates', async () => {
       const snapshots = t.app.get(HouseholdSnapshots);

@@ -30,6 +30,13 @@ import {
   LifeEventDto,
   SearchHouseholdsQuery,
 } from './dto/household.dto.js';
+import {
+  HouseholdEventPageDto,
+  HouseholdPageDto,
+  HouseholdViewDto,
+  ImportResultDto,
+  LifeEventResultDto,
+} from './dto/household-view.dto.js';
 import { HouseholdEventsService, type LifeEventView } from './household-events.service.js';
 import type { HouseholdView } from './household-view.js';
 import { HouseholdsService, type HouseholdEventView, type HouseholdListItem } from './households.service.js';
@@ -54,14 +61,14 @@ export class RegistryController {
   @Post()
   @HttpCode(201)
   @Roles('CLERK')
-  @ApiCreatedResponse({ description: 'The household with members[].personId (ID numbers in full for the clerk)' })
+  @ApiCreatedResponse({ type: HouseholdViewDto, description: 'The household with members[].personId' })
   create(@Body() body: CreateHouseholdDto, @CurrentActor() actor: Actor): Promise<HouseholdView> {
     return this.households.create(body, actor);
   }
 
   @Get()
   @Roles()
-  @ApiOkResponse({ description: '{items, nextCursor}; ID numbers are masked in lists' })
+  @ApiOkResponse({ type: HouseholdPageDto, description: 'ID numbers are masked in lists' })
   search(@Query() query: SearchHouseholdsQuery, @CurrentActor() actor: Actor): Promise<Page<HouseholdListItem>> {
     return this.households.search(actor, query);
   }
@@ -73,9 +80,7 @@ export class RegistryController {
   @ApiConsumes('text/csv', 'multipart/form-data')
   @ApiBody({ description: 'The CSV of src/modules/registry/import-format.md, as the body or a multipart `file`' })
   @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
-  @ApiOkResponse({
-    description: '{dryRun, households, persons}; 422 IMPORT_REJECTED with errors [{line, field, message}]',
-  })
+  @ApiOkResponse({ type: ImportResultDto, description: '422 IMPORT_REJECTED with errors [{line, field, message}]' })
   async import(
     @Req() request: Request,
     @Body() body: unknown,
@@ -101,16 +106,14 @@ export class RegistryController {
 
   @Get(':id')
   @Roles()
-  @ApiOkResponse({ description: 'The household as of `asOf` (default today), masked for roles without need' })
+  @ApiOkResponse({ type: HouseholdViewDto, description: 'As of `asOf` (default today), masked for roles without need' })
   get(@Param('id') id: string, @Query() query: HouseholdQuery, @CurrentActor() actor: Actor): Promise<HouseholdView> {
     return this.households.get(id, actor, query.asOf);
   }
 
   @Get(':id/events')
   @Roles()
-  @ApiOkResponse({
-    description: '{items, nextCursor}: the append-only log of the household’s life events, oldest first',
-  })
+  @ApiOkResponse({ type: HouseholdEventPageDto, description: 'The append-only log of life events, oldest first' })
   listEvents(
     @Param('id') id: string,
     @Query() page: PageQuery,
@@ -122,7 +125,7 @@ export class RegistryController {
   @Post(':id/events')
   @HttpCode(201)
   @Roles('CLERK')
-  @ApiCreatedResponse({ description: 'The recorded event and the household after it' })
+  @ApiCreatedResponse({ type: LifeEventResultDto, description: 'The recorded event and the household after it' })
   appendEvent(
     @Param('id') id: string,
     @Body() body: LifeEventDto,
@@ -133,7 +136,10 @@ export class RegistryController {
 
   @Put(':id/bank-account')
   @Roles('CLERK')
-  @ApiOkResponse({ description: 'The household with its new account (a BANK_ACCOUNT_CHANGE event dated today)' })
+  @ApiOkResponse({
+    type: HouseholdViewDto,
+    description: 'The household with its new account (a BANK_ACCOUNT_CHANGE event dated today)',
+  })
   async setBankAccount(
     @Param('id') id: string,
     @Body() body: BankAccountDto,
