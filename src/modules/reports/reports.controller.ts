@@ -1,0 +1,78 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
+import { Roles } from '../../common/auth/roles.decorator.js';
+import type { Actor } from '../../common/request-context.js';
+import { ReportQuery } from './dto/reports.dto.js';
+import { CONTENT_TYPES, writeReport } from './report-writers.js';
+import { ReportsService, type ReportName } from './reports.service.js';
+
+const PRODUCES = ['application/json', 'text/csv', CONTENT_TYPES.xlsx] as const;
+
+@ApiTags('reports')
+@Controller('reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get('budget-execution')
+  @Roles('FINANCE', 'AUDITOR')
+  @ApiProduces(...PRODUCES)
+  @ApiOkResponse({
+    description:
+      'By policy, funding level and county: appropriated, committed, spent, available, executionRate (spent / appropriated, 4 places); {report, parameters, columns, items, totals} in JSON',
+  })
+  budgetExecution(@Query() query: ReportQuery, @CurrentActor() actor: Actor, @Res() response: Response) {
+    return this.send('budget-execution', query, actor, response);
+  }
+
+  @Get('beneficiaries')
+  @Roles('FINANCE', 'AUDITOR')
+  @ApiProduces(...PRODUCES)
+  @ApiOkResponse({ description: 'Beneficiaries, households, lines and amount paid, by policy and township' })
+  beneficiaries(@Query() query: ReportQuery, @CurrentActor() actor: Actor, @Res() response: Response) {
+    return this.send('beneficiaries', query, actor, response);
+  }
+
+  @Get('failed-payments')
+  @Roles('FINANCE', 'AUDITOR')
+  @ApiProduces(...PRODUCES)
+  @ApiOkResponse({ description: 'Every failed (returned) payment line, with the later batch that paid it again' })
+  failedPayments(@Query() query: ReportQuery, @CurrentActor() actor: Actor, @Res() response: Response) {
+    return this.send('failed-payments', query, actor, response);
+  }
+
+  @Get('arrears')
+  @Roles('FINANCE', 'AUDITOR')
+  @ApiProduces(...PRODUCES)
+  @ApiOkResponse({ description: 'Paid lines that covered units before their batch’s own period, with those units' })
+  arrears(@Query() query: ReportQuery, @CurrentActor() actor: Actor, @Res() response: Response) {
+    return this.send('arrears', query, actor, response);
+  }
+
+  private async send(name: ReportName, query: ReportQuery, actor: Actor, response: Response): Promise<void> {
+    const opened = this.reports.open(actor, name, query);
+    // The first page is read before the status line, so that a failing query is still a problem
+    // response (500 with the request id) rather than a broken download.
+    const iterator = opened.rows[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    async function* rows() {
+      if (first.done) return;
+      yield first.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    }
+    const report = { ...opened, rows: rows() };
+    const suffix = [query.fiscalYear, query.countyCode, query.policyCode].filter(Boolean).join('-');
+    response.status(200);
+    response.setHeader('Content-Type', CONTENT_TYPES[query.format]);
+    if (query.format !== 'json') {
+      response.setHeader('Content-Disposition', `attachment; filename="${name}-${suffix}.${query.format}"`);
+    }
+    try {
+      await writeReport(query.format, report, response);
+    } catch (error) {
+      // The status line is gone: cut the body short so the client sees a broken download.
+      response.destroy(error as Error);
+    }
+  }
+}
