@@ -97,6 +97,7 @@ async function lines(c: Ctx, batchId: string) {
     amount: string;
     accountNo: string;
     periods: string[];
+    status: string;
   }[];
 }
 
