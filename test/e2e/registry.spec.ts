@@ -137,6 +137,12 @@ describe('registry (e2e)', () => {
         [family.id],
       );
       expect(audit).toEqual([{ action: 'household.registered', actor_id: clerkA.id, no: family.householdNo }]);
+      const [{ after }] = await t.dataSource.query(
+        `SELECT after::text AS after FROM audit_events WHERE entity_id = $1`,
+        [family.id],
+      );
+      expect(after).toContain(head.personId);
+      expect(after).not.toContain(head.idNumber);
     });
 
     it('stores a lowercase x as X', async () => {
@@ -525,7 +531,14 @@ describe('registry (e2e)', () => {
            FROM audit_events WHERE entity_id = $1 AND action = 'household.event.bank_account_change'`,
         [family.id],
       );
-      expect(audit).toEqual([{ action: 'household.event.bank_account_change', before: null, after: account }]);
+      // The trail identifies the account by household and holder; it does not copy the number.
+      expect(audit).toEqual([
+        {
+          action: 'household.event.bank_account_change',
+          before: null,
+          after: `${account.slice(0, 6)}********${account.slice(-2)}`,
+        },
+      ]);
     });
 
     it('refuses a bad Luhn digit, a wrong length, a child holder and a holder of another household', async () => {

@@ -13,7 +13,7 @@ import type { EventType } from './dto/household.dto.js';
 import type { HukouType } from './household-snapshot.js';
 import { HUKOU_TYPES, holderProblem, validateMember, type MemberDraft } from './household-rules.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
-import { toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
+import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
 import { HouseholdsService, refusalFor } from './households.service.js';
 import { EventConflictError, EventContradictsRecordError } from './registry.errors.js';
 import {
@@ -141,8 +141,14 @@ export class HouseholdEventsService {
         entityType: 'household',
         entityId: householdId,
         regionCode: after.regionCode,
-        before,
-        after: { eventId, type: input.type, date: input.date, personId: outcome.personId, household: after },
+        before: maskedSnapshot(before),
+        after: {
+          eventId,
+          type: input.type,
+          date: input.date,
+          personId: outcome.personId,
+          household: maskedSnapshot(after),
+        },
       });
       return {
         id: eventId,

@@ -80,3 +80,18 @@ export function toHouseholdView(snapshot: HouseholdSnapshot, visibility: Visibil
     accountNumbersMasked: !visibility.fullAccountNumbers,
   };
 }
+
+/**
+ * The snapshot as the audit trail keeps it: person and household ids identify every record, so the
+ * trail need not copy citizens' ID and account numbers (the registry holds them, once).
+ */
+export function maskedSnapshot(snapshot: HouseholdSnapshot): HouseholdSnapshot {
+  return {
+    ...snapshot,
+    members: snapshot.members.map((member) => ({ ...member, idNumber: maskNumber(member.idNumber) })),
+    bankAccount: snapshot.bankAccount && {
+      ...snapshot.bankAccount,
+      accountNo: maskNumber(snapshot.bankAccount.accountNo),
+    },
+  };
+}

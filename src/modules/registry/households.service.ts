@@ -10,7 +10,7 @@ import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import { todayInChina } from './dates.js';
 import type { HouseholdSnapshot } from './household-snapshot.js';
-import { toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
+import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
 import { validateHouseholdDraft, type DraftProblem, type HouseholdDraft } from './household-rules.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { maskNumber, parseIdNumber } from './id-number.js';
@@ -210,7 +210,7 @@ export class HouseholdsService {
         entityType: 'household',
         entityId: householdId,
         regionCode: draft.regionCode,
-        after,
+        after: maskedSnapshot(after),
       });
       return after;
     });
