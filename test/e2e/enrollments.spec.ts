@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { todayInChina } from '../../src/common/dates.js';
-import { addDays } from '../../src/modules/enrollments/enrollment-state.js';
+import { addDays } from '../../src/modules/eligibility/calendar.js';
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
 import { ensureVillage, idNumber, registerHousehold } from '../support/fixtures.js';
 

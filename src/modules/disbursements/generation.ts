@@ -1,4 +1,5 @@
 import { formatMoney, money } from '../../common/money.js';
+import { daysInMonth, formatDate } from '../eligibility/calendar.js';
 import { amountForPeriod, type PeriodMonth } from '../eligibility/period-amount.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
 import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
@@ -39,11 +40,11 @@ export function decisionDates(
   }
 }
 
+/** The last day of a period `YYYY` or `YYYY-MM`. */
 export function lastDayOf(period: string): string {
   if (period.length === 4) return `${period}-12-31`;
   const [year, month] = period.split('-').map(Number);
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return `${period}-${String(last).padStart(2, '0')}`;
+  return formatDate(year, month, daysInMonth(year, month));
 }
 
 /**

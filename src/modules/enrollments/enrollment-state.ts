@@ -1,4 +1,5 @@
 import type { Role } from '../../common/auth/roles.js';
+import { addDays } from '../eligibility/calendar.js';
 
 export const ENROLLMENT_STATUSES = [
   'DRAFT',
@@ -59,13 +60,6 @@ export const PAST_TENSE: Record<EnrollmentAction, string> = {
 
 export function canTransition(action: EnrollmentAction, from: EnrollmentStatus): boolean {
   return TRANSITIONS[action].from.includes(from);
-}
-
-/** Adds whole days to a YYYY-MM-DD date. */
-export function addDays(date: string, days: number): string {
-  const [year, month, day] = date.split('-').map(Number);
-  const utc = new Date(Date.UTC(year, month - 1, day + days));
-  return utc.toISOString().slice(0, 10);
 }
 
 /** The first day on which an enrollment publicized on `publicizedOn` may be approved. */
