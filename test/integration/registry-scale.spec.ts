@@ -145,7 +145,7 @@ describe('registry at scale (integration)', () => {
       grades: Math.ceil(HOUSEHOLDS / 7),
       audited: HOUSEHOLDS,
     });
-  });
+  }, 600_000);
 
   it('streams a county in keyset chunks with a constant number of queries per chunk, equal to single reads', async () => {
     const snapshots = t.app.get(HouseholdSnapshots);
@@ -190,5 +190,5 @@ describe('registry at scale (integration)', () => {
     }
     const withGrade = streamed.find((s) => s.members.some((m) => m.disabilityGrade === 2));
     expect(withGrade).toBeDefined();
-  });
+  }, 300_000);
 });
