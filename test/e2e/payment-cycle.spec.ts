@@ -354,6 +354,14 @@ describe('the whole payment cycle (e2e)', () => {
       'line 99 is not in this batch',
       `line ${n} is repeated (first on file line 2)`,
     ]);
+    // The same file as a multipart upload is refused the same way.
+    const multipart = await c.t
+      .http()
+      .post(`${API}/disbursement-batches/${batch.id}/bank-results`)
+      .set('Authorization', c.finance.auth)
+      .attach('file', Buffer.from(bad), { filename: 'results.csv', contentType: 'text/csv' })
+      .expect(422);
+    expect(multipart.body.problems).toHaveLength(3);
     const after = await c.t
       .http()
       .get(`${API}/disbursement-batches/${batch.id}`)
@@ -361,5 +369,18 @@ describe('the whole payment cycle (e2e)', () => {
       .expect(200);
     expect(after.body.status).toBe('EXPORTED');
     expect((await lines(c, batch.id)).every((l) => l.status === 'PENDING')).toBe(true);
+
+    // A good file, uploaded as multipart, settles the batch.
+    const good = [
+      'line_no,account_no,amount,status,bank_ref,reason',
+      ...(await lines(c, batch.id)).map((l) => `${l.lineNo},${l.accountNo},${l.amount},SUCCESS,OK${l.lineNo},`),
+    ].join('\n');
+    const settled = await c.t
+      .http()
+      .post(`${API}/disbursement-batches/${batch.id}/bank-results`)
+      .set('Authorization', c.finance.auth)
+      .attach('file', Buffer.from(good), { filename: 'results.csv', contentType: 'text/csv' })
+      .expect(200);
+    expect(settled.body.batch.status).toBe('SETTLED');
   });
 });
