@@ -77,8 +77,10 @@ const URBAN_COUNTIES = new Set([
   '410172',
   '410173',
 ]);
-const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎';
-const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建国建华志强海燕春梅国庆文学振东';
+const SURNAMES = [
+  ...'王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎',
+];
+const GIVEN = [...'伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建国建华志强海燕春梅国庆文学振东'];
 const BANKS = ['ICBC', 'ABC', 'BOC', 'CCB', 'PSBC', '102', '103', '105', 'ZZBANK'];
 const KIND_LIMITS: [number, FamilyKind][] = [
   [0.4, 'ONE_CHILD'],
@@ -170,10 +172,18 @@ export class CityGenerator {
     return `${r.int(fromYear, toYear)}-${pad2(r.int(1, 12))}-${pad2(r.int(1, 28))}`;
   }
 
+  /** A date on or after `from` (YYYY-MM-DD), no later than the end of `toYear` unless `from` is. */
+  private after(from: string, toYear: number): string {
+    const fromYear = Number(from.slice(0, 4));
+    const year = this.rng.int(fromYear, Math.max(fromYear, toYear));
+    const date = this.date(year, year);
+    return date < from ? from : date;
+  }
+
   private name(surname?: string): string {
     const r = this.rng;
-    const family = surname ?? r.pick([...SURNAMES]);
-    const given = r.chance(0.6) ? `${r.pick([...GIVEN])}${r.pick([...GIVEN])}` : r.pick([...GIVEN]);
+    const family = surname ?? r.pick(SURNAMES);
+    const given = r.chance(0.6) ? `${r.pick(GIVEN)}${r.pick(GIVEN)}` : r.pick(GIVEN);
     return family + given;
   }
 
@@ -228,7 +238,7 @@ export class CityGenerator {
     // Parents: the head's birth year leans towards middle age (1935-2000).
     const headYear = 1935 + Math.floor(((r.next() + r.next()) / 2) * 66);
     const headSex: 'M' | 'F' = r.chance(0.85) ? 'M' : 'F';
-    const surname = r.pick([...SURNAMES]);
+    const surname = r.pick(SURNAMES);
     const members: Person[] = [this.person(county, 'HEAD', headSex, this.date(headYear, headYear), surname)];
     if (r.chance(0.93)) {
       const spouseYear = Math.min(2000, headYear + r.int(-3, 4));
@@ -252,15 +262,14 @@ export class CityGenerator {
       if (year > 2024) break;
       const child = this.person(county, 'CHILD', sex, this.date(year, year), surname);
       child.birthOrder = children.length + 1;
-      if (r.chance(0.01)) child.adoptedOn = this.date(Math.min(year + 1, 2024), Math.min(year + 4, 2024));
+      if (r.chance(0.01)) child.adoptedOn = this.after(child.birthDate, Math.min(year + 4, 2024));
       const age = 2025 - year;
       if (age >= 18 && age <= 24 && rural && r.chance(0.3)) child.collegeAdmittedOn = `${year + 18}-08-20`;
       children.push(child);
       year += r.int(2, 6);
     }
     if (kind === 'BEREAVED' && children.length === 1) {
-      const born = Number(children[0].birthDate.slice(0, 4));
-      children[0].deathDate = this.date(Math.min(born + 1, 2024), 2024);
+      children[0].deathDate = this.after(children[0].birthDate, 2024);
       children[0].collegeAdmittedOn = null;
     }
     members.push(...children);
@@ -299,7 +308,7 @@ export class CityGenerator {
         `${m.id}\t${householdId}\t${m.relation}\t${m.birthOrder ?? NULL}\t${m.adoptedOn ? 't' : 'f'}\t${m.adoptedOn ?? NULL}\t${joinedOn}\n`,
       );
       if (r.chance(0.03)) {
-        const changedOn = this.date(Math.max(Number(m.birthDate.slice(0, 4)) + 1, 1990), 2024);
+        const changedOn = this.after(m.birthDate > '1990-01-01' ? m.birthDate : '1990-01-01', 2024);
         out.person_hukou_history.push(`${m.id}\t${BEGINNING}\t${rural ? 'URBAN' : 'RURAL'}\n`);
         out.person_hukou_history.push(`${m.id}\t${changedOn}\t${hukou}\n`);
         out.household_events.push(`${householdId}\tHUKOU_CHANGE\t${m.id}\t${changedOn}\t{"hukouType":"${hukou}"}\n`);
@@ -314,8 +323,7 @@ export class CityGenerator {
     }
     if (kind === 'DISABLED_CHILD' && children.length === 1) {
       const child = children[0];
-      const born = Number(child.birthDate.slice(0, 4));
-      const assessedOn = this.date(Math.min(born + 3, 2024), 2024);
+      const assessedOn = this.after(child.birthDate, 2024);
       const grade = r.int(1, 3);
       out.person_grade_history.push(`${child.id}\tDISABILITY\t${assessedOn}\t${grade}\n`);
       out.household_events.push(
@@ -328,8 +336,8 @@ export class CityGenerator {
       children.length === 1 && (kind === 'ONE_CHILD' || kind === 'BEREAVED' || kind === 'DISABLED_CHILD');
     if (onlyChild && r.chance(rural ? 0.85 : 0.95)) {
       const born = Number(children[0].birthDate.slice(0, 4));
-      const issuedOn = this.date(Math.min(born, 2024), Math.min(born + 3, 2024));
-      const revokedOn = r.chance(0.01) ? this.date(Math.min(born + 4, 2024), 2024) : null;
+      const issuedOn = this.after(children[0].birthDate, Math.min(born + 3, 2024));
+      const revokedOn = r.chance(0.01) ? this.after(issuedOn, 2024) : null;
       out.household_certificates.push(
         `${householdId}\tZZ${String(index).padStart(9, '0')}\t${issuedOn}\t${revokedOn && revokedOn >= issuedOn ? revokedOn : NULL}\n`,
       );

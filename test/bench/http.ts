@@ -12,6 +12,8 @@ export interface HttpResult {
   requests: number;
   non2xx: number;
   errors: number;
+  peakRssMb?: number;
+  db?: { statement: string; share: number }[];
 }
 
 export interface LoadSpec {

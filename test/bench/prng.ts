@@ -38,12 +38,29 @@ export class Prng {
 
   /** A version-4-shaped UUID drawn from the stream (deterministic, not cryptographic). */
   uuid(): string {
-    const hex = (n: number) => n.toString(16).padStart(8, '0');
-    const a = hex(this.nextUint32());
-    const b = hex(this.nextUint32());
-    const c = hex(this.nextUint32());
-    const d = hex(this.nextUint32());
-    const variant = ((parseInt(c[0], 16) & 0x3) | 0x8).toString(16);
-    return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
+    const a = this.nextUint32();
+    const b = this.nextUint32();
+    const c = this.nextUint32();
+    const d = this.nextUint32();
+    return (
+      hex8(a) +
+      '-' +
+      hex8(b).slice(0, 4) +
+      '-4' +
+      hex8(b).slice(5, 8) +
+      '-' +
+      HEX[((c >>> 28) & 0x3) | 0x8] +
+      hex8(c).slice(1, 4) +
+      '-' +
+      hex8(c).slice(4) +
+      hex8(d)
+    );
   }
+}
+
+const HEX = '0123456789abcdef';
+const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hex8(n: number): string {
+  return BYTE_HEX[n >>> 24] + BYTE_HEX[(n >>> 16) & 0xff] + BYTE_HEX[(n >>> 8) & 0xff] + BYTE_HEX[n & 0xff];
 }

@@ -1,3 +1,5 @@
+import type { ActivitySampler } from './sampler.js';
+
 /** Stage timing and the printed table. */
 export interface StageResult {
   name: string;
@@ -7,6 +9,8 @@ export interface StageResult {
   /** The process's peak resident set so far (process.resourceUsage().maxRSS), in MiB. */
   peakRssMb: number;
   note?: string;
+  /** The statements the database was busy with (see ActivitySampler), when sampled. */
+  db?: { statement: string; share: number }[];
 }
 
 export function peakRssMb(): number {
@@ -16,20 +20,28 @@ export function peakRssMb(): number {
 export class Stopwatch {
   private readonly started = process.hrtime.bigint();
 
-  constructor(private readonly name: string) {}
+  constructor(
+    private readonly sampler: ActivitySampler | undefined,
+    private readonly name: string,
+  ) {
+    sampler?.start();
+  }
 
   stop(rows: number): StageResult {
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
-    const result = {
+    const db = this.sampler?.stop();
+    const result: StageResult = {
       name: this.name,
       rows,
       seconds,
       rowsPerSecond: seconds > 0 ? rows / seconds : 0,
       peakRssMb: peakRssMb(),
+      ...(db ? { db } : {}),
     };
     process.stderr.write(
       `  ${this.name}: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(result.rowsPerSecond)} rows/s, peak RSS ${result.peakRssMb} MiB\n`,
     );
+    for (const entry of db ?? []) process.stderr.write(`      db ${entry.share.toFixed(2)}  ${entry.statement}\n`);
     return result;
   }
 }
@@ -47,6 +59,7 @@ interface Report {
     note?: string;
   }[];
   http: { route: string; requestsPerSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; non2xx: number }[];
+  copyRowsPerSecondBeforeAfter: number[];
   pipelineSeconds: number;
   load: { rows: number; seconds: number; rowsPerSecond: number; persons: number };
 }
@@ -55,7 +68,7 @@ interface Report {
 export function formatTable(report: Report): string {
   const lines = [
     `N = ${report.households} households (${report.load.persons} persons, ${report.load.rows} registry rows loaded by COPY in ${report.load.seconds} s)`,
-    `raw COPY limit: ${report.copyRowsPerSecond} rows/s; pipeline (eligibility .. verification): ${report.pipelineSeconds} s`,
+    `raw COPY limit: ${report.copyRowsPerSecond} rows/s (before/after the stages: ${report.copyRowsPerSecondBeforeAfter.join(' / ')}); pipeline (eligibility .. verification): ${report.pipelineSeconds} s`,
     '',
     '| stage | rows | seconds | rows/s | ratio to COPY | peak RSS MiB | note |',
     '|---|---:|---:|---:|---:|---:|---|',

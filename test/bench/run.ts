@@ -2,11 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
+import { fork } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { finished } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { AppModule } from '../../src/app.module.js';
@@ -24,12 +27,14 @@ import { EligibilityService } from '../../src/modules/eligibility/eligibility.se
 import { JobsService } from '../../src/modules/jobs/jobs.service.js';
 import { LedgerVerifier } from '../../src/modules/ledger/ledger-verifier.js';
 import type { FundingLevel } from '../../src/modules/policies/policy-codes.js';
+import { PoliciesService } from '../../src/modules/policies/policies.service.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
-import { CityGenerator, TABLES, type TableName, type Township } from './city.js';
 import { copyRows, copyText, CopyWriter } from './copy.js';
 import { runLoad, type HttpResult } from './http.js';
+import type { LoadResult } from './load-city.js';
+import { ActivitySampler } from './sampler.js';
 import { Prng } from './prng.js';
-import { formatTable, Stopwatch, type StageResult } from './report.js';
+import { formatTable, peakRssMb, Stopwatch, type StageResult } from './report.js';
 
 /**
  * The city-scale benchmark (issue 9): a synthetic city loaded with COPY into a fresh database, then
@@ -43,7 +48,6 @@ const RURAL_PERIOD = '2025';
 const OCP_PERIOD = '2025-03';
 const ELIGIBILITY_AS_OF = '2025-03-01';
 const ENROLLED = new Set(['RURAL_REWARD', 'OCP_REWARD']);
-const LOAD_CHUNK = 20_000;
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
@@ -62,6 +66,7 @@ function options() {
       'http-connections': { type: 'string', default: '50' },
       seed: { type: 'string', default: String(SEED) },
       'keep-database': { type: 'boolean', default: false },
+      'sample-db': { type: 'boolean', default: false },
     },
   });
   const households = Number(values.households.replaceAll('_', '').replaceAll(',', ''));
@@ -73,6 +78,7 @@ function options() {
     httpConnections: Number(values['http-connections']),
     seed: Number(values.seed),
     keepDatabase: values['keep-database'],
+    sampleDb: values['sample-db'],
   };
 }
 
@@ -96,7 +102,7 @@ async function main(): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'yk-bench-'));
   try {
     await runMigrations(benchUrl);
-    await bench(opts, env, benchUrl, scratch);
+    await bench(opts, env, benchUrl, databaseName, scratch);
   } finally {
     await rm(scratch, { recursive: true, force: true });
     if (!opts.keepDatabase) {
@@ -114,59 +120,35 @@ async function bench(
   opts: ReturnType<typeof options>,
   env: NodeJS.ProcessEnv,
   benchUrl: string,
+  databaseName: string,
   scratch: string,
 ): Promise<void> {
   const client = new pg.Client({ connectionString: benchUrl });
   await client.connect();
   const stages: StageResult[] = [];
+  const sampler = opts.sampleDb ? new ActivitySampler(benchUrl, databaseName) : undefined;
+  await sampler?.connect();
 
-  // 1. The synthetic city, by COPY.
-  const townships = (
-    await client.query<Township>(
-      `SELECT code, name, substr(code, 1, 6) AS "countyCode" FROM regions WHERE level = 'TOWNSHIP' ORDER BY code`,
-    )
-  ).rows;
+  // 1. The synthetic city, by COPY, in a child process (its memory is not the service's).
   const counties = (
     await client.query<{ code: string }>(`SELECT code FROM regions WHERE level = 'COUNTY' ORDER BY code`)
   ).rows.map((row) => row.code);
-  log(`generating ${opts.households} households on ${counties.length} counties, ${townships.length} townships`);
-  const city = new CityGenerator(opts.seed, townships, opts.households);
-  const load = new Stopwatch('load (COPY, generated)');
-  await copyRows(client, 'regions (code, name, parent_code, level)', city.villageRows());
-  for (let done = 0; done < opts.households; done += LOAD_CHUNK) {
-    const chunk = city.nextChunk(Math.min(LOAD_CHUNK, opts.households - done));
-    for (const table of Object.keys(TABLES) as TableName[]) await copyRows(client, TABLES[table], chunk[table]);
-    if ((done / LOAD_CHUNK) % 10 === 0) log(`loaded ${done + LOAD_CHUNK} households`);
-  }
-  await client.query('ANALYZE');
-  const loadResult = load.stop(city.stats.rows);
+  const township = (
+    await client.query<{ code: string }>(`SELECT min(code) AS code FROM regions WHERE level = 'TOWNSHIP'`)
+  ).rows[0].code;
+  log(`generating and loading ${opts.households} households (child process)`);
+  const city = await loadCity(benchUrl, opts.households, opts.seed);
   log(
-    `city: ${city.stats.households} households, ${city.stats.persons} persons, ${city.stats.rows} registry rows, ` +
-      `${city.villages.length} villages, ${city.stats.rural} rural, ${city.stats.certificates} certificates, ` +
+    `city: ${city.stats.households} households, ${city.stats.persons} persons, ${city.stats.rows} registry rows ` +
+      `in ${city.seconds.toFixed(1)} s (foreign keys ${city.foreignKeysChecked ? 'checked' : 'not re-checked'}), ` +
+      `${city.villages} villages, ${city.stats.rural} rural, ${city.stats.certificates} certificates, ` +
       `${city.stats.bankAccounts} accounts; kinds ${JSON.stringify(city.stats.kinds)}`,
   );
 
-  // 2. The limit: the same number of rows COPYed into a plain table of similar width.
-  await client.query(`
-    CREATE TABLE bench_copy_limit (
-      id uuid, batch_id uuid, household_id uuid, person_id uuid, line_no integer, amount numeric(18,2),
-      bank_code text, account_no text, account_name text, id_number text, policy_code text, period text, status text)`);
-  const rng = new Prng(opts.seed ^ 0x5eed);
-  const batchId = rng.uuid();
-  function* limitRows() {
-    for (let i = 1; i <= opts.households; i++) {
-      yield (
-        `${rng.uuid()}\t${batchId}\t${rng.uuid()}\t${rng.uuid()}\t${i}\t${rng.int(10, 2000)}.00\tICBC\t` +
-        `622848${String(i).padStart(13, '0')}\t王秀英\t410102198001010018\tRURAL_REWARD\t2025\tPENDING\n`
-      );
-    }
-  }
-  const limit = new Stopwatch('raw COPY (limit)');
-  await copyRows(client, 'bench_copy_limit', limitRows());
-  const limitResult = limit.stop(opts.households);
-  const copyRowsPerSecond = limitResult.rowsPerSecond;
-  await client.query('DROP TABLE bench_copy_limit');
-  log(`raw COPY: ${Math.round(copyRowsPerSecond)} rows/s`);
+  // 2. The limit: the same number of rows COPYed into a plain table of similar width, before the
+  // stages and again after them (the mean is the reference, so that a noisy machine shows).
+  const copyBefore = await rawCopyRate(client, opts.households, opts.seed);
+  log(`raw COPY: ${Math.round(copyBefore)} rows/s`);
 
   // 3. The application, in-process (no HTTP for the pipeline), jobs in-process.
   const config = loadConfig({ ...env, NODE_ENV: 'production', DATABASE_URL: benchUrl });
@@ -185,7 +167,7 @@ async function bench(
     return { id: user.id, username, role, regionCode };
   };
   const finance = await createUser('bench-finance', 'FINANCE', '410100');
-  const clerk = await createUser('bench-clerk', 'CLERK', townships[0].code);
+  const clerk = await createUser('bench-clerk', 'CLERK', township);
   const reader = await createUser('bench-reader', 'AUDITOR', '410100');
   const officers = new Map<string, Actor>();
   for (const county of counties) officers.set(county, await createUser(`bench-officer-${county}`, 'OFFICER', county));
@@ -208,8 +190,8 @@ async function bench(
     let households = 0;
     let decisions = 0;
     let eligible = 0;
-    let policies = 0;
-    const sw = new Stopwatch('eligibility (household x policy)');
+    const policies = (await app.get(PoliciesService).catalogue()).length;
+    const sw = new Stopwatch(sampler, 'eligibility (household x policy)');
     for await (const chunk of eligibility.streamDecisions({ regionPrefix: '410100', asOf: ELIGIBILITY_AS_OF })) {
       for (const household of chunk) {
         households++;
@@ -224,7 +206,6 @@ async function bench(
           );
         }
       }
-      if (policies === 0 && chunk.length > 0) policies = new Set(chunk[0].decisions.map((d) => d.policyCode)).size;
       await staging.drain();
     }
     const staged = await staging.end();
@@ -236,7 +217,7 @@ async function bench(
     log(`eligibility: ${households} households, ${decisions} decisions, ${eligible} eligible, ${staged} to enroll`);
 
     // Enrollment of the eligible for RURAL_REWARD and OCP_REWARD: set-based, ACTIVE with transitions.
-    const enroll = new Stopwatch('enrollment (set-based)');
+    const enroll = new Stopwatch(sampler, 'enrollment (set-based)');
     await client.query('BEGIN');
     const inserted = await client.query(
       `INSERT INTO enrollments (id, household_id, policy_code, beneficiary_person_id, region_code, status, opened_by,
@@ -275,7 +256,7 @@ async function bench(
       RURAL_REWARD: ['CENTRAL', 'PROVINCIAL', 'MUNICIPAL', 'COUNTY'],
       OCP_REWARD: ['MUNICIPAL', 'COUNTY'],
     };
-    const appropriate = new Stopwatch('appropriations');
+    const appropriate = new Stopwatch(sampler, 'appropriations');
     let appropriations = 0;
     for (const county of counties) {
       for (const [policyCode, fundingLevels] of Object.entries(levels)) {
@@ -298,7 +279,7 @@ async function bench(
     // Generation of both batches for every county (jobs run in-process, WORKER_CONCURRENCY at a time).
     const disbursements = app.get(DisbursementsService);
     const jobs = app.get(JobsService);
-    const generate = new Stopwatch('generation');
+    const generate = new Stopwatch(sampler, 'generation');
     const created: { id: string; jobId: string; county: string; policyCode: string }[] = [];
     for (const county of counties) {
       for (const [policyCode, period] of [
@@ -330,7 +311,7 @@ async function bench(
 
     // Submission and approval: budget commitment and ledger posting.
     const payable = batches.filter((b) => b.lineCount > 0);
-    const approve = new Stopwatch('submit + approval');
+    const approve = new Stopwatch(sampler, 'submit + approval');
     for (const batch of payable) {
       const officer = officers.get(batch.countyCode)!;
       await as(officer, () => disbursements.submit(officer, batch.id));
@@ -340,7 +321,7 @@ async function bench(
 
     // Bank file export: consume the stream, count the bytes (kept on disk for the result import).
     const bankFiles = app.get(BankFilesService);
-    const exportWatch = new Stopwatch('bank file export');
+    const exportWatch = new Stopwatch(sampler, 'bank file export');
     let bytes = 0;
     for (const batch of payable) {
       const exported = await as(finance, () => bankFiles.export(finance, batch.id));
@@ -372,7 +353,7 @@ async function bench(
       }
       await writeFile(join(scratch, `${batch.id}.result.csv`), `${out.join('\n')}\n`);
     }
-    const importWatch = new Stopwatch('bank result import (1% failed)');
+    const importWatch = new Stopwatch(sampler, 'bank result import (1% failed)');
     let paid = 0;
     let failed = 0;
     for (const batch of payable) {
@@ -384,7 +365,7 @@ async function bench(
     stages.push({ ...importWatch.stop(paid + failed), note: `${paid} paid, ${failed} failed` });
 
     // Ledger verification: the hash chain and every balance, recomputed.
-    const verifyWatch = new Stopwatch('ledger verification');
+    const verifyWatch = new Stopwatch(sampler, 'ledger verification');
     const verified = await app.get(LedgerVerifier).verify();
     stages.push({
       ...verifyWatch.stop(verified.transfers),
@@ -397,6 +378,12 @@ async function bench(
     if (opts.httpSeconds > 0) {
       const port = await freePort();
       await app.listen(port, '127.0.0.1');
+      // Requests still being served, so that the next route starts on an idle server.
+      let inFlight = 0;
+      (app.getHttpServer() as Server).on('request', (_request: IncomingMessage, response: ServerResponse) => {
+        inFlight++;
+        response.once('close', () => inFlight--);
+      });
       const base = `http://127.0.0.1:${port}/api/v1`;
       const login = await fetch(`${base}/auth/login`, {
         method: 'POST',
@@ -417,6 +404,7 @@ async function bench(
       ];
       for (const { route, paths } of routes) {
         log(`HTTP ${route}: ${opts.httpConnections} connections, ${opts.httpSeconds} s`);
+        sampler?.start();
         const result = await runLoad({
           url: `http://127.0.0.1:${port}`,
           token: accessToken,
@@ -425,15 +413,23 @@ async function bench(
           seconds: opts.httpSeconds,
           scratch,
         });
-        http.push({ ...result, route });
+        const db = sampler?.stop();
+        http.push({ ...result, route, peakRssMb: peakRssMb(), ...(db ? { db } : {}) });
+        log(
+          `  ${route}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms`,
+        );
         // autocannon has hung up; let the requests still queued in the server finish.
-        await waitForIdle(base);
+        for (let i = 0; i < 600 && inFlight > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
 
+    const copyAfter = await rawCopyRate(client, opts.households, opts.seed);
+    const copyRowsPerSecond = (copyBefore + copyAfter) / 2;
+    log(`raw COPY after the stages: ${Math.round(copyAfter)} rows/s; reference ${Math.round(copyRowsPerSecond)}`);
     const report = {
       households: opts.households,
       copyRowsPerSecond: Math.round(copyRowsPerSecond),
+      copyRowsPerSecondBeforeAfter: [Math.round(copyBefore), Math.round(copyAfter)],
       stages: stages.map((stage) => ({
         name: stage.name,
         rows: stage.rows,
@@ -442,14 +438,18 @@ async function bench(
         ratioToCopy: Number((stage.rowsPerSecond / copyRowsPerSecond).toFixed(3)),
         peakRssMb: stage.peakRssMb,
         ...(stage.note ? { note: stage.note } : {}),
+        ...(stage.db ? { db: stage.db } : {}),
       })),
       http,
       pipelineSeconds: Number(stages.reduce((sum, stage) => sum + stage.seconds, 0).toFixed(1)),
       load: {
-        rows: loadResult.rows,
-        seconds: Number(loadResult.seconds.toFixed(1)),
-        rowsPerSecond: Math.round(loadResult.rowsPerSecond),
+        rows: city.stats.rows,
+        seconds: Number(city.seconds.toFixed(1)),
+        rowsPerSecond: Math.round(city.stats.rows / city.seconds),
         persons: city.stats.persons,
+        villages: city.villages,
+        foreignKeysChecked: city.foreignKeysChecked,
+        kinds: city.stats.kinds,
       },
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     };
@@ -460,17 +460,49 @@ async function bench(
     }
   } finally {
     await app.close();
+    await sampler?.end();
     await client.end();
   }
 }
 
-/**
- * autocannon has hung up, but the server may still be working through queued requests: a health
- * check (which queries the database) queues behind them, so once it answers they are done.
- */
-async function waitForIdle(base: string): Promise<void> {
-  for (let i = 0; i < 2; i++) await fetch(`${base}/health`).then((response) => response.text());
-  await new Promise((resolve) => setTimeout(resolve, 300));
+/** Forks the loader (load-city.ts) and waits for its answer. */
+function loadCity(url: string, households: number, seed: number): Promise<LoadResult> {
+  const child = fork(
+    fileURLToPath(new URL('./load-city.js', import.meta.url)),
+    [url, String(households), String(seed)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let result: LoadResult | undefined;
+    child.on('message', (message) => (result = message as LoadResult));
+    child.on('error', reject);
+    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`loader exited with ${code}`))));
+  });
+}
+
+/** Rows per second of a raw COPY of `rows` bench rows into a fresh plain table (no index, no key). */
+async function rawCopyRate(client: pg.Client, rows: number, seed: number): Promise<number> {
+  await client.query(`
+    CREATE TABLE bench_copy_limit (
+      id uuid, batch_id uuid, household_id uuid, person_id uuid, line_no integer, amount numeric(18,2),
+      bank_code text, account_no text, account_name text, id_number text, policy_code text, period text, status text)`);
+  const rng = new Prng(seed ^ 0x5eed);
+  const batchId = rng.uuid();
+  function* limitRows() {
+    for (let i = 1; i <= rows; i++) {
+      yield (
+        `${rng.uuid()}\t${batchId}\t${rng.uuid()}\t${rng.uuid()}\t${i}\t${rng.int(10, 2000)}.00\tICBC\t` +
+        `622848${String(i).padStart(13, '0')}\t王秀英\t410102198001010018\tRURAL_REWARD\t2025\tPENDING\n`
+      );
+    }
+  }
+  const started = process.hrtime.bigint();
+  await copyRows(client, 'bench_copy_limit', limitRows());
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await client.query('DROP TABLE bench_copy_limit');
+  return rows / seconds;
 }
 
 main().then(
