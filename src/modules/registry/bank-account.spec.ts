@@ -41,3 +41,14 @@ describe('registry dates', () => {
     expect(todayInChina(new Date('2026-11-28T17:00:00Z'))).toBe('2026-11-29');
   });
 });
+
+describe('time-ordered ids', () => {
+  it('are version 7 UUIDs ordered by their millisecond', async () => {
+    const { uuidv7 } = await import('./ids.js');
+    const early = uuidv7(1_700_000_000_000);
+    const late = uuidv7(1_700_000_000_001);
+    expect(early).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(early < late).toBe(true);
+    expect(early.slice(0, 13)).toBe('018bcfe5-6800');
+  });
+});

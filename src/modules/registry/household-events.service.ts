@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from './ids.js';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { LifeEventBus } from '../../common/life-event-bus.js';
@@ -455,7 +455,7 @@ export class HouseholdEventsService {
       );
     }
     const birthOrder = valid.birthOrder ?? (await this.repository.nextBirthOrder(manager, household.id));
-    const personId = randomUUID();
+    const personId = uuidv7();
     const logged = {
       idNumber: valid.idNumber,
       name: valid.name,

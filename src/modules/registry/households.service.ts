@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from './ids.js';
 import { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, NotFoundError, ValidationFailedError, type FieldProblem } from '../../common/errors.js';
 import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
@@ -96,7 +96,7 @@ export class HouseholdsService {
           { field: 'regionCode', message: `village or community ${draft.regionCode} does not exist` },
         ]);
       }
-      const householdId = randomUUID();
+      const householdId = uuidv7();
       const inserted = await this.repository.insertHousehold(manager, {
         id: householdId,
         householdNo: draft.householdNo,
@@ -114,7 +114,7 @@ export class HouseholdsService {
         actorId: actor.id,
       });
 
-      const persons = members.map((member) => ({ ...member, id: randomUUID() }));
+      const persons = members.map((member) => ({ ...member, id: uuidv7() }));
       const taken = await this.repository.insertPersons(
         manager,
         persons.map((p) => ({ ...p, deathDate: p.deathDate ?? null })),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { parse } from 'csv-parse';
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from './ids.js';
 import type { Readable } from 'node:stream';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { ConflictError, type FieldProblem } from '../../common/errors.js';
@@ -258,7 +258,7 @@ export class RegistryImportService {
 
   /** Validates one household's rows; returns them staged (valid or not, so cross-file checks see all). */
   private checkHousehold(group: CsvLine[], today: string, report: (problem: ImportProblem) => void): StagedRow[] {
-    const householdId = randomUUID();
+    const householdId = uuidv7();
     const first = group[0];
     let bad = false;
     const fail = (problem: ImportProblem) => {
@@ -362,7 +362,7 @@ export class RegistryImportService {
       return {
         line,
         householdId,
-        personId: randomUUID(),
+        personId: uuidv7(),
         firstRow: index === 0,
         householdNo: draft.householdNo,
         regionCode: draft.regionCode,
