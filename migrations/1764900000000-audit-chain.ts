@@ -37,14 +37,14 @@ export class AuditChain1764900000000 implements MigrationInterface {
       FOR EACH STATEMENT EXECUTE FUNCTION forbid_mutation()`);
 
     // The sealer's watermark: every event id <= pending_max_id was drawn by a transaction that had
-    // finished or was one of pending_xids when the sealer looked; once none of those is still in
-    // progress, all ids up to pending_max_id can be sealed. Not evidence (the blocks are): only the
-    // sealer writes it.
+    // finished or was one of pending_vxids (virtual transaction ids) when the sealer looked; once
+    // none of those is still running, all ids up to pending_max_id can be sealed. Not evidence
+    // (the blocks are): only the sealer writes it.
     await q.query(`
       CREATE TABLE audit_seal_state (
         singleton      boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         pending_max_id bigint NOT NULL DEFAULT 0,
-        pending_xids   bigint[] NOT NULL DEFAULT '{}',
+        pending_vxids  text[] NOT NULL DEFAULT '{}',
         updated_at     timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`INSERT INTO audit_seal_state DEFAULT VALUES`);

@@ -83,6 +83,26 @@ describe('audit hash chain', () => {
     }
   });
 
+  it('is held up neither by readers nor by long transactions in other databases', async () => {
+    const sealer = t.app.get(AuditSealer);
+    const reader = new pg.Client({ connectionString: t.database.url });
+    const elsewhere = new pg.Client({ connectionString: process.env.YK_TEST_SERVER_URL });
+    await reader.connect();
+    await elsewhere.connect();
+    try {
+      await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await reader.query('SELECT count(*) FROM audit_events');
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT txid_current()');
+      const id = await insertEvent(client, 'test.while-others-wait');
+      const sealed = await sealer.seal({ wait: false });
+      expect(sealed.head.lastEventId).toBe(id);
+    } finally {
+      await reader.end();
+      await elsewhere.end();
+    }
+  });
+
   it('refuses to update, delete or truncate blocks', async () => {
     await expect(client.query(`UPDATE audit_blocks SET event_count = event_count + 1`)).rejects.toThrow(
       'audit_blocks is append-only',

@@ -24,16 +24,17 @@ export interface SealResult {
  * Seals committed audit events into hash-chained blocks, after their transactions finished, so that
  * AuditService.record stays a plain insert (no chain lock inside every mutating transaction).
  *
- * Which events are safe to seal: an event id is drawn from the identity sequence by a transaction
- * that already holds a transaction id (AuditService takes it first). So if the sealer reads the
- * last allocated id M and then the transactions in progress R, every id <= M belongs to a
- * transaction that had finished or is in R; once none of R is still in progress, each id <= M is
- * committed (and visible) or rolled back (and never will be), and M is a safe bound: no later commit
- * can land inside a sealed range. (A rule on the events' own `txid` alone cannot see an uncommitted
- * event with a lower id than a committed one.) Under constant load R may not drain within one call,
- * so (M, R) is kept in `audit_seal_state` and used by a later call, once it has. Inside the bound,
- * events are sealed in id order, stopping at the first whose transaction is not finished. Sealers
- * take turns on an advisory lock; the writers never wait for them.
+ * Which events are safe to seal: an INSERT into audit_events takes the table's ROW EXCLUSIVE lock
+ * before it draws an event id from the identity sequence and holds it until its transaction ends.
+ * So if the sealer reads the last allocated id M and then the open transactions holding that lock
+ * (R), every id <= M belongs to a transaction that has ended or is in R; once none of R is left,
+ * each id <= M is committed (and visible) or rolled back (and never will be), and M is a safe
+ * bound: no later commit can land inside a sealed range. (A rule on the events' own `txid` alone
+ * cannot see an uncommitted event with a lower id than a committed one.) Under constant load R may
+ * not drain within one call, so (M, R) is kept in `audit_seal_state` and used by a later call, once
+ * it has. Inside the bound, events are sealed in id order, stopping at the first whose inserting
+ * transaction (`txid`) is still in progress. Sealers take turns on an advisory lock; the writers
+ * never wait for them.
  */
 @Injectable()
 export class AuditSealer {
@@ -64,13 +65,13 @@ export class AuditSealer {
     };
     if (!locked) return { ran: false, sealedBlocks: 0, sealedEvents: 0, head };
 
-    // The last allocated id first, then the running transactions: whoever drew an id <= maxId had
-    // its transaction id by then, so it has finished or is in `running`.
+    // The last allocated id first, then the open writers: whoever drew an id <= maxId held the
+    // table's ROW EXCLUSIVE lock by then, so it has ended or is in `running`.
     const maxId = BigInt(await this.repository.lastAllocatedEventId(manager));
-    let running = await this.repository.runningTransactions(manager);
+    let running = await this.repository.auditWriters(manager);
     const state = await this.repository.sealState(manager);
     let bound = BigInt(head.lastEventId);
-    if (state.pendingMaxId > bound && (await this.repository.stillRunning(manager, state.pendingXids)).length === 0) {
+    if (state.pendingMaxId > bound && (await this.repository.stillRunning(manager, state.pendingVxids)).length === 0) {
       bound = state.pendingMaxId;
     }
     for (const deadline = Date.now() + (wait ? WAIT_MS : 0); ;) {

@@ -105,54 +105,47 @@ export class AuditRepository {
   }
 
   /**
-   * Every transaction that holds a transaction id now and may still commit here. It takes a
-   * transaction id of its own (`me`): whoever got one before is below it, so the candidates are the
-   * snapshot's in-progress list plus the ids handed out between its xmax and `me`. Those that
-   * pg_stat_activity shows working in another database are left out (transaction ids are
-   * cluster-wide; a long transaction elsewhere must not hold up this database's chain); a session
-   * this role cannot see is kept, so the answer errs on the side of waiting.
+   * The transactions (virtual transaction ids) of this database, other than this one, that are
+   * writing or have written audit_events and have not ended: an INSERT takes ROW EXCLUSIVE on the
+   * table before it draws an event id and keeps it to the end of its transaction. Database-local
+   * (a long transaction elsewhere in the cluster holds nothing up), and blind to readers.
    */
-  async runningTransactions(manager: EntityManager): Promise<string[]> {
-    const row = await queryOne<{ xids: string[] }>(
+  async auditWriters(manager: EntityManager): Promise<string[]> {
+    const row = await queryOne<{ vxids: string[] }>(
       manager,
-      `WITH s AS (SELECT txid_current() AS me, txid_current_snapshot() AS snap)
-       SELECT ARRAY(
-                SELECT c.x::text
-                  FROM (SELECT txid_snapshot_xip(snap) AS x FROM s
-                        UNION
-                        SELECT generate_series(txid_snapshot_xmax(snap), me - 1) FROM s) c
-                 WHERE txid_status(c.x) = 'in progress'
-                   AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-                                    WHERE a.backend_xid::text = (c.x % 4294967296)::text
-                                      AND a.datname IS DISTINCT FROM current_database()))::text[] AS xids`,
+      `SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}')::text[] AS vxids
+         FROM pg_locks l
+        WHERE l.locktype = 'relation' AND l.relation = 'audit_events'::regclass
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND l.mode = 'RowExclusiveLock' AND l.pid IS DISTINCT FROM pg_backend_pid()`,
     );
-    return row?.xids ?? [];
+    return row?.vxids ?? [];
   }
 
-  /** Those of `xids` still in progress. */
-  async stillRunning(manager: EntityManager, xids: string[]): Promise<string[]> {
-    if (xids.length === 0) return [];
-    const rows = await queryRows<{ x: string }>(
+  /** Those of `vxids` that have not ended (a transaction holds locks, its own id at least, until then). */
+  async stillRunning(manager: EntityManager, vxids: string[]): Promise<string[]> {
+    if (vxids.length === 0) return [];
+    const rows = await queryRows<{ v: string }>(
       manager,
-      `SELECT x::text FROM unnest($1::bigint[]) x WHERE txid_status(x) = 'in progress'`,
-      [xids],
+      `SELECT v FROM unnest($1::text[]) v WHERE EXISTS (SELECT 1 FROM pg_locks l WHERE l.virtualtransaction = v)`,
+      [vxids],
     );
-    return rows.map((r) => r.x);
+    return rows.map((r) => r.v);
   }
 
-  async sealState(manager: EntityManager): Promise<{ pendingMaxId: bigint; pendingXids: string[] }> {
-    const row = await queryOne<{ pending_max_id: string; pending_xids: string[] }>(
+  async sealState(manager: EntityManager): Promise<{ pendingMaxId: bigint; pendingVxids: string[] }> {
+    const row = await queryOne<{ pending_max_id: string; pending_vxids: string[] }>(
       manager,
-      `SELECT pending_max_id::text, pending_xids::text[] FROM audit_seal_state WHERE singleton`,
+      `SELECT pending_max_id::text, pending_vxids FROM audit_seal_state WHERE singleton`,
     );
-    return { pendingMaxId: BigInt(row?.pending_max_id ?? '0'), pendingXids: row?.pending_xids ?? [] };
+    return { pendingMaxId: BigInt(row?.pending_max_id ?? '0'), pendingVxids: row?.pending_vxids ?? [] };
   }
 
-  async setSealState(manager: EntityManager, pendingMaxId: bigint, pendingXids: string[]): Promise<void> {
+  async setSealState(manager: EntityManager, pendingMaxId: bigint, pendingVxids: string[]): Promise<void> {
     await queryRows(
       manager,
-      `UPDATE audit_seal_state SET pending_max_id = $1, pending_xids = $2::bigint[], updated_at = now() WHERE singleton`,
-      [pendingMaxId.toString(), pendingXids],
+      `UPDATE audit_seal_state SET pending_max_id = $1, pending_vxids = $2::text[], updated_at = now() WHERE singleton`,
+      [pendingMaxId.toString(), pendingVxids],
     );
   }
 

@@ -46,8 +46,7 @@ export class AuditService {
       ];
       values.forEach((value, index) => columns[index].push(value));
     }
-    // The transaction id is taken (CTE first) before any event id is drawn from the sequence: the
-    // sealer relies on it (AuditSealer) to know when every event up to an id has committed.
+    // The inserting transaction's id, for the sealer (AuditSealer), taken once for all the rows.
     await manager.query(
       `WITH tx AS MATERIALIZED (SELECT txid_current() AS txid)
        INSERT INTO audit_events
