@@ -332,6 +332,8 @@ describe('registry (e2e)', () => {
       expect(JSON.stringify(read.body)).not.toContain(family.householdNo);
       await t.http().get(`${API}/households/${family.id}/events`).set('Authorization', clerkB.auth).expect(404);
       await event(clerkB, family.id, { type: 'QUOTA_WAIVED', date: '2010-01-01' }).expect(404);
+      await event(clerkA, 'not-a-household', { type: 'QUOTA_WAIVED', date: '2010-01-01' }).expect(404);
+      await t.http().get(`${API}/households/not-a-household`).set('Authorization', clerkA.auth).expect(404);
       await event(clerkB, family.id, { type: 'DEATH', personId: family.head, date: '2010-01-01' }).expect(404);
       await t
         .http()

@@ -100,6 +100,7 @@ export class HouseholdEventsService {
     if (PERSON_EVENTS.has(input.type) && !input.personId) {
       throw invalid('personId', `a ${input.type} event names the member it is about`);
     }
+    if (!UUID.test(householdId)) throw new NotFoundError('Household', householdId);
     const scope = new RegionScope(actor.regionCode);
 
     return this.dataSource.transaction(async (manager) => {
