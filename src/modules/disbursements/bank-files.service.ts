@@ -29,6 +29,8 @@ export const BANK_FILE_COLUMNS = [
 ] as const;
 
 const PAGE = 5000;
+/** Lines per spend/release call (each call seals its transfers in its own block). */
+const SETTLEMENT_CHUNK = 10_000;
 
 export interface SettlementView {
   batch: BatchView;
@@ -176,17 +178,22 @@ export class BankFilesService {
         const settled = check.outcomes.filter((o) => o.status === status).map((o) => amounts.get(o.line.id)!);
         if (settled.length === 0) continue;
         for (const [index, group] of groupByShares(policy, settled).entries()) {
-          const movement = {
-            fiscalYear: row.fiscal_year,
-            policyCode: row.policy_code,
-            countyCode: row.county_code,
-            shares: group.shares,
-            batchId: row.id,
-            idempotencyKey: `batch:${row.id}:results:${fileHash}:${status}:${index}`,
-            lines: group.lines.map((line) => ({ lineId: line.id, amount: money(line.amount) })),
-          };
-          if (status === 'PAID') await this.budgets.spend(manager, movement);
-          else await this.budgets.release(manager, movement);
+          // Payments post one transfer per line and level: chunked, so no call holds a city's worth.
+          for (let start = 0; start < group.lines.length; start += SETTLEMENT_CHUNK) {
+            const movement = {
+              fiscalYear: row.fiscal_year,
+              policyCode: row.policy_code,
+              countyCode: row.county_code,
+              shares: group.shares,
+              batchId: row.id,
+              idempotencyKey: `batch:${row.id}:results:${fileHash}:${status}:${index}:${start}`,
+              lines: group.lines
+                .slice(start, start + SETTLEMENT_CHUNK)
+                .map((line) => ({ lineId: line.id, amount: money(line.amount) })),
+            };
+            if (status === 'PAID') await this.budgets.spend(manager, movement);
+            else await this.budgets.release(manager, movement);
+          }
         }
       }
       const failedIds = check.outcomes.filter((o) => o.status === 'FAILED').map((o) => o.line.id);

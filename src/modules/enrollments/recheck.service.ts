@@ -5,6 +5,7 @@ import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
 import { Transactions } from '../../database/transactions.js';
+import { AuditService } from '../audit/audit.service.js';
 import { EligibilityService } from '../eligibility/eligibility.service.js';
 import { JobProcessor, type JobContext, type JobHandler } from '../jobs/job-processor.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -30,16 +31,34 @@ export interface RecheckResult {
 
 @Injectable()
 export class RecheckService {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditService,
+  ) {}
 
+  /** Records the re-check job and its audit event together, then starts it. */
   async start(actor: Actor, asOf: string, regionCode: string): Promise<{ jobId: string }> {
-    if (!isCalendarDate(asOf))
+    if (!isCalendarDate(asOf)) {
       throw new ValidationFailedError([{ field: 'asOf', message: 'asOf must be a real date' }]);
+    }
     new RegionScope(actor.regionCode).assert(regionCode, 'region');
-    const jobId = await this.jobs.enqueue(RECHECK_JOB, { asOf, regionCode } satisfies RecheckData, {
-      regionCode,
-      dedupeKey: `${RECHECK_JOB}:${regionCode}:${asOf}`,
+    const data: RecheckData = { asOf, regionCode };
+    const jobId = await this.transactions.run(async (manager) => {
+      const id = await this.jobs.record(manager, RECHECK_JOB, data, {
+        regionCode,
+        dedupeKey: `${RECHECK_JOB}:${regionCode}:${asOf}`,
+      });
+      await this.audit.record(manager, {
+        action: 'enrollment.recheck_started',
+        entityType: 'job',
+        entityId: id,
+        regionCode,
+        after: { name: RECHECK_JOB, ...data },
+      });
+      return id;
     });
+    await this.jobs.dispatch(jobId, RECHECK_JOB);
     return { jobId };
   }
 }
