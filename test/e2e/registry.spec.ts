@@ -426,6 +426,9 @@ describe('registry (e2e)', () => {
       expect(seen).toHaveLength(count);
       expect(new Set(seen).size).toBe(count);
       await t.http().get(`${API}/households?limit=501`).set('Authorization', clerkA.auth).expect(400);
+      const forged = Buffer.from(JSON.stringify(['T-1', "x'; DROP TABLE households"])).toString('base64url');
+      const refused = await t.http().get(`${API}/households?cursor=${forged}`).set('Authorization', clerkA.auth);
+      expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
     });
   });
 

@@ -283,6 +283,9 @@ export class HouseholdsService {
       }
     }
     const after = decodeCursor(query.cursor, 2);
+    if (after && (typeof after[0] !== 'string' || typeof after[1] !== 'string' || !UUID.test(after[1]))) {
+      throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
+    }
     if (after) {
       params.push(String(after[0]), String(after[1]));
       conditions.push(`(h.household_no, h.id) > ($${params.length - 1}, $${params.length}::uuid)`);
@@ -324,6 +327,9 @@ export class HouseholdsService {
   async events(id: string, actor: Actor, page: { limit: number; cursor?: string }): Promise<Page<HouseholdEventView>> {
     await this.assertVisible(id, actor);
     const after = decodeCursor(page.cursor, 1);
+    if (after && !/^\d{1,18}$/.test(String(after[0]))) {
+      throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
+    }
     const rows = await queryRows<EventRow>(
       this.dataSource,
       `SELECT id::text, type, person_id, to_char(event_date, 'YYYY-MM-DD') AS event_date, data, recorded_at, recorded_by
