@@ -64,6 +64,8 @@ export interface CitySample {
 }
 
 const BEGINNING = '-infinity';
+/** The synthetic registration clock: the first household on 2 January 2024, one a second after. */
+const REGISTERED_FROM_MS = Date.UTC(2024, 0, 2, 1, 0, 0);
 const NULL = '\\N';
 /** Districts and development zones are mostly urban; the counties and county-level cities rural. */
 const URBAN_COUNTIES = new Set([
@@ -126,6 +128,7 @@ export class CityGenerator {
   private readonly sequences: Uint16Array;
   private readonly householdsPerVillage: Uint32Array;
   private householdIndex = 0;
+  private registeredAt = REGISTERED_FROM_MS;
 
   constructor(
     seed: number,
@@ -206,7 +209,7 @@ export class CityGenerator {
     const sequence = sex === 'M' ? taken * 2 + 1 : taken * 2;
     this.stats.persons++;
     return {
-      id: this.rng.uuid(),
+      id: this.rng.uuidv7(this.registeredAt),
       idNumber: idNumber(this.addressCodes[address], birthDate, sequence),
       name: this.name(surname),
       sex,
@@ -228,7 +231,8 @@ export class CityGenerator {
     const rural = r.chance(village.rural ? 0.9 : 0.1);
     const draw = r.next();
     const kind = KIND_LIMITS.find(([limit]) => draw < limit)?.[1] ?? 'NO_CHILD';
-    const householdId = r.uuid();
+    this.registeredAt = REGISTERED_FROM_MS + index * 1000;
+    const householdId = r.uuidv7(this.registeredAt);
     const householdNo = `${village.code}${String(++this.householdsPerVillage[villageIndex]).padStart(4, '0')}`;
     const address = `${village.name}${r.int(1, 300)}号`;
     this.stats.households++;

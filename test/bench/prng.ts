@@ -36,6 +36,26 @@ export class Prng {
     return items[Math.floor(this.next() * items.length)];
   }
 
+  /**
+   * A version-7 UUID (RFC 9562: 48 bits of Unix milliseconds, then random bits), as the registry
+   * issues for households and persons (src/modules/registry/ids.ts): records registered together
+   * get neighbouring keys. The random bits come from the stream, so the city stays deterministic.
+   */
+  uuidv7(ms: number): string {
+    const t = hex12(ms);
+    const b = this.nextUint32();
+    const c = this.nextUint32();
+    const d = this.nextUint32();
+    return (
+      `${t.slice(0, 8)}-${t.slice(8, 12)}-7${hex8(b).slice(0, 3)}-` +
+      HEX[((c >>> 28) & 0x3) | 0x8] +
+      hex8(c).slice(1, 4) +
+      '-' +
+      hex8(c).slice(4) +
+      hex8(d)
+    );
+  }
+
   /** A version-4-shaped UUID drawn from the stream (deterministic, not cryptographic). */
   uuid(): string {
     const a = this.nextUint32();
@@ -59,6 +79,7 @@ export class Prng {
 }
 
 const HEX = '0123456789abcdef';
+const hex12 = (ms: number) => Math.floor(ms).toString(16).padStart(12, '0');
 const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function hex8(n: number): string {
