@@ -663,6 +663,36 @@ describe('registry (e2e)', () => {
       ]);
     });
 
+    it('shows a revocation, a lifted grade, a complication and a waiver only from their dates', async () => {
+      const other = await registerFamily(clerkA, {
+        certificate: { certificateNo: `C2-${householdCounter}`, issuedOn: '2006-06-06' },
+      });
+      for (const step of [
+        { type: 'DISABILITY_ASSESSED', personId: other.child, date: '2011-01-01', data: { grade: 1 } },
+        { type: 'DISABILITY_ASSESSED', personId: other.child, date: '2013-01-01', data: { grade: null } },
+        { type: 'COMPLICATION_ASSESSED', personId: other.spouse, date: '2009-09-09', data: { grade: 3 } },
+        { type: 'CERTIFICATE_REVOKED', date: '2014-04-04' },
+        { type: 'QUOTA_WAIVED', date: '2007-07-07' },
+      ]) {
+        await event(clerkA, other.id, step).expect(201);
+      }
+      const view = async (date: string) =>
+        (await t.http().get(`${API}/households/${other.id}?asOf=${date}`).set('Authorization', clerkA.auth).expect(200))
+          .body;
+      const in2012 = await view('2012-06-30');
+      expect(in2012.members[2].disabilityGrade).toBe(1);
+      expect(in2012.members[1].complicationGrade).toBe(3);
+      expect(in2012.certificate.revokedOn).toBeNull();
+      expect(in2012.quotaWaivedOn).toBe('2007-07-07');
+      const in2014 = await view('2014-06-30');
+      expect(in2014.members[2].disabilityGrade).toBeNull();
+      expect(in2014.certificate.revokedOn).toBe('2014-04-04');
+      const in2007 = await view('2007-07-06');
+      expect(in2007).toMatchObject({ quotaWaivedOn: null });
+      expect(in2007.members[1].complicationGrade).toBeNull();
+      await t.http().get(`${API}/households/${other.id}?asOf=2013-02-30`).set('Authorization', clerkA.auth).expect(400);
+    });
+
     it('keeps the events in an append-only log readable by the household’s region', async () => {
       const log = await t
         .http()
