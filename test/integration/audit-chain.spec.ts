@@ -111,7 +111,7 @@ describe('audit hash chain', () => {
     await expect(client.query(`TRUNCATE audit_blocks`)).rejects.toThrow('audit_blocks is append-only');
   });
 
-  it('POST /audit/seal seals on demand (ADMIN or AUDITOR)', async () => {
+  it('POST /audit/seal seals on demand (ADMIN)', async () => {
     await insertEvent(client, 'test.on-demand');
     const sealed = await t.http().post(`${API}/audit/seal`).set('Authorization', admin.auth).expect(200);
     expect(sealed.body).toMatchObject({ ran: true, sealedEvents: 1, sealedBlocks: 1 });

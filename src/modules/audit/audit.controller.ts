@@ -45,12 +45,12 @@ export class AuditController {
   }
 
   /**
-   * Seals committed events now (the periodic job does it anyway). It adds hash blocks over events
-   * already written and changes no record, which is why an AUDITOR may call it.
+   * Seals committed events now (the periodic job and GET /audit/verify do it anyway). ADMIN only:
+   * an AUDITOR's token is refused by every mutating route, without exception.
    */
   @Post('seal')
   @HttpCode(200)
-  @Roles('ADMIN', 'AUDITOR')
+  @Roles('ADMIN')
   @ApiOkResponse({ type: SealResultDto, description: 'What was sealed, and the chain head' })
   seal(): Promise<SealResult> {
     return this.sealer.seal({ wait: true });
