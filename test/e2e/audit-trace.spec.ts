@@ -1,20 +1,25 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
-import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
+import { API, createTestApp, type SignedInUser } from '../support/app.js';
+import {
+  approveAndExport,
+  appropriate,
+  enrollAndActivate,
+  generate,
+  importResults,
+  lines,
+  resultFile,
+  signInCycle,
+  type Cycle,
+  type LineItem,
+} from '../support/cycle.js';
 import { accountNo, ensureVillage, registerHousehold } from '../support/fixtures.js';
 
 const VILLAGE = '410122101201';
 const COUNTY = '410122';
 
-interface Ctx {
-  t: TestApp;
-  admin: SignedInUser;
-  clerk: SignedInUser;
-  officer: SignedInUser;
-  officer2: SignedInUser;
-  finance: SignedInUser;
-  auditor: SignedInUser;
+interface Ctx extends Cycle {
   cityAuditor: SignedInUser;
   otherAuditor: SignedInUser;
 }
@@ -26,81 +31,10 @@ const binary = (res: NodeJS.ReadableStream, done: (error: Error | null, body: un
   res.on('end', () => done(null, Buffer.concat(chunks)));
 };
 
-async function enrollAndActivate(c: Ctx, householdId: string, policyCode: string, personId: string) {
-  const created = await c.t
-    .http()
-    .post(`${API}/enrollments`)
-    .set('Authorization', c.clerk.auth)
-    .send({ householdId, policyCode, beneficiaryPersonId: personId })
-    .expect(201);
-  const id = created.body.id as string;
-  await c.t.http().post(`${API}/enrollments/${id}/submit`).set('Authorization', c.clerk.auth).expect(200);
-  await c.t.http().post(`${API}/enrollments/${id}/publicize`).set('Authorization', c.officer.auth).expect(200);
-  await c.t.http().post(`${API}/enrollments/${id}/approve`).set('Authorization', c.officer2.auth).expect(200);
-  return id;
-}
-
-async function appropriate(c: Ctx, fiscalYear: number, policyCode: string, amounts: Record<string, string>) {
-  for (const [fundingLevel, amount] of Object.entries(amounts)) {
-    await c.t
-      .http()
-      .post(`${API}/budgets/appropriations`)
-      .set('Authorization', c.finance.auth)
-      .send({ fiscalYear, policyCode, fundingLevel, countyCode: COUNTY, amount })
-      .expect(201);
-  }
-}
-
-async function generate(c: Ctx, policyCode: string, period: string) {
-  const created = await c.t
-    .http()
-    .post(`${API}/disbursement-batches`)
-    .set('Authorization', c.officer.auth)
-    .send({ policyCode, period, countyCode: COUNTY })
-    .expect(202);
-  expect((await c.t.waitForJob(created.body.jobId, c.officer)).state).toBe('completed');
-  return (
-    await c.t.http().get(`${API}/disbursement-batches/${created.body.batch.id}`).set('Authorization', c.officer.auth)
-  ).body;
-}
-
-async function lines(c: Ctx, batchId: string) {
-  const response = await c.t
-    .http()
-    .get(`${API}/disbursement-batches/${batchId}/lines?limit=500`)
-    .set('Authorization', c.finance.auth)
-    .expect(200);
-  return response.body.items as { id: string; lineNo: number; personId: string; amount: string; accountNo: string }[];
-}
-
-async function approveExportSettle(c: Ctx, batchId: string, failLine?: (line: { personId: string }) => boolean) {
-  await c.t
-    .http()
-    .post(`${API}/disbursement-batches/${batchId}/submit`)
-    .set('Authorization', c.officer.auth)
-    .expect(200);
-  await c.t
-    .http()
-    .post(`${API}/disbursement-batches/${batchId}/approve`)
-    .set('Authorization', c.finance.auth)
-    .expect(200);
-  await c.t
-    .http()
-    .get(`${API}/disbursement-batches/${batchId}/bank-file`)
-    .set('Authorization', c.finance.auth)
-    .expect(200);
-  const rows = (await lines(c, batchId)).map((l) =>
-    failLine?.(l)
-      ? `${l.lineNo},${l.accountNo},${l.amount},FAILED,,账户已销户`
-      : `${l.lineNo},${l.accountNo},${l.amount},SUCCESS,BR${batchId.slice(0, 4)}${l.lineNo},`,
-  );
-  await c.t
-    .http()
-    .post(`${API}/disbursement-batches/${batchId}/bank-results`)
-    .set('Authorization', c.finance.auth)
-    .set('Content-Type', 'text/csv')
-    .send(['line_no,account_no,amount,status,bank_ref,reason', ...rows].join('\n'))
-    .expect(200);
+/** Submits, approves, exports and imports the bank's results (failing the lines `failLine` names). */
+async function approveExportSettle(c: Ctx, batchId: string, failLine?: (line: LineItem) => boolean) {
+  await approveAndExport(c, batchId);
+  await importResults(c, batchId, resultFile(await lines(c, batchId), failLine)).expect(200);
 }
 
 describe('auditors trace every yuan (e2e)', () => {
@@ -111,13 +45,7 @@ describe('auditors trace every yuan (e2e)', () => {
   let familyB: Awaited<ReturnType<typeof registerHousehold>>;
 
   beforeAll(async () => {
-    c.t = await createTestApp({ env: { PUBLIC_NOTICE_DAYS: '0' } });
-    c.admin = await c.t.signIn('ADMIN', '410100');
-    c.clerk = await c.t.signIn('CLERK', '410122101');
-    c.officer = await c.t.signIn('OFFICER', COUNTY);
-    c.officer2 = await c.t.signIn('OFFICER', COUNTY);
-    c.finance = await c.t.signIn('FINANCE', COUNTY);
-    c.auditor = await c.t.signIn('AUDITOR', COUNTY);
+    Object.assign(c, await signInCycle(await createTestApp({ env: { PUBLIC_NOTICE_DAYS: '0' } }), COUNTY));
     c.cityAuditor = await c.t.signIn('AUDITOR', '410100');
     c.otherAuditor = await c.t.signIn('AUDITOR', '410102');
     await ensureVillage(c.t, c.admin, VILLAGE);

@@ -1,51 +1,22 @@
 import { parse } from 'csv-parse/sync';
-import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
+import { API, createTestApp } from '../support/app.js';
+import {
+  appropriate,
+  approveAndExport,
+  enrollAndActivate,
+  generate,
+  importResults,
+  lines,
+  resultFile,
+  signInCycle,
+  type Cycle,
+} from '../support/cycle.js';
 import { accountNo, ensureVillage, registerHousehold } from '../support/fixtures.js';
 
 const VILLAGE = '410122101201';
 const COUNTY = '410122';
 
-interface Ctx {
-  t: TestApp;
-  admin: SignedInUser;
-  clerk: SignedInUser;
-  officer: SignedInUser;
-  officer2: SignedInUser;
-  finance: SignedInUser;
-  auditor: SignedInUser;
-}
-
-async function enrollAndActivate(c: Ctx, householdId: string, policyCode: string, personId?: string): Promise<string> {
-  const created = await c.t
-    .http()
-    .post(`${API}/enrollments`)
-    .set('Authorization', c.clerk.auth)
-    .send({ householdId, policyCode, ...(personId ? { beneficiaryPersonId: personId } : {}) })
-    .expect(201);
-  const id = created.body.id as string;
-  await c.t.http().post(`${API}/enrollments/${id}/submit`).set('Authorization', c.clerk.auth).expect(200);
-  await c.t.http().post(`${API}/enrollments/${id}/publicize`).set('Authorization', c.officer.auth).expect(200);
-  const approved = await c.t
-    .http()
-    .post(`${API}/enrollments/${id}/approve`)
-    .set('Authorization', c.officer2.auth)
-    .expect(200);
-  expect(approved.body.status).toBe('ACTIVE');
-  return id;
-}
-
-async function appropriate(c: Ctx, fiscalYear: number, policyCode: string, amounts: Record<string, string>) {
-  for (const [fundingLevel, amount] of Object.entries(amounts)) {
-    await c.t
-      .http()
-      .post(`${API}/budgets/appropriations`)
-      .set('Authorization', c.finance.auth)
-      .send({ fiscalYear, policyCode, fundingLevel, countyCode: COUNTY, amount })
-      .expect(201);
-  }
-}
-
-async function budget(c: Ctx, fiscalYear: number, policyCode: string) {
+async function budget(c: Cycle, fiscalYear: number, policyCode: string) {
   const response = await c.t
     .http()
     .get(`${API}/budgets?fiscalYear=${fiscalYear}&countyCode=${COUNTY}`)
@@ -61,95 +32,16 @@ async function budget(c: Ctx, fiscalYear: number, policyCode: string) {
   return { committed: total('committed'), spent: total('spent'), available: total('available'), items };
 }
 
-async function verifyLedger(c: Ctx) {
+async function verifyLedger(c: Cycle) {
   const response = await c.t.http().get(`${API}/ledger/verify`).set('Authorization', c.auditor.auth).expect(200);
   expect(response.body.ok).toBe(true);
 }
 
-async function generate(c: Ctx, policyCode: string, period: string) {
-  const created = await c.t
-    .http()
-    .post(`${API}/disbursement-batches`)
-    .set('Authorization', c.officer.auth)
-    .send({ policyCode, period, countyCode: COUNTY })
-    .expect(202);
-  expect(created.body.batch.status).toBe('DRAFT');
-  const job = await c.t.waitForJob(created.body.jobId, c.officer);
-  expect(job.state).toBe('completed');
-  const batch = await c.t
-    .http()
-    .get(`${API}/disbursement-batches/${created.body.batch.id}`)
-    .set('Authorization', c.officer.auth)
-    .expect(200);
-  return batch.body;
-}
-
-async function lines(c: Ctx, batchId: string) {
-  const response = await c.t
-    .http()
-    .get(`${API}/disbursement-batches/${batchId}/lines?limit=500`)
-    .set('Authorization', c.finance.auth)
-    .expect(200);
-  return response.body.items as {
-    id: string;
-    lineNo: number;
-    personId: string;
-    amount: string;
-    accountNo: string;
-    periods: string[];
-    status: string;
-  }[];
-}
-
-async function approveAndExport(c: Ctx, batchId: string) {
-  await c.t
-    .http()
-    .post(`${API}/disbursement-batches/${batchId}/submit`)
-    .set('Authorization', c.officer.auth)
-    .expect(200);
-  const approved = await c.t
-    .http()
-    .post(`${API}/disbursement-batches/${batchId}/approve`)
-    .set('Authorization', c.finance.auth)
-    .set('Idempotency-Key', `approve-${batchId}`)
-    .expect(200);
-  expect(approved.body).toMatchObject({ status: 'APPROVED', approvedBy: c.finance.id, submittedBy: c.officer.id });
-  const file = await c.t
-    .http()
-    .get(`${API}/disbursement-batches/${batchId}/bank-file`)
-    .set('Authorization', c.finance.auth)
-    .buffer(true)
-    .parse((res, done) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => done(null, text));
-    })
-    .expect(200);
-  return file.body as string;
-}
-
-function results(rows: { line_no: number; account_no: string; amount: string; ok: boolean }[]): string {
-  return [
-    'line_no,account_no,amount,status,bank_ref,reason',
-    ...rows.map((r) =>
-      r.ok
-        ? `${r.line_no},${r.account_no},${r.amount},SUCCESS,BR${r.line_no}X,`
-        : `${r.line_no},${r.account_no},${r.amount},FAILED,,账户已销户`,
-    ),
-  ].join('\n');
-}
-
 describe('the whole payment cycle (e2e)', () => {
-  const c = {} as Ctx;
+  let c: Cycle;
 
   beforeAll(async () => {
-    c.t = await createTestApp({ env: { PUBLIC_NOTICE_DAYS: '0' } });
-    c.admin = await c.t.signIn('ADMIN', '410100');
-    c.clerk = await c.t.signIn('CLERK', '410122101');
-    c.officer = await c.t.signIn('OFFICER', COUNTY);
-    c.officer2 = await c.t.signIn('OFFICER', COUNTY);
-    c.finance = await c.t.signIn('FINANCE', COUNTY);
-    c.auditor = await c.t.signIn('AUDITOR', COUNTY);
+    c = await signInCycle(await createTestApp({ env: { PUBLIC_NOTICE_DAYS: '0' } }), COUNTY);
     await ensureVillage(c.t, c.admin, VILLAGE);
   });
   afterAll(() => c.t?.close());
@@ -235,32 +127,13 @@ describe('the whole payment cycle (e2e)', () => {
 
     const firstLines = await lines(c, first.id);
     const bMother = firstLines.find((l) => l.personId === parent(b, 'SPOUSE'))!;
-    const resultCsv = results(
-      firstLines.map((l) => ({
-        line_no: l.lineNo,
-        account_no: l.accountNo,
-        amount: l.amount,
-        ok: l.id !== bMother.id,
-      })),
-    );
-    const settled = await c.t
-      .http()
-      .post(`${API}/disbursement-batches/${first.id}/bank-results`)
-      .set('Authorization', c.finance.auth)
-      .set('Content-Type', 'text/csv')
-      .send(resultCsv)
-      .expect(200);
+    const resultCsv = resultFile(firstLines, (l) => l.id === bMother.id);
+    const settled = await importResults(c, first.id, resultCsv).expect(200);
     expect(settled.body).toMatchObject({ paid: 2, failed: 1, batch: { status: 'SETTLED' } });
     expect(await budget(c, 2012, 'RURAL_REWARD')).toMatchObject({ committed: 0, spent: 1920, available: 8080 });
     await verifyLedger(c);
 
-    const replay = await c.t
-      .http()
-      .post(`${API}/disbursement-batches/${first.id}/bank-results`)
-      .set('Authorization', c.finance.auth)
-      .set('Content-Type', 'text/csv')
-      .send(resultCsv)
-      .expect(200);
+    const replay = await importResults(c, first.id, resultCsv).expect(200);
     expect(replay.body).toMatchObject({ paid: 0, failed: 0, unchanged: 3 });
     expect(await budget(c, 2012, 'RURAL_REWARD')).toMatchObject({ committed: 0, spent: 1920, available: 8080 });
 
@@ -282,13 +155,7 @@ describe('the whole payment cycle (e2e)', () => {
     const [reissued] = await lines(c, reissue.id);
     expect(reissued).toMatchObject({ personId: parent(b, 'SPOUSE'), accountNo: accountNo(3), periods: ['2012'] });
     await approveAndExport(c, reissue.id);
-    await c.t
-      .http()
-      .post(`${API}/disbursement-batches/${reissue.id}/bank-results`)
-      .set('Authorization', c.finance.auth)
-      .set('Content-Type', 'text/csv')
-      .send(results([{ line_no: 1, account_no: accountNo(3), amount: '960.00', ok: true }]))
-      .expect(200);
+    await importResults(c, reissue.id, resultFile([reissued])).expect(200);
     expect(await budget(c, 2012, 'RURAL_REWARD')).toMatchObject({ committed: 0, spent: 2880, available: 7120 });
     await verifyLedger(c);
   });

@@ -1,0 +1,141 @@
+import { API, type SignedInUser, type TestApp } from './app.js';
+
+/**
+ * The steps of a payment cycle through the HTTP API, as the clerk, two officers and finance take
+ * them, shared by the specs that need a cycle behind them.
+ */
+export interface Cycle {
+  t: TestApp;
+  county: string;
+  admin: SignedInUser;
+  clerk: SignedInUser;
+  officer: SignedInUser;
+  officer2: SignedInUser;
+  finance: SignedInUser;
+  auditor: SignedInUser;
+}
+
+export interface LineItem {
+  id: string;
+  lineNo: number;
+  personId: string;
+  amount: string;
+  accountNo: string;
+  periods: string[];
+  status: string;
+}
+
+export async function signInCycle(t: TestApp, county = '410122', township = `${county}101`): Promise<Cycle> {
+  return {
+    t,
+    county,
+    admin: await t.signIn('ADMIN', '410100'),
+    clerk: await t.signIn('CLERK', township),
+    officer: await t.signIn('OFFICER', county),
+    officer2: await t.signIn('OFFICER', county),
+    finance: await t.signIn('FINANCE', county),
+    auditor: await t.signIn('AUDITOR', county),
+  };
+}
+
+/** Opens, submits, publicizes and (as the second officer) approves an enrollment. */
+export async function enrollAndActivate(c: Cycle, householdId: string, policyCode: string, personId?: string) {
+  const created = await c.t
+    .http()
+    .post(`${API}/enrollments`)
+    .set('Authorization', c.clerk.auth)
+    .send({ householdId, policyCode, ...(personId ? { beneficiaryPersonId: personId } : {}) })
+    .expect(201);
+  const id = created.body.id as string;
+  await c.t.http().post(`${API}/enrollments/${id}/submit`).set('Authorization', c.clerk.auth).expect(200);
+  await c.t.http().post(`${API}/enrollments/${id}/publicize`).set('Authorization', c.officer.auth).expect(200);
+  const approved = await c.t
+    .http()
+    .post(`${API}/enrollments/${id}/approve`)
+    .set('Authorization', c.officer2.auth)
+    .expect(200);
+  if (approved.body.status !== 'ACTIVE') throw new Error(`enrollment ${id} is ${approved.body.status}`);
+  return id;
+}
+
+export async function appropriate(c: Cycle, fiscalYear: number, policyCode: string, amounts: Record<string, string>) {
+  for (const [fundingLevel, amount] of Object.entries(amounts)) {
+    await c.t
+      .http()
+      .post(`${API}/budgets/appropriations`)
+      .set('Authorization', c.finance.auth)
+      .send({ fiscalYear, policyCode, fundingLevel, countyCode: c.county, amount })
+      .expect(201);
+  }
+}
+
+/** Creates a batch, waits for its generation job and returns the batch. */
+export async function generate(c: Cycle, policyCode: string, period: string) {
+  const created = await c.t
+    .http()
+    .post(`${API}/disbursement-batches`)
+    .set('Authorization', c.officer.auth)
+    .send({ policyCode, period, countyCode: c.county })
+    .expect(202);
+  if (created.body.batch.status !== 'DRAFT') throw new Error(`new batch is ${created.body.batch.status}`);
+  const job = await c.t.waitForJob(created.body.jobId, c.officer);
+  if (job.state !== 'completed') throw new Error(`generation ${JSON.stringify(job)}`);
+  const batch = await c.t
+    .http()
+    .get(`${API}/disbursement-batches/${created.body.batch.id}`)
+    .set('Authorization', c.officer.auth)
+    .expect(200);
+  return batch.body;
+}
+
+export async function lines(c: Cycle, batchId: string): Promise<LineItem[]> {
+  const response = await c.t
+    .http()
+    .get(`${API}/disbursement-batches/${batchId}/lines?limit=500`)
+    .set('Authorization', c.finance.auth)
+    .expect(200);
+  return response.body.items as LineItem[];
+}
+
+/** Submits (officer), approves (finance, with an Idempotency-Key) and downloads the bank file. */
+export async function approveAndExport(c: Cycle, batchId: string): Promise<string> {
+  await c.t
+    .http()
+    .post(`${API}/disbursement-batches/${batchId}/submit`)
+    .set('Authorization', c.officer.auth)
+    .expect(200);
+  const approved = await c.t
+    .http()
+    .post(`${API}/disbursement-batches/${batchId}/approve`)
+    .set('Authorization', c.finance.auth)
+    .set('Idempotency-Key', `approve-${batchId}`)
+    .expect(200);
+  if (approved.body.status !== 'APPROVED') throw new Error(`approved batch is ${approved.body.status}`);
+  const file = await c.t
+    .http()
+    .get(`${API}/disbursement-batches/${batchId}/bank-file`)
+    .set('Authorization', c.finance.auth)
+    .expect(200);
+  return file.text;
+}
+
+/** A bank result file: each line SUCCESS, or FAILED where `failed` says so. */
+export function resultFile(items: LineItem[], failed: (line: LineItem) => boolean = () => false): string {
+  return [
+    'line_no,account_no,amount,status,bank_ref,reason',
+    ...items.map((l) =>
+      failed(l)
+        ? `${l.lineNo},${l.accountNo},${l.amount},FAILED,,账户已销户`
+        : `${l.lineNo},${l.accountNo},${l.amount},SUCCESS,BR${l.id.slice(0, 8)},`,
+    ),
+  ].join('\n');
+}
+
+export function importResults(c: Cycle, batchId: string, csv: string) {
+  return c.t
+    .http()
+    .post(`${API}/disbursement-batches/${batchId}/bank-results`)
+    .set('Authorization', c.finance.auth)
+    .set('Content-Type', 'text/csv')
+    .send(csv);
+}
