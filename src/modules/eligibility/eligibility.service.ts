@@ -71,6 +71,20 @@ export class EligibilityService {
     return decideSnapshot(snapshot, asOf, selectVersionsInForce(catalogue, asOf));
   }
 
+  /**
+   * Decides snapshots the caller already holds (a chunk of households, or the one it also needs
+   * for other reasons), with the catalogue read once: the same pure step as `decide`.
+   */
+  async decideSnapshots(
+    snapshots: readonly HouseholdSnapshot[],
+    asOf: string,
+    manager?: EntityManager,
+  ): Promise<HouseholdEligibility[]> {
+    this.assertAsOf(asOf);
+    const versions = selectVersionsInForce(await this.policies.catalogue(manager), asOf);
+    return snapshots.map((snapshot) => decideSnapshot(snapshot, asOf, versions));
+  }
+
   /** The household on `asOf`, if it lies in the user's region; 404 otherwise (never its data). */
   async snapshotFor(
     actor: Actor,

@@ -335,14 +335,12 @@ export class EnrollmentsService implements OnModuleInit {
   async followUpLifeEvent(manager: EntityManager, notice: LifeEventNotice): Promise<void> {
     const rows = await this.repository.lockOpenOfHousehold(manager, notice.householdId);
     if (rows.length === 0) return;
-    const [decisions, snapshot] = await Promise.all([
-      this.decide(manager, notice.householdId, notice.date),
-      this.snapshots.forHousehold(notice.householdId, notice.date, manager),
-    ]);
+    const snapshot = await this.snapshots.forHousehold(notice.householdId, notice.date, manager);
+    const [decided] = await this.eligibility.decideSnapshots([snapshot], notice.date, manager);
     await this.endIneligible(
       manager,
       rows,
-      decisions,
+      decided.decisions,
       snapshot,
       notice.date,
       notice.type,

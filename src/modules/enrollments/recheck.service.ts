@@ -101,18 +101,19 @@ export class RecheckProcessor implements JobHandler<RecheckData, RecheckResult> 
       if (households.length === 0) break;
       after = households[households.length - 1].household_id;
       await this.transactions.run(async (manager) => {
-        for (const { household_id } of households) {
-          const rows: EnrollmentRow[] = await this.repository.lockOpenOfHousehold(manager, household_id);
+        // One snapshot load and one catalogue read per chunk; each household is then decided by
+        // the same pure step as a single eligibility question.
+        const ids = households.map((h) => h.household_id);
+        const snapshots = await this.snapshots.forHouseholds(ids, asOf, manager);
+        const decided = await this.eligibility.decideSnapshots(snapshots, asOf, manager);
+        for (const [index, snapshot] of snapshots.entries()) {
+          const rows: EnrollmentRow[] = await this.repository.lockOpenOfHousehold(manager, snapshot.householdId);
           if (rows.length === 0) continue;
-          const [decision, snapshot] = await Promise.all([
-            this.eligibility.decide(household_id, asOf, manager),
-            this.snapshots.forHousehold(household_id, asOf, manager),
-          ]);
           result.enrollments += rows.length;
           result.ended += await this.enrollments.endIneligible(
             manager,
             rows,
-            decision.decisions,
+            decided[index].decisions,
             snapshot,
             asOf,
             undefined,
