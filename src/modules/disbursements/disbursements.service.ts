@@ -325,16 +325,26 @@ export function groupByShares(
   policy: PolicyWithVersions,
   lines: { id: string; amount: string; version_id: string }[],
 ): { shares: FundingShares; lines: { id: string; amount: string }[] }[] {
+  // Shares are worked out once per version, not once per line: a city batch has a million lines.
   const groups = new Map<string, { shares: FundingShares; lines: { id: string; amount: string }[] }>();
+  const groupOfVersion = new Map<string, { shares: FundingShares; lines: { id: string; amount: string }[] }>();
+  const latest = policy.versions[policy.versions.length - 1];
   for (const line of lines) {
-    const version =
-      policy.versions.find((v) => v.id === line.version_id) ?? policy.versions[policy.versions.length - 1];
-    const shares = Object.fromEntries(
-      Object.entries(version.fundingShares).map(([level, share]) => [level, new Decimal(String(share))]),
-    ) as FundingShares;
-    const key = JSON.stringify(version.fundingShares);
-    if (!groups.has(key)) groups.set(key, { shares, lines: [] });
-    groups.get(key)!.lines.push({ id: line.id, amount: line.amount });
+    let group = groupOfVersion.get(line.version_id);
+    if (!group) {
+      const version = policy.versions.find((v) => v.id === line.version_id) ?? latest;
+      const key = JSON.stringify(version.fundingShares);
+      group = groups.get(key);
+      if (!group) {
+        const shares = Object.fromEntries(
+          Object.entries(version.fundingShares).map(([level, share]) => [level, new Decimal(String(share))]),
+        ) as FundingShares;
+        group = { shares, lines: [] };
+        groups.set(key, group);
+      }
+      groupOfVersion.set(line.version_id, group);
+    }
+    group.lines.push({ id: line.id, amount: line.amount });
   }
   return [...groups.values()];
 }
