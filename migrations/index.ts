@@ -11,4 +11,13 @@ import { BenchIndexes1765000000000 } from './1765000000000-bench-indexes.js';
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
  * the CLI and the test setup all run exactly the same set. Add new ones at the end.
  */
-export const MIGRATIONS = [Foundation1764300000000, Registry1764400000000, Policies1764500000000, Ledger1764600000000, Enrollments1764700000000, Disbursements1764800000000, AuditChain1764900000000, BenchIndexes1765000000000];
+export const MIGRATIONS = [
+  Foundation1764300000000,
+  Registry1764400000000,
+  Policies1764500000000,
+  Ledger1764600000000,
+  Enrollments1764700000000,
+  Disbursements1764800000000,
+  AuditChain1764900000000,
+  BenchIndexes1765000000000,
+];
