@@ -19,6 +19,9 @@ Commands:
                        create a user (roles: ${ROLES.join(', ')})
   demo:seed            create demo villages in 中牟县 (410122) and one user of each role,
                        printing their passwords; never runs by itself
+  registry:import FILE.csv [--dry-run]
+                       import township registers (format: src/modules/registry/import-format.md);
+                       every row is checked first and nothing is written if one is bad
   migration:run        apply pending migrations
   migration:revert     revert the last migration
 `;
