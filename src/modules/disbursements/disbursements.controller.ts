@@ -53,20 +53,20 @@ export class DisbursementsController {
   }
 
   @Get()
-  @Roles('OFFICER', 'FINANCE', 'AUDITOR')
+  @Roles()
   list(@Query() query: ListBatchesQuery, @CurrentActor() actor: Actor): Promise<Page<BatchView>> {
     return this.batches.list(actor, query);
   }
 
   @Get(':id')
-  @Roles('OFFICER', 'FINANCE', 'AUDITOR')
+  @Roles()
   @ApiOkResponse({ description: 'The batch with its totals and exception list' })
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<BatchView> {
     return this.batches.get(actor, id);
   }
 
   @Get(':id/lines')
-  @Roles('OFFICER', 'FINANCE', 'AUDITOR')
+  @Roles()
   lines(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: LinesQuery,
