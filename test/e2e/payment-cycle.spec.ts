@@ -126,6 +126,13 @@ describe('the whole payment cycle (e2e)', () => {
     expect(rows.map((r) => r.amount)).toEqual(['960.00', '960.00', '960.00']);
 
     const firstLines = await lines(c, first.id);
+    // Only finance sees account numbers in full.
+    const officerView = await c.t
+      .http()
+      .get(`${API}/disbursement-batches/${first.id}/lines`)
+      .set('Authorization', c.officer.auth)
+      .expect(200);
+    expect(officerView.body.items[0].accountNo).toMatch(/^622202\*+\d\d$/);
     const bMother = firstLines.find((l) => l.personId === parent(b, 'SPOUSE'))!;
     const resultCsv = resultFile(firstLines, (l) => l.id === bMother.id);
     const settled = await importResults(c, first.id, resultCsv).expect(200);

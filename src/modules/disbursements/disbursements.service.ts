@@ -12,6 +12,7 @@ import { BudgetCommitmentsService } from '../budgets/budget-commitments.service.
 import type { FundingShares } from '../budgets/share-split.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { PoliciesRepository } from '../policies/policies.repository.js';
+import { maskNumber } from '../registry/id-number.js';
 import { PoliciesService } from '../policies/policies.service.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
 import { batchUnits } from './batch-period.js';
@@ -187,7 +188,12 @@ export class DisbursementsService {
     await this.inScope(manager, actor, id);
     const [after] = (decodeCursor(cursor, 1) ?? [0]) as number[];
     const rows = await this.repository.linesPage(manager, id, Number(after), limit + 1);
-    return toPage(rows, limit, (row) => [row.line_no], toLineView);
+    // Account numbers in full only for finance, who reconciles them with the bank.
+    const view =
+      actor.role === 'FINANCE'
+        ? toLineView
+        : (row: LineRow) => ({ ...toLineView(row), accountNo: maskNumber(row.account_no) });
+    return toPage(rows, limit, (row) => [row.line_no], view);
   }
 
   async submit(actor: Actor, id: string): Promise<BatchView> {
