@@ -38,7 +38,7 @@ times.sort((a, b) => a - b);
 const at = (p: number) =>
   times.length === 0 ? 0 : Number(times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(1));
 process.send!({
-  requestsPerSecond: Math.round(times.length / spec.seconds),
+  requestsPerSecond: Number((times.length / spec.seconds).toFixed(1)),
   p50Ms: at(0.5),
   p95Ms: at(0.95),
   p99Ms: at(0.99),

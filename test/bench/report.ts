@@ -58,7 +58,15 @@ interface Report {
     peakRssMb: number;
     note?: string;
   }[];
-  http: { route: string; requestsPerSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; non2xx: number }[];
+  http: {
+    route: string;
+    requestsPerSecond: number;
+    p50Ms: number;
+    p95Ms: number;
+    p99Ms: number;
+    non2xx: number;
+    errors: number;
+  }[];
   copyRowsPerSecondBeforeAfter: number[];
   pipelineSeconds: number;
   load: { rows: number; seconds: number; rowsPerSecond: number; persons: number };
@@ -78,9 +86,15 @@ export function formatTable(report: Report): string {
     ),
   ];
   if (report.http.length > 0) {
-    lines.push('', '| route | req/s | p50 ms | p95 ms | p99 ms | non-2xx |', '|---|---:|---:|---:|---:|---:|');
+    lines.push(
+      '',
+      '| route | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors (timeouts) |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    );
     for (const h of report.http) {
-      lines.push(`| ${h.route} | ${h.requestsPerSecond} | ${h.p50Ms} | ${h.p95Ms} | ${h.p99Ms} | ${h.non2xx} |`);
+      lines.push(
+        `| ${h.route} | ${h.requestsPerSecond} | ${h.p50Ms} | ${h.p95Ms} | ${h.p99Ms} | ${h.non2xx} | ${h.errors} |`,
+      );
     }
   }
   return lines.join('\n');
