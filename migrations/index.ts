@@ -6,6 +6,7 @@ import { Enrollments1764700000000 } from './1764700000000-enrollments.js';
 import { Disbursements1764800000000 } from './1764800000000-disbursements.js';
 import { AuditChain1764900000000 } from './1764900000000-audit-chain.js';
 import { BenchIndexes1765000000000 } from './1765000000000-bench-indexes.js';
+import { PerformanceIndexes1765100000000 } from './1765100000000-performance-indexes.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   Disbursements1764800000000,
   AuditChain1764900000000,
   BenchIndexes1765000000000,
+  PerformanceIndexes1765100000000,
 ];

@@ -13,7 +13,9 @@ import { AuthService } from './auth.service.js';
     JwtModule.registerAsync({
       inject: [AppConfig, RUNTIME],
       useFactory: (config: AppConfig, runtime: RuntimeSettings) => ({
-        secret: runtime.jwtSecret,
+        // A Buffer, not a string: jsonwebtoken would otherwise try to parse a string secret as a
+        // public key on every verification (16% of the CPU of an authenticated GET).
+        secret: Buffer.from(runtime.jwtSecret, 'utf8'),
         signOptions: { expiresIn: durationSeconds(config.JWT_EXPIRES_IN), algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
       }),

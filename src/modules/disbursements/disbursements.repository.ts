@@ -93,6 +93,10 @@ export interface CandidateRow {
 }
 
 const BATCH_COLUMNS = '*';
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** The generation cursor of a candidate: where the next chunk starts after it. */
+export const candidateCursor = (row: CandidateRow): string => `${row.household_id}/${row.id}`;
 const LINE_COLUMNS = `id, line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods,
   amount::text, bank_code, account_no, account_name, id_number, version_ids, status, bank_ref, reason`;
 
@@ -153,7 +157,10 @@ export class DisbursementsRepository {
     );
   }
 
-  /** The next chunk of active enrollments of the policy in the county, after `cursor` (keyset). */
+  /**
+   * The next chunk of active enrollments of the policy in the county, in household order, after
+   * `cursor` ("householdId/enrollmentId" of the last candidate, keyset).
+   */
   candidates(
     manager: EntityManager,
     policyCode: string,
@@ -161,12 +168,14 @@ export class DisbursementsRepository {
     cursor: string | null,
     limit: number,
   ): Promise<CandidateRow[]> {
+    const [household, enrollment] = (cursor ?? `${NIL_UUID}/${NIL_UUID}`).split('/');
     return queryRows<CandidateRow>(
       manager,
       `SELECT id, household_id, beneficiary_person_id, beneficiary_key, region_code FROM enrollments
-        WHERE policy_code = $1 AND status = 'ACTIVE' AND region_code LIKE $2 AND id > $3
-        ORDER BY id LIMIT $4`,
-      [policyCode, `${countyCode}%`, cursor ?? '00000000-0000-0000-0000-000000000000', limit],
+        WHERE policy_code = $1 AND status = 'ACTIVE' AND region_code LIKE $2
+          AND (household_id, id) > ($3::uuid, $4::uuid)
+        ORDER BY household_id, id LIMIT $5`,
+      [policyCode, `${countyCode}%`, household, enrollment, limit],
     );
   }
 

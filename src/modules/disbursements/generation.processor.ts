@@ -10,6 +10,7 @@ import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
 import { HouseholdSnapshots } from '../registry/household-snapshots.service.js';
 import { batchUnits } from './batch-period.js';
 import {
+  candidateCursor,
   DisbursementsRepository,
   type CandidateRow,
   type NewException,
@@ -138,7 +139,7 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
               line_count: lineNo,
               total_amount: formatMoney(money(locked.total_amount).plus(chunkTotal)),
               exception_count: exceptionCount,
-              generation_cursor: candidates[candidates.length - 1].id,
+              generation_cursor: candidateCursor(candidates[candidates.length - 1]),
             });
           });
           batch = next;

@@ -49,6 +49,9 @@ async function guarded<T>(work: Promise<T>, versionId: string): Promise<T> {
  * version takes over from its date; a version that a payment used is never changed again (checked
  * here, and refused by the database trigger `policy_versions_guard` whatever the caller).
  */
+/** How long a read outside a transaction may reuse the catalogue. */
+export const CATALOGUE_TTL_MS = 5_000;
+
 @Injectable()
 export class PoliciesService {
   constructor(
@@ -57,9 +60,24 @@ export class PoliciesService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Every policy with all versions, for the eligibility engine. Pass `manager` to read inside a transaction. */
+  private cached?: { at: number; catalogue: Promise<PolicyWithVersions[]> };
+
+  /**
+   * Every policy with all versions, for the eligibility engine. Inside a transaction (`manager`:
+   * enrollment decisions, batch generation, approval) it is always read afresh; outside one (the
+   * eligibility endpoint) a copy up to CATALOGUE_TTL_MS old is reused, so the rules stay compiled
+   * between requests. A version added in this process drops the copy at once; other processes see
+   * it within the TTL.
+   */
   catalogue(manager?: EntityManager): Promise<PolicyWithVersions[]> {
-    return this.repository.loadCatalogue(manager);
+    if (manager) return this.repository.loadCatalogue(manager);
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at > CATALOGUE_TTL_MS) {
+      const catalogue = this.repository.loadCatalogue();
+      this.cached = { at: now, catalogue };
+      catalogue.catch(() => (this.cached = undefined));
+    }
+    return this.cached.catalogue;
   }
 
   async list(asOf: string = todayInChina()): Promise<PolicySummaryDto[]> {
@@ -75,6 +93,15 @@ export class PoliciesService {
     const policy = (await this.repository.loadCatalogue()).find((candidate) => candidate.code === code);
     if (!policy) throw new NotFoundError('Policy', code);
     return { ...definitionOf(policy), versions: policy.versions };
+  }
+
+  /** Drops the cached catalogue once a change to it has committed (or failed). */
+  private async invalidating<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } finally {
+      this.cached = undefined;
+    }
   }
 
   /** Problems with a version's content for this policy (each with its JSON path). */
@@ -97,84 +124,88 @@ export class PoliciesService {
    */
   async addVersion(code: string, input: CreatePolicyVersionDto, actor: Actor): Promise<VersionRecord> {
     this.assertDate('effectiveFrom', input.effectiveFrom);
-    return this.transactions.run(async (manager) => {
-      const policy = await this.repository.lockPolicy(manager, code);
-      if (!policy) throw new NotFoundError('Policy', code);
-      const problems = this.contentProblems(policy, input);
-      if (problems.length > 0) throw new ValidationFailedError(problems, `The version of ${code} is not valid`);
+    return this.invalidating(
+      this.transactions.run(async (manager) => {
+        const policy = await this.repository.lockPolicy(manager, code);
+        if (!policy) throw new NotFoundError('Policy', code);
+        const problems = this.contentProblems(policy, input);
+        if (problems.length > 0) throw new ValidationFailedError(problems, `The version of ${code} is not valid`);
 
-      const versions = await this.repository.versionsOf(manager, code);
-      const latest = versions.at(-1);
-      if (latest && input.effectiveFrom <= latest.effectiveFrom) {
-        throw new ValidationFailedError([
-          {
-            field: 'effectiveFrom',
-            message: `a new version must start after the latest one (version ${latest.versionNo}, from ${latest.effectiveFrom})`,
-          },
-        ]);
-      }
-      const dayBefore = addDays(input.effectiveFrom, -1);
-      if (latest && (latest.effectiveTo === null || latest.effectiveTo > dayBefore)) {
-        if (latest.paidThrough !== null && latest.paidThrough > dayBefore) {
-          throw new VersionInUseError(
-            `Version ${latest.versionNo} of ${code} has been paid through ${latest.paidThrough}; ` +
-              `a new version cannot take over on ${input.effectiveFrom}`,
-            { versionId: latest.id, paidThrough: latest.paidThrough },
-          );
+        const versions = await this.repository.versionsOf(manager, code);
+        const latest = versions.at(-1);
+        if (latest && input.effectiveFrom <= latest.effectiveFrom) {
+          throw new ValidationFailedError([
+            {
+              field: 'effectiveFrom',
+              message: `a new version must start after the latest one (version ${latest.versionNo}, from ${latest.effectiveFrom})`,
+            },
+          ]);
         }
-        await guarded(this.repository.endVersion(manager, latest.id, dayBefore), latest.id);
-        await this.audit.record(manager, {
-          action: 'policy.version_ended',
-          entityType: 'policy_version',
-          entityId: latest.id,
-          before: { effectiveTo: latest.effectiveTo },
-          after: { effectiveTo: dayBefore },
+        const dayBefore = addDays(input.effectiveFrom, -1);
+        if (latest && (latest.effectiveTo === null || latest.effectiveTo > dayBefore)) {
+          if (latest.paidThrough !== null && latest.paidThrough > dayBefore) {
+            throw new VersionInUseError(
+              `Version ${latest.versionNo} of ${code} has been paid through ${latest.paidThrough}; ` +
+                `a new version cannot take over on ${input.effectiveFrom}`,
+              { versionId: latest.id, paidThrough: latest.paidThrough },
+            );
+          }
+          await guarded(this.repository.endVersion(manager, latest.id, dayBefore), latest.id);
+          await this.audit.record(manager, {
+            action: 'policy.version_ended',
+            entityType: 'policy_version',
+            entityId: latest.id,
+            before: { effectiveTo: latest.effectiveTo },
+            after: { effectiveTo: dayBefore },
+          });
+        }
+        const created = await this.repository.insertVersion(manager, {
+          policyCode: code,
+          versionNo: (latest?.versionNo ?? 0) + 1,
+          effectiveFrom: input.effectiveFrom,
+          rule: input.rule,
+          amount: input.amount,
+          fundingShares: input.fundingShares,
+          createdBy: actor.id,
         });
-      }
-      const created = await this.repository.insertVersion(manager, {
-        policyCode: code,
-        versionNo: (latest?.versionNo ?? 0) + 1,
-        effectiveFrom: input.effectiveFrom,
-        rule: input.rule,
-        amount: input.amount,
-        fundingShares: input.fundingShares,
-        createdBy: actor.id,
-      });
-      await this.audit.record(manager, {
-        action: 'policy.version_created',
-        entityType: 'policy_version',
-        entityId: created.id,
-        after: created,
-      });
-      return created;
-    });
+        await this.audit.record(manager, {
+          action: 'policy.version_created',
+          entityType: 'policy_version',
+          entityId: created.id,
+          after: created,
+        });
+        return created;
+      }),
+    );
   }
 
   /** Corrects the content of a version no payment has used yet; 409 VERSION_IN_USE otherwise. */
   async amendVersion(code: string, versionId: string, input: AmendPolicyVersionDto): Promise<VersionRecord> {
-    return this.transactions.run(async (manager) => {
-      const policy = await this.repository.lockPolicy(manager, code);
-      if (!policy) throw new NotFoundError('Policy', code);
-      const before = (await this.repository.versionsOf(manager, code)).find((version) => version.id === versionId);
-      if (!before) throw new NotFoundError('Policy version', versionId);
-      if (before.usedAt !== null) {
-        throw new VersionInUseError(
-          `Version ${before.versionNo} of ${code} has been used by a payment; add a new version instead`,
-          { versionId, usedAt: before.usedAt },
-        );
-      }
-      const problems = this.contentProblems(policy, input);
-      if (problems.length > 0) throw new ValidationFailedError(problems, `The version of ${code} is not valid`);
-      const after = await guarded(this.repository.replaceVersionContent(manager, versionId, input), versionId);
-      await this.audit.record(manager, {
-        action: 'policy.version_amended',
-        entityType: 'policy_version',
-        entityId: versionId,
-        before,
-        after,
-      });
-      return after;
-    });
+    return this.invalidating(
+      this.transactions.run(async (manager) => {
+        const policy = await this.repository.lockPolicy(manager, code);
+        if (!policy) throw new NotFoundError('Policy', code);
+        const before = (await this.repository.versionsOf(manager, code)).find((version) => version.id === versionId);
+        if (!before) throw new NotFoundError('Policy version', versionId);
+        if (before.usedAt !== null) {
+          throw new VersionInUseError(
+            `Version ${before.versionNo} of ${code} has been used by a payment; add a new version instead`,
+            { versionId, usedAt: before.usedAt },
+          );
+        }
+        const problems = this.contentProblems(policy, input);
+        if (problems.length > 0) throw new ValidationFailedError(problems, `The version of ${code} is not valid`);
+        const after = await guarded(this.repository.replaceVersionContent(manager, versionId, input), versionId);
+        await this.audit.record(manager, {
+          action: 'policy.version_amended',
+          entityType: 'policy_version',
+          entityId: versionId,
+          before,
+          after,
+        });
+        return after;
+      }),
+    );
   }
 
   /**

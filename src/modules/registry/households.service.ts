@@ -274,11 +274,16 @@ export class HouseholdsService {
                      WHERE p.id_number = $${params.length})`,
         );
       } else {
+        // Household numbers and names by prefix, as byte-ordered index ranges ([q, q + U+10FFFF)).
         params.push(q);
+        const n = params.length;
         conditions.push(
-          `(starts_with(h.household_no, $${params.length}) OR EXISTS (
-              SELECT 1 FROM household_members m JOIN persons p ON p.id = m.person_id
-               WHERE m.household_id = h.id AND strpos(p.name, $${params.length}) > 0))`,
+          `h.id IN (
+             SELECT id FROM households
+              WHERE household_no >= $${n} AND household_no < ($${n} || U&'\\+10FFFF')
+             UNION
+             SELECT m.household_id FROM persons p JOIN household_members m ON m.person_id = p.id
+              WHERE (p.name COLLATE "C") >= $${n} AND (p.name COLLATE "C") < ($${n} || U&'\\+10FFFF'))`,
         );
       }
     }
