@@ -60,22 +60,34 @@ export class HouseholdSnapshots {
     const limit = Math.min(Math.max(Math.trunc(options.chunkSize ?? 1000), 1), 10_000);
     const regionLike = `${regionPrefix(options.regionPrefix)}%`;
     const runner = this.dataSource.createQueryRunner();
+    let pending: Promise<HouseholdSnapshot[]> | undefined;
     await runner.connect();
     try {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query('SET TRANSACTION READ ONLY');
       // The chunk queries are many small index lookups: JIT compilation only adds to each one.
       await runner.query('SET LOCAL jit = off');
-      let after: string | null = null;
+      // The next chunk is read while the caller works on this one, so the database and the
+      // decisions overlap instead of taking turns.
+      let next: Promise<HouseholdSnapshot[]> = loadSnapshots(runner, options.asOf, { after: null, regionLike, limit });
+      pending = next;
       for (;;) {
-        const chunk = await loadSnapshots(runner, options.asOf, { after, regionLike, limit });
+        const chunk: HouseholdSnapshot[] = await next;
+        pending = undefined;
         if (chunk.length === 0) break;
+        const last = chunk.length < limit;
+        if (!last) {
+          const after = chunk[chunk.length - 1].householdId;
+          next = loadSnapshots(runner, options.asOf, { after, regionLike, limit });
+          next.catch(() => undefined); // awaited above or in `finally`; never unhandled
+          pending = next;
+        }
         yield chunk;
-        if (chunk.length < limit) break;
-        after = chunk[chunk.length - 1].householdId;
+        if (last) break;
       }
       await runner.commitTransaction();
     } finally {
+      await pending?.catch(() => undefined);
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       await runner.release();
     }
