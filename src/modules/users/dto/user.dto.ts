@@ -8,9 +8,9 @@ export class CreateUserDto {
   @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'username has 3-64 letters, digits, dots, dashes or underscores' })
   username!: string;
 
-  @ApiProperty({ minLength: 10, maxLength: 200 })
+  @ApiProperty({ minLength: 8, maxLength: 200 })
   @IsString()
-  @Length(10, 200, { message: 'password must have 10 to 200 characters' })
+  @Length(8, 200, { message: 'password must have 8 to 200 characters' })
   password!: string;
 
   @ApiProperty({ enum: ROLES })
