@@ -82,6 +82,9 @@ export class UsersService {
   async create(input: CreateUserDto): Promise<UserDto> {
     const problem = roleRegionProblem(input.role, input.regionCode);
     if (problem) throw new ValidationFailedError([{ field: 'regionCode', message: problem }]);
+    if (input.password.length < 8) {
+      throw new ValidationFailedError([{ field: 'password', message: 'password must have 8 to 200 characters' }]);
+    }
     const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
     return this.dataSource.transaction(async (manager) => {
       const region = await manager.query(`SELECT 1 FROM regions WHERE code = $1`, [input.regionCode]);
