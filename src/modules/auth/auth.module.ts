@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -13,9 +14,9 @@ import { AuthService } from './auth.service.js';
     JwtModule.registerAsync({
       inject: [AppConfig, RUNTIME],
       useFactory: (config: AppConfig, runtime: RuntimeSettings) => ({
-        // A Buffer, not a string: jsonwebtoken would otherwise try to parse a string secret as a
-        // public key on every verification (16% of the CPU of an authenticated GET).
-        secret: Buffer.from(runtime.jwtSecret, 'utf8'),
+        // A secret KeyObject, made once: given a string or a Buffer, jsonwebtoken tries to parse it
+        // as a public key on every verification (340 µs against 9 µs; 16% of an authenticated GET).
+        secret: createSecretKey(Buffer.from(runtime.jwtSecret, 'utf8')),
         signOptions: { expiresIn: durationSeconds(config.JWT_EXPIRES_IN), algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
       }),
