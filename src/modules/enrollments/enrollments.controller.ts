@@ -17,7 +17,7 @@ import {
   CreateEnrollmentDto,
   ListEnrollmentsQuery,
   PublicityListQuery,
-  ReasonDto,
+  TransitionReasonDto,
   RecheckDto,
 } from './dto/enrollment.dto.js';
 import type { EnrollmentAction } from './enrollment-state.js';
@@ -119,7 +119,7 @@ export class EnrollmentsController {
   @Roles('OFFICER')
   reject(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Body() body: ReasonDto,
+    @Body() body: TransitionReasonDto,
     @CurrentActor() actor: Actor,
   ): Promise<EnrollmentView> {
     return this.act(actor, id, 'reject', body.reason);
@@ -130,7 +130,7 @@ export class EnrollmentsController {
   @Roles('OFFICER')
   suspend(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Body() body: ReasonDto,
+    @Body() body: TransitionReasonDto,
     @CurrentActor() actor: Actor,
   ): Promise<EnrollmentView> {
     return this.act(actor, id, 'suspend', body.reason);
@@ -148,7 +148,7 @@ export class EnrollmentsController {
   @Roles('OFFICER')
   terminate(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Body() body: ReasonDto,
+    @Body() body: TransitionReasonDto,
     @CurrentActor() actor: Actor,
   ): Promise<EnrollmentView> {
     return this.act(actor, id, 'terminate', body.reason);

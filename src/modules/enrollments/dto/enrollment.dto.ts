@@ -29,7 +29,7 @@ export class CreateEnrollmentDto {
   beneficiaryPersonId?: string;
 }
 
-export class ReasonDto {
+export class TransitionReasonDto {
   @ApiProperty({ example: 'The only child is over 18' })
   @IsString()
   @Length(1, 500)
