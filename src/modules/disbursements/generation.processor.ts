@@ -7,7 +7,7 @@ import { JobProcessor, type JobContext, type JobHandler } from '../jobs/job-proc
 import { accountNoProblem } from '../registry/bank-account.js';
 import { holderProblem } from '../registry/household-rules.js';
 import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
-import { HouseholdSnapshots } from '../registry/household-snapshots.service.js';
+import { HouseholdSnapshots, type PayingAccount } from '../registry/household-snapshots.service.js';
 import { batchUnits } from './batch-period.js';
 import {
   candidateCursor,
@@ -104,11 +104,12 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
             }
             const householdIds = [...new Set(candidates.map((c) => c.household_id))];
             const byDate = new Map<string, Map<string, HouseholdSnapshot>>();
-            for (const date of [...dates, today]) {
-              if (byDate.has(date)) continue;
+            for (const date of dates) {
               const snapshots = await this.snapshots.forHouseholds(householdIds, date, tx);
               byDate.set(date, new Map(snapshots.map((s) => [s.householdId, s])));
             }
+            // Payments go to the account in force today; only the account and its holder are read.
+            const accounts = await this.snapshots.accountsOn(householdIds, today, tx);
             const keys = candidates.map((c) => c.beneficiary_key);
             const covered = await this.repository.coveredUnits(tx, locked.policy_code, keys, units.units);
             const failedAccounts = await this.repository.failedAccounts(tx, locked.policy_code, keys);
@@ -118,7 +119,16 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
             let lineNo = locked.line_count;
             let chunkTotal = money(0);
             for (const candidate of candidates) {
-              const outcome = this.lineFor(candidate, policy, units, byDate, today, covered, failedAccounts);
+              const outcome = this.lineFor(
+                candidate,
+                policy,
+                units,
+                byDate,
+                accounts.get(candidate.household_id),
+                today,
+                covered,
+                failedAccounts,
+              );
               if (!outcome) continue;
               if ('reason' in outcome) {
                 exceptions.push(outcome);
@@ -170,6 +180,7 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
     policy: Parameters<typeof owedFor>[0],
     units: Parameters<typeof owedFor>[1],
     byDate: Map<string, Map<string, HouseholdSnapshot>>,
+    account: PayingAccount | undefined,
     today: string,
     covered: ReadonlySet<string>,
     failedAccounts: Map<string, Set<string>>,
@@ -198,10 +209,8 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
       personId: candidate.beneficiary_person_id,
       reason,
     });
-    const current = byDate.get(today)?.get(candidate.household_id);
-    const account = current?.bankAccount;
-    if (!current || !account) return exception('NO_BANK_ACCOUNT: the household has no one-card account');
-    const holder = current.members.find((m) => m.personId === account.holderPersonId);
+    if (!account) return exception('NO_BANK_ACCOUNT: the household has no one-card account');
+    const holder = account.holder.member ? account.holder : undefined;
     const problem =
       accountNoProblem(account.accountNo) ??
       (holder ? holderProblem(holder, today) : 'the account holder is not a member of the household');

@@ -3,9 +3,36 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { regionPrefix } from '../../common/region-scope.js';
+import { queryRows } from '../../database/sql.js';
 import { isIsoDate } from './dates.js';
 import type { HouseholdSnapshot } from './household-snapshot.js';
 import { loadSnapshots } from './snapshot.queries.js';
+
+/** A household's account on a date, with what paying into it needs to know of the holder. */
+export interface PayingAccount {
+  bankCode: string;
+  accountNo: string;
+  holder: {
+    personId: string;
+    name: string;
+    idNumber: string;
+    birthDate: string;
+    deathDate: string | null;
+    member: boolean;
+  };
+}
+
+interface AccountRow {
+  household_id: string;
+  bank_code: string;
+  account_no: string;
+  holder_person_id: string;
+  name: string;
+  id_number: string;
+  birth_date: string;
+  death_date: string | null;
+  member: boolean | null;
+}
 
 export interface StreamSnapshotsOptions {
   /** A region code or code prefix (`410122`, `410122101`, or `4101` / `410100` for the city). */
@@ -45,6 +72,46 @@ export class HouseholdSnapshots {
     assertAsOf(asOf);
     const ids = householdIds.filter((id) => UUID.test(id));
     return loadSnapshots(manager ?? this.dataSource, asOf, { householdIds: ids });
+  }
+
+  /**
+   * Each household's one-card account in force on `asOf` with its holder, for paying: one query for
+   * a chunk of households (a batch needs only this of "today", not the whole snapshot).
+   */
+  async accountsOn(householdIds: string[], asOf: string, manager?: EntityManager): Promise<Map<string, PayingAccount>> {
+    assertAsOf(asOf);
+    const rows = await queryRows<AccountRow>(
+      manager ?? this.dataSource,
+      `SELECT h.id AS household_id, b.bank_code, b.account_no, p.id AS holder_person_id, p.name, p.id_number,
+              to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
+              to_char(CASE WHEN p.death_date <= $1::date THEN p.death_date END, 'YYYY-MM-DD') AS death_date,
+              (m.household_id = h.id AND m.joined_on <= $1::date) AS member
+         FROM unnest($2::uuid[]) AS h(id)
+         JOIN LATERAL (
+           SELECT ba.bank_code, ba.account_no, ba.holder_person_id FROM household_bank_accounts ba
+            WHERE ba.household_id = h.id AND ba.effective_on <= $1::date
+            ORDER BY ba.effective_on DESC, ba.seq DESC LIMIT 1) b ON true
+         JOIN persons p ON p.id = b.holder_person_id
+         LEFT JOIN household_members m ON m.person_id = p.id`,
+      [asOf, householdIds.filter((id) => UUID.test(id))],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.household_id,
+        {
+          bankCode: row.bank_code,
+          accountNo: row.account_no,
+          holder: {
+            personId: row.holder_person_id,
+            name: row.name,
+            idNumber: row.id_number,
+            birthDate: row.birth_date,
+            deathDate: row.death_date,
+            member: row.member === true,
+          },
+        },
+      ]),
+    );
   }
 
   /**
