@@ -1,28 +1,9 @@
-import { idCheckCharacter } from '../../src/modules/registry/id-number.js';
 import { HouseholdSnapshots } from '../../src/modules/registry/household-snapshots.service.js';
+import { luhnComplete, residentId } from '../support/fixtures.js';
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
 
 const HEADER =
   'household_no,region_code,address,id_number,name,relation,hukou_type,birth_order,adopted,certificate_no,certificate_issued_on,violation_years,bank_code,account_no';
-
-function residentId(birth: string, sequence: number): string {
-  const first17 = `410122${birth}${String(sequence).padStart(3, '0')}`;
-  return first17 + idCheckCharacter(first17);
-}
-
-function luhn(body: string): string {
-  for (let check = 0; check <= 9; check++) {
-    const candidate = body + check;
-    let sum = 0;
-    for (let i = 0; i < candidate.length; i++) {
-      let digit = Number(candidate[candidate.length - 1 - i]);
-      if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
-      sum += digit;
-    }
-    if (sum % 10 === 0) return candidate;
-  }
-  throw new Error('unreachable');
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -39,7 +20,7 @@ function registerCsv(households: number, village: string, prefix: string, sequen
     const certificate = i % 2 === 0 ? `CERT-${prefix}-${i}` : '';
     const issued = certificate ? '2008-06-01' : '';
     lines.push(
-      `${no},${village},"${prefix}村${i}号, 2组",${residentId(`${year}${day}`, sequence + 101)},户主${i},HEAD,RURAL,,,${certificate},${issued},${i % 5 === 0 ? '2001;2003' : ''},102,${luhn(`6222020${String(i).padStart(11, '0')}`)}`,
+      `${no},${village},"${prefix}村${i}号, 2组",${residentId(`${year}${day}`, sequence + 101)},户主${i},HEAD,RURAL,,,${certificate},${issued},${i % 5 === 0 ? '2001;2003' : ''},102,${luhnComplete(`6222020${String(i).padStart(11, '0')}`)}`,
       `${no},,,${residentId(`${year + 2}${day}`, sequence + 102)},配偶${i},SPOUSE,RURAL,,,,,,,`,
       `${no},,,${residentId(`${year + 25}${day}`, sequence + 111)},长子${i},CHILD,RURAL,1,N,,,,,`,
       `${no},,,${residentId(`${year + 28}${day}`, sequence + 112)},次女${i},CHILD,URBAN,2,Y,,,,,`,
@@ -107,7 +88,10 @@ describe('registry bulk import (e2e)', () => {
     lines[7] = lines[7].replace(lines[7].split(',')[3], lines[6].split(',')[3]); // line 8 repeats line 7's ID
     lines[9] = lines[9].replace(VILLAGE, '410122101299'); // line 10: no such village
     lines.push(lines[1].replace(/^E-0,/, 'E-0,').replace(/,\d{17}[\dX],/, `,${residentId('19990909', 333)},`)); // line 22: E-0 again
-    lines[19] = lines[19].replace(',CHILD,RURAL,1,N,,,,,', `,CHILD,RURAL,1,N,,,,102,${luhn('622202999999999999')}`); // line 20: a second account
+    lines[19] = lines[19].replace(
+      ',CHILD,RURAL,1,N,,,,,',
+      `,CHILD,RURAL,1,N,,,,102,${luhnComplete('622202999999999999')}`,
+    ); // line 20: a second account
     const response = await post(lines.join('\r\n')).expect(422);
     const byLine = response.body.errors.map((e: { line: number; field: string }) => [e.line, e.field]);
     expect(byLine).toEqual(
@@ -167,7 +151,7 @@ describe('registry bulk import (e2e)', () => {
       violationYears: [2001, 2003],
       bankAccount: {
         bankCode: '102',
-        accountNo: luhn('622202000000000000'),
+        accountNo: luhnComplete('622202000000000000'),
         holderPersonId: snapshot.members[0].personId,
       },
     });

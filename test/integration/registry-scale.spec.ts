@@ -10,32 +10,13 @@ import type { QueryRunner } from 'typeorm';
 import { projectRoot } from '../../src/common/project-root.js';
 import { HouseholdSnapshots } from '../../src/modules/registry/household-snapshots.service.js';
 import type { HouseholdSnapshot } from '../../src/modules/registry/household-snapshot.js';
-import { idCheckCharacter } from '../../src/modules/registry/id-number.js';
+import { luhnComplete, residentId } from '../support/fixtures.js';
 import { API, createTestApp, type TestApp } from '../support/app.js';
 
 const HOUSEHOLDS = 20_000;
 const VILLAGES = ['410122101201', '410122101202', '410122102201', '410102001201'];
 const HEADER =
   'household_no,region_code,address,id_number,name,relation,hukou_type,birth_order,adopted,certificate_no,certificate_issued_on,disability_grade,bank_code,account_no';
-
-function residentId(birth: string, sequence: number): string {
-  const first17 = `410122${birth}${String(sequence).padStart(3, '0')}`;
-  return first17 + idCheckCharacter(first17);
-}
-
-function luhn(body: string): string {
-  for (let check = 0; check <= 9; check++) {
-    const candidate = body + check;
-    let sum = 0;
-    for (let i = 0; i < candidate.length; i++) {
-      let digit = Number(candidate[candidate.length - 1 - i]);
-      if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
-      sum += digit;
-    }
-    if (sum % 10 === 0) return candidate;
-  }
-  throw new Error('unreachable');
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -52,7 +33,7 @@ async function writeRegister(path: string, households: number, bad?: number): Pr
     const no = `S-${i}`;
     const village = VILLAGES[i % VILLAGES.length];
     const rows = [
-      `${no},${village},测试地址${i},${residentId(`${year}${day}`, 101 + block)},户主${i},HEAD,RURAL,,,${i % 3 === 0 ? `C-${i}` : ''},${i % 3 === 0 ? '2001-02-03' : ''},,102,${luhn(`622202${String(i).padStart(12, '0')}`)}`,
+      `${no},${village},测试地址${i},${residentId(`${year}${day}`, 101 + block)},户主${i},HEAD,RURAL,,,${i % 3 === 0 ? `C-${i}` : ''},${i % 3 === 0 ? '2001-02-03' : ''},,102,${luhnComplete(`622202${String(i).padStart(12, '0')}`)}`,
       `${no},,,${residentId(`${year + 2}${day}`, 102 + block)},配偶${i},SPOUSE,RURAL,,,,,,,`,
       `${no},,,${residentId(`${year + 28}${day}`, 103 + block)},子${i},CHILD,RURAL,1,N,,,${i % 7 === 0 ? 2 : ''},,`,
       `${no},,,${residentId(`${year + 30}${day}`, 104 + block)},女${i},CHILD,URBAN,2,Y,,,,,`,

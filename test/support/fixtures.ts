@@ -12,13 +12,23 @@ export function idNumber(birthDate: string, sex: 'M' | 'F', address = '410122'):
   return `${first17}${idCheckCharacter(first17)}`;
 }
 
-/** A 19-digit account number that passes the Luhn check. */
-export function accountNo(seed: number): string {
-  const body = `622202${String(seed).padStart(12, '0')}`;
+/** `body` followed by the check digit that makes it pass the Luhn check. */
+export function luhnComplete(body: string): string {
   for (let digit = 0; digit <= 9; digit++) {
     if (luhnValid(`${body}${digit}`)) return `${body}${digit}`;
   }
   throw new Error('unreachable');
+}
+
+/** A 19-digit account number that passes the Luhn check. */
+export function accountNo(seed: number): string {
+  return luhnComplete(`622202${String(seed).padStart(12, '0')}`);
+}
+
+/** A resident ID from a birth date written YYYYMMDD and a 3-digit sequence (odd: male). */
+export function residentId(birth: string, sequence: number, address = '410122'): string {
+  const first17 = `${address}${birth}${String(sequence).padStart(3, '0')}`;
+  return first17 + idCheckCharacter(first17);
 }
 
 /** Creates a village under a township (admin), for households to live in. */

@@ -18,6 +18,33 @@ const str = (value: unknown) => (value === null || value === undefined ? null : 
 const yuan = (value: unknown) => (value === null || value === undefined ? null : formatMoney(String(value)));
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : str(value));
 
+/** The columns that identify a payment line, shared by the line-level reports. */
+const LINE_COLUMNS: ReportColumn[] = [
+  int('fiscalYear'),
+  text('batchNo'),
+  text('policyCode'),
+  text('period'),
+  text('countyCode'),
+  int('lineNo'),
+  text('lineId'),
+  text('regionCode'),
+  text('householdNo'),
+  text('personId'),
+];
+
+const lineFields = (row: Row): ReportRow => ({
+  fiscalYear: Number(row.fiscal_year),
+  batchNo: str(row.batch_no),
+  policyCode: str(row.policy_code),
+  period: str(row.period),
+  countyCode: str(row.county_code),
+  lineNo: Number(row.line_no),
+  lineId: str(row.line_id),
+  regionCode: str(row.region_code),
+  householdNo: str(row.household_no),
+  personId: str(row.person_id),
+});
+
 interface Definition {
   title: string;
   columns: ReportColumn[];
@@ -86,16 +113,7 @@ const DEFINITIONS: Record<ReportName, Definition> = {
   'failed-payments': {
     title: 'Failed and returned payments',
     columns: [
-      int('fiscalYear'),
-      text('batchNo'),
-      text('policyCode'),
-      text('period'),
-      text('countyCode'),
-      int('lineNo'),
-      text('lineId'),
-      text('regionCode'),
-      text('householdNo'),
-      text('personId'),
+      ...LINE_COLUMNS,
       text('accountName'),
       text('periods'),
       amount('amount'),
@@ -106,16 +124,7 @@ const DEFINITIONS: Record<ReportName, Definition> = {
     ],
     sql: (r, f) => r.failedPayments(f),
     map: (row) => ({
-      fiscalYear: Number(row.fiscal_year),
-      batchNo: str(row.batch_no),
-      policyCode: str(row.policy_code),
-      period: str(row.period),
-      countyCode: str(row.county_code),
-      lineNo: Number(row.line_no),
-      lineId: str(row.line_id),
-      regionCode: str(row.region_code),
-      householdNo: str(row.household_no),
-      personId: str(row.person_id),
+      ...lineFields(row),
       accountName: str(row.account_name),
       periods: Array.isArray(row.periods) ? row.periods.join(' ') : str(row.periods),
       amount: yuan(row.amount),
@@ -128,16 +137,7 @@ const DEFINITIONS: Record<ReportName, Definition> = {
   arrears: {
     title: 'Arrears paid (units before the batch period)',
     columns: [
-      int('fiscalYear'),
-      text('batchNo'),
-      text('policyCode'),
-      text('period'),
-      text('countyCode'),
-      int('lineNo'),
-      text('lineId'),
-      text('regionCode'),
-      text('householdNo'),
-      text('personId'),
+      ...LINE_COLUMNS,
       text('arrearsPeriods'),
       int('arrearsUnits', 'arrearsUnits', true),
       amount('arrearsAmount'),
@@ -146,16 +146,7 @@ const DEFINITIONS: Record<ReportName, Definition> = {
     ],
     sql: (r, f) => r.arrears(f),
     map: (row) => ({
-      fiscalYear: Number(row.fiscal_year),
-      batchNo: str(row.batch_no),
-      policyCode: str(row.policy_code),
-      period: str(row.period),
-      countyCode: str(row.county_code),
-      lineNo: Number(row.line_no),
-      lineId: str(row.line_id),
-      regionCode: str(row.region_code),
-      householdNo: str(row.household_no),
-      personId: str(row.person_id),
+      ...lineFields(row),
       arrearsPeriods: str(row.arrears_periods),
       arrearsUnits: Number(row.arrears_units),
       arrearsAmount: yuan(row.arrears_amount),

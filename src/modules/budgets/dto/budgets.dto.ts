@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { MAX_PAGE_SIZE, PageQuery } from '../../../common/pagination.js';
+import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
 import { FUNDING_LEVELS, POLICY_CODES, type FundingLevel, type PolicyCode } from '../../policies/policy-codes.js';
+import { BudgetLineFilterQuery } from '../../ledger/dto/ledger.dto.js';
 
 export class AppropriationDto {
   @ApiProperty({ example: 2012 })
@@ -46,7 +47,7 @@ export class AppropriationViewDto {
   @ApiProperty() createdAt!: string;
 }
 
-export class ListBudgetsQuery extends PageQuery {
+export class ListBudgetsQuery extends BudgetLineFilterQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: MAX_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
@@ -54,29 +55,6 @@ export class ListBudgetsQuery extends PageQuery {
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   override limit = MAX_PAGE_SIZE;
-
-  @ApiPropertyOptional({ example: 2012 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  fiscalYear?: number;
-
-  @ApiPropertyOptional({ example: '410122' })
-  @IsOptional()
-  @Matches(/^\d{6}$/, { message: 'countyCode must be a 6-digit county code' })
-  countyCode?: string;
-
-  @ApiPropertyOptional({ enum: POLICY_CODES })
-  @IsOptional()
-  @IsIn(POLICY_CODES)
-  policyCode?: string;
-
-  @ApiPropertyOptional({ enum: FUNDING_LEVELS })
-  @IsOptional()
-  @IsIn(FUNDING_LEVELS)
-  fundingLevel?: string;
 }
 
 export class BudgetLineDto {

@@ -5,7 +5,8 @@ import { PageQuery } from '../../../common/pagination.js';
 import { FUNDING_LEVELS, POLICY_CODES } from '../../policies/policy-codes.js';
 import { ACCOUNT_CODES, TRANSFER_CODES } from '../ledger.types.js';
 
-export class ListAccountsQuery extends PageQuery {
+/** The budget-line key as optional filters, shared by the ledger's accounts and the budgets list. */
+export class BudgetLineFilterQuery extends PageQuery {
   @ApiPropertyOptional({ example: 2012 })
   @IsOptional()
   @Type(() => Number)
@@ -28,7 +29,9 @@ export class ListAccountsQuery extends PageQuery {
   @IsOptional()
   @Matches(/^\d{6}$/, { message: 'countyCode must be a 6-digit county code' })
   countyCode?: string;
+}
 
+export class ListAccountsQuery extends BudgetLineFilterQuery {
   @ApiPropertyOptional({ enum: ACCOUNT_CODES })
   @IsOptional()
   @IsIn(ACCOUNT_CODES)
