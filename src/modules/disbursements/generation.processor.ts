@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { JobProcessor, type JobContext, type JobHandler } from '../jobs/job-processor.js';
 import { accountNoProblem } from '../registry/bank-account.js';
 import { holderProblem } from '../registry/household-rules.js';
+import { loadHistories, snapshotOn, type HouseholdHistory } from '../registry/household-history.js';
 import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
 import { HouseholdSnapshots, type PayingAccount } from '../registry/household-snapshots.service.js';
 import { batchUnits } from './batch-period.js';
@@ -17,7 +18,7 @@ import {
   type NewLine,
 } from './disbursements.repository.js';
 import { DisbursementsService, GENERATE_JOB, toBatchView } from './disbursements.service.js';
-import { decisionDates, owedFor } from './generation.js';
+import { owedFor } from './generation.js';
 
 /** Enrollments per chunk (one transaction each); the job may ask for another size. */
 export const DEFAULT_CHUNK = 1000;
@@ -30,6 +31,24 @@ export interface GenerationResult {
 }
 
 class ClaimConflict extends Error {}
+
+/** Snapshots answered from the chunk's histories, each household and date built once. */
+function snapshotsFrom(
+  histories: Map<string, HouseholdHistory>,
+): (householdId: string, date: string) => HouseholdSnapshot {
+  const built = new Map<string, HouseholdSnapshot>();
+  return (householdId, date) => {
+    const key = `${householdId}|${date}`;
+    let snapshot = built.get(key);
+    if (!snapshot) {
+      const history = histories.get(householdId);
+      snapshot = (history && snapshotOn(history, date)) ?? undefined;
+      if (!snapshot) throw new Error(`household ${householdId} has no snapshot on ${date}`);
+      built.set(key, snapshot);
+    }
+    return snapshot;
+  };
+}
 
 export interface GenerationJob {
   batchId: string;
@@ -64,7 +83,6 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
     const policy = await this.disbursements.policy(batch.policy_code);
     const units = batchUnits(policy.frequency, batch.period);
     if (typeof units === 'string') throw new Error(units);
-    const dates = [...new Set(decisionDates(policy, units, batch.period))];
     const today = todayInChina();
     const [{ total }] = await manager.query(
       `SELECT count(*)::int AS total FROM enrollments WHERE policy_code = $1 AND status = 'ACTIVE' AND region_code LIKE $2`,
@@ -103,11 +121,8 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
               return finished;
             }
             const householdIds = [...new Set(candidates.map((c) => c.household_id))];
-            const byDate = new Map<string, Map<string, HouseholdSnapshot>>();
-            for (const date of dates) {
-              const snapshots = await this.snapshots.forHouseholds(householdIds, date, tx);
-              byDate.set(date, new Map(snapshots.map((s) => [s.householdId, s])));
-            }
+            // Each household's dated record is read once; every decision date is answered from it.
+            const snapshotOf = snapshotsFrom(await loadHistories(tx, householdIds));
             // Payments go to the account in force today; only the account and its holder are read.
             const accounts = await this.snapshots.accountsOn(householdIds, today, tx);
             const keys = candidates.map((c) => c.beneficiary_key);
@@ -123,7 +138,7 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
                 candidate,
                 policy,
                 units,
-                byDate,
+                snapshotOf,
                 accounts.get(candidate.household_id),
                 today,
                 covered,
@@ -179,17 +194,13 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
     candidate: CandidateRow,
     policy: Parameters<typeof owedFor>[0],
     units: Parameters<typeof owedFor>[1],
-    byDate: Map<string, Map<string, HouseholdSnapshot>>,
+    snapshotOf: (householdId: string, date: string) => HouseholdSnapshot,
     account: PayingAccount | undefined,
     today: string,
     covered: ReadonlySet<string>,
     failedAccounts: Map<string, Set<string>>,
   ): Omit<NewLine, 'lineNo'> | NewException | null {
-    const snapshotAt = (date: string) => {
-      const snapshot = byDate.get(date)?.get(candidate.household_id);
-      if (!snapshot) throw new Error(`household ${candidate.household_id} has no snapshot on ${date}`);
-      return snapshot;
-    };
+    const snapshotAt = (date: string) => snapshotOf(candidate.household_id, date);
     const owed = owedFor(
       policy,
       units,

@@ -21,25 +21,6 @@ export interface Owed {
   versionIds: string[];
 }
 
-/**
- * The date whose snapshot decides each unit (the eligibility engine's time rules): a month's first
- * day for monthly benefits, 31 December for annual ones, the period's last day for one-time ones.
- */
-export function decisionDates(
-  policy: Pick<PolicyWithVersions, 'frequency'>,
-  units: BatchUnits,
-  period: string,
-): string[] {
-  switch (policy.frequency) {
-    case 'MONTHLY':
-      return units.units.map((unit) => `${unit}-01`);
-    case 'ANNUAL':
-      return units.units.map((unit) => `${unit}-12-31`);
-    default:
-      return [lastDayOf(period)];
-  }
-}
-
 /** The last day of a period `YYYY` or `YYYY-MM`. */
 export function lastDayOf(period: string): string {
   if (period.length === 4) return `${period}-12-31`;

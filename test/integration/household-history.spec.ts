@@ -1,0 +1,111 @@
+import { isDeepStrictEqual } from 'node:util';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { addDays } from '../../src/modules/eligibility/calendar.js';
+import { loadHistories, snapshotOn } from '../../src/modules/registry/household-history.js';
+import { loadSnapshots } from '../../src/modules/registry/snapshot.queries.js';
+import { CityGenerator, TABLES, type TableName, type Township } from '../bench/city.js';
+import { copyRows } from '../bench/copy.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const HOUSEHOLDS = 1000;
+
+/**
+ * A batch decides each month from one read of a household's history (`loadHistories` +
+ * `snapshotOn`); a single eligibility question reads the household as of a date in SQL
+ * (`loadSnapshots`). On a synthetic city (moves, hukou changes, deaths, grades, revoked
+ * certificates, violations, changed accounts) the two must agree on every household and date,
+ * the dates of the records themselves and the day before each included.
+ */
+describe('household histories answer every date as the as-of SQL does', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const townships = (
+        await client.query<Township>(
+          `SELECT code, name, substr(code, 1, 6) AS "countyCode" FROM regions WHERE level = 'TOWNSHIP' ORDER BY code`,
+        )
+      ).rows;
+      const city = new CityGenerator(20261128, townships, HOUSEHOLDS);
+      await copyRows(client, 'regions (code, name, parent_code, level)', city.villageRows());
+      const chunk = city.nextChunk(HOUSEHOLDS);
+      for (const table of Object.keys(TABLES) as TableName[]) await copyRows(client, TABLES[table], chunk[table]);
+      await client.query('ANALYZE');
+    } finally {
+      await client.end();
+    }
+    dataSource = new DataSource(dataSourceOptions(database.url, 2));
+    await dataSource.initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it('agrees with loadSnapshots on 1,000 households over the dates that matter', async () => {
+    const ids = (await dataSource.query(`SELECT id FROM households ORDER BY id`)).map((r: { id: string }) => r.id);
+    expect(ids).toHaveLength(HOUSEHOLDS);
+    const recorded: { day: string }[] = await dataSource.query(`
+      SELECT DISTINCT to_char(d, 'YYYY-MM-DD') AS day FROM (
+        SELECT effective_on AS d FROM household_region_history
+        UNION SELECT effective_on FROM person_hukou_history
+        UNION SELECT effective_on FROM person_grade_history
+        UNION SELECT effective_on FROM household_bank_accounts
+        UNION SELECT recorded_on FROM household_violations
+        UNION SELECT revoked_on FROM household_certificates
+        UNION SELECT death_date FROM persons) t
+       WHERE isfinite(d) AND d >= '1985-01-01'
+       ORDER BY 1`);
+    // Every record's date and the day before it (sampled evenly to keep the run short), and
+    // the first of March of each year for the slow changes (ages, births, joins).
+    const step = Math.max(1, Math.floor(recorded.length / 80));
+    const dates = new Set<string>();
+    for (let i = 0; i < recorded.length; i += step) {
+      dates.add(recorded[i].day);
+      dates.add(addDays(recorded[i].day, -1));
+    }
+    for (let year = 1985; year <= 2026; year++) dates.add(`${year}-03-01`);
+    expect(dates.size).toBeGreaterThan(120);
+
+    const histories = await loadHistories(dataSource, ids);
+    expect(histories.size).toBe(HOUSEHOLDS);
+    let compared = 0;
+    let changing = 0;
+    const mismatches: unknown[] = [];
+    for (const date of dates) {
+      const expected = await loadSnapshots(dataSource, date, { householdIds: ids });
+      const byId = new Map(expected.map((s) => [s.householdId, s]));
+      for (const id of ids) {
+        const actual = snapshotOn(histories.get(id)!, date);
+        if (!isDeepStrictEqual(actual, byId.get(id) ?? null)) mismatches.push({ date, actual, expected: byId.get(id) });
+        compared++;
+      }
+    }
+    expect(mismatches.slice(0, 3)).toEqual([]);
+    // The city must have held histories worth comparing, not only constant households.
+    for (const history of histories.values()) {
+      if (
+        history.regions.length > 1 ||
+        history.accounts.length > 1 ||
+        history.certificates.some((c) => c.revokedOn !== null) ||
+        history.members.some((m) => m.hukou.length > 1 || m.disability.length > 0 || m.complication.length > 0)
+      ) {
+        changing++;
+      }
+    }
+    expect(compared).toBe(HOUSEHOLDS * dates.size);
+    expect(changing).toBeGreaterThan(50);
+  }, 300_000);
+
+  it('leaves unknown households out', async () => {
+    const histories = await loadHistories(dataSource, ['00000000-0000-4000-8000-000000000000']);
+    expect(histories.size).toBe(0);
+  });
+});
