@@ -1,59 +1,106 @@
 import 'reflect-metadata';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { selectVersionsInForce } from '../../src/modules/eligibility/decide.js';
-import { decideSnapshot } from '../../src/modules/eligibility/eligibility.service.js';
+import {
+  decideSnapshot,
+  EligibilityService,
+  judgeSnapshot,
+  type HouseholdEligibility,
+} from '../../src/modules/eligibility/eligibility.service.js';
 import { PoliciesRepository } from '../../src/modules/policies/policies.repository.js';
+import type { PoliciesService } from '../../src/modules/policies/policies.service.js';
+import type { Verdict } from '../../src/modules/eligibility/decide.js';
+import { HouseholdSnapshots } from '../../src/modules/registry/household-snapshots.service.js';
+import type { HouseholdSnapshot } from '../../src/modules/registry/household-snapshot.js';
 import { loadSnapshots } from '../../src/modules/registry/snapshot.queries.js';
 
 /**
  * What would make the eligibility stream faster, measured on a database kept by
- * `npm run bench -- --keep-database`: the service's own loader (loadSnapshots) and decision
- * function (decideSnapshot), driven as HouseholdSnapshots.streamSnapshots drives them (one chunk's
- * queries, then its decisions, in turn) and with the next chunk's queries prefetched on a second
- * connection while the current chunk is decided.
+ * `npm run bench -- --keep-database`, through the service itself (EligibilityService over
+ * HouseholdSnapshots.streamSnapshots, as the benchmark's eligibility stage drives it), and its two
+ * halves apart: the database alone (the chunk queries, nothing decided) and the decisions alone
+ * (over snapshots already in memory), explained (`decideSnapshot`) and not (`judgeSnapshot`).
  *
- * Usage: node dist/test/bench/eligibility-experiment.js DATABASE_URL
+ * Usage: node dist/test/bench/eligibility-experiment.js DATABASE_URL [households-for-decide-only]
  */
 const url = process.argv[2];
+const inMemory = Number(process.argv[3] ?? 20_000);
 const asOf = '2025-03-01';
 const dataSource = new DataSource(dataSourceOptions(url, 4));
 await dataSource.initialize();
 const catalogue = await new PoliciesRepository(dataSource).loadCatalogue();
 const inForce = selectVersionsInForce(catalogue, asOf);
-const runners: QueryRunner[] = [dataSource.createQueryRunner(), dataSource.createQueryRunner()];
-for (const runner of runners) await runner.connect();
+const policies = { catalogue: () => Promise.resolve(catalogue) } as unknown as PoliciesService;
+const registry = new HouseholdSnapshots(dataSource);
+const service = new EligibilityService(registry, policies);
 
-async function run(name: string, limit: number, prefetch: boolean): Promise<void> {
-  const started = process.hrtime.bigint();
-  let households = 0;
-  let turn = 0;
-  const load = (after: string | null) =>
-    loadSnapshots(runners[turn++ % 2], asOf, { after, regionLike: '4101%', limit });
-  let next = load(null);
-  for (;;) {
-    const chunk = await next;
-    if (chunk.length === 0) break;
-    const after = chunk[chunk.length - 1].householdId;
-    const more = chunk.length === limit;
-    if (prefetch && more) next = load(after);
-    for (const snapshot of chunk) {
-      decideSnapshot(snapshot, asOf, inForce);
-      households++;
-    }
-    if (!more) break;
-    if (!prefetch) next = load(after);
-  }
+function report(name: string, households: number, started: bigint): void {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
   process.stdout.write(
     `${name}: ${households} households in ${seconds.toFixed(1)} s = ` +
-      `${Math.round((households * catalogue.length) / seconds)} household-policy decisions/s\n`,
+      `${Math.round((households * catalogue.length) / seconds)} household-policy decisions/s (rss ${rss} MiB)\n`,
   );
 }
 
-await run('in turn, chunk 1000 (as streamSnapshots)', 1000, false);
-await run('next chunk prefetched, chunk 1000', 1000, true);
-await run('next chunk prefetched, chunk 5000', 5000, true);
-await run('in turn, chunk 1000 (again)', 1000, false);
-for (const runner of runners) await runner.release();
+/** The service's stream, as the benchmark's eligibility stage consumes it. */
+async function stream(name: string, chunkSize: number, explain: boolean): Promise<void> {
+  const started = process.hrtime.bigint();
+  let households = 0;
+  let eligible = 0;
+  const chunks: AsyncIterable<HouseholdEligibility<Verdict>[]> = explain
+    ? service.streamDecisions({ regionPrefix: '410100', asOf, chunkSize })
+    : service.streamVerdicts({ regionPrefix: '410100', asOf, chunkSize });
+  for await (const chunk of chunks) {
+    for (const household of chunk) {
+      households++;
+      for (const decision of household.decisions) if (decision.eligible) eligible++;
+    }
+  }
+  report(`${name} (${eligible} eligible)`, households, started);
+}
+
+/** The database half: the stream's chunks, nothing decided. */
+async function loadOnly(chunkSize: number): Promise<void> {
+  const started = process.hrtime.bigint();
+  let households = 0;
+  for await (const chunk of registry.streamSnapshots({ regionPrefix: '410100', asOf, chunkSize })) {
+    households += chunk.length;
+  }
+  report(`database only, chunk ${chunkSize}`, households, started);
+}
+
+/** The decision half, over the first households of the city held in memory. */
+async function decideOnly(): Promise<void> {
+  const snapshots: HouseholdSnapshot[] = [];
+  let after: string | null = null;
+  while (snapshots.length < inMemory) {
+    const chunk = await loadSnapshots(dataSource, asOf, { after, regionLike: '4101%', limit: 5000 });
+    if (chunk.length === 0) break;
+    snapshots.push(...chunk);
+    after = chunk[chunk.length - 1].householdId;
+  }
+  for (let round = 0; round < 2; round++) {
+    let started = process.hrtime.bigint();
+    for (const snapshot of snapshots) decideSnapshot(snapshot, asOf, inForce);
+    report(`decisions only, explained`, snapshots.length, started);
+    started = process.hrtime.bigint();
+    for (const snapshot of snapshots) judgeSnapshot(snapshot, asOf, inForce);
+    report(`decisions only, unexplained`, snapshots.length, started);
+  }
+}
+
+const step = process.argv[4] ?? 'all';
+if (step === 'all' || step === 'decide') await decideOnly();
+if (step === 'all' || step === 'db') {
+  await loadOnly(1000);
+  await loadOnly(5000);
+}
+if (step === 'all' || step === 'stream') {
+  await stream('streamDecisions (explained), chunk 1000', 1000, true);
+  await stream('streamVerdicts (unexplained), chunk 1000', 1000, false);
+  await stream('streamVerdicts (unexplained), chunk 5000', 5000, false);
+  await stream('streamDecisions (explained), chunk 1000, again', 1000, true);
+}
 await dataSource.destroy();

@@ -4,14 +4,15 @@ import type { HouseholdSnapshot, PersonSnapshot } from '../registry/household-sn
 import { compileAmountRule, type AmountFn } from './amount-rule.js';
 import { yearEnd } from './calendar.js';
 import { householdFacts, personFacts, type Facts } from './facts.js';
-import { compileRule, evaluateRule, type CompiledRule, type Reason } from './rule.js';
+import { compileRule, evaluateRule, ruleHolds, type CompiledRule, type Reason } from './rule.js';
 
 /**
- * The eligibility engine: pure functions of (household snapshot, date, policy versions). The
- * single-household endpoint, the bulk stream and the period amounts all come through `decideOne`,
- * so no two paths can decide differently.
+ * The eligibility engine: pure functions of (household snapshot, date, policy versions). Every
+ * explained decision (the single-household endpoint, enrollments, period amounts, the explained
+ * stream) comes through `decideOne`; the unexplained bulk answer comes through `judgeOne`, which
+ * runs the same compiled tests and amount rule and only skips building the reasons.
  */
-export interface Decision {
+export interface Verdict {
   policyCode: PolicyCode;
   /** The beneficiary; null for a benefit paid to the household. */
   personId: string | null;
@@ -20,6 +21,10 @@ export interface Decision {
   amount: string | null;
   /** The version that decided; null when no version was in force on the date. */
   versionId: string | null;
+}
+
+/** A verdict with its explanation: for each condition, the fact's value and whether it held. */
+export interface Decision extends Verdict {
   reasons: Reason[];
 }
 
@@ -104,34 +109,92 @@ export function decideOne(
   return { policyCode: policy.code, personId, eligible, amount, versionId: version.id, reasons };
 }
 
+/** Where an amount rule's reasons go when nobody reads them (emptied after each use). */
+const unread: Reason[] = [];
+
 /**
- * Every policy for every possible beneficiary of one household on `asOf`: one decision per
- * household benefit, one per candidate member (parents, children or all members, as the policy
- * says, living or not: a dead member is decided ineligible with that reason) for person benefits.
- * Household facts are computed once, each member's facts at most once.
+ * `decideOne` without the explanation: the same version, the same compiled tests (stopped at the
+ * first that fails) and the same amount rule, so `eligible`, `amount` and `versionId` are always
+ * those of `decideOne`. For bulk answers that are counted or filtered, never shown or stored.
  */
-export function decideHousehold(
+export function judgeOne(
+  policy: PolicyDefinition,
+  version: PolicyVersion | null,
+  household: Facts,
+  personId: string | null,
+  person: Facts | null,
+): Verdict {
+  if (version === null) return { policyCode: policy.code, personId, eligible: false, amount: null, versionId: null };
+  const entry = compileVersion(version);
+  let eligible = ruleHolds(entry.rule, household, person);
+  let amount: string | null = null;
+  if (eligible) {
+    const value = entry.amount(household, person, unread);
+    unread.length = 0;
+    if (value === undefined) eligible = false;
+    else amount = value;
+  }
+  return { policyCode: policy.code, personId, eligible, amount, versionId: version.id };
+}
+
+/**
+ * Calls `decide` for every policy and every possible beneficiary of one household on `asOf`: once
+ * per household benefit, once per candidate member (parents, children or all members, as the
+ * policy says, living or not: a dead member is decided ineligible with that reason) for person
+ * benefits. Household facts are computed once, each member's facts at most once.
+ */
+function forEachBeneficiary<T>(
   snapshot: HouseholdSnapshot,
   asOf: string,
   versionsInForce: readonly PolicyInForce[],
-): Decision[] {
+  decide: (
+    policy: PolicyDefinition,
+    version: PolicyVersion | null,
+    household: Facts,
+    personId: string | null,
+    person: Facts | null,
+  ) => T,
+): T[] {
   const household = householdFacts(snapshot, asOf);
   const members = snapshot.members;
   const memberFacts: (Facts | undefined)[] = new Array(members.length);
-  const decisions: Decision[] = [];
+  const decisions: T[] = [];
   for (const { policy, version } of versionsInForce) {
     if (policy.unit === 'HOUSEHOLD') {
-      decisions.push(decideOne(policy, version, asOf, household, null, null));
+      decisions.push(decide(policy, version, household, null, null));
       continue;
     }
     for (let i = 0; i < members.length; i++) {
       const member = members[i];
       if (!isBeneficiary(policy, member)) continue;
       const facts = (memberFacts[i] ??= personFacts(member, asOf));
-      decisions.push(decideOne(policy, version, asOf, household, member.personId, facts));
+      decisions.push(decide(policy, version, household, member.personId, facts));
     }
   }
   return decisions;
+}
+
+/** Every policy for every possible beneficiary of one household on `asOf`, explained. */
+export function decideHousehold(
+  snapshot: HouseholdSnapshot,
+  asOf: string,
+  versionsInForce: readonly PolicyInForce[],
+): Decision[] {
+  return forEachBeneficiary(snapshot, asOf, versionsInForce, (policy, version, household, personId, person) =>
+    decideOne(policy, version, asOf, household, personId, person),
+  );
+}
+
+/**
+ * `decideHousehold` without the explanations: the same beneficiaries in the same order, each
+ * answered by `judgeOne`. Equal to `decideHousehold` with the reasons left out.
+ */
+export function judgeHousehold(
+  snapshot: HouseholdSnapshot,
+  asOf: string,
+  versionsInForce: readonly PolicyInForce[],
+): Verdict[] {
+  return forEachBeneficiary(snapshot, asOf, versionsInForce, judgeOne);
 }
 
 /**

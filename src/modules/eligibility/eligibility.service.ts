@@ -8,17 +8,24 @@ import type { PolicyCode } from '../policies/policy-codes.js';
 import type { PolicyInForce, PolicyWithVersions } from '../policies/policy-model.js';
 import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
 import { isDate, monthsOf, parsePeriod } from './calendar.js';
-import { decideHousehold, decisionDate, selectVersionsInForce, type Decision } from './decide.js';
+import {
+  decideHousehold,
+  decisionDate,
+  judgeHousehold,
+  selectVersionsInForce,
+  type Decision,
+  type Verdict,
+} from './decide.js';
 import { HOUSEHOLD_SNAPSHOTS, type HouseholdSnapshotSource } from './household-snapshot-source.js';
 import { amountForPeriod, type PeriodAmount } from './period-amount.js';
 
-/** One household's decisions on a date. */
-export interface HouseholdEligibility {
+/** One household's decisions on a date (explained, or `Verdict`s for the unexplained bulk path). */
+export interface HouseholdEligibility<D extends Verdict = Decision> {
   householdId: string;
   /** The household's region on `asOf` (for scope checks and county grouping). */
   regionCode: string;
   asOf: string;
-  decisions: Decision[];
+  decisions: D[];
 }
 
 export interface StreamDecisionsOptions {
@@ -45,6 +52,23 @@ export function decideSnapshot(
     regionCode: snapshot.regionCode,
     asOf,
     decisions: decideHousehold(snapshot, asOf, versionsInForce),
+  };
+}
+
+/**
+ * `decideSnapshot` without the explanations (`judgeHousehold`): the same answers with the reasons
+ * left out, for bulk streams whose decisions are counted or filtered, never shown or stored.
+ */
+export function judgeSnapshot(
+  snapshot: HouseholdSnapshot,
+  asOf: string,
+  versionsInForce: readonly PolicyInForce[],
+): HouseholdEligibility<Verdict> {
+  return {
+    householdId: snapshot.householdId,
+    regionCode: snapshot.regionCode,
+    asOf,
+    decisions: judgeHousehold(snapshot, asOf, versionsInForce),
   };
 }
 
@@ -113,9 +137,30 @@ export class EligibilityService {
 
   /**
    * Decisions for every household of a region on `asOf`, chunk by chunk as the registry streams
-   * them (never the whole region in memory). The catalogue is read once per stream.
+   * them (never the whole region in memory), each with its explanation (to be shown or stored).
+   * The catalogue is read once per stream.
    */
-  async *streamDecisions(options: StreamDecisionsOptions): AsyncIterable<HouseholdEligibility[]> {
+  streamDecisions(options: StreamDecisionsOptions): AsyncIterable<HouseholdEligibility[]> {
+    return this.streamWith(options, decideSnapshot);
+  }
+
+  /**
+   * `streamDecisions` without the explanations: the same households, beneficiaries and answers
+   * (eligible, amount, version), for callers that count or select and never show or store why.
+   * Building the reasons is most of a decision's work, so this is the city-wide path.
+   */
+  streamVerdicts(options: StreamDecisionsOptions): AsyncIterable<HouseholdEligibility<Verdict>[]> {
+    return this.streamWith(options, judgeSnapshot);
+  }
+
+  private async *streamWith<D extends Verdict>(
+    options: StreamDecisionsOptions,
+    decide: (
+      snapshot: HouseholdSnapshot,
+      asOf: string,
+      versionsInForce: readonly PolicyInForce[],
+    ) => HouseholdEligibility<D>,
+  ): AsyncIterable<HouseholdEligibility<D>[]> {
     this.assertAsOf(options.asOf);
     const catalogue = await this.policies.catalogue();
     const wanted = options.policyCodes ? new Set<string>(options.policyCodes) : null;
@@ -128,7 +173,9 @@ export class EligibilityService {
       asOf: options.asOf,
       chunkSize: options.chunkSize,
     })) {
-      yield chunk.map((snapshot) => decideSnapshot(snapshot, options.asOf, inForce));
+      const decided: HouseholdEligibility<D>[] = new Array(chunk.length);
+      for (let i = 0; i < chunk.length; i++) decided[i] = decide(chunk[i], options.asOf, inForce);
+      yield decided;
     }
   }
 

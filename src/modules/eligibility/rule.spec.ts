@@ -1,5 +1,16 @@
-import type { Facts } from './facts.js';
-import { compileRule, describeRule, evaluateRule, validateRule, type Reason, type Rule } from './rule.js';
+import fc from 'fast-check';
+import type { Facts, FactValue } from './facts.js';
+import {
+  compileRule,
+  describeRule,
+  evaluateRule,
+  ruleHolds,
+  validateRule,
+  type ComparisonOp,
+  type Literal,
+  type Reason,
+  type Rule,
+} from './rule.js';
 
 const household: Facts = {
   'household.childrenCount': 1,
@@ -128,5 +139,65 @@ describe('rule evaluation', () => {
         passed: true,
       },
     ]);
+  });
+});
+
+describe('ruleHolds (the unexplained bulk test)', () => {
+  // Random rules over a few facts of each type (nulls included), and random facts to test them on.
+  const facts: Record<string, fc.Arbitrary<FactValue>> = {
+    'household.childrenCount': fc.integer({ min: 0, max: 4 }),
+    'household.motherAge': fc.option(fc.integer({ min: 40, max: 70 }), { nil: null }),
+    'household.certificateValid': fc.boolean(),
+    'household.hukouType': fc.constantFrom('RURAL', 'URBAN', null),
+    'person.birthDate': fc.constantFrom('1932-12-31', '1933-01-01', '1960-06-15', '2001-02-28'),
+  };
+  const names = Object.keys(facts);
+  const literal = (name: string): fc.Arbitrary<Literal> => facts[name].filter((value) => value !== null);
+  const comparison: fc.Arbitrary<Rule> = fc.constantFrom(...names).chain((name) =>
+    fc.oneof(
+      fc.record({
+        fact: fc.constant(name),
+        op: fc.constantFrom<ComparisonOp>('eq', 'ne', 'lt', 'le', 'gt', 'ge'),
+        value: literal(name),
+      }),
+      fc.record({
+        fact: fc.constant(name),
+        op: fc.constant('in' as const),
+        value: fc.array(literal(name), { minLength: 1, maxLength: 3 }),
+      }),
+      fc.record({
+        fact: fc.constant(name),
+        op: fc.constant('between' as const),
+        value: fc.tuple(literal(name), literal(name)),
+      }),
+    ),
+  );
+  const { rule } = fc.letrec<{ rule: Rule }>((tie) => ({
+    rule: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      comparison,
+      fc.record({ all: fc.array(tie('rule'), { minLength: 1, maxLength: 4 }) }),
+      fc.record({ any: fc.array(tie('rule'), { minLength: 1, maxLength: 3 }) }),
+      fc.record({ not: tie('rule') }),
+    ),
+  }));
+  const household = fc.record(
+    Object.fromEntries(names.filter((n) => n.startsWith('household.')).map((n) => [n, facts[n]])),
+  ) as fc.Arbitrary<Facts>;
+  const person = fc.option(fc.record({ 'person.birthDate': facts['person.birthDate'] }) as fc.Arbitrary<Facts>, {
+    nil: null,
+  });
+
+  it('answers what evaluateRule answers, for any rule and any facts', () => {
+    fc.assert(
+      fc.property(rule, household, person, (tree, h, p) => {
+        const compiled = compileRule(tree);
+        const reasons: Reason[] = [];
+        const explained = evaluateRule(compiled, h, p, reasons);
+        expect(ruleHolds(compiled, h, p)).toBe(explained);
+        expect(explained).toBe(reasons.every((reason) => reason.passed));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -317,6 +317,8 @@ interface CompiledCondition {
 /** A rule compiled once: the conjunction of its top-level conditions. */
 export interface CompiledRule {
   conditions: readonly CompiledCondition[];
+  /** The same conditions' tests, without their explanations (the bulk path). */
+  tests: readonly Test[];
 }
 
 function topLevel(rule: Rule, into: Rule[]): Rule[] {
@@ -346,7 +348,8 @@ function compileCondition(rule: Rule): CompiledCondition {
 
 /** Compiles a validated rule. A nested `all` is flattened, so each of its parts is explained on its own. */
 export function compileRule(rule: Rule): CompiledRule {
-  return { conditions: topLevel(rule, []).map(compileCondition) };
+  const conditions = topLevel(rule, []).map(compileCondition);
+  return { conditions, tests: conditions.map((condition) => condition.test) };
 }
 
 /**
@@ -366,4 +369,15 @@ export function evaluateRule(rule: CompiledRule, household: Facts, person: Facts
     });
   }
   return eligible;
+}
+
+/**
+ * Whether the rule holds, without an explanation: the same compiled tests as `evaluateRule`, stopped
+ * at the first that fails (each test is a pure function of the facts, so the answer is the same).
+ * For bulk decisions, where building a reason per condition would be most of the work.
+ */
+export function ruleHolds(rule: CompiledRule, household: Facts, person: Facts | null): boolean {
+  const tests = rule.tests;
+  for (let i = 0; i < tests.length; i++) if (!tests[i](household, person)) return false;
+  return true;
 }
