@@ -117,142 +117,134 @@ export function snapshotOn(history: HouseholdHistory, date: string): HouseholdSn
 const day = (column: string) =>
   `CASE WHEN isfinite(${column}) THEN to_char(${column}, 'YYYY-MM-DD') ELSE ${column}::text END`;
 
+/*
+ * Two statements a chunk, each driven from the chunk's ids through per-row index lookups (a
+ * LATERAL aggregate cannot be turned into a hash join over a whole history table), each history
+ * as a JSON array in recording order. JSON renders dates as YYYY-MM-DD and -infinity as such.
+ */
 const HOUSEHOLDS = `
-  SELECT h.id, h.household_no, ${day('h.quota_waived_on')} AS quota_waived_on
-    FROM households h WHERE h.id = ANY($1::uuid[])`;
-
-const REGIONS = `
-  SELECT household_id, ${day('effective_on')} AS effective_on, region_code, address
-    FROM household_region_history WHERE household_id = ANY($1::uuid[])
-   ORDER BY household_id, effective_on, seq`;
-
-const CERTIFICATES = `
-  SELECT household_id, certificate_no, ${day('issued_on')} AS issued_on, ${day('revoked_on')} AS revoked_on
-    FROM household_certificates WHERE household_id = ANY($1::uuid[])
-   ORDER BY household_id, issued_on, id`;
-
-const ACCOUNTS = `
-  SELECT household_id, ${day('effective_on')} AS effective_on, bank_code, account_no, holder_person_id
-    FROM household_bank_accounts WHERE household_id = ANY($1::uuid[])
-   ORDER BY household_id, effective_on, seq`;
+  SELECT h.id, h.household_no, ${day('h.quota_waived_on')} AS quota_waived_on, r.regions, c.certificates,
+         b.accounts, v.violations
+    FROM unnest($1::uuid[]) AS chunk(id)
+    JOIN households h ON h.id = chunk.id
+    CROSS JOIN LATERAL (
+      SELECT json_agg(json_build_array(x.effective_on, x.region_code, x.address) ORDER BY x.effective_on, x.seq)
+             AS regions
+        FROM household_region_history x WHERE x.household_id = h.id) r
+    CROSS JOIN LATERAL (
+      SELECT json_agg(json_build_array(x.certificate_no, x.issued_on, x.revoked_on) ORDER BY x.issued_on, x.id)
+             AS certificates
+        FROM household_certificates x WHERE x.household_id = h.id) c
+    CROSS JOIN LATERAL (
+      SELECT json_agg(json_build_array(x.effective_on, x.bank_code, x.account_no, x.holder_person_id)
+                      ORDER BY x.effective_on, x.seq) AS accounts
+        FROM household_bank_accounts x WHERE x.household_id = h.id) b
+    CROSS JOIN LATERAL (
+      SELECT json_agg(json_build_array(x.year, x.recorded_on) ORDER BY x.year) AS violations
+        FROM household_violations x WHERE x.household_id = h.id) v`;
 
 const MEMBERS = `
   SELECT m.household_id, p.id AS person_id, p.id_number, p.name, p.sex, ${day('p.birth_date')} AS birth_date,
          ${day('p.death_date')} AS death_date, m.relation, m.birth_order, m.adopted,
          ${day('m.adopted_on')} AS adopted_on, ${day('m.joined_on')} AS joined_on,
-         ${day('p.college_admitted_on')} AS college_admitted_on
-    FROM household_members m JOIN persons p ON p.id = m.person_id
-   WHERE m.household_id = ANY($1::uuid[])
+         ${day('p.college_admitted_on')} AS college_admitted_on, hk.hukou, g.grades
+    FROM unnest($1::uuid[]) AS chunk(id)
+    JOIN household_members m ON m.household_id = chunk.id
+    CROSS JOIN LATERAL (SELECT * FROM persons p WHERE p.id = m.person_id OFFSET 0) p
+    CROSS JOIN LATERAL (
+      SELECT json_agg(json_build_array(x.effective_on, x.hukou_type) ORDER BY x.effective_on, x.seq) AS hukou
+        FROM person_hukou_history x WHERE x.person_id = m.person_id) hk
+    CROSS JOIN LATERAL (
+      SELECT json_agg(json_build_array(x.kind, x.effective_on, x.grade) ORDER BY x.kind, x.effective_on, x.seq)
+             AS grades
+        FROM person_grade_history x WHERE x.person_id = m.person_id) g
    ORDER BY m.household_id,
             array_position(ARRAY['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'], m.relation),
             m.birth_order NULLS LAST, p.birth_date, p.id`;
 
-const HUKOU = `
-  SELECT x.person_id, ${day('x.effective_on')} AS effective_on, x.hukou_type
-    FROM household_members m JOIN person_hukou_history x ON x.person_id = m.person_id
-   WHERE m.household_id = ANY($1::uuid[])
-   ORDER BY x.person_id, x.effective_on, x.seq`;
-
-const GRADES = `
-  SELECT g.person_id, g.kind, ${day('g.effective_on')} AS effective_on, g.grade
-    FROM household_members m JOIN person_grade_history g ON g.person_id = m.person_id
-   WHERE m.household_id = ANY($1::uuid[])
-   ORDER BY g.person_id, g.kind, g.effective_on, g.seq`;
-
-const VIOLATIONS = `
-  SELECT household_id, year, ${day('recorded_on')} AS recorded_on
-    FROM household_violations WHERE household_id = ANY($1::uuid[])
-   ORDER BY household_id, year`;
-
-interface Row {
-  [column: string]: string | number | boolean | null;
+interface HouseholdRow {
+  id: string;
+  household_no: string;
+  quota_waived_on: string | null;
+  regions: [string, string, string][] | null;
+  certificates: [string, string, string | null][] | null;
+  accounts: [string, string, string, string][] | null;
+  violations: [number, string][] | null;
 }
 
-function groupBy(rows: Row[], key: string): Map<string, Row[]> {
-  const groups = new Map<string, Row[]>();
-  for (const row of rows) {
-    const id = row[key] as string;
-    let group = groups.get(id);
-    if (!group) groups.set(id, (group = []));
-    group.push(row);
+interface MemberRow {
+  household_id: string;
+  person_id: string;
+  id_number: string;
+  name: string;
+  sex: Sex;
+  birth_date: string;
+  death_date: string | null;
+  relation: Relation;
+  birth_order: number | null;
+  adopted: boolean;
+  adopted_on: string | null;
+  joined_on: string;
+  college_admitted_on: string | null;
+  hukou: [string, HukouType][] | null;
+  grades: ['DISABILITY' | 'COMPLICATION', string, number | null][] | null;
+}
+
+function toMember(row: MemberRow): MemberHistory {
+  const member: MemberHistory = {
+    personId: row.person_id,
+    idNumber: row.id_number,
+    name: row.name,
+    sex: row.sex,
+    birthDate: row.birth_date,
+    deathDate: row.death_date,
+    relation: row.relation,
+    birthOrder: row.birth_order === null ? null : Number(row.birth_order),
+    adopted: row.adopted,
+    adoptedOn: row.adopted_on,
+    joinedOn: row.joined_on,
+    collegeAdmittedOn: row.college_admitted_on,
+    hukou: (row.hukou ?? []).map(([effectiveOn, hukouType]) => ({ effectiveOn, hukouType })),
+    disability: [],
+    complication: [],
+  };
+  for (const [kind, effectiveOn, grade] of row.grades ?? []) {
+    (kind === 'DISABILITY' ? member.disability : member.complication).push({ effectiveOn, grade });
   }
-  return groups;
+  return member;
 }
-
-const text = (value: Row[string]) => value as string;
-const maybeText = (value: Row[string]) => (value === null ? null : (value as string));
-const maybeNumber = (value: Row[string]) => (value === null ? null : Number(value));
 
 /**
- * The dated records of the given households (unknown ids are left out), with eight set-based
- * queries whatever their number; the caller chunks. Read inside one transaction for a consistent
+ * The dated records of the given households (unknown ids are left out), with two statements
+ * whatever their number; the caller chunks. Read inside one transaction for a consistent
  * picture.
  */
 export async function loadHistories(db: Db, householdIds: string[]): Promise<Map<string, HouseholdHistory>> {
   const histories = new Map<string, HouseholdHistory>();
   if (householdIds.length === 0) return histories;
-  const params = [householdIds];
-  const households = await queryRows<Row>(db, HOUSEHOLDS, params);
-  const regions = groupBy(await queryRows<Row>(db, REGIONS, params), 'household_id');
-  const certificates = groupBy(await queryRows<Row>(db, CERTIFICATES, params), 'household_id');
-  const accounts = groupBy(await queryRows<Row>(db, ACCOUNTS, params), 'household_id');
-  const members = groupBy(await queryRows<Row>(db, MEMBERS, params), 'household_id');
-  const hukou = groupBy(await queryRows<Row>(db, HUKOU, params), 'person_id');
-  const grades = groupBy(await queryRows<Row>(db, GRADES, params), 'person_id');
-  const violations = groupBy(await queryRows<Row>(db, VIOLATIONS, params), 'household_id');
-
+  const households = await queryRows<HouseholdRow>(db, HOUSEHOLDS, [householdIds]);
+  const members = await queryRows<MemberRow>(db, MEMBERS, [householdIds]);
   for (const row of households) {
-    const id = text(row.id);
-    histories.set(id, {
-      householdId: id,
-      householdNo: text(row.household_no),
-      quotaWaivedOn: maybeText(row.quota_waived_on),
-      regions: (regions.get(id) ?? []).map((r) => ({
-        effectiveOn: text(r.effective_on),
-        regionCode: text(r.region_code),
-        address: text(r.address),
+    histories.set(row.id, {
+      householdId: row.id,
+      householdNo: row.household_no,
+      quotaWaivedOn: row.quota_waived_on,
+      regions: (row.regions ?? []).map(([effectiveOn, regionCode, address]) => ({ effectiveOn, regionCode, address })),
+      certificates: (row.certificates ?? []).map(([certificateNo, issuedOn, revokedOn]) => ({
+        certificateNo,
+        issuedOn,
+        revokedOn,
       })),
-      certificates: (certificates.get(id) ?? []).map((c) => ({
-        certificateNo: text(c.certificate_no),
-        issuedOn: text(c.issued_on),
-        revokedOn: maybeText(c.revoked_on),
+      accounts: (row.accounts ?? []).map(([effectiveOn, bankCode, accountNo, holderPersonId]) => ({
+        effectiveOn,
+        bankCode,
+        accountNo,
+        holderPersonId,
       })),
-      accounts: (accounts.get(id) ?? []).map((a) => ({
-        effectiveOn: text(a.effective_on),
-        bankCode: text(a.bank_code),
-        accountNo: text(a.account_no),
-        holderPersonId: text(a.holder_person_id),
-      })),
-      members: (members.get(id) ?? []).map((m) => {
-        const personId = text(m.person_id);
-        const personGrades = grades.get(personId) ?? [];
-        const gradesOf = (kind: string) =>
-          personGrades
-            .filter((g) => g.kind === kind)
-            .map((g) => ({ effectiveOn: text(g.effective_on), grade: maybeNumber(g.grade) }));
-        return {
-          personId,
-          idNumber: text(m.id_number),
-          name: text(m.name),
-          sex: m.sex as Sex,
-          birthDate: text(m.birth_date),
-          deathDate: maybeText(m.death_date),
-          relation: m.relation as Relation,
-          birthOrder: maybeNumber(m.birth_order),
-          adopted: m.adopted === true,
-          adoptedOn: maybeText(m.adopted_on),
-          joinedOn: text(m.joined_on),
-          collegeAdmittedOn: maybeText(m.college_admitted_on),
-          hukou: (hukou.get(personId) ?? []).map((x) => ({
-            effectiveOn: text(x.effective_on),
-            hukouType: x.hukou_type as HukouType,
-          })),
-          disability: gradesOf('DISABILITY'),
-          complication: gradesOf('COMPLICATION'),
-        };
-      }),
-      violations: (violations.get(id) ?? []).map((v) => ({ year: Number(v.year), recordedOn: text(v.recorded_on) })),
+      members: [],
+      violations: (row.violations ?? []).map(([year, recordedOn]) => ({ year, recordedOn })),
     });
   }
+  for (const row of members) histories.get(row.household_id)?.members.push(toMember(row));
   return histories;
 }
