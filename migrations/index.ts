@@ -7,6 +7,7 @@ import { Disbursements1764800000000 } from './1764800000000-disbursements.js';
 import { AuditChain1764900000000 } from './1764900000000-audit-chain.js';
 import { BenchIndexes1765000000000 } from './1765000000000-bench-indexes.js';
 import { PerformanceIndexes1765100000000 } from './1765100000000-performance-indexes.js';
+import { LedgerBulkPosting1765300000000 } from './1765300000000-ledger-bulk-posting.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   AuditChain1764900000000,
   BenchIndexes1765000000000,
   PerformanceIndexes1765100000000,
+  LedgerBulkPosting1765300000000,
 ];

@@ -344,6 +344,43 @@ describe('ledger posting, immutability and verification (integration, real Postg
       await expect(t.dataSource.query(sql)).rejects.toThrow(/append-only|not allowed/);
     });
 
+    it('checks each insert of transfers: its block first and filled by it, its accounts and reversed transfer exist, ids unique', async () => {
+      const taken = (await appropriate(other, '1.00', 'taken')).transfers[0];
+      // As the posting path does: the block after the head, then its transfers in one statement.
+      const attempt = (block: number | null, transfers: [string, string, string, string | null][]) =>
+        tx.run(async (manager) => {
+          await manager.query(`SELECT set_config('yikatong.ledger_posting', 'on', true)`);
+          if (block !== null) {
+            await manager.query(
+              `INSERT INTO ledger_blocks (seq, prev_hash, hash, transfer_count, created_at)
+               SELECT last_seq + 1, last_hash, repeat('f', 64), $1, now() FROM ledger_head`,
+              [block],
+            );
+          }
+          await manager.query(
+            `INSERT INTO ledger_transfers
+               (idempotency_id, debit_account_id, credit_account_id, amount, code, reverses_transfer_id, block_seq)
+             SELECT i, d::bigint, c::bigint, 1.00, CASE WHEN r IS NULL THEN 'APPROPRIATION' ELSE 'REVERSAL' END,
+                    r::bigint, (SELECT last_seq + 1 FROM ledger_head)
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(i, d, c, r)`,
+            [0, 1, 2, 3].map((k) => transfers.map((row) => row[k])),
+          );
+        });
+      const good: [string, string, string, null] = [id('raw'), other.funding, other.available, null];
+      await expect(attempt(null, [good])).rejects.toThrow(/must be written before its transfers/);
+      await expect(attempt(2, [good])).rejects.toThrow(/inserted by one statement/);
+      await expect(attempt(1, [[id('raw'), '999999999', other.available, null]])).rejects.toThrow(
+        /account that does not exist/,
+      );
+      await expect(attempt(1, [[id('raw'), other.available, other.funding, '999999999']])).rejects.toThrow(
+        /names a transfer that does not exist/,
+      );
+      await expect(attempt(1, [[taken.idempotencyId, other.funding, other.available, null]])).rejects.toThrow(
+        /ledger_transfers_idempotency_key/,
+      );
+      expect(await t.app.get(LedgerVerifier).verify()).toMatchObject({ ok: true });
+    });
+
     it('refuses balance changes outside the posting path, and identity changes always', async () => {
       await expect(
         t.dataSource.query(`UPDATE ledger_accounts SET credits_posted = credits_posted + 1000 WHERE id = $1`, [

@@ -14,7 +14,6 @@ import type {
   LedgerAccount,
   LedgerTransfer,
   TransferCode,
-  TransferInput,
 } from './ledger.types.js';
 
 export interface AccountRow {
@@ -175,6 +174,19 @@ export interface TransferFilter {
   reversesTransferId?: string;
 }
 
+/** A transfer as inserted: its allocated id and the amount as a numeric string with two places. */
+export interface TransferRowInput {
+  id: string;
+  idempotencyId: string;
+  debitAccountId: string;
+  creditAccountId: string;
+  amount: string;
+  code: TransferCode;
+  batchId: string | null;
+  lineId: string | null;
+  reversesTransferId: string | null;
+}
+
 export interface BalanceDelta {
   accountId: string;
   debits: Decimal;
@@ -194,10 +206,15 @@ export class LedgerRepository {
     return { lastSeq: row.last_seq, lastHash: row.last_hash };
   }
 
+  /**
+   * The transfers already posted under any of `ids`, found by the digest index (`idempotency_key`,
+   * md5 of the id). The caller compares the ids themselves: a digest collision is not a match.
+   */
   async findTransfersByIdempotencyIds(manager: EntityManager, ids: string[]): Promise<TransferRow[]> {
     return queryRows<TransferRow>(
       manager,
-      `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE idempotency_id = ANY($1::text[])`,
+      `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers
+        WHERE idempotency_key = ANY(ARRAY(SELECT md5(i)::uuid FROM unnest($1::text[]) AS i))`,
       [ids],
     );
   }
@@ -229,33 +246,47 @@ export class LedgerRepository {
     );
   }
 
-  /** Set-based insert, in input order (so ids ascend in that order); returns the new ids. */
-  async insertTransfers(manager: EntityManager, blockSeq: string, transfers: TransferInput[]): Promise<string[]> {
-    const rows = await queryRows<{ id: string; idempotency_id: string }>(
+  /**
+   * `count` new transfer ids, ascending, taken from the transfers' identity sequence before the
+   * insert, so that a block's hash can be computed (and the block written) before its transfers.
+   */
+  async allocateTransferIds(manager: EntityManager, count: number): Promise<string[]> {
+    const row = await queryOne<{ ids: string[] }>(
       manager,
+      `SELECT array_agg(id ORDER BY id) AS ids
+         FROM (SELECT nextval('ledger_transfers_id_seq'::regclass) AS id FROM generate_series(1, $1::int)) AS s`,
+      [count],
+    );
+    return row!.ids;
+  }
+
+  /**
+   * One block's transfers with their allocated ids, by one `INSERT ... SELECT FROM unnest(...)` of
+   * typed arrays (the posting trigger checks the statement fills the block exactly). An id posted
+   * concurrently outside the posting path breaks the unique digest index and fails the transaction.
+   */
+  async insertTransfers(manager: EntityManager, blockSeq: string, transfers: TransferRowInput[]): Promise<void> {
+    await manager.query(
       `INSERT INTO ledger_transfers
-         (idempotency_id, debit_account_id, credit_account_id, amount, code, batch_id, line_id,
+         (id, idempotency_id, debit_account_id, credit_account_id, amount, code, batch_id, line_id,
           reverses_transfer_id, block_seq)
-       SELECT i, d, c, a, k, b, l, r, $9::bigint
-         FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::numeric[], $5::text[], $6::uuid[], $7::text[],
-                     $8::bigint[]) WITH ORDINALITY AS x(i, d, c, a, k, b, l, r, n)
-        ORDER BY n
-       ON CONFLICT (idempotency_id) DO NOTHING
-       RETURNING id, idempotency_id`,
+       OVERRIDING SYSTEM VALUE
+       SELECT *, $10::bigint
+         FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::numeric[], $6::text[], $7::uuid[],
+                     $8::text[], $9::bigint[])`,
       [
+        transfers.map((t) => t.id),
         transfers.map((t) => t.idempotencyId),
         transfers.map((t) => t.debitAccountId),
         transfers.map((t) => t.creditAccountId),
-        transfers.map((t) => formatMoney(t.amount)),
+        transfers.map((t) => t.amount),
         transfers.map((t) => t.code),
-        transfers.map((t) => t.batchId ?? null),
-        transfers.map((t) => t.lineId ?? null),
-        transfers.map((t) => t.reversesTransferId ?? null),
+        transfers.map((t) => t.batchId),
+        transfers.map((t) => t.lineId),
+        transfers.map((t) => t.reversesTransferId),
         blockSeq,
       ],
     );
-    const byKey = new Map(rows.map((row) => [row.idempotency_id, row.id]));
-    return transfers.map((t) => byKey.get(t.idempotencyId) ?? '');
   }
 
   /**

@@ -3,10 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Decimal } from 'decimal.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ValidationFailedError, type FieldProblem } from '../../common/errors.js';
-import { formatMoney, money } from '../../common/money.js';
+import { formatMoney, fromFen, money, toFen } from '../../common/money.js';
 import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
-import { canonicalTimestamp, hashBlock } from './block-hash.js';
+import { BlockHasher, canonicalTimestamp } from './block-hash.js';
 import { chartProblem } from './chart.js';
 import { ID_PATTERN, transferProblems } from './transfer-rules.js';
 import {
@@ -18,7 +18,6 @@ import {
   type AccountLimitViolation,
 } from './ledger.errors.js';
 import {
-  canonicalTransfer,
   detailAccounts,
   LedgerRepository,
   toAccount,
@@ -29,6 +28,7 @@ import {
   type BalanceDelta,
   type TransferDetailRow,
   type TransferFilter,
+  type TransferRowInput,
 } from './ledger.repository.js';
 import type {
   AccountRef,
@@ -147,13 +147,13 @@ export class LedgerService {
    * Posts `inputs` in the caller's transaction, all or nothing:
    * 1. validates every transfer (positive whole-fen amount, two different accounts, known code);
    * 2. locks the chain head (so blocks form one line and posting calls go one at a time);
-   * 3. returns the existing transfer for every idempotency id already posted (a retry), and refuses
-   *    an id that was posted with different content;
+   * 3. returns the existing transfer for every idempotency id already posted (a retry, found by the
+   *    id's digest index), and refuses an id that was posted with different content;
    * 4. locks the touched accounts `FOR UPDATE` in id order, adds each account's aggregated
    *    debits and credits, and refuses the whole post if a flagged account would break its flag;
-   * 5. updates each account's balance once, inserts the new transfers with one
-   *    `INSERT ... SELECT FROM unnest(...)` per block and seals them in one block chained to the
-   *    previous (a post of more than MAX_BLOCK_TRANSFERS goes into consecutive blocks of that size).
+   * 5. takes the new transfers' ids from their sequence, updates each account's balance once, and
+   *    per block of at most MAX_BLOCK_TRANSFERS: hashes the block (chained to the previous), writes
+   *    it, then its transfers with one `INSERT ... SELECT FROM unnest(...)`, and moves the head.
    * A refusal throws a DomainError before anything is written. Run it in a READ COMMITTED
    * transaction (Transactions.run's default): after waiting for the head, each statement must see
    * what the previous holder committed.
@@ -187,7 +187,7 @@ export class LedgerService {
       const found = existing.get(input.idempotencyId);
       if (found && !sameTransfer(found, input)) throw new IdempotencyConflictError(input.idempotencyId);
     }
-    const fresh = inputs.filter((input) => !existing.has(input.idempotencyId));
+    const fresh = existing.size === 0 ? inputs : inputs.filter((input) => !existing.has(input.idempotencyId));
     if (fresh.length === 0) {
       return {
         transfers: inputs.map((input) => existing.get(input.idempotencyId)!),
@@ -204,58 +204,84 @@ export class LedgerService {
     if (missing.length > 0) throw new UnknownAccountError(missing);
     await this.checkChart(manager, inputs, fresh, byId);
 
-    const deltas = new Map<string, BalanceDelta>(
-      accounts.map((row) => [row.id, { accountId: row.id, debits: money(0), credits: money(0) }]),
-    );
-    for (const t of fresh) {
-      const debit = deltas.get(t.debitAccountId)!;
-      debit.debits = debit.debits.plus(t.amount);
-      const credit = deltas.get(t.creditAccountId)!;
-      credit.credits = credit.credits.plus(t.amount);
-    }
+    // Amounts as two-place strings (as inserted and hashed) and fen (for exact sums), once each.
+    const amounts = fresh.map((t) => money(t.amount).toFixed(2));
+    const sums = new Map(accounts.map((row) => [row.id, { debits: 0n, credits: 0n }]));
+    fresh.forEach((t, index) => {
+      const fen = BigInt(amounts[index].replace('.', ''));
+      sums.get(t.debitAccountId)!.debits += fen;
+      sums.get(t.creditAccountId)!.credits += fen;
+    });
+    const deltas: BalanceDelta[] = [];
     const violations: AccountLimitViolation[] = [];
     for (const row of accounts) {
-      const delta = deltas.get(row.id)!;
-      const debits = money(row.debits_posted).plus(delta.debits);
-      const credits = money(row.credits_posted).plus(delta.credits);
-      if (row.debits_must_not_exceed_credits && debits.greaterThan(credits)) {
+      const sum = sums.get(row.id)!;
+      deltas.push({ accountId: row.id, debits: fromFen(sum.debits), credits: fromFen(sum.credits) });
+      const debits = toFen(row.debits_posted) + sum.debits;
+      const credits = toFen(row.credits_posted) + sum.credits;
+      if (row.debits_must_not_exceed_credits && debits > credits) {
         violations.push({
           account: toAccountRef(row),
           flag: 'DEBITS_MUST_NOT_EXCEED_CREDITS',
-          shortfall: debits.minus(credits),
+          shortfall: fromFen(debits - credits),
         });
       }
-      if (row.credits_must_not_exceed_debits && credits.greaterThan(debits)) {
+      if (row.credits_must_not_exceed_debits && credits > debits) {
         violations.push({
           account: toAccountRef(row),
           flag: 'CREDITS_MUST_NOT_EXCEED_DEBITS',
-          shortfall: credits.minus(debits),
+          shortfall: fromFen(credits - debits),
         });
       }
     }
     if (violations.length > 0) throw new AccountLimitError(violations);
 
     // Written only now that nothing can refuse the post: balances once per account, then the
-    // transfers in blocks of at most MAX_BLOCK_TRANSFERS, each chained to the one before.
+    // transfers in blocks of at most MAX_BLOCK_TRANSFERS, each chained to the one before. The ids
+    // are taken first (ascending in input order), so each block is hashed and written before its
+    // transfers (the posting trigger wants the block first).
+    const ids = await this.repository.allocateTransferIds(manager, fresh.length);
     await this.repository.setPosting(manager, true);
-    await this.repository.addToBalances(manager, [...deltas.values()]);
+    await this.repository.addToBalances(manager, deltas);
+    const refs = new Map(accounts.map((row) => [row.id, toAccountRef(row)]));
     const blocks: SealedBlock[] = [];
-    const created: LedgerTransfer[] = [];
+    const created = new Map<string, LedgerTransfer>();
     let seq = BigInt(head.lastSeq);
     let prevHash = head.lastHash;
-    for (const chunk of chunks(fresh, MAX_BLOCK_TRANSFERS)) {
+    for (let start = 0; start < fresh.length; start += MAX_BLOCK_TRANSFERS) {
       seq += 1n;
-      const block = await this.sealBlock(manager, seq.toString(), prevHash, chunk, byId);
-      blocks.push(block.header);
-      created.push(...block.transfers);
-      prevHash = block.header.hash;
+      const rows: TransferRowInput[] = [];
+      for (let index = start; index < Math.min(start + MAX_BLOCK_TRANSFERS, fresh.length); index++) {
+        const t = fresh[index];
+        rows.push({
+          id: ids[index],
+          idempotencyId: t.idempotencyId,
+          debitAccountId: t.debitAccountId,
+          creditAccountId: t.creditAccountId,
+          amount: amounts[index],
+          code: t.code,
+          batchId: t.batchId?.toLowerCase() ?? null,
+          lineId: t.lineId ?? null,
+          reversesTransferId: t.reversesTransferId ?? null,
+        });
+      }
+      const header = await this.sealBlock(manager, seq.toString(), prevHash, rows, refs);
+      blocks.push(header);
+      prevHash = header.hash;
+      rows.forEach((row, index) => {
+        const input = fresh[start + index];
+        created.set(row.idempotencyId, {
+          ...row,
+          amount: money(input.amount),
+          blockSeq: header.seq,
+        });
+      });
     }
     await this.repository.setPosting(manager, false);
 
-    const createdById = new Map(created.map((t) => [t.idempotencyId, t]));
     return {
-      transfers: inputs.map((input) => existing.get(input.idempotencyId) ?? createdById.get(input.idempotencyId)!),
-      created: created.length,
+      transfers: inputs.map((input) => existing.get(input.idempotencyId) ?? created.get(input.idempotencyId)!),
+      created: created.size,
       blocks,
       block: blocks[blocks.length - 1],
     };
@@ -311,47 +337,32 @@ export class LedgerService {
     if (problems.length > 0) throw new InvalidTransferError(problems);
   }
 
-  /** Inserts one chunk of transfers, hashes them with the header, writes the block, moves the head. */
+  /**
+   * Hashes one block's transfers (ids ascending) with its header, writes the block, then its
+   * transfers, and moves the head.
+   */
   private async sealBlock(
     manager: EntityManager,
     seq: string,
     prevHash: string,
-    chunk: TransferInput[],
-    accounts: Map<string, AccountRow>,
-  ): Promise<{ header: SealedBlock; transfers: LedgerTransfer[] }> {
-    const ids = await this.repository.insertTransfers(manager, seq, chunk);
-    if (ids.some((id) => id === '')) {
-      // Cannot happen while every writer holds the head lock; refuse rather than seal a partial block.
-      throw new Error('a transfer idempotency id was taken concurrently outside the posting path');
-    }
-    const transfers: LedgerTransfer[] = chunk.map((t, index) => ({
-      id: ids[index],
-      idempotencyId: t.idempotencyId,
-      debitAccountId: t.debitAccountId,
-      creditAccountId: t.creditAccountId,
-      amount: money(t.amount),
-      code: t.code,
-      batchId: t.batchId?.toLowerCase() ?? null,
-      lineId: t.lineId ?? null,
-      reversesTransferId: t.reversesTransferId ?? null,
-      blockSeq: seq,
-    }));
+    rows: TransferRowInput[],
+    accounts: Map<string, AccountRef>,
+  ): Promise<SealedBlock> {
     const createdAt = new Date();
-    const header = { seq, prevHash, transferCount: transfers.length, createdAt: canonicalTimestamp(createdAt) };
-    const ordered = [...transfers].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-    const hash = hashBlock(
-      header,
-      ordered.map((t) =>
-        canonicalTransfer(
-          t,
-          toAccountRef(accounts.get(t.debitAccountId)!),
-          toAccountRef(accounts.get(t.creditAccountId)!),
-        ),
-      ),
-    );
+    const header = { seq, prevHash, transferCount: rows.length, createdAt: canonicalTimestamp(createdAt) };
+    const hasher = new BlockHasher(header);
+    for (const row of rows) {
+      hasher.add({
+        ...row,
+        debit: accounts.get(row.debitAccountId)!,
+        credit: accounts.get(row.creditAccountId)!,
+      });
+    }
+    const hash = hasher.digest();
     await this.repository.insertBlock(manager, { ...header, hash, createdAt });
+    await this.repository.insertTransfers(manager, seq, rows);
     await this.repository.advanceHead(manager, seq, hash);
-    return { header: { ...header, hash }, transfers };
+    return { ...header, hash };
   }
 
   async listAccounts(
