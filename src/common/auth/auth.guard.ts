@@ -16,6 +16,11 @@ export interface TokenClaims {
   region: string;
 }
 
+type VerifiedClaims = TokenClaims & { exp?: number; nbf?: number };
+
+/** Verified tokens remembered at most (all forgotten at once when full). */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 interface SignedInUserRow {
   id: string;
   username: string;
@@ -38,6 +43,8 @@ const SIGNED_IN_USER = 'SELECT id, username, role, region_code, disabled FROM us
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly verified = new Map<string, VerifiedClaims>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
@@ -52,12 +59,7 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) throw new UnauthorizedException('A bearer token is required');
-    let claims: TokenClaims;
-    try {
-      claims = await this.jwt.verifyAsync<TokenClaims>(token);
-    } catch {
-      throw new UnauthorizedException('The token is invalid or has expired');
-    }
+    const claims = await this.claimsOf(token);
     const user = await queryOne<SignedInUserRow>(this.dataSource, SIGNED_IN_USER, [claims.sub]);
     if (!user || user.disabled) throw new UnauthorizedException('The account is disabled or no longer exists');
 
@@ -73,5 +75,30 @@ export class AuthGuard implements CanActivate {
       });
     }
     return true;
+  }
+
+  /**
+   * The token's claims once its signature and expiry check out. A signature, once verified, is
+   * remembered with the token's expiry (a client sends the same token on every request until it
+   * expires), so the HMAC runs once per token; the expiry is checked on every request as
+   * jsonwebtoken checks it. Only the token's own validity is remembered: the user is read each time.
+   */
+  private async claimsOf(token: string): Promise<TokenClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp === undefined || Math.floor(Date.now() / 1000) < known.exp) return known;
+      this.verified.delete(token);
+    }
+    let claims: VerifiedClaims;
+    try {
+      claims = await this.jwt.verifyAsync<VerifiedClaims>(token);
+    } catch {
+      throw new UnauthorizedException('The token is invalid or has expired');
+    }
+    if (claims.nbf === undefined) {
+      if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.clear();
+      this.verified.set(token, claims);
+    }
+    return claims;
   }
 }
