@@ -8,6 +8,7 @@ import { AuditChain1764900000000 } from './1764900000000-audit-chain.js';
 import { BenchIndexes1765000000000 } from './1765000000000-bench-indexes.js';
 import { PerformanceIndexes1765100000000 } from './1765100000000-performance-indexes.js';
 import { LedgerBulkPosting1765300000000 } from './1765300000000-ledger-bulk-posting.js';
+import { BatchLineKeys1765400000000 } from './1765400000000-batch-line-keys.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   BenchIndexes1765000000000,
   PerformanceIndexes1765100000000,
   LedgerBulkPosting1765300000000,
+  BatchLineKeys1765400000000,
 ];

@@ -179,7 +179,11 @@ export class DisbursementsRepository {
     );
   }
 
-  /** Units already claimed (paid, or in a live batch) for these beneficiaries. */
+  /**
+   * Units already claimed (paid, or in a live batch) for these beneficiaries: one probe of the
+   * claims' unique index per beneficiary (a plain `= ANY` filter was planned as a scan of every
+   * claim of the policy, which grows with each chunk a batch writes).
+   */
   async coveredUnits(
     manager: EntityManager,
     policyCode: string,
@@ -188,9 +192,13 @@ export class DisbursementsRepository {
   ): Promise<Set<string>> {
     const rows = await queryRows<{ beneficiary_key: string; period_unit: string }>(
       manager,
-      `SELECT beneficiary_key, period_unit FROM payment_coverage
-        WHERE policy_code = $1 AND beneficiary_key = ANY($2::text[]) AND period_unit = ANY($3::text[])
-          AND released_at IS NULL`,
+      `SELECT k.beneficiary_key, c.period_unit
+         FROM unnest($2::text[]) AS k(beneficiary_key)
+         CROSS JOIN LATERAL (
+           SELECT c.period_unit FROM payment_coverage c
+            WHERE c.policy_code = $1 AND c.beneficiary_key = k.beneficiary_key
+              AND c.period_unit = ANY($3::text[]) AND c.released_at IS NULL
+           OFFSET 0) c`,
       [policyCode, beneficiaryKeys, units],
     );
     return new Set(rows.map((row) => `${row.beneficiary_key}|${row.period_unit}`));
@@ -217,7 +225,11 @@ export class DisbursementsRepository {
     return map;
   }
 
-  /** Inserts a chunk of lines and claims their units; returns how many unit claims succeeded. */
+  /**
+   * Inserts a chunk of lines and claims their units, in one statement (the claims take the new
+   * lines' ids from the insert itself); returns how many unit claims succeeded, or -1 when another
+   * batch holds some of them.
+   */
   async insertLinesChunk(
     manager: EntityManager,
     batchId: string,
@@ -225,18 +237,29 @@ export class DisbursementsRepository {
     lines: NewLine[],
   ): Promise<number> {
     if (lines.length === 0) return 0;
-    await manager.query(
-      `INSERT INTO disbursement_lines (batch_id, line_no, enrollment_id, household_id, person_id, beneficiary_key,
-          region_code, periods, amount, bank_code, account_no, account_name, id_number, decision, version_ids)
-       SELECT $1, l.line_no, l.enrollment_id, l.household_id, l.person_id, l.beneficiary_key, l.region_code,
-              string_to_array(l.periods, ','), l.amount, l.bank_code, l.account_no, l.account_name, l.id_number,
-              l.decision, string_to_array(l.version_ids, ',')
-         FROM unnest($2::int[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[],
-                     $9::numeric[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::text[])
-           AS l(line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods, amount,
-                bank_code, account_no, account_name, id_number, decision, version_ids)`,
+    const units = lines.flatMap((l) => l.periods.map((unit, i) => ({ line: l, unit, amount: l.unitAmounts[i] })));
+    const claimed = await queryRows<{ id: string }>(
+      manager,
+      `WITH line AS (
+         INSERT INTO disbursement_lines (batch_id, line_no, enrollment_id, household_id, person_id, beneficiary_key,
+            region_code, periods, amount, bank_code, account_no, account_name, id_number, decision, version_ids)
+         SELECT $1, l.line_no, l.enrollment_id, l.household_id, l.person_id, l.beneficiary_key, l.region_code,
+                string_to_array(l.periods, ','), l.amount, l.bank_code, l.account_no, l.account_name, l.id_number,
+                l.decision, string_to_array(l.version_ids, ',')
+           FROM unnest($3::int[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
+                       $10::numeric[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[])
+             AS l(line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods, amount,
+                  bank_code, account_no, account_name, id_number, decision, version_ids)
+         RETURNING id, line_no, beneficiary_key)
+       INSERT INTO payment_coverage (policy_code, beneficiary_key, period_unit, batch_id, line_id, amount)
+       SELECT $2, line.beneficiary_key, c.period_unit, $1, line.id, c.amount
+         FROM unnest($17::int[], $18::text[], $19::numeric[]) AS c(line_no, period_unit, amount)
+         JOIN line ON line.line_no = c.line_no
+       ON CONFLICT (policy_code, beneficiary_key, period_unit) WHERE released_at IS NULL DO NOTHING
+       RETURNING id`,
       [
         batchId,
+        policyCode,
         lines.map((l) => l.lineNo),
         lines.map((l) => l.enrollmentId),
         lines.map((l) => l.householdId),
@@ -251,23 +274,8 @@ export class DisbursementsRepository {
         lines.map((l) => l.idNumber),
         lines.map((l) => JSON.stringify(l.decision)),
         lines.map((l) => l.versionIds.join(',')),
-      ],
-    );
-    const units = lines.flatMap((l) => l.periods.map((unit, i) => ({ line: l, unit, amount: l.unitAmounts[i] })));
-    const claimed = await queryRows<{ id: string }>(
-      manager,
-      `INSERT INTO payment_coverage (policy_code, beneficiary_key, period_unit, batch_id, line_id, amount)
-       SELECT $1, c.beneficiary_key, c.period_unit, $2, dl.id, c.amount
-         FROM unnest($3::text[], $4::text[], $5::int[], $6::numeric[]) AS c(beneficiary_key, period_unit, line_no, amount)
-         JOIN disbursement_lines dl ON dl.batch_id = $2 AND dl.line_no = c.line_no
-       ON CONFLICT (policy_code, beneficiary_key, period_unit) WHERE released_at IS NULL DO NOTHING
-       RETURNING id`,
-      [
-        policyCode,
-        batchId,
-        units.map((u) => u.line.beneficiaryKey),
-        units.map((u) => u.unit),
         units.map((u) => u.line.lineNo),
+        units.map((u) => u.unit),
         units.map((u) => u.amount),
       ],
     );
