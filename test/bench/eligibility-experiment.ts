@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
@@ -35,18 +36,49 @@ const policies = { catalogue: () => Promise.resolve(catalogue) } as unknown as P
 const registry = new HouseholdSnapshots(dataSource);
 const service = new EligibilityService(registry, policies);
 
-function report(name: string, households: number, started: bigint): void {
+/**
+ * CPU seconds used so far by this database's backends (read from /proc: the database runs on this
+ * machine), so that a change can be judged by the work it costs, not only by the wall clock of a
+ * machine shared with others. Parallel workers that come and go are missed.
+ */
+async function databaseCpu(): Promise<number> {
+  const rows: { pid: number }[] = await dataSource.query(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+  );
+  let ticks = 0;
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // a backend that has just gone
+    }
+  }
+  return ticks / 100;
+}
+
+let mark = { cpu: process.cpuUsage(), db: 0 };
+async function start(): Promise<bigint> {
+  mark = { cpu: process.cpuUsage(), db: await databaseCpu() };
+  return process.hrtime.bigint();
+}
+
+async function report(name: string, households: number, started: bigint): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
+  const cpu = process.cpuUsage(mark.cpu);
+  const nodeCpu = (cpu.user + cpu.system) / 1e6;
+  const dbCpu = (await databaseCpu()) - mark.db;
   process.stdout.write(
     `${name}: ${households} households in ${seconds.toFixed(1)} s = ` +
-      `${Math.round((households * catalogue.length) / seconds)} household-policy decisions/s (rss ${rss} MiB)\n`,
+      `${Math.round((households * catalogue.length) / seconds)} household-policy decisions/s ` +
+      `(cpu: node ${nodeCpu.toFixed(1)} s, database ${dbCpu.toFixed(1)} s; rss ${rss} MiB)\n`,
   );
 }
 
 /** The service's stream, as the benchmark's eligibility stage consumes it. */
 async function stream(name: string, chunkSize: number, explain: boolean): Promise<void> {
-  const started = process.hrtime.bigint();
+  const started = await start();
   let households = 0;
   let eligible = 0;
   const chunks: AsyncIterable<HouseholdEligibility<Verdict>[]> = explain
@@ -58,17 +90,17 @@ async function stream(name: string, chunkSize: number, explain: boolean): Promis
       for (const decision of household.decisions) if (decision.eligible) eligible++;
     }
   }
-  report(`${name} (${eligible} eligible)`, households, started);
+  await report(`${name} (${eligible} eligible)`, households, started);
 }
 
 /** The database half: the stream's chunks, nothing decided. */
 async function loadOnly(chunkSize: number): Promise<void> {
-  const started = process.hrtime.bigint();
+  const started = await start();
   let households = 0;
   for await (const chunk of registry.streamSnapshots({ regionPrefix: '410100', asOf, chunkSize })) {
     households += chunk.length;
   }
-  report(`database only, chunk ${chunkSize}`, households, started);
+  await report(`database only, chunk ${chunkSize}`, households, started);
 }
 
 /** The decision half, over the first households of the city held in memory. */
@@ -82,12 +114,12 @@ async function decideOnly(): Promise<void> {
     after = chunk[chunk.length - 1].householdId;
   }
   for (let round = 0; round < 2; round++) {
-    let started = process.hrtime.bigint();
+    let started = await start();
     for (const snapshot of snapshots) decideSnapshot(snapshot, asOf, inForce);
-    report(`decisions only, explained`, snapshots.length, started);
-    started = process.hrtime.bigint();
+    await report(`decisions only, explained`, snapshots.length, started);
+    started = await start();
     for (const snapshot of snapshots) judgeSnapshot(snapshot, asOf, inForce);
-    report(`decisions only, unexplained`, snapshots.length, started);
+    await report(`decisions only, unexplained`, snapshots.length, started);
   }
 }
 

@@ -38,7 +38,7 @@ export interface StreamSnapshotsOptions {
   /** A region code or code prefix (`410122`, `410122101`, or `4101` / `410100` for the city). */
   regionPrefix: string;
   asOf: string;
-  /** Households per chunk (default 1000, at most 10,000). */
+  /** Households per chunk (default 5000, at most 10,000). */
   chunkSize?: number;
 }
 
@@ -124,7 +124,9 @@ export class HouseholdSnapshots {
     if (!/^\d{2,12}$/.test(options.regionPrefix)) {
       throw new ValidationFailedError([{ field: 'regionPrefix', message: 'regionPrefix is a region code or prefix' }]);
     }
-    const limit = Math.min(Math.max(Math.trunc(options.chunkSize ?? 1000), 1), 10_000);
+    // 5,000 rather than 1,000: a fifth of the statements for the same rows, and two chunks in memory
+    // (the one decided, the one prefetched) are still a few tens of megabytes.
+    const limit = Math.min(Math.max(Math.trunc(options.chunkSize ?? 5000), 1), 10_000);
     const regionLike = `${regionPrefix(options.regionPrefix)}%`;
     const runner = this.dataSource.createQueryRunner();
     let pending: Promise<HouseholdSnapshot[]> | undefined;
@@ -132,8 +134,11 @@ export class HouseholdSnapshots {
     try {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query('SET TRANSACTION READ ONLY');
-      // The chunk queries are many small index lookups: JIT compilation only adds to each one.
-      await runner.query('SET LOCAL jit = off');
+      // The chunk queries are many small index lookups: JIT compilation only adds to each one, and
+      // parallel workers only take the cores that decide the previous chunk meanwhile.
+      await runner.query(
+        "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)",
+      );
       // The next chunk is read while the caller works on this one, so the database and the
       // decisions overlap instead of taking turns.
       let next: Promise<HouseholdSnapshot[]> = loadSnapshots(runner, options.asOf, { after: null, regionLike, limit });

@@ -31,31 +31,34 @@ const HOUSEHOLDS_AS_OF = `
        WHERE ba.household_id = h.id AND ba.effective_on <= $1::date
        ORDER BY ba.effective_on DESC, ba.seq DESC LIMIT 1) b ON true`;
 
+// Members of the chunk's households (`= ANY`: one index descent per household, in household order,
+// never a merge join that reads the index from its start). Grades: one lookup for both kinds, the
+// latest row of each kind picked by max over [epoch of effective_on, seq, grade] (numeric, so that
+// -infinity sorts first; seq is unique, so the grade never decides the order; a lifted grade is a
+// null grade), instead of one lookup per kind.
 const MEMBERS_AS_OF = `
   SELECT m.household_id, p.id AS person_id, p.id_number, p.name, p.sex,
          to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
          to_char(CASE WHEN p.death_date <= $1::date THEN p.death_date END, 'YYYY-MM-DD') AS death_date,
          hk.hukou_type, m.relation, m.birth_order, m.adopted,
          to_char(m.adopted_on, 'YYYY-MM-DD') AS adopted_on,
-         dg.grade AS disability_grade, cg.grade AS complication_grade,
+         g.disability[3]::smallint AS disability_grade, g.complication[3]::smallint AS complication_grade,
          to_char(CASE WHEN p.college_admitted_on <= $1::date THEN p.college_admitted_on END, 'YYYY-MM-DD')
            AS college_admitted_on
-    FROM unnest($2::uuid[]) AS chunk(household_id)
-    JOIN household_members m ON m.household_id = chunk.household_id
+    FROM household_members m
     JOIN persons p ON p.id = m.person_id
     CROSS JOIN LATERAL (
       SELECT x.hukou_type FROM person_hukou_history x
        WHERE x.person_id = p.id AND x.effective_on <= $1::date
        ORDER BY x.effective_on DESC, x.seq DESC LIMIT 1) hk
-    LEFT JOIN LATERAL (
-      SELECT g.grade FROM person_grade_history g
-       WHERE g.person_id = p.id AND g.kind = 'DISABILITY' AND g.effective_on <= $1::date
-       ORDER BY g.effective_on DESC, g.seq DESC LIMIT 1) dg ON true
-    LEFT JOIN LATERAL (
-      SELECT g.grade FROM person_grade_history g
-       WHERE g.person_id = p.id AND g.kind = 'COMPLICATION' AND g.effective_on <= $1::date
-       ORDER BY g.effective_on DESC, g.seq DESC LIMIT 1) cg ON true
-   WHERE m.joined_on <= $1::date AND p.birth_date <= $1::date
+    CROSS JOIN LATERAL (
+      SELECT max(ARRAY[extract(epoch FROM g.effective_on), g.seq, g.grade]) FILTER (WHERE g.kind = 'DISABILITY')
+               AS disability,
+             max(ARRAY[extract(epoch FROM g.effective_on), g.seq, g.grade]) FILTER (WHERE g.kind = 'COMPLICATION')
+               AS complication
+        FROM person_grade_history g
+       WHERE g.person_id = p.id AND g.effective_on <= $1::date) g
+   WHERE m.household_id = ANY($2::uuid[]) AND m.joined_on <= $1::date AND p.birth_date <= $1::date
    ORDER BY m.household_id,
             array_position(ARRAY['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'], m.relation),
             m.birth_order NULLS LAST, p.birth_date, p.id`;
