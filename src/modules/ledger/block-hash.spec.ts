@@ -6,6 +6,7 @@ import {
   canonicalTimestamp,
   GENESIS_HASH,
   hashBlock,
+  transferLine,
   type CanonicalTransfer,
 } from './block-hash.js';
 import { transferProblems } from './transfer-rules.js';
@@ -67,6 +68,31 @@ describe('block hash (canonical form)', () => {
     const a = hashBlock(header, [transfer('7', { idempotencyId: 'a","b', lineId: 'c' })]);
     const b = hashBlock(header, [transfer('7', { idempotencyId: 'a', lineId: 'b","c' })]);
     expect(a).not.toBe(b);
+  });
+
+  it('writes each transfer line exactly as JSON.stringify writes the array, whatever the text', () => {
+    const texts = ['a"b', 'back\\slash', 'tab\tnew\nline\u0001', '王建国', '\u2028\u2029', 'emoji 😀', '\ud800', ''];
+    for (const text of texts) {
+      const t = transfer('7', { idempotencyId: text, lineId: text, batchId: null, reversesTransferId: '3' });
+      const array = [t.id, t.idempotencyId, t.code, t.amount];
+      const accounts = [t.debit, t.credit].map((a) => [
+        a.id,
+        a.code,
+        a.fiscalYear,
+        a.policyCode,
+        a.fundingLevel,
+        a.countyCode,
+      ]);
+      expect(transferLine(t)).toBe(
+        `${JSON.stringify([...array, ...accounts, t.batchId, t.lineId, t.reversesTransferId])}\n`,
+      );
+    }
+  });
+
+  it('hashes many lines the same however they are buffered', () => {
+    const many = Array.from({ length: 3000 }, (_, i) => transfer(String(i + 1), { lineId: 'x'.repeat(i % 50) }));
+    const text = `${BLOCK_FORMAT}\n["1","${GENESIS_HASH}",2,"2012-03-01T08:00:00.123000Z"]\n${many.map(transferLine).join('')}`;
+    expect(hashBlock(header, many)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
   });
 
   it('refuses transfers out of id order', () => {

@@ -50,29 +50,42 @@ export interface CanonicalTransfer {
 
 const accountArray = (a: CanonicalAccount) => [a.id, a.code, a.fiscalYear, a.policyCode, a.fundingLevel, a.countyCode];
 
+/** An account as it appears in a transfer line (computed once per account by bulk callers). */
+export const accountJson = (a: CanonicalAccount): string => JSON.stringify(accountArray(a));
+
+/** A string or null exactly as JSON.stringify writes it inside an array. */
+const json = (value: string | null | undefined) => (value == null ? 'null' : JSON.stringify(value));
+
 export function headerLine(header: BlockHeader): string {
   return `${JSON.stringify([header.seq, header.prevHash, header.transferCount, header.createdAt])}\n`;
 }
 
-export function transferLine(t: CanonicalTransfer): string {
-  return `${JSON.stringify([
-    t.id,
-    t.idempotencyId,
-    t.code,
-    t.amount,
-    accountArray(t.debit),
-    accountArray(t.credit),
-    t.batchId,
-    t.lineId,
-    t.reversesTransferId,
-  ])}\n`;
+/**
+ * A transfer's line with its accounts already serialized by accountJson: the same text as
+ * JSON.stringify of the whole array (transferLine), without building the array.
+ */
+export function transferLineOf(
+  t: Omit<CanonicalTransfer, 'debit' | 'credit'>,
+  debitJson: string,
+  creditJson: string,
+): string {
+  return `[${json(t.id)},${json(t.idempotencyId)},${json(t.code)},${json(t.amount)},${debitJson},${creditJson},${json(t.batchId)},${json(t.lineId)},${json(t.reversesTransferId)}]\n`;
 }
+
+export function transferLine(t: CanonicalTransfer): string {
+  return transferLineOf(t, accountJson(t.debit), accountJson(t.credit));
+}
+
+/** Whether decimal id `a` (no sign, no leading zeros) is below `b`, without parsing either. */
+const idBelow = (a: string, b: string) => (a.length === b.length ? a < b : a.length < b.length);
 
 /** Hashes a block incrementally, so that verification can stream a large block's transfers. */
 export class BlockHasher {
   private readonly sha = createHash('sha256');
-  private lastId: bigint | undefined;
+  private lastId: string | undefined;
   private outOfOrder = false;
+  /** Lines not yet hashed: one update per ~64 KiB instead of one per transfer. */
+  private pending = '';
 
   constructor(header: BlockHeader) {
     this.sha.update(`${BLOCK_FORMAT}\n`, 'utf8');
@@ -80,16 +93,26 @@ export class BlockHasher {
   }
 
   add(transfer: CanonicalTransfer): this {
-    const id = BigInt(transfer.id);
-    if (this.lastId !== undefined && id <= this.lastId) this.outOfOrder = true;
+    return this.addLine(transfer.id, transferLine(transfer));
+  }
+
+  /** Adds a transfer's line as transferLine or transferLineOf wrote it; `id` is the transfer's id. */
+  addLine(id: string, line: string): this {
+    if (this.lastId !== undefined && !idBelow(this.lastId, id)) this.outOfOrder = true;
     this.lastId = id;
-    this.sha.update(transferLine(transfer), 'utf8');
+    this.pending += line;
+    if (this.pending.length >= 65_536) {
+      this.sha.update(this.pending, 'utf8');
+      this.pending = '';
+    }
     return this;
   }
 
   /** The hex digest; throws if transfers were not added in ascending id order. */
   digest(): string {
     if (this.outOfOrder) throw new RangeError('transfers must be hashed in ascending id order');
+    this.sha.update(this.pending, 'utf8');
+    this.pending = '';
     return (this.sha as Hash).digest('hex');
   }
 }

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { formatMoney } from '../../common/money.js';
-import { BlockHasher, GENESIS_HASH, type CanonicalAccount } from './block-hash.js';
-import { LedgerRepository, type TransferDetailRow } from './ledger.repository.js';
+import { accountJson, BlockHasher, GENESIS_HASH, transferLineOf } from './block-hash.js';
+import { LedgerRepository, toAccountRef, type TransferRow } from './ledger.repository.js';
 
 export interface VerifyProblem {
   block?: number;
@@ -27,18 +27,16 @@ const BLOCK_PAGE = 1000;
 const TRANSFER_PAGE = 5000;
 const MAX_PROBLEMS = 100;
 
-const account = (
-  id: string,
-  code: string | null,
-  fiscalYear: number | null,
-  policyCode: string | null,
-  fundingLevel: string | null,
-  countyCode: string | null,
-): CanonicalAccount => ({ id, code: code ?? '', fiscalYear, policyCode, fundingLevel, countyCode });
+/** An account a transfer names that does not exist, as it is hashed (so that the hash still fails). */
+const missingAccount = (id: string): string =>
+  accountJson({ id, code: '', fiscalYear: null, policyCode: null, fundingLevel: null, countyCode: null });
+
+/** numeric(18,2) comes back from PostgreSQL with exactly two places; anything else is normalized. */
+const TWO_PLACES = /^\d+\.\d\d$/;
 
 /** Streams transfers in (block_seq, id) order, a page at a time. */
 class TransferStream {
-  private buffer: TransferDetailRow[] = [];
+  private buffer: TransferRow[] = [];
   private index = 0;
   private after = { blockSeq: '0', id: '0' };
   private exhausted = false;
@@ -48,7 +46,8 @@ class TransferStream {
     private readonly repository: LedgerRepository,
   ) {}
 
-  async peek(): Promise<TransferDetailRow | undefined> {
+  /** The next transfer, or undefined at the end; awaits only when a page has to be read. */
+  async peek(): Promise<TransferRow | undefined> {
     if (this.index >= this.buffer.length && !this.exhausted) {
       this.buffer = await this.repository.transfersAfter(this.manager, this.after, TRANSFER_PAGE);
       this.index = 0;
@@ -56,6 +55,11 @@ class TransferStream {
       const last = this.buffer[this.buffer.length - 1];
       if (last) this.after = { blockSeq: last.block_seq, id: last.id };
     }
+    return this.buffer[this.index];
+  }
+
+  /** The transfer peek answered, if it is in the current page (no await on the hot path). */
+  current(): TransferRow | undefined {
     return this.buffer[this.index];
   }
 
@@ -92,6 +96,9 @@ export class LedgerVerifier {
       }
     };
 
+    // Every account once, serialized as the blocks hash it (a few per budget line).
+    const accounts = new Map<string, string>();
+    for (const row of await this.repository.allAccounts(manager)) accounts.set(row.id, accountJson(toAccountRef(row)));
     const stream = new TransferStream(manager, this.repository);
     let blocks = 0;
     let transfers = 0;
@@ -126,36 +133,34 @@ export class LedgerVerifier {
           createdAt: block.created_at,
         });
         let count = 0;
-        for (let t = await stream.peek(); t && t.block_seq === block.seq; t = await stream.peek()) {
+        for (let t = await stream.peek(); t && t.block_seq === block.seq;) {
           count++;
           transfers++;
-          if (t.da_code === null || t.ca_code === null) bad(`transfer ${t.id} names an account that does not exist`);
-          hasher.add({
-            id: t.id,
-            idempotencyId: t.idempotency_id,
-            code: t.code,
-            amount: formatMoney(t.amount),
-            debit: account(
-              t.debit_account_id,
-              t.da_code,
-              t.da_fiscal_year,
-              t.da_policy_code,
-              t.da_funding_level,
-              t.da_county_code,
+          let debit = accounts.get(t.debit_account_id);
+          let credit = accounts.get(t.credit_account_id);
+          if (debit === undefined || credit === undefined) {
+            bad(`transfer ${t.id} names an account that does not exist`);
+            debit ??= missingAccount(t.debit_account_id);
+            credit ??= missingAccount(t.credit_account_id);
+          }
+          hasher.addLine(
+            t.id,
+            transferLineOf(
+              {
+                id: t.id,
+                idempotencyId: t.idempotency_id,
+                code: t.code,
+                amount: TWO_PLACES.test(t.amount) ? t.amount : formatMoney(t.amount),
+                batchId: t.batch_id,
+                lineId: t.line_id,
+                reversesTransferId: t.reverses_transfer_id,
+              },
+              debit,
+              credit,
             ),
-            credit: account(
-              t.credit_account_id,
-              t.ca_code,
-              t.ca_fiscal_year,
-              t.ca_policy_code,
-              t.ca_funding_level,
-              t.ca_county_code,
-            ),
-            batchId: t.batch_id,
-            lineId: t.line_id,
-            reversesTransferId: t.reverses_transfer_id,
-          });
+          );
           stream.next();
+          t = stream.current() ?? (await stream.peek());
         }
         if (count !== block.transfer_count) bad(`holds ${count} transfers but its header says ${block.transfer_count}`);
         if (hasher.digest() !== block.hash) bad('hash does not match the block content');

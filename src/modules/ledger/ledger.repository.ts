@@ -396,26 +396,23 @@ export class LedgerRepository {
     );
   }
 
-  /** Transfers in (block_seq, id) order after a keyset position, with both accounts. */
+  /** Every account, for verification (the accounts are few: four per budget line). */
+  async allAccounts(manager: EntityManager): Promise<AccountRow[]> {
+    return queryRows<AccountRow>(manager, `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts ORDER BY id`);
+  }
+
+  /** Transfers in (block_seq, id) order after a keyset position (their accounts: allAccounts). */
   async transfersAfter(
     manager: EntityManager,
     after: { blockSeq: string; id: string },
     limit: number,
-  ): Promise<TransferDetailRow[]> {
-    // Outer joins: verification must see a transfer even if its block or account went missing.
-    return queryRows<TransferDetailRow>(
+  ): Promise<TransferRow[]> {
+    return queryRows<TransferRow>(
       manager,
-      `SELECT t.id, t.idempotency_id, t.debit_account_id, t.credit_account_id, t.amount, t.code, t.batch_id,
-              t.line_id, t.reverses_transfer_id, t.block_seq, NULL AS created_at,
-              da.code AS da_code, da.fiscal_year AS da_fiscal_year, da.policy_code AS da_policy_code,
-              da.funding_level AS da_funding_level, da.county_code AS da_county_code,
-              ca.code AS ca_code, ca.fiscal_year AS ca_fiscal_year, ca.policy_code AS ca_policy_code,
-              ca.funding_level AS ca_funding_level, ca.county_code AS ca_county_code
-         FROM ledger_transfers t
-         LEFT JOIN ledger_accounts da ON da.id = t.debit_account_id
-         LEFT JOIN ledger_accounts ca ON ca.id = t.credit_account_id
-        WHERE (t.block_seq, t.id) > ($1::bigint, $2::bigint)
-        ORDER BY t.block_seq, t.id
+      `SELECT ${TRANSFER_COLUMNS}
+         FROM ledger_transfers
+        WHERE (block_seq, id) > ($1::bigint, $2::bigint)
+        ORDER BY block_seq, id
         LIMIT $3`,
       [after.blockSeq, after.id, limit],
     );

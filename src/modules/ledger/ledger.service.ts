@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Decimal } from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ValidationFailedError, type FieldProblem } from '../../common/errors.js';
 import { formatMoney, fromFen, money, toFen } from '../../common/money.js';
 import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
-import { BlockHasher, canonicalTimestamp } from './block-hash.js';
+import { accountJson, BlockHasher, canonicalTimestamp, transferLineOf } from './block-hash.js';
 import { chartProblem } from './chart.js';
 import { ID_PATTERN, transferProblems } from './transfer-rules.js';
 import {
@@ -205,7 +205,7 @@ export class LedgerService {
     await this.checkChart(manager, inputs, fresh, byId);
 
     // Amounts as two-place strings (as inserted and hashed) and fen (for exact sums), once each.
-    const amounts = fresh.map((t) => money(t.amount).toFixed(2));
+    const amounts = fresh.map((t) => (Decimal.isDecimal(t.amount) ? t.amount : money(t.amount)).toFixed(2));
     const sums = new Map(accounts.map((row) => [row.id, { debits: 0n, credits: 0n }]));
     fresh.forEach((t, index) => {
       const fen = BigInt(amounts[index].replace('.', ''));
@@ -243,7 +243,7 @@ export class LedgerService {
     const ids = await this.repository.allocateTransferIds(manager, fresh.length);
     await this.repository.setPosting(manager, true);
     await this.repository.addToBalances(manager, deltas);
-    const refs = new Map(accounts.map((row) => [row.id, toAccountRef(row)]));
+    const accountLines = new Map(accounts.map((row) => [row.id, accountJson(toAccountRef(row))]));
     const blocks: SealedBlock[] = [];
     const created = new Map<string, LedgerTransfer>();
     let seq = BigInt(head.lastSeq);
@@ -265,14 +265,20 @@ export class LedgerService {
           reversesTransferId: t.reversesTransferId ?? null,
         });
       }
-      const header = await this.sealBlock(manager, seq.toString(), prevHash, rows, refs);
+      const header = await this.sealBlock(manager, seq.toString(), prevHash, rows, accountLines);
       blocks.push(header);
       prevHash = header.hash;
       rows.forEach((row, index) => {
-        const input = fresh[start + index];
         created.set(row.idempotencyId, {
-          ...row,
-          amount: money(input.amount),
+          id: row.id,
+          idempotencyId: row.idempotencyId,
+          debitAccountId: row.debitAccountId,
+          creditAccountId: row.creditAccountId,
+          amount: fresh[start + index].amount,
+          code: row.code,
+          batchId: row.batchId,
+          lineId: row.lineId,
+          reversesTransferId: row.reversesTransferId,
           blockSeq: header.seq,
         });
       });
@@ -346,17 +352,16 @@ export class LedgerService {
     seq: string,
     prevHash: string,
     rows: TransferRowInput[],
-    accounts: Map<string, AccountRef>,
+    accountLines: Map<string, string>,
   ): Promise<SealedBlock> {
     const createdAt = new Date();
     const header = { seq, prevHash, transferCount: rows.length, createdAt: canonicalTimestamp(createdAt) };
     const hasher = new BlockHasher(header);
     for (const row of rows) {
-      hasher.add({
-        ...row,
-        debit: accounts.get(row.debitAccountId)!,
-        credit: accounts.get(row.creditAccountId)!,
-      });
+      hasher.addLine(
+        row.id,
+        transferLineOf(row, accountLines.get(row.debitAccountId)!, accountLines.get(row.creditAccountId)!),
+      );
     }
     const hash = hasher.digest();
     await this.repository.insertBlock(manager, { ...header, hash, createdAt });

@@ -19,9 +19,10 @@ export function transferProblems(t: TransferInput, index = 0): FieldProblem[] {
   if (t.debitAccountId === t.creditAccountId) {
     problems.push({ field: at('creditAccountId'), message: 'a transfer must debit and credit different accounts' });
   }
-  if (!money(t.amount).isFinite() || !money(t.amount).greaterThan(0)) {
+  const amount = money(t.amount);
+  if (!amount.isFinite() || !amount.greaterThan(0)) {
     problems.push({ field: at('amount'), message: 'amount must be positive' });
-  } else if (money(t.amount).decimalPlaces() > 2 || money(t.amount).greaterThan(MAX_AMOUNT)) {
+  } else if (amount.decimalPlaces() > 2 || amount.greaterThan(MAX_AMOUNT)) {
     problems.push({ field: at('amount'), message: 'amount must be a whole number of fen below 10^16 yuan' });
   }
   if (!(TRANSFER_CODES as readonly string[]).includes(t.code)) {
