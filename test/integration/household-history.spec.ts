@@ -3,7 +3,8 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { addDays } from '../../src/modules/eligibility/calendar.js';
-import { loadHistories, snapshotOn } from '../../src/modules/registry/household-history.js';
+import { loadHistories, payingAccountOn, snapshotOn } from '../../src/modules/registry/household-history.js';
+import { HouseholdSnapshots } from '../../src/modules/registry/household-snapshots.service.js';
 import { loadSnapshots } from '../../src/modules/registry/snapshot.queries.js';
 import { CityGenerator, TABLES, type TableName, type Township } from '../bench/city.js';
 import { copyRows } from '../bench/copy.js';
@@ -103,6 +104,24 @@ describe('household histories answer every date as the as-of SQL does', () => {
     expect(compared).toBe(HOUSEHOLDS * dates.size);
     expect(changing).toBeGreaterThan(50);
   }, 300_000);
+
+  it('gives the account a payment goes to as accountsOn does', async () => {
+    const ids = (await dataSource.query(`SELECT id FROM households ORDER BY id`)).map((r: { id: string }) => r.id);
+    const histories = await loadHistories(dataSource, ids);
+    const snapshots = new HouseholdSnapshots(dataSource);
+    let accounts = 0;
+    for (const date of ['2000-01-01', '2015-06-30', '2024-03-01', '2026-11-28']) {
+      const expected = await snapshots.accountsOn(ids, date);
+      const mismatches = ids.filter((id) => {
+        const account = payingAccountOn(histories.get(id)!, date);
+        if (account === undefined) return false; // a holder from outside: accountsOn answers it
+        if (account) accounts++;
+        return !isDeepStrictEqual(account, expected.get(id) ?? null);
+      });
+      expect(mismatches).toEqual([]);
+    }
+    expect(accounts).toBeGreaterThan(1000);
+  });
 
   it('leaves unknown households out', async () => {
     const histories = await loadHistories(dataSource, ['00000000-0000-4000-8000-000000000000']);

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { JobProcessor, type JobContext, type JobHandler } from '../jobs/job-processor.js';
 import { accountNoProblem } from '../registry/bank-account.js';
 import { holderProblem } from '../registry/household-rules.js';
-import { loadHistories, snapshotOn, type HouseholdHistory } from '../registry/household-history.js';
+import { loadHistories, payingAccountOn, snapshotOn, type HouseholdHistory } from '../registry/household-history.js';
 import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
 import { HouseholdSnapshots, type PayingAccount } from '../registry/household-snapshots.service.js';
 import { batchUnits } from './batch-period.js';
@@ -21,7 +21,7 @@ import { DisbursementsService, GENERATE_JOB, toBatchView } from './disbursements
 import { owedFor } from './generation.js';
 
 /** Enrollments per chunk (one transaction each); the job may ask for another size. */
-export const DEFAULT_CHUNK = 1000;
+export const DEFAULT_CHUNK = 5000;
 
 export interface GenerationResult {
   batchId: string;
@@ -122,9 +122,22 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
             }
             const householdIds = [...new Set(candidates.map((c) => c.household_id))];
             // Each household's dated record is read once; every decision date is answered from it.
-            const snapshotOf = snapshotsFrom(await loadHistories(tx, householdIds));
-            // Payments go to the account in force today; only the account and its holder are read.
-            const accounts = await this.snapshots.accountsOn(householdIds, today, tx);
+            const histories = await loadHistories(tx, householdIds);
+            const snapshotOf = snapshotsFrom(histories);
+            // Payments go to the account in force today, read from the same histories (a holder
+            // from outside the household, which the histories do not hold, is looked up).
+            const accounts = new Map<string, PayingAccount>();
+            const outsiders: string[] = [];
+            for (const [householdId, history] of histories) {
+              const account = payingAccountOn(history, today);
+              if (account) accounts.set(householdId, account);
+              else if (account === undefined) outsiders.push(householdId);
+            }
+            if (outsiders.length > 0) {
+              for (const [householdId, account] of await this.snapshots.accountsOn(outsiders, today, tx)) {
+                accounts.set(householdId, account);
+              }
+            }
             const keys = candidates.map((c) => c.beneficiary_key);
             const covered = await this.repository.coveredUnits(tx, locked.policy_code, keys, units.units);
             const failedAccounts = await this.repository.failedAccounts(tx, locked.policy_code, keys);

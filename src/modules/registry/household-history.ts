@@ -8,6 +8,7 @@ import type {
   Relation,
   Sex,
 } from './household-snapshot.js';
+import type { PayingAccount } from './household-snapshots.service.js';
 
 type Db = Pick<DataSource | EntityManager | QueryRunner, 'query'>;
 
@@ -247,4 +248,28 @@ export async function loadHistories(db: Db, householdIds: string[]): Promise<Map
   }
   for (const row of members) histories.get(row.household_id)?.members.push(toMember(row));
   return histories;
+}
+
+/**
+ * The account a payment on `date` goes to, with its holder, as `HouseholdSnapshots.accountsOn`
+ * answers it: null when the household has no account on the date; undefined when the holder is
+ * not one of the household's members (then only `accountsOn` can say who it is).
+ */
+export function payingAccountOn(history: HouseholdHistory, date: string): PayingAccount | null | undefined {
+  const account = inForce(history.accounts, date);
+  if (!account) return null;
+  const holder = history.members.find((member) => member.personId === account.holderPersonId);
+  if (!holder) return undefined;
+  return {
+    bankCode: account.bankCode,
+    accountNo: account.accountNo,
+    holder: {
+      personId: holder.personId,
+      name: holder.name,
+      idNumber: holder.idNumber,
+      birthDate: holder.birthDate,
+      deathDate: onOrBefore(holder.deathDate, date),
+      member: holder.joinedOn <= date,
+    },
+  };
 }
