@@ -38,7 +38,7 @@ export interface StreamSnapshotsOptions {
   /** A region code or code prefix (`410122`, `410122101`, or `4101` / `410100` for the city). */
   regionPrefix: string;
   asOf: string;
-  /** Households per chunk (default 5000, at most 10,000). */
+  /** Households per chunk (default 1000, at most 10,000). */
   chunkSize?: number;
 }
 
@@ -124,9 +124,7 @@ export class HouseholdSnapshots {
     if (!/^\d{2,12}$/.test(options.regionPrefix)) {
       throw new ValidationFailedError([{ field: 'regionPrefix', message: 'regionPrefix is a region code or prefix' }]);
     }
-    // 5,000 rather than 1,000: a fifth of the statements for the same rows, and two chunks in memory
-    // (the one decided, the one prefetched) are still a few tens of megabytes.
-    const limit = Math.min(Math.max(Math.trunc(options.chunkSize ?? 5000), 1), 10_000);
+    const limit = Math.min(Math.max(Math.trunc(options.chunkSize ?? 1000), 1), 10_000);
     const regionLike = `${regionPrefix(options.regionPrefix)}%`;
     const runner = this.dataSource.createQueryRunner();
     let pending: Promise<HouseholdSnapshot[]> | undefined;

@@ -32,10 +32,12 @@ const HOUSEHOLDS_AS_OF = `
        ORDER BY ba.effective_on DESC, ba.seq DESC LIMIT 1) b ON true`;
 
 // Members of the chunk's households (`= ANY`: one index descent per household, in household order,
-// never a merge join that reads the index from its start). Grades: one lookup for both kinds, the
-// latest row of each kind picked by max over [epoch of effective_on, seq, grade] (numeric, so that
-// -infinity sorts first; seq is unique, so the grade never decides the order; a lifted grade is a
-// null grade), instead of one lookup per kind.
+// never a merge join that reads the index from its start), each person looked up by primary key
+// (the LIMIT keeps that a per-member probe: joined plainly, the planner may hash the whole persons
+// table for every chunk, a cost that grows with the city instead of the chunk). Grades: one lookup
+// for both kinds, the latest row of each kind picked by max over [epoch of effective_on, seq,
+// grade] (numeric, so that -infinity sorts first; seq is unique, so the grade never decides the
+// order; a lifted grade is a null grade), instead of one lookup per kind.
 const MEMBERS_AS_OF = `
   SELECT m.household_id, p.id AS person_id, p.id_number, p.name, p.sex,
          to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
@@ -46,7 +48,9 @@ const MEMBERS_AS_OF = `
          to_char(CASE WHEN p.college_admitted_on <= $1::date THEN p.college_admitted_on END, 'YYYY-MM-DD')
            AS college_admitted_on
     FROM household_members m
-    JOIN persons p ON p.id = m.person_id
+    CROSS JOIN LATERAL (
+      SELECT q.id, q.id_number, q.name, q.sex, q.birth_date, q.death_date, q.college_admitted_on FROM persons q
+       WHERE q.id = m.person_id AND q.birth_date <= $1::date LIMIT 1) p
     CROSS JOIN LATERAL (
       SELECT x.hukou_type FROM person_hukou_history x
        WHERE x.person_id = p.id AND x.effective_on <= $1::date
@@ -58,7 +62,7 @@ const MEMBERS_AS_OF = `
                AS complication
         FROM person_grade_history g
        WHERE g.person_id = p.id AND g.effective_on <= $1::date) g
-   WHERE m.household_id = ANY($2::uuid[]) AND m.joined_on <= $1::date AND p.birth_date <= $1::date
+   WHERE m.household_id = ANY($2::uuid[]) AND m.joined_on <= $1::date
    ORDER BY m.household_id,
             array_position(ARRAY['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'], m.relation),
             m.birth_order NULLS LAST, p.birth_date, p.id`;
