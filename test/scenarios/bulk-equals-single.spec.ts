@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { SEEDED_POLICIES } from '../../migrations/1764500000000-policies.js';
 import { sumAmounts } from '../../src/modules/eligibility/amount-rule.js';
 import { addDays } from '../../src/modules/eligibility/calendar.js';
-import { decideHousehold, selectVersionsInForce, type Verdict } from '../../src/modules/eligibility/decide.js';
+import {
+  decideHousehold,
+  selectVersionsInForce,
+  type Verdict,
+  type VerdictOrDecision,
+} from '../../src/modules/eligibility/decide.js';
 import { EligibilityService, type HouseholdEligibility } from '../../src/modules/eligibility/eligibility.service.js';
 import type { HouseholdSnapshotSource } from '../../src/modules/eligibility/household-snapshot-source.js';
 import { amountForPeriod } from '../../src/modules/eligibility/period-amount.js';
@@ -111,32 +116,34 @@ describe('the bulk path and the single path', () => {
   });
 
   it('unexplained (streamVerdicts), answer exactly what the explained decisions answer', async () => {
+    const pickers = [undefined, (v: Verdict) => v.eligible && ['RURAL_REWARD', 'OCP_REWARD'].includes(v.policyCode)];
     await fc.assert(
       fc.asyncProperty(
         fc.uniqueArray(household, { minLength: 1, maxLength: 12, selector: (h) => h.householdId }),
         date('2007-01-01', 5000),
-        fc.constantFrom(undefined, ['RURAL_REWARD', 'SPECIAL_DISABLED', 'HOUSING_PRIORITY'] as const),
-        async (households, asOf, policyCodes) => {
+        fc.constantFrom(undefined, ['RURAL_REWARD', 'SPECIAL_DISABLED', 'HOUSING_PRIORITY', 'OCP_REWARD'] as const),
+        fc.constantFrom(...pickers),
+        async (households, asOf, policyCodes, explain) => {
           const service = new EligibilityService(fakeRegistry(households), catalogue);
-          const verdicts: HouseholdEligibility<Verdict>[] = [];
-          for await (const chunk of service.streamVerdicts({ regionPrefix: '410122', asOf, chunkSize: 2, policyCodes }))
+          const verdicts: HouseholdEligibility<VerdictOrDecision>[] = [];
+          const options = { regionPrefix: '410122', asOf, policyCodes };
+          for await (const chunk of service.streamVerdicts({ ...options, chunkSize: 2, explain }))
             verdicts.push(...chunk);
           const explained: HouseholdEligibility[] = [];
-          for await (const chunk of service.streamDecisions({
-            regionPrefix: '410122',
-            asOf,
-            chunkSize: 5,
-            policyCodes,
-          }))
-            explained.push(...chunk);
-          expect(verdicts).toEqual(
-            explained.map((h) => ({
-              ...h,
-              decisions: h.decisions.map(({ reasons: _reasons, ...verdict }) => verdict),
-            })),
-          );
-          for (const h of verdicts)
-            for (const verdict of h.decisions) expect(Object.keys(verdict)).not.toContain('reasons');
+          for await (const chunk of service.streamDecisions({ ...options, chunkSize: 5 })) explained.push(...chunk);
+          const expected = explained.map((h) => ({
+            ...h,
+            decisions: h.decisions.map((decision) => {
+              const { reasons: _reasons, ...verdict } = decision;
+              return explain?.(verdict) ? decision : verdict;
+            }),
+          }));
+          expect(verdicts).toEqual(expected);
+          for (const [i, h] of verdicts.entries()) {
+            for (const [k, verdict] of h.decisions.entries()) {
+              expect('reasons' in verdict).toBe('reasons' in expected[i].decisions[k]);
+            }
+          }
         },
       ),
       { numRuns: 150 },

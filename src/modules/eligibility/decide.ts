@@ -185,16 +185,26 @@ export function decideHousehold(
   );
 }
 
+/** A verdict that carries its explanation when the caller asked for it (see `judgeHousehold`). */
+export type VerdictOrDecision = Verdict & { reasons?: Reason[] };
+
 /**
  * `decideHousehold` without the explanations: the same beneficiaries in the same order, each
- * answered by `judgeOne`. Equal to `decideHousehold` with the reasons left out.
+ * answered by `judgeOne`. Equal to `decideHousehold` with the reasons left out, except for the
+ * verdicts `explain` picks (say, the eligible of the policies about to be stored), which are
+ * decided again by `decideOne` on the same facts and come with their reasons.
  */
 export function judgeHousehold(
   snapshot: HouseholdSnapshot,
   asOf: string,
   versionsInForce: readonly PolicyInForce[],
-): Verdict[] {
-  return forEachBeneficiary(snapshot, asOf, versionsInForce, judgeOne);
+  explain?: (verdict: Verdict) => boolean,
+): VerdictOrDecision[] {
+  if (!explain) return forEachBeneficiary(snapshot, asOf, versionsInForce, judgeOne);
+  return forEachBeneficiary(snapshot, asOf, versionsInForce, (policy, version, household, personId, person) => {
+    const verdict = judgeOne(policy, version, household, personId, person);
+    return explain(verdict) ? decideOne(policy, version, asOf, household, personId, person) : verdict;
+  });
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   selectVersionsInForce,
   type Decision,
   type Verdict,
+  type VerdictOrDecision,
 } from './decide.js';
 import { HOUSEHOLD_SNAPSHOTS, type HouseholdSnapshotSource } from './household-snapshot-source.js';
 import { amountForPeriod, type PeriodAmount } from './period-amount.js';
@@ -42,6 +43,14 @@ export interface StreamDecisionsOptions {
   chunkSize?: number;
 }
 
+export interface StreamVerdictsOptions extends StreamDecisionsOptions {
+  /**
+   * Which verdicts to explain after all (for example the eligible of the policies the caller
+   * stores): those come with their reasons, as `streamDecisions` would give them.
+   */
+  explain?: (verdict: Verdict) => boolean;
+}
+
 /**
  * The single pure step both paths share: one household snapshot, decided against the versions in
  * force. `decide` and `streamDecisions` both come through here and nowhere else.
@@ -61,18 +70,20 @@ export function decideSnapshot(
 
 /**
  * `decideSnapshot` without the explanations (`judgeHousehold`): the same answers with the reasons
- * left out, for bulk streams whose decisions are counted or filtered, never shown or stored.
+ * left out (but for the verdicts `explain` picks), for bulk streams whose decisions are counted or
+ * filtered, never shown or stored.
  */
 export function judgeSnapshot(
   snapshot: HouseholdSnapshot,
   asOf: string,
   versionsInForce: readonly PolicyInForce[],
-): HouseholdEligibility<Verdict> {
+  explain?: (verdict: Verdict) => boolean,
+): HouseholdEligibility<VerdictOrDecision> {
   return {
     householdId: snapshot.householdId,
     regionCode: snapshot.regionCode,
     asOf,
-    decisions: judgeHousehold(snapshot, asOf, versionsInForce),
+    decisions: judgeHousehold(snapshot, asOf, versionsInForce, explain),
   };
 }
 
@@ -151,10 +162,12 @@ export class EligibilityService {
   /**
    * `streamDecisions` without the explanations: the same households, beneficiaries and answers
    * (eligible, amount, version), for callers that count or select and never show or store why.
-   * Building the reasons is most of a decision's work, so this is the city-wide path.
+   * Building the reasons is most of a decision's work, so this is the city-wide path; `explain`
+   * picks the few verdicts that are to be stored with their reasons.
    */
-  streamVerdicts(options: StreamDecisionsOptions): AsyncIterable<HouseholdEligibility<Verdict>[]> {
-    return this.streamWith(options, 5000, judgeSnapshot);
+  streamVerdicts(options: StreamVerdictsOptions): AsyncIterable<HouseholdEligibility<VerdictOrDecision>[]> {
+    const explain = options.explain;
+    return this.streamWith(options, 5000, (snapshot, asOf, inForce) => judgeSnapshot(snapshot, asOf, inForce, explain));
   }
 
   private async *streamWith<D extends Verdict>(
