@@ -175,9 +175,10 @@ async function bench(
     requestContext.run({ requestId: `bench-${actor.username}`, actor }, work);
 
   try {
-    // Eligibility: every policy, every household of the city, as one stream. The decisions are
-    // counted and dropped, but for the eligible beneficiaries of the two enrolled policies, which
-    // are COPYed (on a second connection, as they come) to a staging table for the enrollment.
+    // Eligibility: every policy, every household of the city, as one stream of verdicts (the bulk
+    // path, without explanations). The verdicts are counted and dropped, but for the eligible
+    // beneficiaries of the two enrolled policies, which are explained and COPYed (on a second
+    // connection, as they come) to a staging table for the enrollment.
     const eligibility = app.get(EligibilityService);
     const enrolled = new Set<string>(ENROLLED);
     await client.query(`
@@ -195,7 +196,11 @@ async function bench(
     let eligible = 0;
     const policies = (await app.get(PoliciesService).catalogue()).length;
     const sw = new Stopwatch(sampler, 'eligibility (household x policy)');
-    for await (const chunk of eligibility.streamDecisions({ regionPrefix: '410100', asOf: ELIGIBILITY_AS_OF })) {
+    for await (const chunk of eligibility.streamVerdicts({
+      regionPrefix: '410100',
+      asOf: ELIGIBILITY_AS_OF,
+      explain: (verdict) => verdict.eligible && enrolled.has(verdict.policyCode),
+    })) {
       for (const household of chunk) {
         households++;
         decisions += household.decisions.length;

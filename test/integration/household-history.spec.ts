@@ -106,7 +106,9 @@ describe('household histories answer every date as the as-of SQL does', () => {
   }, 300_000);
 
   it('gives the account a payment goes to as accountsOn does', async () => {
-    const ids = (await dataSource.query(`SELECT id FROM households ORDER BY id`)).map((r: { id: string }) => r.id);
+    const ids: string[] = (await dataSource.query(`SELECT id FROM households ORDER BY id`)).map(
+      (r: { id: string }) => r.id,
+    );
     const histories = await loadHistories(dataSource, ids);
     const snapshots = new HouseholdSnapshots(dataSource);
     let accounts = 0;
