@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../../database/sql.js';
+import { uuidv7 } from '../registry/ids.js';
 
 export type BatchStatus =
   'DRAFT' | 'GENERATED' | 'SUBMITTED' | 'APPROVED' | 'REJECTED' | 'EXPORTED' | 'SETTLED' | 'CLOSED';
@@ -226,9 +227,9 @@ export class DisbursementsRepository {
   }
 
   /**
-   * Inserts a chunk of lines and claims their units, in one statement (the claims take the new
-   * lines' ids from the insert itself); returns how many unit claims succeeded, or -1 when another
-   * batch holds some of them.
+   * Inserts a chunk of lines, then claims their units; returns how many unit claims succeeded, or
+   * -1 when another batch holds some of them. The lines' ids are made here (time-ordered, so the
+   * key index grows at its end), so the claims name their lines without joining back to them.
    */
   async insertLinesChunk(
     manager: EntityManager,
@@ -237,29 +238,20 @@ export class DisbursementsRepository {
     lines: NewLine[],
   ): Promise<number> {
     if (lines.length === 0) return 0;
-    const units = lines.flatMap((l) => l.periods.map((unit, i) => ({ line: l, unit, amount: l.unitAmounts[i] })));
-    const claimed = await queryRows<{ id: string }>(
-      manager,
-      `WITH line AS (
-         INSERT INTO disbursement_lines (batch_id, line_no, enrollment_id, household_id, person_id, beneficiary_key,
-            region_code, periods, amount, bank_code, account_no, account_name, id_number, decision, version_ids)
-         SELECT $1, l.line_no, l.enrollment_id, l.household_id, l.person_id, l.beneficiary_key, l.region_code,
-                string_to_array(l.periods, ','), l.amount, l.bank_code, l.account_no, l.account_name, l.id_number,
-                l.decision, string_to_array(l.version_ids, ',')
-           FROM unnest($3::int[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
-                       $10::numeric[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[])
-             AS l(line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods, amount,
-                  bank_code, account_no, account_name, id_number, decision, version_ids)
-         RETURNING id, line_no, beneficiary_key)
-       INSERT INTO payment_coverage (policy_code, beneficiary_key, period_unit, batch_id, line_id, amount)
-       SELECT $2, line.beneficiary_key, c.period_unit, $1, line.id, c.amount
-         FROM unnest($17::int[], $18::text[], $19::numeric[]) AS c(line_no, period_unit, amount)
-         JOIN line ON line.line_no = c.line_no
-       ON CONFLICT (policy_code, beneficiary_key, period_unit) WHERE released_at IS NULL DO NOTHING
-       RETURNING id`,
+    const ids = lines.map(() => uuidv7());
+    await manager.query(
+      `INSERT INTO disbursement_lines (id, batch_id, line_no, enrollment_id, household_id, person_id, beneficiary_key,
+          region_code, periods, amount, bank_code, account_no, account_name, id_number, decision, version_ids)
+       SELECT l.id, $1, l.line_no, l.enrollment_id, l.household_id, l.person_id, l.beneficiary_key, l.region_code,
+              string_to_array(l.periods, ','), l.amount, l.bank_code, l.account_no, l.account_name, l.id_number,
+              l.decision, string_to_array(l.version_ids, ',')
+         FROM unnest($2::uuid[], $3::int[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
+                     $10::numeric[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[])
+           AS l(id, line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods, amount,
+                bank_code, account_no, account_name, id_number, decision, version_ids)`,
       [
         batchId,
-        policyCode,
+        ids,
         lines.map((l) => l.lineNo),
         lines.map((l) => l.enrollmentId),
         lines.map((l) => l.householdId),
@@ -274,7 +266,23 @@ export class DisbursementsRepository {
         lines.map((l) => l.idNumber),
         lines.map((l) => JSON.stringify(l.decision)),
         lines.map((l) => l.versionIds.join(',')),
-        units.map((u) => u.line.lineNo),
+      ],
+    );
+    const units = lines.flatMap((l, i) =>
+      l.periods.map((unit, u) => ({ lineId: ids[i], key: l.beneficiaryKey, unit, amount: l.unitAmounts[u] })),
+    );
+    const claimed = await queryRows<{ id: string }>(
+      manager,
+      `INSERT INTO payment_coverage (policy_code, beneficiary_key, period_unit, batch_id, line_id, amount)
+       SELECT $1, c.beneficiary_key, c.period_unit, $2, c.line_id, c.amount
+         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::numeric[]) AS c(line_id, beneficiary_key, period_unit, amount)
+       ON CONFLICT (policy_code, beneficiary_key, period_unit) WHERE released_at IS NULL DO NOTHING
+       RETURNING id`,
+      [
+        policyCode,
+        batchId,
+        units.map((u) => u.lineId),
+        units.map((u) => u.key),
         units.map((u) => u.unit),
         units.map((u) => u.amount),
       ],
