@@ -4,7 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
-import { queryOne } from '../../database/sql.js';
+import { queryPrepared } from '../../database/sql.js';
 import { ForbiddenError } from '../errors.js';
 import type { Actor } from '../request-context.js';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator.js';
@@ -31,7 +31,7 @@ interface SignedInUserRow {
 
 /**
  * What the guard needs of the user, by primary key: one indexed row, no password hash, a statement
- * prepared once per connection (see `queryRows`) and no entity-manager round.
+ * prepared once per connection (see `queryPrepared`) and no entity-manager round.
  */
 const SIGNED_IN_USER = 'SELECT id, username, role, region_code, disabled FROM users WHERE id = $1';
 
@@ -60,7 +60,7 @@ export class AuthGuard implements CanActivate {
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) throw new UnauthorizedException('A bearer token is required');
     const claims = await this.claimsOf(token);
-    const user = await queryOne<SignedInUserRow>(this.dataSource, SIGNED_IN_USER, [claims.sub]);
+    const [user] = await queryPrepared<SignedInUserRow>(this.dataSource, SIGNED_IN_USER, [claims.sub]);
     if (!user || user.disabled) throw new UnauthorizedException('The account is disabled or no longer exists');
 
     const actor: Actor = { id: user.id, username: user.username, role: user.role, regionCode: user.region_code };
