@@ -66,6 +66,14 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
   mkdirSync(dataDir, { recursive: true });
   if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
   const port = await freePort();
+  // PostgreSQL's defaults are sized for a tiny machine: 128 MB of buffers, and a checkpoint each
+  // 1 GB of WAL, after which the first change of every page writes the whole page to the WAL again.
+  // A batch or a bank result writes hundreds of MB at city scale; these are modest settings for a
+  // laptop or a small server (a managed database, DATABASE_URL, is tuned by whoever runs it).
+  const settings = ['shared_buffers=256MB', 'max_wal_size=4GB', 'checkpoint_timeout=15min'].flatMap((setting) => [
+    '-c',
+    setting,
+  ]);
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,
@@ -75,7 +83,7 @@ export async function startEmbeddedPostgres(dataDir: string, password: string, l
     persistent: true,
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...settings],
     onLog: () => undefined,
     onError: (error: unknown) => log(`embedded PostgreSQL: ${String(error)}`),
   });
