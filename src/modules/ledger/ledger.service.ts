@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ValidationFailedError, type FieldProblem } from '../../common/errors.js';
-import { formatMoney, fromFen, money, toFen } from '../../common/money.js';
+import { formatMoney, fromFen, toFen } from '../../common/money.js';
 import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import { accountJson, BlockHasher, canonicalTimestamp, transferLineOf } from './block-hash.js';
@@ -205,7 +205,7 @@ export class LedgerService {
     await this.checkChart(manager, inputs, fresh, byId);
 
     // Amounts as two-place strings (as inserted and hashed) and fen (for exact sums), once each.
-    const amounts = fresh.map((t) => (Decimal.isDecimal(t.amount) ? t.amount : money(t.amount)).toFixed(2));
+    const amounts = fresh.map((t) => formatMoney(t.amount));
     const sums = new Map(accounts.map((row) => [row.id, { debits: 0n, credits: 0n }]));
     fresh.forEach((t, index) => {
       const fen = BigInt(amounts[index].replace('.', ''));
