@@ -1,15 +1,11 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../../src/app.module.js';
 import { requestContext, type Actor } from '../../src/common/request-context.js';
-import { loadConfig } from '../../src/config/app-config.js';
-import { configureApp } from '../../src/configure-app.js';
 import { DisbursementsService } from '../../src/modules/disbursements/disbursements.service.js';
 import { JobsService } from '../../src/modules/jobs/jobs.service.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
+import { startBenchApp } from './app.js';
 
 /**
  * Batch generation alone, measured on a database kept by `npm run bench -- --keep-database`
@@ -23,13 +19,7 @@ const url = process.argv[2];
 const year = process.argv[3] ?? '2024';
 const env: NodeJS.ProcessEnv = { ...process.env, JWT_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn' };
 delete env.REDIS_URL;
-const config = loadConfig({ ...env, NODE_ENV: 'production', DATABASE_URL: url });
-const app = await NestFactory.create<NestExpressApplication>(
-  AppModule.register(config, { databaseUrl: url, jwtSecret: config.JWT_SECRET!, consumeJobs: true }),
-  { bufferLogs: true },
-);
-configureApp(app, config);
-await app.init();
+const app = await startBenchApp(env, url);
 try {
   const users = app.get(UsersService);
   const disbursements = app.get(DisbursementsService);

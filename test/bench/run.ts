@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -12,11 +10,8 @@ import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { AppModule } from '../../src/app.module.js';
 import type { Role } from '../../src/common/auth/roles.js';
 import { requestContext, type Actor } from '../../src/common/request-context.js';
-import { loadConfig } from '../../src/config/app-config.js';
-import { configureApp } from '../../src/configure-app.js';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { runMigrations } from '../../src/database/migrate.js';
 import { prepareRuntime } from '../../src/database/runtime.js';
@@ -29,6 +24,7 @@ import { LedgerVerifier } from '../../src/modules/ledger/ledger-verifier.js';
 import type { FundingLevel } from '../../src/modules/policies/policy-codes.js';
 import { PoliciesService } from '../../src/modules/policies/policies.service.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
+import { startBenchApp } from './app.js';
 import { copyRows, copyText, CopyWriter } from './copy.js';
 import { runLoad, type HttpResult } from './http.js';
 import type { LoadResult } from './load-city.js';
@@ -151,13 +147,7 @@ async function bench(
   log(`raw COPY: ${Math.round(copyBefore)} rows/s`);
 
   // 3. The application, in-process (no HTTP for the pipeline), jobs in-process.
-  const config = loadConfig({ ...env, NODE_ENV: 'production', DATABASE_URL: benchUrl });
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register(config, { databaseUrl: benchUrl, jwtSecret: config.JWT_SECRET!, consumeJobs: true }),
-    { bufferLogs: true },
-  );
-  configureApp(app, config);
-  await app.init();
+  const app = await startBenchApp(env, benchUrl);
   const users = app.get(UsersService);
   const passwords = new Map<string, string>();
   const createUser = async (username: string, role: Role, regionCode: string): Promise<Actor> => {

@@ -6,9 +6,9 @@ import type {
   HukouType,
   PersonSnapshot,
   Relation,
-  Sex,
 } from './household-snapshot.js';
 import type { PayingAccount } from './household-snapshots.service.js';
+import type { MemberRow as SnapshotMemberRow } from './snapshot-rows.js';
 
 type Db = Pick<DataSource | EntityManager | QueryRunner, 'query'>;
 
@@ -34,23 +34,13 @@ export interface HouseholdHistory {
 
 type Dated<T> = T & { effectiveOn: string };
 
-export interface MemberHistory {
-  personId: string;
-  idNumber: string;
-  name: string;
-  sex: Sex;
-  birthDate: string;
-  deathDate: string | null;
-  relation: Relation;
-  birthOrder: number | null;
-  adopted: boolean;
-  adoptedOn: string | null;
+/** A member's lasting facts as the snapshot has them, and the dated ones as their histories. */
+export type MemberHistory = Omit<PersonSnapshot, 'hukouType' | 'disabilityGrade' | 'complicationGrade'> & {
   joinedOn: string;
-  collegeAdmittedOn: string | null;
   hukou: Dated<{ hukouType: HukouType }>[];
   disability: Dated<{ grade: number | null }>[];
   complication: Dated<{ grade: number | null }>[];
-}
+};
 
 /** The last entry in force on `date` (entries are in recording order), or undefined. */
 function inForce<T extends { effectiveOn: string }>(entries: readonly T[], date: string): T | undefined {
@@ -171,21 +161,10 @@ const GRADES = perMember(
   'x.kind, x.effective_on, x.seq',
 );
 
-interface MemberRow {
-  household_id: string;
-  person_id: string;
-  id_number: string;
-  name: string;
-  sex: Sex;
-  birth_date: string;
-  death_date: string | null;
-  relation: Relation;
-  birth_order: number | null;
-  adopted: boolean;
-  adopted_on: string | null;
+/** The as-of loader's member row, less the dated facts (read as histories), plus the join date. */
+type MemberRow = Omit<SnapshotMemberRow, 'hukou_type' | 'disability_grade' | 'complication_grade'> & {
   joined_on: string;
-  college_admitted_on: string | null;
-}
+};
 
 /** Rows grouped by a key column, each group in the order the rows came. */
 function groupBy<T, K extends keyof T>(rows: T[], key: K): Map<T[K], T[]> {

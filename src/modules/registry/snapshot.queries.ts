@@ -31,6 +31,14 @@ const HOUSEHOLDS_AS_OF = `
        WHERE ba.household_id = h.id AND ba.effective_on <= $1::date
        ORDER BY ba.effective_on DESC, ba.seq DESC LIMIT 1) b ON true`;
 
+/**
+ * The snapshot's member order, by household: relation (head, spouse, children, parents, others),
+ * birth order (none last), birth date, person id. (household-history.ts keeps it in Node.)
+ */
+const memberOrderBy = (household: string, relation: string, birthOrder: string, birthDate: string, person: string) =>
+  `${household}, array_position(ARRAY['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'], ${relation}), ` +
+  `${birthOrder} NULLS LAST, ${birthDate}, ${person}`;
+
 // Members of the chunk's households (`= ANY`: one index descent per household, in household order,
 // never a merge join that reads the index from its start), each person looked up by primary key
 // (the LIMIT keeps that a per-member probe: joined plainly, the planner may hash the whole persons
@@ -63,9 +71,7 @@ const MEMBERS_AS_OF = `
         FROM person_grade_history g
        WHERE g.person_id = p.id AND g.effective_on <= $1::date) g
    WHERE m.household_id = ANY($2::uuid[]) AND m.joined_on <= $1::date
-   ORDER BY m.household_id,
-            array_position(ARRAY['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'], m.relation),
-            m.birth_order NULLS LAST, p.birth_date, p.id`;
+   ORDER BY ${memberOrderBy('m.household_id', 'm.relation', 'm.birth_order', 'p.birth_date', 'p.id')}`;
 
 const VIOLATIONS_AS_OF = `
   SELECT household_id, year FROM household_violations
@@ -86,9 +92,7 @@ export type SnapshotSelection =
 const SNAPSHOTS_OF = `
   SELECT (SELECT coalesce(json_agg(h ORDER BY h.id), '[]')
             FROM (${HOUSEHOLDS_AS_OF} WHERE h.id = ANY($2::uuid[])) h) AS households,
-         (SELECT coalesce(json_agg(m ORDER BY m.household_id,
-                                   array_position(ARRAY['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'], m.relation),
-                                   m.birth_order NULLS LAST, m.birth_date, m.person_id), '[]')
+         (SELECT coalesce(json_agg(m ORDER BY ${memberOrderBy('m.household_id', 'm.relation', 'm.birth_order', 'm.birth_date', 'm.person_id')}), '[]')
             FROM (${MEMBERS_AS_OF}) m) AS members,
          (SELECT coalesce(json_agg(v ORDER BY v.household_id, v.year), '[]') FROM (${VIOLATIONS_AS_OF}) v) AS violations`;
 
