@@ -9,6 +9,7 @@ import { BenchIndexes1765000000000 } from './1765000000000-bench-indexes.js';
 import { PerformanceIndexes1765100000000 } from './1765100000000-performance-indexes.js';
 import { LedgerBulkPosting1765300000000 } from './1765300000000-ledger-bulk-posting.js';
 import { BatchLineKeys1765400000000 } from './1765400000000-batch-line-keys.js';
+import { JobResilience1765500000000 } from './1765500000000-job-resilience.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   PerformanceIndexes1765100000000,
   LedgerBulkPosting1765300000000,
   BatchLineKeys1765400000000,
+  JobResilience1765500000000,
 ];

@@ -74,6 +74,44 @@ export class AppConfig {
   @Max(200)
   DB_POOL_SIZE = 10;
 
+  /** Runs of one job before it is recorded as failed (crashes and transient errors count). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  JOB_MAX_ATTEMPTS = 5;
+
+  /**
+   * How long a runner's claim on a job lasts without renewal (it renews a third of the way): a
+   * crashed runner's job is handed to another one after this. Also Bull's lock duration.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  JOB_LEASE_MS = 60_000;
+
+  /** How often every job runner looks for jobs that are unfinished but held by no queue or runner. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(200)
+  @Max(3_600_000)
+  JOB_SWEEP_MS = 30_000;
+
+  /** How long a request waits for Redis before answering 503 QUEUE_UNAVAILABLE. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  REDIS_TIMEOUT_MS = 2000;
+
+  /** Enrollments a batch generation decides and writes per transaction. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  GENERATION_CHUNK_SIZE = 5000;
+
   get embeddedDatabase(): boolean {
     return !this.DATABASE_URL;
   }

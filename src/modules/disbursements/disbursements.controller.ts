@@ -23,7 +23,7 @@ import { ValidationFailedError } from '../../common/errors.js';
 import type { Page } from '../../common/pagination.js';
 import type { Actor } from '../../common/request-context.js';
 import { BankFilesService, type SettlementView } from './bank-files.service.js';
-import { CreateBatchDto, LinesQuery, ListBatchesQuery, RejectBatchDto } from './dto/batch.dto.js';
+import { CancelBatchDto, CreateBatchDto, LinesQuery, ListBatchesQuery, RejectBatchDto } from './dto/batch.dto.js';
 import { DisbursementsService, type BatchView, type LineView } from './disbursements.service.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -73,6 +73,28 @@ export class DisbursementsController {
     @CurrentActor() actor: Actor,
   ): Promise<Page<LineView>> {
     return this.batches.lines(actor, id, query.limit, query.cursor);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(202)
+  @Roles('OFFICER')
+  @ApiAcceptedResponse({
+    description: '{batch, jobId}: a GENERATION_FAILED batch back in DRAFT, generating from its last committed chunk',
+  })
+  resume(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor) {
+    return this.batches.resume(actor, id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Roles('OFFICER')
+  @ApiOkResponse({ description: 'The batch CANCELLED: its lines cancelled and their claims released' })
+  cancel(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: CancelBatchDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<BatchView> {
+    return this.batches.cancel(actor, id, body.reason);
   }
 
   @Post(':id/submit')

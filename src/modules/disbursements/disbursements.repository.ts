@@ -3,8 +3,19 @@ import type { EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../../database/sql.js';
 import { uuidv7 } from '../registry/ids.js';
 
-export type BatchStatus =
-  'DRAFT' | 'GENERATED' | 'SUBMITTED' | 'APPROVED' | 'REJECTED' | 'EXPORTED' | 'SETTLED' | 'CLOSED';
+export const BATCH_STATUSES = [
+  'DRAFT',
+  'GENERATION_FAILED',
+  'GENERATED',
+  'SUBMITTED',
+  'APPROVED',
+  'REJECTED',
+  'EXPORTED',
+  'SETTLED',
+  'CLOSED',
+  'CANCELLED',
+] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
 export type LineStatus = 'PENDING' | 'PAID' | 'FAILED' | 'CANCELLED';
 
 export interface BatchRow {
@@ -21,6 +32,7 @@ export interface BatchRow {
   generation_job_id: string | null;
   generation_cursor: string | null;
   generated_at: Date | null;
+  generation_error: Record<string, unknown> | null;
   created_by: string;
   submitted_by: string | null;
   submitted_at: Date | null;
@@ -36,6 +48,9 @@ export interface BatchRow {
   settled_at: Date | null;
   closed_by: string | null;
   closed_at: Date | null;
+  cancelled_by: string | null;
+  cancelled_at: Date | null;
+  cancel_reason: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -162,6 +177,23 @@ export class DisbursementsRepository {
    * The next chunk of active enrollments of the policy in the county, in household order, after
    * `cursor` ("householdId/enrollmentId" of the last candidate, keyset).
    */
+  /** The county's active enrollments of the policy, and how many of them lie before `cursor`. */
+  async candidateCounts(
+    manager: EntityManager,
+    policyCode: string,
+    countyCode: string,
+    cursor: string | null,
+  ): Promise<{ total: number; done: number }> {
+    const [household, enrollment] = (cursor ?? `${NIL_UUID}/${NIL_UUID}`).split('/');
+    const row = await queryOne<{ total: number; done: number }>(
+      manager,
+      `SELECT count(*)::int AS total, (count(*) FILTER (WHERE (household_id, id) <= ($3::uuid, $4::uuid)))::int AS done
+         FROM enrollments WHERE policy_code = $1 AND status = 'ACTIVE' AND region_code LIKE $2`,
+      [policyCode, `${countyCode}%`, household, enrollment],
+    );
+    return row ?? { total: 0, done: 0 };
+  }
+
   candidates(
     manager: EntityManager,
     policyCode: string,
@@ -323,6 +355,14 @@ export class DisbursementsRepository {
   }
 
   /** Releases the coverage of lines that will not be paid (a rejected batch, failed payments). */
+  /** Cancels a batch's lines that were not paid (all of them, before approval). */
+  async cancelLines(manager: EntityManager, batchId: string): Promise<void> {
+    await manager.query(
+      `UPDATE disbursement_lines SET status = 'CANCELLED' WHERE batch_id = $1 AND status = 'PENDING'`,
+      [batchId],
+    );
+  }
+
   async releaseCoverage(manager: EntityManager, batchId: string, lineIds?: string[]): Promise<void> {
     await manager.query(
       `UPDATE payment_coverage SET released_at = now()

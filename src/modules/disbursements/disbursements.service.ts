@@ -35,6 +35,8 @@ export interface BatchView {
   exceptionCount: number;
   exceptions?: { householdId: string; personId: string | null; reason: string }[];
   generationJobId: string | null;
+  /** Why generation stopped, while the batch is GENERATION_FAILED (resume or cancel it). */
+  generationError: Record<string, unknown> | null;
   createdBy: string;
   submittedBy: string | null;
   approvedBy: string | null;
@@ -45,6 +47,9 @@ export interface BatchView {
   exportedAt: string | null;
   settledAt: string | null;
   closedAt: string | null;
+  cancelledBy: string | null;
+  cancelledAt: string | null;
+  cancelReason: string | null;
   createdAt: string;
 }
 
@@ -60,6 +65,7 @@ export const toBatchView = (row: BatchRow): BatchView => ({
   totalAmount: formatMoney(row.total_amount),
   exceptionCount: row.exception_count,
   generationJobId: row.generation_job_id,
+  generationError: row.generation_error,
   createdBy: row.created_by,
   submittedBy: row.submitted_by,
   approvedBy: row.approved_by,
@@ -70,6 +76,9 @@ export const toBatchView = (row: BatchRow): BatchView => ({
   exportedAt: row.exported_at?.toISOString() ?? null,
   settledAt: row.settled_at?.toISOString() ?? null,
   closedAt: row.closed_at?.toISOString() ?? null,
+  cancelledBy: row.cancelled_by,
+  cancelledAt: row.cancelled_at?.toISOString() ?? null,
+  cancelReason: row.cancel_reason,
   createdAt: row.created_at.toISOString(),
 });
 
@@ -136,15 +145,7 @@ export class DisbursementsService {
         countyCode: input.countyCode,
         createdBy: actor.id,
       });
-      const jobId = await this.jobs.record(
-        manager,
-        GENERATE_JOB,
-        { batchId: row.id },
-        {
-          regionCode: input.countyCode,
-          dedupeKey: `${GENERATE_JOB}:${row.id}`,
-        },
-      );
+      const jobId = await this.recordGeneration(manager, row.id, row.county_code);
       const updated = await this.repository.updateBatch(manager, row.id, { generation_job_id: jobId });
       await this.audit.record(manager, {
         action: 'batch.created',
@@ -157,6 +158,60 @@ export class DisbursementsService {
     });
     await this.jobs.dispatch(jobId, GENERATE_JOB);
     return { batch: toBatchView(batch), jobId };
+  }
+
+  /**
+   * OFFICER continues a batch whose generation failed: a new generation job starts after the last
+   * committed chunk, so the lines end as an uninterrupted run makes them.
+   */
+  async resume(actor: Actor, id: string): Promise<{ batch: BatchView; jobId: string }> {
+    let jobId = '';
+    const batch = await this.transition(actor, id, 'resumed', ['GENERATION_FAILED'], async (manager, row) => {
+      jobId = await this.recordGeneration(manager, row.id, row.county_code);
+      return this.repository.updateBatch(manager, row.id, {
+        status: 'DRAFT',
+        generation_job_id: jobId,
+        generation_error: null,
+      });
+    });
+    await this.jobs.dispatch(jobId, GENERATE_JOB);
+    return { batch, jobId };
+  }
+
+  /**
+   * OFFICER gives up a batch that has not been submitted: every line is cancelled and every claim
+   * on a month, year or one-time payment is released, so the next batch for the period pays those
+   * beneficiaries. A generation still running stops at its next chunk (it holds the batch's lock
+   * while it writes one, so a chunk is either wholly before the cancel or not written).
+   */
+  async cancel(actor: Actor, id: string, reason?: string): Promise<BatchView> {
+    return this.transition(
+      actor,
+      id,
+      'cancelled',
+      ['DRAFT', 'GENERATION_FAILED', 'GENERATED'],
+      async (manager, row) => {
+        await this.repository.releaseCoverage(manager, row.id);
+        await this.repository.cancelLines(manager, row.id);
+        return this.repository.updateBatch(manager, row.id, {
+          status: 'CANCELLED',
+          cancelled_by: actor.id,
+          cancelled_at: new Date(),
+          cancel_reason: reason ?? null,
+        });
+      },
+    );
+  }
+
+  /** The generation job of a batch, recorded in the caller's transaction (dispatch after commit). */
+  private recordGeneration(manager: EntityManager, batchId: string, countyCode: string): Promise<string> {
+    return this.jobs.record(
+      manager,
+      GENERATE_JOB,
+      { batchId },
+      // A new job for each run of the batch's generation (the first, then each resume).
+      { regionCode: countyCode },
+    );
   }
 
   async get(actor: Actor, id: string): Promise<BatchView> {
@@ -214,7 +269,7 @@ export class DisbursementsService {
       if (row.submitted_by === actor.id) throw new SelfApprovalForbiddenError();
       // Nothing was committed, so nothing is released; the lines' claims on their months are freed.
       await this.repository.releaseCoverage(manager, row.id);
-      await manager.query(`UPDATE disbursement_lines SET status = 'CANCELLED' WHERE batch_id = $1`, [row.id]);
+      await this.repository.cancelLines(manager, row.id);
       return this.repository.updateBatch(manager, row.id, {
         status: 'REJECTED',
         rejected_by: actor.id,

@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
+import { AppConfig } from '../../config/app-config.js';
 import { todayInChina } from '../../common/dates.js';
 import { formatMoney, money } from '../../common/money.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
-import { JobProcessor, type JobContext, type JobHandler } from '../jobs/job-processor.js';
+import { JobProcessor, type FailedJob, type JobContext, type JobHandler } from '../jobs/job-processor.js';
 import { accountNoProblem } from '../registry/bank-account.js';
 import { holderProblem } from '../registry/household-rules.js';
 import { loadHistories, payingAccountOn, snapshotOn, type HouseholdHistory } from '../registry/household-history.js';
@@ -19,9 +22,6 @@ import {
 } from './disbursements.repository.js';
 import { DisbursementsService, GENERATE_JOB, toBatchView } from './disbursements.service.js';
 import { owedFor } from './generation.js';
-
-/** Enrollments per chunk (one transaction each); the job may ask for another size. */
-export const DEFAULT_CHUNK = 5000;
 
 export interface GenerationResult {
   batchId: string;
@@ -68,6 +68,7 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
   private readonly logger = new Logger(GenerationProcessor.name);
 
   constructor(
+    private readonly config: AppConfig,
     private readonly transactions: Transactions,
     private readonly repository: DisbursementsRepository,
     private readonly disbursements: DisbursementsService,
@@ -76,19 +77,23 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
   ) {}
 
   async run(job: JobContext<GenerationJob>): Promise<GenerationResult> {
-    const chunkSize = job.data.chunkSize ?? DEFAULT_CHUNK;
+    const chunkSize = job.data.chunkSize ?? this.config.GENERATION_CHUNK_SIZE;
     const manager = this.transactions.dataSource.manager;
     let batch = await this.repository.findBatch(manager, job.data.batchId);
-    if (!batch) throw new Error(`batch ${job.data.batchId} does not exist`);
+    if (!batch) throw new NotFoundError('Batch', job.data.batchId);
     const policy = await this.disbursements.policy(batch.policy_code);
     const units = batchUnits(policy.frequency, batch.period);
-    if (typeof units === 'string') throw new Error(units);
+    if (typeof units === 'string') throw new ValidationFailedError([{ field: 'period', message: units }]);
     const today = todayInChina();
-    const [{ total }] = await manager.query(
-      `SELECT count(*)::int AS total FROM enrollments WHERE policy_code = $1 AND status = 'ACTIVE' AND region_code LIKE $2`,
-      [batch.policy_code, `${batch.county_code}%`],
+    // A resumed or restarted run counts the chunks committed before it as done.
+    const counts = await this.repository.candidateCounts(
+      manager,
+      batch.policy_code,
+      batch.county_code,
+      batch.generation_cursor,
     );
-    let done = 0;
+    const total = counts.total;
+    let done = counts.done;
 
     while (batch.status === 'DRAFT') {
       const cursor = batch.generation_cursor;
@@ -201,6 +206,28 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
       totalAmount: formatMoney(batch.total_amount),
       exceptionCount: batch.exception_count,
     };
+  }
+
+  /**
+   * The job will not run again (a domain error, or attempts exhausted): the batch says so, with the
+   * error, and keeps what its committed chunks wrote, to be resumed or cancelled by an officer.
+   */
+  async onFailed(manager: EntityManager, job: FailedJob<GenerationJob>): Promise<void> {
+    const batch = await this.repository.findBatch(manager, job.data.batchId, true);
+    if (!batch || batch.status !== 'DRAFT' || batch.generation_job_id !== job.id) return;
+    const failed = await this.repository.updateBatch(manager, batch.id, {
+      status: 'GENERATION_FAILED',
+      generation_error: { code: job.problem.code, detail: job.problem.detail, jobId: job.id, attempts: job.attempts },
+    });
+    await this.audit.record(manager, {
+      action: 'batch.generation_failed',
+      entityType: 'disbursement_batch',
+      entityId: batch.id,
+      regionCode: batch.county_code,
+      before: toBatchView(batch),
+      after: toBatchView(failed),
+      actor: null,
+    });
   }
 
   private lineFor(

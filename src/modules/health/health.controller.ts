@@ -3,12 +3,21 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../../common/auth/roles.decorator.js';
+import { problemFor, type ProblemDetails } from '../../common/http/problem-details.filter.js';
+import { DomainError } from '../../common/errors.js';
 import { JobDispatcher } from '../jobs/job-dispatcher.js';
+import { QueueUnavailableError } from '../jobs/jobs.errors.js';
+
+class DatabaseUnavailableError extends DomainError {
+  constructor() {
+    super(503, 'DATABASE_UNAVAILABLE', 'The database is not answering');
+  }
+}
 
 type Status = 'up' | 'down';
 
 export interface HealthView {
-  status: 'ok' | 'error';
+  status: 'ok';
   db: Status;
   queue: Status;
   queueMode: 'bull' | 'in-process';
@@ -26,22 +35,27 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOkResponse({ description: '{status:"ok", db:"up", queue:"up", queueMode}' })
-  @ApiServiceUnavailableResponse({ description: 'The database or the queue is not answering' })
-  async check(@Res({ passthrough: true }) response: Response): Promise<HealthView> {
-    const queue = await this.jobs.health();
-    let db: Status = 'up';
-    try {
-      await this.health.check([() => this.database.pingCheck('db', { timeout: 3000 })]);
-    } catch {
-      db = 'down';
-    }
-    const view: HealthView = {
-      status: db === 'up' && queue.up ? 'ok' : 'error',
-      db,
-      queue: queue.up ? 'up' : 'down',
-      queueMode: queue.mode,
-    };
-    response.status(view.status === 'ok' ? 200 : 503);
-    return view;
+  @ApiServiceUnavailableResponse({
+    description:
+      'A problem (DATABASE_UNAVAILABLE or QUEUE_UNAVAILABLE) with `db`, `queue` and `queueMode`; ' +
+      'each dependency is given at most 2 s (REDIS_TIMEOUT_MS for Redis)',
+  })
+  async check(@Res({ passthrough: true }) response: Response): Promise<HealthView | ProblemDetails> {
+    const [queue, db] = await Promise.all([
+      this.jobs.health(),
+      this.health
+        .check([() => this.database.pingCheck('db', { timeout: 2000 })])
+        .then((): Status => 'up')
+        .catch((): Status => 'down'),
+    ]);
+    const parts = { db, queue: queue.up ? ('up' as const) : ('down' as const), queueMode: queue.mode };
+    if (db === 'up' && queue.up) return { status: 'ok', ...parts };
+    const problem = problemFor(
+      db === 'down'
+        ? new DatabaseUnavailableError()
+        : new QueueUnavailableError(queue.detail ?? 'The job queue (Redis) is not answering'),
+    );
+    response.status(503).type('application/problem+json');
+    return { ...problem, ...parts };
   }
 }

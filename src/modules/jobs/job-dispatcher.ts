@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { Queue } from 'bull';
-import { DataSource } from 'typeorm';
+import type { Job, Queue } from 'bull';
 import { AppConfig } from '../../config/app-config.js';
 import { RUNTIME, type RuntimeSettings } from '../../runtime-settings.js';
 import { JobExecutor } from './job-executor.js';
+import { QueueUnavailableError } from './jobs.errors.js';
+import { backoffMs } from './transient-errors.js';
 
 export const JOBS_QUEUE = 'jobs';
 
@@ -15,10 +15,44 @@ export interface QueueHealth {
   detail?: string;
 }
 
+/** An unfinished job row that no runner holds a live lease on, as the sweeper finds it. */
+export interface UnheldJob {
+  id: string;
+  name: string;
+  attempts: number;
+}
+
 /** Hands a recorded job to whatever runs jobs in this deployment. */
 export abstract class JobDispatcher {
+  /** Queues the job; throws QueueUnavailableError when the queue does not answer in time. */
   abstract dispatch(id: string, name: string): Promise<void>;
   abstract health(): Promise<QueueHealth>;
+  /**
+   * Makes sure a job the sweeper found unheld is queued: a no-op when the queue holds it, a new
+   * entry when its dispatch was lost (Redis down or flushed), a retry when the queue gave up on it.
+   */
+  abstract redispatch(job: UnheldJob): Promise<void>;
+}
+
+/** A Redis call that does not answer within `ms` (a paused or black-holed server) is refused. */
+export function withinTime<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueueUnavailableError(`Redis did not answer within ${ms} ms (${what})`)), ms);
+  });
+  work.catch(() => undefined); // a late rejection after the timeout is not an unhandled one
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Bull's queue settings that fit long, chunked jobs whose runs are leased in the jobs table. */
+export function bullQueueSettings(config: AppConfig) {
+  return {
+    // Bull's lock is the queue's view of the same lease the jobs table keeps.
+    lockDuration: config.JOB_LEASE_MS,
+    stalledInterval: Math.max(500, Math.min(30_000, Math.floor(config.JOB_LEASE_MS / 2))),
+    // A stall (a killed worker) returns the job to the queue; the executor counts it as an attempt.
+    maxStalledCount: config.JOB_MAX_ATTEMPTS,
+  };
 }
 
 /** Production shape: jobs go through Redis to any number of worker processes. */
@@ -37,78 +71,139 @@ export class BullJobDispatcher extends JobDispatcher implements OnApplicationBoo
 
   async dispatch(id: string, name: string): Promise<void> {
     // The job id doubles as Bull's: adding the same job twice is a no-op.
-    await this.queue.add(name, { jobId: id }, { jobId: id, removeOnComplete: 1000, removeOnFail: 5000 });
+    await withinTime(
+      this.queue.add(
+        name,
+        { jobId: id },
+        {
+          jobId: id,
+          attempts: this.config.JOB_MAX_ATTEMPTS,
+          backoff: { type: 'exponential', delay: 1000 },
+          removeOnComplete: 1000,
+          removeOnFail: 5000,
+        },
+      ),
+      this.config.REDIS_TIMEOUT_MS,
+      'adding a job',
+    );
   }
 
   async health(): Promise<QueueHealth> {
     try {
-      await this.queue.client.ping();
+      await withinTime(this.queue.client.ping(), this.config.REDIS_TIMEOUT_MS, 'ping');
       return { mode: 'bull', up: true };
     } catch (error) {
-      return { mode: 'bull', up: false, detail: String(error) };
+      return { mode: 'bull', up: false, detail: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  async redispatch(job: UnheldJob): Promise<void> {
+    const timeout = this.config.REDIS_TIMEOUT_MS;
+    const entry: Job | null = await withinTime(this.queue.getJob(job.id), timeout, 'reading a job');
+    if (entry) {
+      const state = await withinTime(entry.getState(), timeout, 'reading a job state');
+      if (state !== 'failed' && state !== 'completed') return; // waiting, delayed, active: the queue has it
+      if (job.attempts >= this.config.JOB_MAX_ATTEMPTS) {
+        await this.executor.failAbandoned(job.id, entry.failedReason ?? 'the queue gave up on the job');
+        return;
+      }
+      this.logger.warn(`job ${job.id} is ${state} in the queue but unfinished in the database; queueing it again`);
+      await withinTime(entry.remove(), timeout, 'removing a job');
+    } else {
+      this.logger.warn(`job ${job.id} is unfinished but no queue holds it; queueing it again`);
+    }
+    await this.dispatch(job.id, job.name);
   }
 
   onApplicationBootstrap(): void {
     if (!this.runtime.consumeJobs) return;
     this.logger.log(`consuming queue "${JOBS_QUEUE}" (concurrency ${this.config.WORKER_CONCURRENCY})`);
-    void this.queue.process('*', this.config.WORKER_CONCURRENCY, async (job) => {
+    this.queue.on('error', (error) => this.logger.warn({ err: error }, 'queue error'));
+    void this.queue.process('*', this.config.WORKER_CONCURRENCY, async (job: Job) => {
       const { jobId } = job.data as { jobId: string };
-      await this.executor.execute(jobId, (percent) => job.progress(percent));
+      const outcome = await this.executor.execute(jobId, (percent) =>
+        withinTime(job.progress(percent), this.config.REDIS_TIMEOUT_MS, 'reporting progress'),
+      );
+      if (outcome.kind === 'retry') {
+        // Bull retries with its exponential backoff; the row says `waiting` with the last error.
+        throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+      }
+      if (outcome.kind === 'failed') {
+        await job.discard(); // a domain failure or attempts exhausted: no Bull retry either
+        throw new Error('the job failed; GET /jobs/:id says why');
+      }
+      if (outcome.kind === 'skipped' && outcome.reason === 'leased') {
+        // Delivered again while another runner's lease is live (a stall seen early): try later.
+        throw new Error('another runner holds the job; retrying after its lease');
+      }
     });
   }
 }
 
 /**
  * No Redis: the API process runs jobs itself, through the same executor and processors, a few at a
- * time. Jobs left waiting or active by a previous run of this process (a crash) are resumed at start.
+ * time, with the same retries (a backoff timer instead of Bull's delayed set). Jobs a previous run
+ * of the process left unfinished are found by the sweeper at start.
  */
 @Injectable()
-export class InProcessJobDispatcher extends JobDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class InProcessJobDispatcher extends JobDispatcher implements OnApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly pending: string[] = [];
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly delayed = new Map<string, NodeJS.Timeout>();
+  /** Runs that threw (the database away even for bookkeeping), by job id, for the backoff. */
+  private readonly crashes = new Map<string, number>();
   private stopping = false;
 
   constructor(
     private readonly executor: JobExecutor,
     private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(RUNTIME) private readonly runtime: RuntimeSettings,
   ) {
     super();
   }
 
   async dispatch(id: string): Promise<void> {
-    if (!this.pending.includes(id)) this.pending.push(id);
+    if (this.stopping || this.holds(id)) return;
+    this.pending.push(id);
     this.pump();
+  }
+
+  async redispatch(job: UnheldJob): Promise<void> {
+    await this.dispatch(job.id);
   }
 
   async health(): Promise<QueueHealth> {
     return { mode: 'in-process', up: !this.stopping };
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.runtime.consumeJobs) return;
-    const unfinished: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM jobs WHERE state IN ('waiting', 'active') ORDER BY created_at`,
-    );
-    if (unfinished.length > 0) this.logger.log(`resuming ${unfinished.length} unfinished job(s)`);
-    for (const { id } of unfinished) await this.dispatch(id);
-  }
-
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.pending.length = 0;
-    await Promise.allSettled([...this.running]);
+    for (const timer of this.delayed.values()) clearTimeout(timer);
+    this.delayed.clear();
+    await Promise.allSettled([...this.running.values()]);
   }
 
-  /** Resolves when nothing is queued or running (tests and the CLI use it). */
+  /** Resolves when nothing is queued, running or waiting for a retry (tests and the CLI use it). */
   async drain(): Promise<void> {
-    while (this.pending.length > 0 || this.running.size > 0) {
-      await Promise.allSettled([...this.running]);
-      await new Promise((resolve) => setImmediate(resolve));
+    while (this.pending.length > 0 || this.running.size > 0 || this.delayed.size > 0) {
+      await Promise.allSettled([...this.running.values()]);
+      await new Promise((resolve) => setTimeout(resolve, this.running.size > 0 ? 0 : 20));
     }
+  }
+
+  private holds(id: string): boolean {
+    return this.pending.includes(id) || this.running.has(id) || this.delayed.has(id);
+  }
+
+  private later(id: string, ms: number): void {
+    if (this.stopping || this.delayed.has(id)) return;
+    const timer = setTimeout(() => {
+      this.delayed.delete(id);
+      void this.dispatch(id);
+    }, ms);
+    timer.unref();
+    this.delayed.set(id, timer);
   }
 
   private pump(): void {
@@ -116,12 +211,24 @@ export class InProcessJobDispatcher extends JobDispatcher implements OnApplicati
       const id = this.pending.shift()!;
       const run = this.executor
         .execute(id)
-        .catch(() => undefined) // the executor has recorded the failure on the job
+        .then(
+          (outcome) => {
+            this.crashes.delete(id);
+            if (outcome.kind === 'retry') this.later(id, backoffMs(outcome.attempts));
+          },
+          (error: unknown) => {
+            // Not even the outcome could be recorded; the row still says unfinished. Try again.
+            const crashes = (this.crashes.get(id) ?? 0) + 1;
+            this.crashes.set(id, crashes);
+            this.logger.warn({ err: error, jobId: id }, 'job run stopped without an outcome; retrying');
+            this.later(id, backoffMs(crashes));
+          },
+        )
         .finally(() => {
-          this.running.delete(run);
+          this.running.delete(id);
           this.pump();
         });
-      this.running.add(run);
+      this.running.set(id, run);
     }
   }
 }

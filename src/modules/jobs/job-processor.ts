@@ -1,4 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { ProblemDetails } from '../../common/http/problem-details.filter.js';
 
 export const JOB_PROCESSOR = 'yikatong:job-processor';
 
@@ -9,8 +11,17 @@ export interface JobContext<D = Record<string, unknown>> {
   data: D;
   /** 1 on the first run; higher when a crashed or retried job runs again. */
   attempt: number;
-  /** Reports progress 0-100; cheap to call per chunk. */
+  /** Reports progress 0-100; cheap to call per chunk, and never fails the job. */
   progress(percent: number): Promise<void>;
+}
+
+/** A job that will not run again: what it was and why it stopped. */
+export interface FailedJob<D = Record<string, unknown>> {
+  id: string;
+  name: string;
+  data: D;
+  attempts: number;
+  problem: ProblemDetails;
 }
 
 /**
@@ -20,6 +31,11 @@ export interface JobContext<D = Record<string, unknown>> {
  */
 export interface JobHandler<D = Record<string, unknown>, R = unknown> {
   run(job: JobContext<D>): Promise<R>;
+  /**
+   * Called once, inside the transaction that records the job's final failure, so that what the job
+   * was working on says so too (a batch becomes GENERATION_FAILED): a job never fails silently.
+   */
+  onFailed?(manager: EntityManager, job: FailedJob<D>): Promise<void>;
 }
 
 /** Marks a provider as the processor of the named job. */

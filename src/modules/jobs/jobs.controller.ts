@@ -1,18 +1,38 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional } from 'class-validator';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
+import { ValidationFailedError } from '../../common/errors.js';
+import { PageQuery, type Page } from '../../common/pagination.js';
 import type { Actor } from '../../common/request-context.js';
 import { JobsService, type JobView } from './jobs.service.js';
+
+export class ListJobsQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'true: the jobs the caller started (the only list offered)' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value === 'true' || value === true)
+  @IsIn([true])
+  mine?: boolean;
+}
 
 @ApiTags('jobs')
 @Controller('jobs')
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
 
+  @Get()
+  @Roles()
+  @ApiOkResponse({ description: "{items, nextCursor}: the caller's jobs with their state and progress, newest first" })
+  list(@Query() query: ListJobsQuery, @CurrentActor() actor: Actor): Promise<Page<JobView>> {
+    if (!query.mine) throw new ValidationFailedError([{ field: 'mine', message: 'list your own jobs with mine=true' }]);
+    return this.jobs.mine(actor, query.limit, query.cursor);
+  }
+
   @Get(':id')
   @Roles()
-  @ApiOkResponse({ description: '{id, state, progress (0-100), result?, error?}' })
+  @ApiOkResponse({ description: '{id, state, progress (0-100), attempts, result?, error?, lastError?}' })
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<JobView> {
     return this.jobs.get(id, actor);
   }

@@ -2,14 +2,22 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bull';
 import { DiscoveryModule } from '@nestjs/core';
 import type { AppConfig } from '../../config/app-config.js';
-import { BullJobDispatcher, InProcessJobDispatcher, JobDispatcher, JOBS_QUEUE } from './job-dispatcher.js';
+import {
+  BullJobDispatcher,
+  bullQueueSettings,
+  InProcessJobDispatcher,
+  JobDispatcher,
+  JOBS_QUEUE,
+} from './job-dispatcher.js';
 import { JobExecutor } from './job-executor.js';
+import { JobSweeper } from './job-sweeper.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
 
 /**
  * Jobs through Bull when REDIS_URL is set, in-process otherwise. Either way the same JobExecutor
- * runs the same @JobProcessor classes and records progress in the `jobs` table.
+ * runs the same @JobProcessor classes and records progress in the `jobs` table, and the same
+ * JobSweeper finds jobs that nobody holds.
  */
 @Global()
 @Module({})
@@ -23,7 +31,7 @@ export class JobsModule {
         ...(bull
           ? [
               BullModule.forRoot({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
-              BullModule.registerQueue({ name: JOBS_QUEUE }),
+              BullModule.registerQueue({ name: JOBS_QUEUE, settings: bullQueueSettings(config) }),
             ]
           : []),
       ],
@@ -31,10 +39,11 @@ export class JobsModule {
       providers: [
         JobExecutor,
         JobsService,
+        JobSweeper,
         bull ? BullJobDispatcher : InProcessJobDispatcher,
         { provide: JobDispatcher, useExisting: bull ? BullJobDispatcher : InProcessJobDispatcher },
       ],
-      exports: [JobsService, JobDispatcher],
+      exports: [JobsService, JobDispatcher, JobSweeper],
     };
   }
 }

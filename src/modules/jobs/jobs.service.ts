@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotFoundError } from '../../common/errors.js';
+import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
+import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import { requestContext, type Actor } from '../../common/request-context.js';
 import { JobDispatcher } from './job-dispatcher.js';
@@ -11,8 +12,12 @@ export interface JobView {
   name: string;
   state: 'waiting' | 'active' | 'completed' | 'failed';
   progress: number;
+  /** Runs so far; a run that crashed or hit a transient error counts. */
+  attempts: number;
   result?: unknown;
   error?: unknown;
+  /** Why the previous run stopped, while the job waits for its next attempt. */
+  lastError?: unknown;
   createdAt: string;
   finishedAt: string | null;
 }
@@ -29,8 +34,10 @@ interface JobRow {
   name: string;
   state: JobView['state'];
   progress: number;
+  attempts: number;
   result: unknown;
   error: unknown;
+  last_error: unknown;
   region_code: string | null;
   created_by: string | null;
   created_at: Date;
@@ -38,8 +45,13 @@ interface JobRow {
   inserted: boolean;
 }
 
+const JOB_COLUMNS = `id, name, state, progress, attempts, result, error, last_error, region_code, created_by,
+  created_at, finished_at`;
+
 @Injectable()
 export class JobsService {
+  private readonly logger = new Logger('Jobs');
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly dispatcher: JobDispatcher,
@@ -60,8 +72,17 @@ export class JobsService {
     return rows[0].id;
   }
 
-  dispatch(id: string, name: string): Promise<void> {
-    return this.dispatcher.dispatch(id, name);
+  /**
+   * Hands a recorded job to the queue. A queue that does not answer (Redis down or paused) does not
+   * fail the request that recorded the job: the row says `waiting`, and the sweeper of the job
+   * runners queues it once the queue is back.
+   */
+  async dispatch(id: string, name: string): Promise<void> {
+    try {
+      await this.dispatcher.dispatch(id, name);
+    } catch (error) {
+      this.logger.warn({ err: error, jobId: id }, 'could not queue the job now; the sweeper will queue it');
+    }
   }
 
   /** Records and dispatches in one step, for jobs that are not part of a larger change. */
@@ -72,11 +93,7 @@ export class JobsService {
   }
 
   async get(id: string, actor?: Actor): Promise<JobView> {
-    const rows: JobRow[] = await this.dataSource.query(
-      `SELECT id, name, state, progress, result, error, region_code, created_by, created_at, finished_at
-         FROM jobs WHERE id = $1`,
-      [id],
-    );
+    const rows: JobRow[] = await this.dataSource.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id]);
     const row = rows[0];
     const visible =
       row &&
@@ -84,15 +101,41 @@ export class JobsService {
         row.created_by === actor.id ||
         (row.region_code !== null && new RegionScope(actor.regionCode).covers(row.region_code)));
     if (!visible) throw new NotFoundError('Job', id);
-    return {
-      id: row.id,
-      name: row.name,
-      state: row.state,
-      progress: row.progress,
-      ...(row.result !== null ? { result: row.result } : {}),
-      ...(row.error !== null ? { error: row.error } : {}),
-      createdAt: row.created_at.toISOString(),
-      finishedAt: row.finished_at?.toISOString() ?? null,
-    };
+    return toJobView(row);
   }
+
+  /** The caller's own jobs, newest first (GET /jobs?mine=true). */
+  async mine(actor: Actor, limit: number, cursor?: string): Promise<Page<JobView>> {
+    const after = decodeCursor(cursor, 2);
+    if (after && !(typeof after[0] === 'string' && !Number.isNaN(Date.parse(after[0])) && isUuid(after[1]))) {
+      throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
+    }
+    const rows: JobRow[] = await this.dataSource.query(
+      `SELECT ${JOB_COLUMNS} FROM jobs
+        WHERE created_by = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $4`,
+      [actor.id, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    );
+    return toPage(rows, limit, (row) => [row.created_at.toISOString(), row.id], toJobView);
+  }
+}
+
+const isUuid = (value: unknown) =>
+  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+function toJobView(row: JobRow): JobView {
+  return {
+    id: row.id,
+    name: row.name,
+    state: row.state,
+    progress: row.progress,
+    attempts: row.attempts,
+    ...(row.result !== null ? { result: row.result } : {}),
+    ...(row.error !== null ? { error: row.error } : {}),
+    ...(row.last_error !== null && row.state !== 'completed' && row.error === null
+      ? { lastError: row.last_error }
+      : {}),
+    createdAt: row.created_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+  };
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { PageQuery } from '../../../common/pagination.js';
 import { POLICY_CODES } from '../../policies/policy-codes.js';
+import { BATCH_STATUSES } from '../disbursements.repository.js';
 
 export class CreateBatchDto {
   @ApiProperty({ enum: POLICY_CODES, example: 'RURAL_REWARD' })
@@ -24,15 +25,23 @@ export class RejectBatchDto {
   reason!: string;
 }
 
+export class CancelBatchDto {
+  @ApiPropertyOptional({ description: 'Why the batch is given up (kept in the audit trail)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
+}
+
 export class ListBatchesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: POLICY_CODES })
   @IsOptional()
   @IsIn(POLICY_CODES)
   policyCode?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ enum: BATCH_STATUSES })
   @IsOptional()
-  @IsIn(['DRAFT', 'GENERATED', 'SUBMITTED', 'APPROVED', 'REJECTED', 'EXPORTED', 'SETTLED', 'CLOSED'])
+  @IsIn(BATCH_STATUSES)
   status?: string;
 
   @ApiPropertyOptional()
