@@ -42,6 +42,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Extra modules (test-only processors, say). */
   imports?: (Type | DynamicModule)[];
+  /** False: this process only records and queues jobs; runner processes of the test run them. */
+  consumeJobs?: boolean;
 }
 
 /**
@@ -62,7 +64,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const moduleRef = await Test.createTestingModule({
     imports: [
-      AppModule.register(config, { databaseUrl: database.url, jwtSecret: config.JWT_SECRET!, consumeJobs: true }),
+      AppModule.register(config, {
+        databaseUrl: database.url,
+        jwtSecret: config.JWT_SECRET!,
+        consumeJobs: options.consumeJobs ?? true,
+      }),
       ...(options.imports ?? []),
     ],
   }).compile();

@@ -158,12 +158,14 @@ export class InProcessJobDispatcher extends JobDispatcher implements OnApplicati
   constructor(
     private readonly executor: JobExecutor,
     private readonly config: AppConfig,
+    @Inject(RUNTIME) private readonly runtime: RuntimeSettings,
   ) {
     super();
   }
 
   async dispatch(id: string): Promise<void> {
-    if (this.stopping || this.holds(id)) return;
+    // A process that runs no jobs (the CLI) leaves the row waiting for a runner's sweeper.
+    if (!this.runtime.consumeJobs || this.stopping || this.holds(id)) return;
     this.pending.push(id);
     this.pump();
   }
