@@ -18,8 +18,9 @@ export class RunnerProcess {
     private readonly env: Record<string, string>,
   ) {}
 
+  /** A worker on Redis, unless REDIS_URL is empty for this runner or for the test. */
   get bull(): boolean {
-    return !this.t.config.inProcessJobs;
+    return Boolean(this.env.REDIS_URL ?? this.t.config.REDIS_URL);
   }
 
   start(): void {
@@ -34,9 +35,10 @@ export class RunnerProcess {
       QUEUE_PREFIX: this.t.config.QUEUE_PREFIX,
       PORT: '0',
       DB_POOL_SIZE: '4',
-      ...(this.bull ? { REDIS_URL: this.t.config.REDIS_URL } : {}),
+      ...(this.t.config.REDIS_URL ? { REDIS_URL: this.t.config.REDIS_URL } : {}),
       ...this.env,
     };
+    if (!env.REDIS_URL) delete env.REDIS_URL;
     const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
