@@ -17,6 +17,7 @@ import { EnrollmentsModule } from './modules/enrollments/enrollments.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { LedgerModule } from './modules/ledger/ledger.module.js';
+import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { PoliciesModule } from './modules/policies/policies.module.js';
 import { RegionsModule } from './modules/regions/regions.module.js';
 import { RegistryModule } from './modules/registry/registry.module.js';
@@ -95,6 +96,7 @@ function serviceImports(config: AppConfig, runtime: RuntimeSettings) {
     CoreModule.register(config, runtime),
     loggerModule(config),
     AuditModule,
+    MetricsModule,
     JobsModule.register(config),
     ...FEATURES,
   ];

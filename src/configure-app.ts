@@ -7,6 +7,8 @@ import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from './common/http/validation.js';
 import { assignRequestId } from './common/http/request-context.js';
 import type { AppConfig } from './config/app-config.js';
+import { httpMetrics, rootMetricsEndpoint } from './modules/metrics/http-metrics.js';
+import { MetricsService } from './modules/metrics/metrics.service.js';
 
 export const API_PREFIX = 'api/v1';
 
@@ -16,6 +18,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): IN
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(assignRequestId);
+  const metrics = app.get(MetricsService);
+  app.use(httpMetrics(metrics));
+  app.use(rootMetricsEndpoint(metrics));
   app.use(helmet());
   app.useBodyParser('json', { limit: '5mb' });
   app.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: '200mb' });
@@ -24,7 +29,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): IN
   }
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts handles SIGINT/SIGTERM itself (see shutdown.ts), once.
 
   const document = SwaggerModule.createDocument(
     app,

@@ -2,13 +2,16 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
+import { bootLogger } from './common/boot-logger.js';
 import { ConfigError } from './config/app-config.js';
 import { configureApp } from './configure-app.js';
 import { prepareRuntime } from './database/runtime.js';
 import { onShutdownSignal } from './shutdown.js';
 
+const log = bootLogger('Main');
+
 async function main(): Promise<void> {
-  const runtime = await prepareRuntime();
+  const runtime = await prepareRuntime({ log: (message) => log.info(message) });
   const { config } = runtime;
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register(config, {
@@ -20,18 +23,22 @@ async function main(): Promise<void> {
     { bufferLogs: true },
   );
   configureApp(app, config);
-  onShutdownSignal(async () => {
-    await app.close();
-    await runtime.close();
-  });
+  onShutdownSignal(app, runtime.close, (message) => log.info(message));
   await app.listen(config.PORT);
-  process.stderr.write(
-    `Yikatong API on http://localhost:${config.PORT}/api/v1 (docs: http://localhost:${config.PORT}/api/docs); ` +
-      `database: ${config.embeddedDatabase ? 'embedded' : 'DATABASE_URL'}, jobs: ${config.inProcessJobs ? 'in-process' : 'Bull'}\n`,
+  const address = app.getHttpServer().address() as { port: number } | null;
+  const port = address?.port ?? config.PORT;
+  log.info(
+    {
+      port,
+      database: config.embeddedDatabase ? 'embedded' : 'DATABASE_URL',
+      jobs: config.inProcessJobs ? 'in-process' : 'Bull',
+    },
+    `Yikatong API on http://localhost:${port}/api/v1 (docs: http://localhost:${port}/api/docs)`,
   );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  if (error instanceof ConfigError) log.fatal({ problems: error.problems }, error.message);
+  else log.fatal({ err: error }, 'the API could not start');
   process.exit(1);
 });

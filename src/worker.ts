@@ -2,13 +2,17 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { WorkerModule } from './app.module.js';
+import { bootLogger } from './common/boot-logger.js';
 import { ConfigError } from './config/app-config.js';
 import { prepareRuntime } from './database/runtime.js';
 import { onShutdownSignal } from './shutdown.js';
+import { startWorkerProbes } from './worker-probes.js';
+
+const log = bootLogger('Worker');
 
 /** The job worker: consumes the Bull queue with the same processors the in-process runner uses. */
 async function main(): Promise<void> {
-  const runtime = await prepareRuntime();
+  const runtime = await prepareRuntime({ log: (message) => log.info(message) });
   if (runtime.config.inProcessJobs) {
     await runtime.close();
     throw new ConfigError(['REDIS_URL is required for a separate worker; without it the API runs jobs itself']);
@@ -22,14 +26,26 @@ async function main(): Promise<void> {
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  onShutdownSignal(async () => {
-    await app.close();
-    await runtime.close();
-  });
+  const port = runtime.config.WORKER_HEALTH_PORT;
+  const probes = port === undefined ? undefined : await startWorkerProbes(app, port);
+  onShutdownSignal(
+    app,
+    async () => {
+      probes?.close();
+      await runtime.close();
+    },
+    (message) => log.info(message),
+  );
   await app.init();
+  const address = probes?.address() as { port: number } | undefined;
+  log.info(
+    { healthPort: address?.port ?? null },
+    address ? `Yikatong worker consuming jobs (probes on :${address.port})` : 'Yikatong worker consuming jobs',
+  );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  if (error instanceof ConfigError) log.fatal({ problems: error.problems }, error.message);
+  else log.fatal({ err: error }, 'the worker could not start');
   process.exit(1);
 });

@@ -112,6 +112,21 @@ export class AppConfig {
   @Max(100_000)
   GENERATION_CHUNK_SIZE = 5000;
 
+  /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`; open otherwise. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  /** The worker's port for /health/live, /health/ready and /metrics; none when unset. */
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_HEALTH_PORT?: number;
+
   get embeddedDatabase(): boolean {
     return !this.DATABASE_URL;
   }
@@ -128,7 +143,14 @@ export class ConfigError extends Error {
   }
 }
 
-const KEYS = Object.keys(new AppConfig()).concat(['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'CORS_ORIGINS']);
+const KEYS = Object.keys(new AppConfig()).concat([
+  'DATABASE_URL',
+  'REDIS_URL',
+  'JWT_SECRET',
+  'CORS_ORIGINS',
+  'METRICS_TOKEN',
+  'WORKER_HEALTH_PORT',
+]);
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -62,6 +62,7 @@ describe('batch generation and approval on a real database', () => {
       attempt: 1,
       data: { batchId, chunkSize: 5 },
       progress: onProgress,
+      stopping: () => false,
     }) as JobContext<{
       batchId: string;
       chunkSize: number;

@@ -1,6 +1,6 @@
 import Bull from 'bull';
 import pg from 'pg';
-import { JOBS_QUEUE } from '../../src/modules/jobs/job-dispatcher.js';
+import { JOBS_QUEUE } from '../../src/modules/jobs/job-queue.js';
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
 import { enrollCertificateHolders, loadSyntheticCity } from '../support/city.js';
 import { RunnerProcess } from '../support/runner.js';
@@ -70,6 +70,17 @@ describe('batch generation survives crashes of its runner', () => {
     }
   };
   const finished = (b: BatchState) => b.status !== 'DRAFT';
+  /** Fails with what the batch, its job and the runners say, instead of a bare status. */
+  const expectGenerated = async (id: string) => {
+    const [row] = await query<{ status: string; generation_error: unknown; job: unknown }>(
+      `SELECT b.status, b.generation_error, to_jsonb(j) - 'data' AS job
+         FROM disbursement_batches b LEFT JOIN jobs j ON j.id = b.generation_job_id WHERE b.id = $1`,
+      [id],
+    );
+    if (row.status !== 'GENERATED') {
+      throw new Error(`batch ${row.status}: ${JSON.stringify(row)}\n${runners.map((r) => r.log()).join('\n')}`);
+    }
+  };
   /** Half way: some chunks committed, the run not over. */
   const pastLines = (n: number) => (b: BatchState) => b.status !== 'DRAFT' || b.line_count >= n;
 
@@ -168,11 +179,11 @@ describe('batch generation survives crashes of its runner', () => {
     expect([first.status, second.status]).toEqual(['DRAFT', 'DRAFT']); // both kills hit a running generation
     const killedAt = Date.now();
     runner({ JOB_MAX_ATTEMPTS: '3' });
-    const end = await waitFor(batch.id, finished, 'finished');
+    await waitFor(batch.id, finished, 'finished');
     figures.push(
       `killed twice (at ${first.line_count} and ${second.line_count} lines), recovered in ${Date.now() - killedAt} ms`,
     );
-    expect(end.status).toBe('GENERATED');
+    await expectGenerated(batch.id);
     await expectSameAsUninterrupted(batch.id);
     const job = await t.waitForJob(jobId, officer);
     expect(job).toMatchObject({ state: 'completed', attempts: 3 });
@@ -222,9 +233,9 @@ describe('batch generation survives crashes of its runner', () => {
       .expect(202);
     expect(resumed.body.batch.status).toBe('DRAFT');
     expect(resumed.body.jobId).not.toBe(jobId);
-    const end = await waitFor(batch.id, finished, 'finished after the resume');
+    await waitFor(batch.id, finished, 'finished after the resume');
     figures.push(`resumed from ${view.body.lineCount} lines to GENERATED in ${Date.now() - resumedAt} ms`);
-    expect(end.status).toBe('GENERATED');
+    await expectGenerated(batch.id);
     await expectSameAsUninterrupted(batch.id);
     expect(await t.waitForJob(resumed.body.jobId, officer)).toMatchObject({ state: 'completed' });
     const again = await t
@@ -253,11 +264,36 @@ describe('batch generation survives crashes of its runner', () => {
     expect(half.status).toBe('DRAFT');
     const killedAt = Date.now();
     runner();
-    const end = await waitFor(batch.id, finished, 'finished');
+    await waitFor(batch.id, finished, 'finished');
     figures.push(
       `Redis keys flushed + worker killed at ${half.line_count} lines, recovered in ${Date.now() - killedAt} ms`,
     );
-    expect(end.status).toBe('GENERATED');
+    await expectGenerated(batch.id);
+    await expectSameAsUninterrupted(batch.id);
+    await cancel(batch.id).expect(200);
+  }, 180_000);
+
+  it('SIGTERM during a generation: the runner pauses after its chunk, exits 0, and the next one finishes', async () => {
+    const { batch, jobId } = await createBatch();
+    const r = runner();
+    const half = await waitFor(batch.id, pastLines(Math.ceil(reference.length * 0.3)), 'got 30% of its lines');
+    const stopAsked = Date.now();
+    expect(await r.terminate()).toBe(0);
+    const stopMs = Date.now() - stopAsked;
+    const paused = await batchState(batch.id);
+    expect([half.status, paused.status]).toEqual(['DRAFT', 'DRAFT']);
+    const [job] = await query<{ state: string; attempts: number }>(`SELECT state, attempts FROM jobs WHERE id = $1`, [
+      jobId,
+    ]);
+    expect(job).toEqual({ state: 'waiting', attempts: 0 }); // handed back, no attempt spent
+    const restarted = Date.now();
+    runner();
+    await waitFor(batch.id, finished, 'finished');
+    figures.push(
+      `SIGTERM at ${half.line_count} lines: exit 0 in ${stopMs} ms at ${paused.line_count} lines, ` +
+        `the next runner finished ${Date.now() - restarted} ms after starting`,
+    );
+    await expectGenerated(batch.id);
     await expectSameAsUninterrupted(batch.id);
     await cancel(batch.id).expect(200);
   }, 180_000);
@@ -281,13 +317,13 @@ describe('batch generation survives crashes of its runner', () => {
     }
     await admin.end();
     expect(terminated).toBeGreaterThan(0);
-    const end = await waitFor(batch.id, finished, 'finished');
+    await waitFor(batch.id, finished, 'finished');
     figures.push(
       `connections dropped for 3 s at ${half.line_count} lines (${terminated} backends terminated), ` +
         `finished ${Date.now() - outageStart - 3000} ms after the outage`,
     );
     expect(half.status).toBe('DRAFT');
-    expect(end.status).toBe('GENERATED');
+    await expectGenerated(batch.id);
     await expectSameAsUninterrupted(batch.id);
     const job = await t.waitForJob(jobId, officer);
     expect(job.state).toBe('completed');

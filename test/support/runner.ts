@@ -58,6 +58,18 @@ export class RunnerProcess {
     await exited;
   }
 
+  /** Asks the process to stop (SIGTERM, as an orchestrator does) and answers its exit code. */
+  async terminate(): Promise<number | null> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child) throw new Error('runner not started');
+    if (child.exitCode !== null) return child.exitCode;
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    return code;
+  }
+
   /** The last lines the process wrote, for a failing assertion's message. */
   log(): string {
     return this.output;

@@ -7,6 +7,7 @@ import { formatMoney, money } from '../../common/money.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { JobProcessor, type FailedJob, type JobContext, type JobHandler } from '../jobs/job-processor.js';
+import { JobStoppedError } from '../jobs/jobs.errors.js';
 import { accountNoProblem } from '../registry/bank-account.js';
 import { holderProblem } from '../registry/household-rules.js';
 import { loadHistories, payingAccountOn, snapshotOn, type HouseholdHistory } from '../registry/household-history.js';
@@ -199,6 +200,8 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
         }
       }
       await job.progress(total === 0 ? 99 : Math.min(99, (done / total) * 100));
+      // Stopping (SIGTERM): the chunk just committed is kept; the next runner goes on after it.
+      if (batch.status === 'DRAFT' && job.stopping()) throw new JobStoppedError();
     }
     return {
       batchId: batch.id,

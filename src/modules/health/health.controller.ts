@@ -1,12 +1,13 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../../common/auth/roles.decorator.js';
 import { problemFor, type ProblemDetails } from '../../common/http/problem-details.filter.js';
 import { DomainError } from '../../common/errors.js';
-import { JobDispatcher } from '../jobs/job-dispatcher.js';
+import { JobDispatcher } from '../jobs/job-queue.js';
 import { QueueUnavailableError } from '../jobs/jobs.errors.js';
+import { HealthService } from './health.service.js';
 
 class DatabaseUnavailableError extends DomainError {
   constructor() {
@@ -30,7 +31,30 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly jobs: JobDispatcher,
+    private readonly probes: HealthService,
   ) {}
+
+  /** Liveness: the process answers (an orchestrator restarts it when this stops answering). */
+  @Get('live')
+  @Public()
+  @ApiOkResponse({ description: '{status:"ok"}' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /**
+   * Readiness (terminus): the database answers, Redis answers when jobs go through it, and every
+   * migration of this build is applied. 503 with the same body when one is down.
+   */
+  @Get('ready')
+  @Public()
+  @ApiOkResponse({ description: '{status:"ok", info, error, details} (terminus) with db, queue and migrations' })
+  @ApiServiceUnavailableResponse({ description: '{status:"error", error:{...}, details} naming what is down' })
+  async ready(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    const result = await this.probes.readiness();
+    response.status(result.status === 'ok' ? 200 : 503);
+    return result;
+  }
 
   @Get()
   @Public()

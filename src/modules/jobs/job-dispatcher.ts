@@ -4,45 +4,8 @@ import type { Job, Queue } from 'bull';
 import { AppConfig } from '../../config/app-config.js';
 import { RUNTIME, type RuntimeSettings } from '../../runtime-settings.js';
 import { JobExecutor } from './job-executor.js';
-import { QueueUnavailableError } from './jobs.errors.js';
+import { JobDispatcher, JOBS_QUEUE, withinTime, type QueueHealth, type UnheldJob } from './job-queue.js';
 import { backoffMs } from './transient-errors.js';
-
-export const JOBS_QUEUE = 'jobs';
-
-export interface QueueHealth {
-  mode: 'bull' | 'in-process';
-  up: boolean;
-  detail?: string;
-}
-
-/** An unfinished job row that no runner holds a live lease on, as the sweeper finds it. */
-export interface UnheldJob {
-  id: string;
-  name: string;
-  attempts: number;
-}
-
-/** Hands a recorded job to whatever runs jobs in this deployment. */
-export abstract class JobDispatcher {
-  /** Queues the job; throws QueueUnavailableError when the queue does not answer in time. */
-  abstract dispatch(id: string, name: string): Promise<void>;
-  abstract health(): Promise<QueueHealth>;
-  /**
-   * Makes sure a job the sweeper found unheld is queued: a no-op when the queue holds it, a new
-   * entry when its dispatch was lost (Redis down or flushed), a retry when the queue gave up on it.
-   */
-  abstract redispatch(job: UnheldJob): Promise<void>;
-}
-
-/** A Redis call that does not answer within `ms` (a paused or black-holed server) is refused. */
-export function withinTime<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new QueueUnavailableError(`Redis did not answer within ${ms} ms (${what})`)), ms);
-  });
-  work.catch(() => undefined); // a late rejection after the timeout is not an unhandled one
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Bull's queue settings that fit long, chunked jobs whose runs are leased in the jobs table. */
 export function bullQueueSettings(config: AppConfig) {
@@ -97,6 +60,11 @@ export class BullJobDispatcher extends JobDispatcher implements OnApplicationBoo
     }
   }
 
+  async counts(): Promise<Record<string, number>> {
+    const counts = await withinTime(this.queue.getJobCounts(), this.config.REDIS_TIMEOUT_MS, 'queue counts');
+    return { ...counts };
+  }
+
   async redispatch(job: UnheldJob): Promise<void> {
     const timeout = this.config.REDIS_TIMEOUT_MS;
     const entry: Job | null = await withinTime(this.queue.getJob(job.id), timeout, 'reading a job');
@@ -131,6 +99,10 @@ export class BullJobDispatcher extends JobDispatcher implements OnApplicationBoo
       if (outcome.kind === 'failed') {
         await job.discard(); // a domain failure or attempts exhausted: no Bull retry either
         throw new Error('the job failed; GET /jobs/:id says why');
+      }
+      if (outcome.kind === 'stopped') {
+        // Back to Bull's delayed set: another worker (or this one, restarted) takes it from there.
+        throw new Error('the worker is stopping; the job resumes in the next run');
       }
       if (outcome.kind === 'skipped' && outcome.reason === 'leased') {
         // Delivered again while another runner's lease is live (a stall seen early): try later.
@@ -172,6 +144,10 @@ export class InProcessJobDispatcher extends JobDispatcher implements OnApplicati
 
   async redispatch(job: UnheldJob): Promise<void> {
     await this.dispatch(job.id);
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return { waiting: this.pending.length, active: this.running.size, delayed: this.delayed.size };
   }
 
   async health(): Promise<QueueHealth> {

@@ -1,12 +1,13 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { problemFor, type ProblemDetails } from '../../common/http/problem-details.filter.js';
 import { AppConfig } from '../../config/app-config.js';
 import { queryOne } from '../../database/sql.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { JOB_PROCESSOR, type JobHandler } from './job-processor.js';
-import { JobInterruptedError, JobRetriesExhaustedError, UnknownJobError } from './jobs.errors.js';
+import { JobInterruptedError, JobRetriesExhaustedError, JobStoppedError, UnknownJobError } from './jobs.errors.js';
 import { isTransient } from './transient-errors.js';
 
 interface ClaimedJob {
@@ -25,6 +26,8 @@ export type JobOutcome =
   | { kind: 'skipped'; reason: 'finished' | 'leased' }
   /** A transient failure: the row is back to `waiting`; run it again after a backoff. */
   | { kind: 'retry'; attempts: number; error: unknown }
+  /** The process is stopping: the job paused after a chunk and waits for the next runner. */
+  | { kind: 'stopped' }
   /** The job is recorded as failed (and whatever it worked on says so); it will not run again. */
   | { kind: 'failed' };
 
@@ -41,14 +44,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * JOB_MAX_ATTEMPTS the job is recorded as failed, with the failure handed to its processor.
  */
 @Injectable()
-export class JobExecutor implements OnModuleInit {
+export class JobExecutor implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(JobExecutor.name);
   private readonly handlers = new Map<string, JobHandler>();
+  private stopRequested = false;
 
   constructor(
     private readonly discovery: DiscoveryService,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -60,6 +65,19 @@ export class JobExecutor implements OnModuleInit {
       if (this.handlers.has(name)) throw new Error(`Two processors for job ${name}`);
       this.handlers.set(name, instance as JobHandler);
     }
+  }
+
+  /**
+   * The process is stopping: running jobs pause at their next chunk boundary (and go back to the
+   * queue), new runs are not started. Called by the signal handler before the application closes,
+   * and again by Nest when it destroys the module.
+   */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  onModuleDestroy(): void {
+    this.stop();
   }
 
   knows(name: string): boolean {
@@ -76,6 +94,25 @@ export class JobExecutor implements OnModuleInit {
    * be reached even to record what happened (the caller retries later).
    */
   async execute(id: string, onProgress?: (percent: number) => Promise<unknown>): Promise<JobOutcome> {
+    if (this.stopRequested) return { kind: 'stopped' };
+    const started = process.hrtime.bigint();
+    let name = 'unknown';
+    try {
+      const outcome = await this.runOnce(id, (claimed) => (name = claimed), onProgress);
+      if (outcome.kind !== 'skipped')
+        this.metrics.observeJob(name, outcome.kind, Number(process.hrtime.bigint() - started) / 1e9);
+      return outcome;
+    } catch (error) {
+      this.metrics.observeJob(name, 'lost', Number(process.hrtime.bigint() - started) / 1e9);
+      throw error;
+    }
+  }
+
+  private async runOnce(
+    id: string,
+    claimed: (name: string) => void,
+    onProgress?: (percent: number) => Promise<unknown>,
+  ): Promise<JobOutcome> {
     const leaseMs = this.config.JOB_LEASE_MS;
     const job = await queryOne<ClaimedJob>(
       this.dataSource,
@@ -91,6 +128,7 @@ export class JobExecutor implements OnModuleInit {
       const row = await queryOne<{ state: string }>(this.dataSource, `SELECT state FROM jobs WHERE id = $1`, [id]);
       return { kind: 'skipped', reason: row?.state === 'active' ? 'leased' : 'finished' };
     }
+    claimed(job.name);
     const handler = this.handlers.get(job.name);
     if (!handler) {
       await this.fail(job, new UnknownJobError(job.name));
@@ -123,6 +161,7 @@ export class JobExecutor implements OnModuleInit {
         name: job.name,
         data: job.data,
         attempt: job.attempts,
+        stopping: () => this.stopRequested,
         progress: async (percent: number) => {
           const value = Math.max(0, Math.min(100, Math.floor(percent)));
           if (value === lastReported) return;
@@ -178,6 +217,18 @@ export class JobExecutor implements OnModuleInit {
   }
 
   private async afterError(job: ClaimedJob, handler: JobHandler, error: unknown): Promise<JobOutcome> {
+    if (error instanceof JobStoppedError) {
+      // A clean stop is not an attempt: the job is handed back as it was found, minus its done chunks.
+      await this.bookkeeping(job.id, 'hand the job back', () =>
+        this.dataSource.query(
+          `UPDATE jobs SET state = 'waiting', attempts = attempts - 1, lease_until = NULL, updated_at = now()
+            WHERE id = $1 AND state = 'active'`,
+          [job.id],
+        ),
+      );
+      this.logger.log({ jobId: job.id }, 'job paused for the stop; it resumes in the next runner');
+      return { kind: 'stopped' };
+    }
     if (isTransient(error) && job.attempts < this.maxAttempts) {
       this.logger.warn({ err: error, jobId: job.id, attempt: job.attempts }, 'job attempt failed; it will be retried');
       const problem = { ...problemFor(error), detail: error instanceof Error ? error.message : String(error) };

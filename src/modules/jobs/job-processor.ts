@@ -13,6 +13,11 @@ export interface JobContext<D = Record<string, unknown>> {
   attempt: number;
   /** Reports progress 0-100; cheap to call per chunk, and never fails the job. */
   progress(percent: number): Promise<void>;
+  /**
+   * True once the process is stopping (SIGTERM): a chunked processor finishes the chunk it is in
+   * and throws JobStoppedError, and the job goes back to the queue without losing an attempt.
+   */
+  stopping(): boolean;
 }
 
 /** A job that will not run again: what it was and why it stopped. */

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { queryRows } from '../../database/sql.js';
 import { RUNTIME, type RuntimeSettings } from '../../runtime-settings.js';
-import { JobDispatcher, type UnheldJob } from './job-dispatcher.js';
+import { JobDispatcher, type UnheldJob } from './job-queue.js';
 import { QueueUnavailableError } from './jobs.errors.js';
 
 /** Jobs looked at per sweep; the rest wait for the next one. */

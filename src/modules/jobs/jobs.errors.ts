@@ -38,3 +38,10 @@ export class UnknownJobError extends DomainError {
     super(HttpStatus.INTERNAL_SERVER_ERROR, 'UNKNOWN_JOB', `No processor is registered for job ${name}`, { name });
   }
 }
+
+/** Thrown by a processor between chunks when its process stops: not a failure, the job goes on later. */
+export class JobStoppedError extends DomainError {
+  constructor() {
+    super(HttpStatus.SERVICE_UNAVAILABLE, 'JOB_STOPPED', 'The job was paused because its process is stopping');
+  }
+}

@@ -2,15 +2,11 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bull';
 import { DiscoveryModule } from '@nestjs/core';
 import type { AppConfig } from '../../config/app-config.js';
-import {
-  BullJobDispatcher,
-  bullQueueSettings,
-  InProcessJobDispatcher,
-  JobDispatcher,
-  JOBS_QUEUE,
-} from './job-dispatcher.js';
+import { BullJobDispatcher, bullQueueSettings, InProcessJobDispatcher } from './job-dispatcher.js';
+import { JobDispatcher, JOBS_QUEUE } from './job-queue.js';
 import { JobExecutor } from './job-executor.js';
 import { JobSweeper } from './job-sweeper.js';
+import { QueueMetrics } from './queue-metrics.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
 
@@ -40,6 +36,7 @@ export class JobsModule {
         JobExecutor,
         JobsService,
         JobSweeper,
+        QueueMetrics,
         bull ? BullJobDispatcher : InProcessJobDispatcher,
         { provide: JobDispatcher, useExisting: bull ? BullJobDispatcher : InProcessJobDispatcher },
       ],

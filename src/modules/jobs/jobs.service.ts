@@ -5,7 +5,7 @@ import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import { requestContext, type Actor } from '../../common/request-context.js';
-import { JobDispatcher } from './job-dispatcher.js';
+import { JobDispatcher } from './job-queue.js';
 
 export interface JobView {
   id: string;

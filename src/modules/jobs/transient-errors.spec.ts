@@ -13,6 +13,7 @@ describe('isTransient', () => {
     expect(isTransient(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isTransient(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isTransient(new Error('job stalled more than allowable limit'))).toBe(true);
+    expect(isTransient(new Error('Query runner already released. Cannot run queries anymore.'))).toBe(true);
   });
 
   it('looks through TypeORM wrappers, causes and aggregate errors', () => {

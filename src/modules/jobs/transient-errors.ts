@@ -39,6 +39,8 @@ const TRANSIENT_MESSAGES = [
   /job stalled more than allowable limit/i,
   /missing key for job/i,
   /did not answer within/i,
+  // TypeORM releases a transaction's query runner when its connection dies; the next statement says so.
+  /query runner already released/i,
 ];
 
 interface ErrorLike {
