@@ -1,15 +1,8 @@
 import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { API, createTestApp, type SignedInUser } from '../support/app.js';
-import {
-  appropriate,
-  approveAndExport,
-  enrollAndActivate,
-  generate,
-  signInCycle,
-  type Cycle,
-} from '../support/cycle.js';
-import { accountNo, ensureVillage, idNumber, registerHousehold } from '../support/fixtures.js';
+import { exportedBatchOfOne, signInCycle, type Cycle } from '../support/cycle.js';
+import { accountNo, ensureVillage, idNumber } from '../support/fixtures.js';
 import { rowCounts } from '../support/row-counts.js';
 
 const COUNTY = '410122';
@@ -139,27 +132,12 @@ describe('input fuzz (e2e)', () => {
   beforeAll(async () => {
     c = await signInCycle(await createTestApp({ env: { PUBLIC_NOTICE_DAYS: '0' } }), COUNTY, TOWNSHIP);
     await ensureVillage(c.t, c.admin, VILLAGE);
-    const household = await registerHousehold(c.t, c.clerk, {
+    ({ householdId, headPersonId, batchId } = await exportedBatchOfOne(c, {
       householdNo: 'FZ1',
       regionCode: VILLAGE,
+      headName: '父',
       bankAccountSeed: 11,
-      members: [
-        { name: '父', relation: 'HEAD', birthDate: '1952-03-10', sex: 'M' },
-        { name: '母', relation: 'SPOUSE', birthDate: '1972-05-01', sex: 'F' },
-        { name: '子', relation: 'CHILD', birthDate: '1980-05-05', sex: 'M', birthOrder: 1 },
-      ],
-    });
-    householdId = household.id;
-    headPersonId = household.members[0].personId;
-    await enrollAndActivate(c, householdId, 'RURAL_REWARD', headPersonId);
-    await appropriate(c, 2012, 'RURAL_REWARD', {
-      CENTRAL: '500.00',
-      PROVINCIAL: '300.00',
-      MUNICIPAL: '100.00',
-      COUNTY: '100.00',
-    });
-    batchId = (await generate(c, 'RURAL_REWARD', '2012')).id;
-    await approveAndExport(c, batchId);
+    }));
   });
   afterAll(async () => {
     process.stdout.write(

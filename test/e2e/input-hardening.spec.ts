@@ -7,16 +7,8 @@ import { join } from 'node:path';
 import { BudgetsService } from '../../src/modules/budgets/budgets.service.js';
 import { RegistryImportService } from '../../src/modules/registry/registry-import.service.js';
 import { API, createTestApp, type SignedInUser } from '../support/app.js';
-import {
-  appropriate,
-  approveAndExport,
-  enrollAndActivate,
-  generate,
-  lines,
-  signInCycle,
-  type Cycle,
-} from '../support/cycle.js';
-import { ensureVillage, registerHousehold } from '../support/fixtures.js';
+import { exportedBatchOfOne, lines, signInCycle, type Cycle } from '../support/cycle.js';
+import { ensureVillage } from '../support/fixtures.js';
 import { rowCounts } from '../support/row-counts.js';
 
 const COUNTY = '410122';
@@ -54,27 +46,12 @@ describe('input hardening (e2e)', () => {
   beforeAll(async () => {
     c = await signInCycle(await createTestApp({ env: { PUBLIC_NOTICE_DAYS: '0' } }), COUNTY, TOWNSHIP);
     await ensureVillage(c.t, c.admin, VILLAGE, VILLAGE_NAME);
-    const household = await registerHousehold(c.t, c.clerk, {
+    ({ householdId, batchId } = await exportedBatchOfOne(c, {
       householdNo: '-H1',
       regionCode: VILLAGE,
+      headName: HOLDER_NAME,
       bankAccountSeed: 7,
-      members: [
-        { name: HOLDER_NAME, relation: 'HEAD', birthDate: '1952-03-10', sex: 'M' },
-        { name: '母', relation: 'SPOUSE', birthDate: '1972-05-01', sex: 'F' },
-        { name: '子', relation: 'CHILD', birthDate: '1980-05-05', sex: 'M', birthOrder: 1 },
-      ],
-    });
-    householdId = household.id;
-    await enrollAndActivate(c, householdId, 'RURAL_REWARD', household.members[0].personId);
-    await appropriate(c, 2012, 'RURAL_REWARD', {
-      CENTRAL: '1000.00',
-      PROVINCIAL: '1000.00',
-      MUNICIPAL: '1000.00',
-      COUNTY: '1000.00',
-    });
-    const batch = await generate(c, 'RURAL_REWARD', '2012');
-    batchId = batch.id;
-    await approveAndExport(c, batchId);
+    }));
   });
   afterAll(() => c.t?.close());
 
