@@ -2,8 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { MAX_JSON_BODY, refuseDeepJson } from './common/http/body-limits.js';
+import { HostileInputPipe } from './common/http/hostile-input.pipe.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { assignRequestId } from './common/http/request-context.js';
 import type { AppConfig } from './config/app-config.js';
@@ -22,13 +25,15 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): IN
   app.use(httpMetrics(metrics));
   app.use(rootMetricsEndpoint(metrics));
   app.use(helmet());
-  app.useBodyParser('json', { limit: '5mb' });
+  // Size and depth are refused before JSON.parse (413 PAYLOAD_TOO_LARGE, 400 BODY_TOO_DEEP).
+  // express.json itself: Nest's useBodyParser keeps `verify` for its raw-body option.
+  app.use(json({ limit: MAX_JSON_BODY, verify: refuseDeepJson }));
   app.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: '200mb' });
   if (config.CORS_ORIGINS) {
     app.enableCors({ origin: config.CORS_ORIGINS.split(',').map((origin) => origin.trim()) });
   }
   app.setGlobalPrefix(API_PREFIX);
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new HostileInputPipe(), createValidationPipe());
   // No enableShutdownHooks(): main.ts handles SIGINT/SIGTERM itself (see shutdown.ts), once.
 
   const document = SwaggerModule.createDocument(

@@ -10,6 +10,23 @@ export type Money = Decimal;
 
 const MONEY_PATTERN = /^-?\d{1,16}(\.\d{1,2})?$/;
 
+/** The largest amount a `numeric(18,2)` column holds, in fen. */
+export const MAX_NUMERIC_18_2_FEN = 10n ** 18n - 1n;
+
+/**
+ * The largest single appropriation: a trillion yuan less a fen (the commission's funds are a few
+ * hundred million a year). Ten thousand of them still fit a budget line's `numeric(18,2)` totals;
+ * past that the ledger refuses the posting (AccountCapacityError), never overflows.
+ */
+export const MAX_APPROPRIATION_DIGITS = 12;
+export const MAX_APPROPRIATION = '999999999999.99';
+
+/**
+ * The largest amount a policy version may pay for one period: a line pays at most a year of
+ * periods, and a batch of a million such lines still fits `numeric(18,2)`.
+ */
+export const MAX_PERIOD_AMOUNT = '999999.99';
+
 export function isMoneyString(value: unknown): value is string {
   return typeof value === 'string' && MONEY_PATTERN.test(value);
 }

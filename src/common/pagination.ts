@@ -30,13 +30,59 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | undefined {
+/** One element of a cursor's key: a type guard that knows what the server could have put there. */
+export type CursorPart<T> = (value: unknown) => value is T;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Longest text key a cursor carries (usernames, codes, household numbers are far shorter). */
+const MAX_TEXT_KEY = 1000;
+const MAX_INT2 = 32_767;
+const MAX_INT4 = 2_147_483_647;
+
+/**
+ * The kinds of key the server writes into cursors, each bounded to what its column can take, so a
+ * forged cursor (valid base64url JSON of the wrong shape) is a 400 and never reaches SQL.
+ */
+export const cursorPart = {
+  uuid: ((value) => typeof value === 'string' && UUID.test(value)) as CursorPart<string>,
+  text: ((value) =>
+    typeof value === 'string' && value.length <= MAX_TEXT_KEY && !value.includes('\u0000')) as CursorPart<string>,
+  /** A `smallint` column (fiscal years). */
+  int2: ((value) =>
+    Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_INT2) as CursorPart<number>,
+  /** An `integer` column (line numbers, level orders). */
+  int4: ((value) =>
+    Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_INT4) as CursorPart<number>,
+  /** A `timestamptz`, carried as an ISO 8601 string (`Date.toISOString()`). */
+  isoTime: ((value) =>
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) &&
+    !Number.isNaN(Date.parse(value))) as CursorPart<string>,
+  /** A `bigint` id, carried as a decimal string. */
+  int8Text: ((value) => typeof value === 'string' && /^\d{1,18}$/.test(value)) as CursorPart<string>,
+};
+
+type KeyOf<S extends readonly CursorPart<unknown>[]> = {
+  -readonly [K in keyof S]: S[K] extends CursorPart<infer T> ? T : never;
+};
+
+/**
+ * The sort key a cursor carries, checked element by element against `shape`; undefined without a
+ * cursor. Anything this server could not have issued is refused (400 VALIDATION_FAILED).
+ */
+export function decodeCursor<const S extends readonly CursorPart<unknown>[]>(
+  cursor: string | undefined,
+  shape: S,
+): KeyOf<S> | undefined {
   if (!cursor) return undefined;
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === arity) return key;
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    key = undefined;
+  }
+  if (Array.isArray(key) && key.length === shape.length && shape.every((accepts, index) => accepts(key[index]))) {
+    return key as KeyOf<S>;
   }
   throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
 }

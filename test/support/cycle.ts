@@ -1,4 +1,5 @@
 import { API, type SignedInUser, type TestApp } from './app.js';
+import { registerHousehold } from './fixtures.js';
 
 /**
  * The steps of a payment cycle through the HTTP API, as the clerk, two officers and finance take
@@ -138,4 +139,35 @@ export function importResults(c: Cycle, batchId: string, csv: string) {
     .set('Authorization', c.finance.auth)
     .set('Content-Type', 'text/csv')
     .send(csv);
+}
+
+/**
+ * One exported RURAL_REWARD 2012 batch of one line: a rural family whose head (named `headName`)
+ * turned 60 in 2012 and holds the one-card account; the specs that need a real batch to aim at.
+ */
+export async function exportedBatchOfOne(
+  c: Cycle,
+  spec: { householdNo: string; regionCode: string; headName: string; bankAccountSeed: number },
+): Promise<{ householdId: string; headPersonId: string; batchId: string }> {
+  const household = await registerHousehold(c.t, c.clerk, {
+    householdNo: spec.householdNo,
+    regionCode: spec.regionCode,
+    bankAccountSeed: spec.bankAccountSeed,
+    members: [
+      { name: spec.headName, relation: 'HEAD', birthDate: '1952-03-10', sex: 'M' },
+      { name: '母', relation: 'SPOUSE', birthDate: '1972-05-01', sex: 'F' },
+      { name: '子', relation: 'CHILD', birthDate: '1980-05-05', sex: 'M', birthOrder: 1 },
+    ],
+  });
+  const headPersonId = household.members[0].personId;
+  await enrollAndActivate(c, household.id, 'RURAL_REWARD', headPersonId);
+  await appropriate(c, 2012, 'RURAL_REWARD', {
+    CENTRAL: '500.00',
+    PROVINCIAL: '300.00',
+    MUNICIPAL: '100.00',
+    COUNTY: '100.00',
+  });
+  const batch = await generate(c, 'RURAL_REWARD', '2012');
+  await approveAndExport(c, batch.id);
+  return { householdId: household.id, headPersonId, batchId: batch.id };
 }

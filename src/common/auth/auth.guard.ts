@@ -18,6 +18,8 @@ export interface TokenClaims {
 
 type VerifiedClaims = TokenClaims & { exp?: number; nbf?: number };
 
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Verified tokens remembered at most (all forgotten at once when full). */
 const VERIFIED_TOKENS_KEPT = 10_000;
 
@@ -94,6 +96,10 @@ export class AuthGuard implements CanActivate {
       claims = await this.jwt.verifyAsync<VerifiedClaims>(token);
     } catch {
       throw new UnauthorizedException('The token is invalid or has expired');
+    }
+    // Signed by us but not naming a user as we do (a leaked secret, an old format): not a sign-in.
+    if (typeof claims.sub !== 'string' || !USER_ID.test(claims.sub)) {
+      throw new UnauthorizedException('The token does not name a user');
     }
     if (claims.nbf === undefined) {
       if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.clear();

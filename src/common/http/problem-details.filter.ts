@@ -46,6 +46,11 @@ const CODES_BY_STATUS: Record<number, string> = {
 
 /** Builds a problem-details body; also used outside HTTP (jobs store their error the same way). */
 export function problemFor(error: unknown, requestId?: string): ProblemDetails {
+  // A domain error thrown inside Express middleware (the body parser's depth check) reaches the
+  // filter wrapped by the adapter in an HttpException: answer the domain error itself.
+  if (error instanceof HttpException && error.cause instanceof DomainError && error.cause.status < 500) {
+    return problemFor(error.cause, requestId);
+  }
   if (error instanceof DomainError) {
     return {
       type: `https://yikatong.dev/problems/${error.code.toLowerCase().replace(/_/g, '-')}`,

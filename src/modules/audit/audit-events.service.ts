@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ValidationFailedError } from '../../common/errors.js';
-import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
+import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { regionPrefix } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { AuditRepository, type AuditEventFilter, type AuditEventRow } from './audit.repository.js';
@@ -58,10 +57,7 @@ export class AuditEventsService {
     filter: AuditEventFilter,
     page: { limit: number; cursor?: string; order: 'asc' | 'desc' },
   ): Promise<Page<AuditEventView>> {
-    const [after] = (decodeCursor(page.cursor, 1) ?? []) as unknown[];
-    if (after !== undefined && (typeof after !== 'string' || !/^\d{1,19}$/.test(after))) {
-      throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
-    }
+    const [after] = decodeCursor(page.cursor, [cursorPart.int8Text]) ?? [];
     const rows = await this.repository.listEvents(
       this.dataSource.manager,
       filter,

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Decimal } from 'decimal.js';
 import { DataSource } from 'typeorm';
-import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
+import { NotFoundError } from '../../common/errors.js';
 import { formatMoney, money } from '../../common/money.js';
-import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
+import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { TraceRepository, type BatchLineRow, type TraceTransferRow } from './trace.repository.js';
@@ -146,10 +146,7 @@ export class TraceService {
   }
 
   batch(actor: Actor, id: string, page: { limit: number; cursor?: string }) {
-    const [after] = (decodeCursor(page.cursor, 1) ?? [0]) as unknown[];
-    if (typeof after !== 'number' || !Number.isInteger(after)) {
-      throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
-    }
+    const [after] = decodeCursor(page.cursor, [cursorPart.int4]) ?? [0];
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
       const batch = await this.repository.batch(manager, id);

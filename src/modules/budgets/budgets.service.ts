@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { formatMoney, money } from '../../common/money.js';
-import { decodeCursor, encodeCursor, type Page } from '../../common/pagination.js';
+import { cursorPart, decodeCursor, encodeCursor, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
@@ -15,7 +15,7 @@ import type { FundingLevel } from '../policies/policy-codes.js';
 import { RegionsService } from '../regions/regions.service.js';
 import { lineKey, type BudgetLineKey } from './budget-line.js';
 import { InsufficientBudgetError, NotAnAppropriationError } from './budgets.errors.js';
-import { BudgetsRepository, type BudgetLineCursor, type BudgetLineFilter } from './budgets.repository.js';
+import { BudgetsRepository, type BudgetLineFilter } from './budgets.repository.js';
 
 export interface AppropriationInput {
   fiscalYear: number;
@@ -184,23 +184,12 @@ export class BudgetsService {
     filter: BudgetLineFilter,
     page: { limit: number; cursor?: string },
   ): Promise<Page<BudgetLineView>> {
-    const key = decodeCursor(page.cursor, 4);
-    if (
-      key &&
-      !(
-        Number.isInteger(key[0]) &&
-        typeof key[1] === 'string' &&
-        typeof key[2] === 'string' &&
-        Number.isInteger(key[3])
-      )
-    ) {
-      throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
-    }
+    const key = decodeCursor(page.cursor, [cursorPart.int2, cursorPart.text, cursorPart.text, cursorPart.int4]);
     const rows = await this.repository.listLines(
       this.dataSource.manager,
       filter,
       new RegionScope(actor.regionCode),
-      key as BudgetLineCursor | undefined,
+      key,
       page.limit,
     );
     const hasMore = rows.length > page.limit;

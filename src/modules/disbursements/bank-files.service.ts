@@ -4,8 +4,10 @@ import { stringify } from 'csv-stringify';
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { csvReadProblem, nulCellIndex } from '../../common/csv.js';
 import { InvalidStateTransitionError, ValidationFailedError } from '../../common/errors.js';
 import { formatMoney, money } from '../../common/money.js';
+import { neutraliseFormula } from '../../common/spreadsheet.js';
 import type { Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -93,7 +95,7 @@ export class BankFilesService {
             line.line_no,
             batch.batch_no,
             line.account_no,
-            line.account_name,
+            neutraliseFormula(line.account_name),
             line.id_number,
             formatMoney(line.amount),
             batch.policy_code,
@@ -221,7 +223,11 @@ export class BankFilesService {
   }
 }
 
-/** Parses the result CSV (header row required, columns of SPEC.md); a malformed file is a 400. */
+/**
+ * Parses the result CSV (header row required, columns of SPEC.md). A file without those columns is
+ * a 400; one the parser cannot read (an unclosed quote, binary) or with a NUL in a cell is refused
+ * whole as 422 BANK_FILE_REJECTED naming the line.
+ */
 export async function parseResults(content: Buffer | string): Promise<ResultRecord[]> {
   const records: ResultRecord[] = [];
   try {
@@ -236,19 +242,17 @@ export async function parseResults(content: Buffer | string): Promise<ResultReco
       if (missing.length > 0) {
         throw new ValidationFailedError([{ field: 'file', message: `missing columns: ${missing.join(', ')}` }]);
       }
-      records.push({
-        fileLine: info.lines,
-        line_no: record.line_no,
-        account_no: record.account_no,
-        amount: record.amount,
-        status: record.status,
-        bank_ref: record.bank_ref,
-        reason: record.reason,
-      });
+      const cells = RESULT_COLUMNS.map((column) => record[column]);
+      if (nulCellIndex(cells) >= 0) {
+        throw new BankFileRejectedError([{ line: info.lines, message: 'a cell contains a NUL character' }]);
+      }
+      const [line_no, account_no, amount, status, bank_ref, reason] = cells;
+      records.push({ fileLine: info.lines, line_no, account_no, amount, status, bank_ref, reason });
     }
   } catch (error) {
-    if (error instanceof ValidationFailedError) throw error;
-    throw new ValidationFailedError([{ field: 'file', message: `not a readable CSV: ${(error as Error).message}` }]);
+    const problem = csvReadProblem(error);
+    if (problem) throw new BankFileRejectedError([problem]);
+    throw error;
   }
   if (records.length === 0)
     throw new ValidationFailedError([{ field: 'file', message: 'the file has no result lines' }]);

@@ -3,7 +3,7 @@ import { Decimal } from 'decimal.js';
 import type { EntityManager } from 'typeorm';
 import { InvalidStateTransitionError, NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { formatMoney, money } from '../../common/money.js';
-import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
+import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
@@ -228,7 +228,7 @@ export class DisbursementsService {
     actor: Actor,
     query: { policyCode?: string; status?: string; period?: string; limit: number; cursor?: string },
   ): Promise<Page<BatchView>> {
-    const [after] = (decodeCursor(query.cursor, 1) ?? []) as string[];
+    const [after] = decodeCursor(query.cursor, [cursorPart.uuid]) ?? [];
     const rows = await this.repository.listBatches(
       this.transactions.dataSource.manager,
       { ...query, prefix: new RegionScope(actor.regionCode).prefix },
@@ -241,8 +241,8 @@ export class DisbursementsService {
   async lines(actor: Actor, id: string, limit: number, cursor?: string): Promise<Page<LineView>> {
     const manager = this.transactions.dataSource.manager;
     await this.inScope(manager, actor, id);
-    const [after] = (decodeCursor(cursor, 1) ?? [0]) as number[];
-    const rows = await this.repository.linesPage(manager, id, Number(after), limit + 1);
+    const [after] = decodeCursor(cursor, [cursorPart.int4]) ?? [0];
+    const rows = await this.repository.linesPage(manager, id, after, limit + 1);
     // Account numbers in full only for finance, who reconciles them with the bank.
     const view =
       actor.role === 'FINANCE'

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { FieldProblem } from '../../common/errors.js';
-import { formatMoney, isMoneyString, money } from '../../common/money.js';
+import { formatMoney, isMoneyString, MAX_PERIOD_AMOUNT, money } from '../../common/money.js';
 import { FUNDING_LEVELS, type FundingLevel } from '../policies/policy-codes.js';
 import type { Facts, FactScope, FactValue } from './facts.js';
 import { checkFactReference, checkLiteral, type Literal, type Reason } from './rule.js';
@@ -37,6 +37,8 @@ function unknownKeys(node: Record<string, unknown>, allowed: string[], path: str
 function checkAmount(value: unknown, path: string, out: FieldProblem[]) {
   if (!isMoneyString(value) || value.startsWith('-')) {
     out.push({ field: path, message: 'an amount is a non-negative yuan string with at most two decimals ("960.00")' });
+  } else if (money(value).greaterThan(MAX_PERIOD_AMOUNT)) {
+    out.push({ field: path, message: `an amount for one period is at most ${MAX_PERIOD_AMOUNT}` });
   }
 }
 

@@ -9,7 +9,7 @@ import {
 } from '../../common/errors.js';
 import { todayInChina } from '../../common/dates.js';
 import { LifeEventBus, type LifeEventNotice } from '../../common/life-event-bus.js';
-import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
+import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -196,7 +196,7 @@ export class EnrollmentsService implements OnModuleInit {
     // The narrower of the caller's scope and the requested region.
     const prefix =
       query.regionCode && scope.covers(query.regionCode) ? new RegionScope(query.regionCode).prefix : scope.prefix;
-    const [after] = (decodeCursor(query.cursor, 1) ?? []) as string[];
+    const [after] = decodeCursor(query.cursor, [cursorPart.uuid]) ?? [];
     const rows = await this.repository.list(
       this.transactions.dataSource.manager,
       { ...query, prefix },

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { ValidationFailedError } from '../../common/errors.js';
 import { isCalendarDate } from '../../common/dates.js';
 import { RegionScope } from '../../common/region-scope.js';
+import { neutraliseFormula } from '../../common/spreadsheet.js';
 import type { Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
 import { Transactions } from '../../database/transactions.js';
@@ -68,9 +69,9 @@ export class PublicityListService {
           : snapshot.members.find((m) => m.relation === 'HEAD');
         yield [
           ++index,
-          row.village_name ?? row.region_code,
-          snapshot.householdNo,
-          person?.name ?? '',
+          neutraliseFormula(row.village_name ?? row.region_code),
+          neutraliseFormula(snapshot.householdNo),
+          neutraliseFormula(person?.name ?? ''),
           person ? maskNumber(person.idNumber) : '',
           row.policy_code,
           row.publicized_on,

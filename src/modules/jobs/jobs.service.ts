@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
-import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
+import { NotFoundError } from '../../common/errors.js';
+import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import { requestContext, type Actor } from '../../common/request-context.js';
 import { JobDispatcher } from './job-queue.js';
@@ -106,10 +106,7 @@ export class JobsService {
 
   /** The caller's own jobs, newest first (GET /jobs?mine=true). */
   async mine(actor: Actor, limit: number, cursor?: string): Promise<Page<JobView>> {
-    const after = decodeCursor(cursor, 2);
-    if (after && !(typeof after[0] === 'string' && !Number.isNaN(Date.parse(after[0])) && isUuid(after[1]))) {
-      throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
-    }
+    const after = decodeCursor(cursor, [cursorPart.isoTime, cursorPart.uuid]);
     const rows: JobRow[] = await this.dataSource.query(
       `SELECT ${JOB_COLUMNS} FROM jobs
         WHERE created_by = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
@@ -119,9 +116,6 @@ export class JobsService {
     return toPage(rows, limit, (row) => [row.created_at.toISOString(), row.id], toJobView);
   }
 }
-
-const isUuid = (value: unknown) =>
-  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 function toJobView(row: JobRow): JobView {
   return {

@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
-import { ConflictError, UnprocessableError, type FieldProblem } from '../../common/errors.js';
+import { HttpStatus } from '@nestjs/common';
+import { ConflictError, DomainError, UnprocessableError, type FieldProblem } from '../../common/errors.js';
 import { formatMoney } from '../../common/money.js';
 import type { AccountRef } from './ledger.types.js';
 
@@ -45,5 +46,21 @@ export class AccountLimitError extends ConflictError {
 export class AlreadyReversedError extends ConflictError {
   constructor(transferId: string) {
     super('ALREADY_REVERSED', `Transfer ${transferId} has already been reversed`, { transferId });
+  }
+}
+
+/**
+ * Posting would take an account's running totals past what `numeric(18,2)` holds: the amount is more
+ * than the budget line can take, refused as a bad amount (400) before anything is written.
+ */
+export class AccountCapacityError extends DomainError {
+  constructor(accounts: AccountRef[]) {
+    super(
+      HttpStatus.BAD_REQUEST,
+      'AMOUNT_OUT_OF_RANGE',
+      'The amount is more than the budget line can hold: its ledger totals would exceed 9999999999999999.99',
+      { accounts },
+      [{ field: 'amount', message: 'more than the budget line can hold' }],
+    );
   }
 }

@@ -2,14 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ValidationFailedError, type FieldProblem } from '../../common/errors.js';
-import { formatMoney, fromFen, toFen } from '../../common/money.js';
-import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
+import { type FieldProblem } from '../../common/errors.js';
+import { formatMoney, fromFen, MAX_NUMERIC_18_2_FEN, toFen } from '../../common/money.js';
+import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import { accountJson, BlockHasher, canonicalTimestamp, transferLineOf } from './block-hash.js';
 import { chartProblem } from './chart.js';
 import { ID_PATTERN, transferProblems } from './transfer-rules.js';
 import {
+  AccountCapacityError,
   AccountLimitError,
   AlreadyReversedError,
   IdempotencyConflictError,
@@ -50,12 +51,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 /** The id after which a page starts, from a cursor this server issued. */
 function cursorId(cursor: string | undefined): string | undefined {
-  const key = decodeCursor(cursor, 1)?.[0];
-  if (key === undefined) return undefined;
-  if (typeof key !== 'string' || !ID_PATTERN.test(key)) {
-    throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
-  }
-  return key;
+  return decodeCursor(cursor, [cursorPart.int8Text])?.[0];
 }
 
 function sameTransfer(existing: LedgerTransfer, input: TransferInput): boolean {
@@ -214,11 +210,13 @@ export class LedgerService {
     });
     const deltas: BalanceDelta[] = [];
     const violations: AccountLimitViolation[] = [];
+    const full: AccountRef[] = [];
     for (const row of accounts) {
       const sum = sums.get(row.id)!;
       deltas.push({ accountId: row.id, debits: fromFen(sum.debits), credits: fromFen(sum.credits) });
       const debits = toFen(row.debits_posted) + sum.debits;
       const credits = toFen(row.credits_posted) + sum.credits;
+      if (debits > MAX_NUMERIC_18_2_FEN || credits > MAX_NUMERIC_18_2_FEN) full.push(toAccountRef(row));
       if (row.debits_must_not_exceed_credits && debits > credits) {
         violations.push({
           account: toAccountRef(row),
@@ -234,6 +232,7 @@ export class LedgerService {
         });
       }
     }
+    if (full.length > 0) throw new AccountCapacityError(full);
     if (violations.length > 0) throw new AccountLimitError(violations);
 
     // Written only now that nothing can refuse the post: balances once per account, then the

@@ -1,4 +1,4 @@
-import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
+import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
@@ -26,7 +26,7 @@ export class PoliciesController {
   @ApiOkResponse({ description: '{items, nextCursor}: the 15 policies with the version in force on asOf' })
   async list(@Query() query: PolicyListQuery): Promise<Page<PolicySummaryDto>> {
     const all = await this.policies.list(query.asOf);
-    const [after] = (decodeCursor(query.cursor, 1) ?? ['']) as string[];
+    const [after] = decodeCursor(query.cursor, [cursorPart.text]) ?? [''];
     return toPage(
       all.filter((policy) => policy.code > after).slice(0, query.limit + 1),
       query.limit,

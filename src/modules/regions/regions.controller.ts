@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.decorator.js';
-import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
+import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { CreateRegionDto, ListRegionsQuery, RegionDto } from './dto/region.dto.js';
 import { RegionsService, CITY_CODE } from './regions.service.js';
 
@@ -15,7 +15,7 @@ export class RegionsController {
   @Roles()
   @ApiOkResponse({ description: '{items, nextCursor}: child regions of `parent` (default: the city), by code' })
   async list(@Query() query: ListRegionsQuery): Promise<Page<RegionDto>> {
-    const [after] = (decodeCursor(query.cursor, 1) ?? ['']) as string[];
+    const [after] = decodeCursor(query.cursor, [cursorPart.text]) ?? [''];
     const rows = await this.regions.children(query.parent ?? CITY_CODE, after, query.limit + 1);
     return toPage(
       rows,

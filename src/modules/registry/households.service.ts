@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { uuidv7 } from './ids.js';
 import { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, NotFoundError, ValidationFailedError, type FieldProblem } from '../../common/errors.js';
-import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
+import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
@@ -287,12 +287,9 @@ export class HouseholdsService {
         );
       }
     }
-    const after = decodeCursor(query.cursor, 2);
-    if (after && (typeof after[0] !== 'string' || typeof after[1] !== 'string' || !UUID.test(after[1]))) {
-      throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
-    }
+    const after = decodeCursor(query.cursor, [cursorPart.text, cursorPart.uuid]);
     if (after) {
-      params.push(String(after[0]), String(after[1]));
+      params.push(after[0], after[1]);
       conditions.push(`(h.household_no, h.id) > ($${params.length - 1}, $${params.length}::uuid)`);
     }
     params.push(query.limit + 1);
@@ -331,15 +328,12 @@ export class HouseholdsService {
   /** The events recorded for a household, oldest first, a page at a time. */
   async events(id: string, actor: Actor, page: { limit: number; cursor?: string }): Promise<Page<HouseholdEventView>> {
     await this.assertVisible(id, actor);
-    const after = decodeCursor(page.cursor, 1);
-    if (after && !/^\d{1,18}$/.test(String(after[0]))) {
-      throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
-    }
+    const after = decodeCursor(page.cursor, [cursorPart.int8Text]);
     const rows = await queryRows<EventRow>(
       this.dataSource,
       `SELECT id::text, type, person_id, to_char(event_date, 'YYYY-MM-DD') AS event_date, data, recorded_at, recorded_by
          FROM household_events WHERE household_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
-      [id, after ? String(after[0]) : '0', page.limit + 1],
+      [id, after?.[0] ?? '0', page.limit + 1],
     );
     const visibility = visibilityFor(actor.role);
     return toPage(

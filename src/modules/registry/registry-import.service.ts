@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { parse } from 'csv-parse';
+import { csvReadProblem, nulCellIndex } from '../../common/csv.js';
 import { uuidv7 } from './ids.js';
 import type { Readable } from 'node:stream';
 import { DataSource, type QueryRunner } from 'typeorm';
@@ -202,29 +203,44 @@ export class RegistryImportService {
     const parser = source.pipe(
       parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }),
     );
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (!header) {
-        header = record.map((name) => name.trim().toLowerCase());
-        const unknown = header.filter((name) => !(REQUIRED as readonly string[]).concat(OPTIONAL).includes(name));
-        const missing = REQUIRED.filter((name) => !header!.includes(name));
-        for (const name of unknown) report({ line: info.lines, field: name, message: `unknown column ${name}` });
-        for (const name of missing) report({ line: info.lines, field: name, message: `missing column ${name}` });
-        if (unknown.length + missing.length > 0) break;
-        continue;
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        const nul = nulCellIndex(record);
+        if (nul >= 0) {
+          report({ line: info.lines, field: header?.[nul] ?? 'row', message: 'the cell contains a NUL character' });
+          if (!header) break;
+          continue;
+        }
+        if (!header) {
+          header = record.map((name) => name.trim().toLowerCase());
+          const unknown = header.filter((name) => !(REQUIRED as readonly string[]).concat(OPTIONAL).includes(name));
+          const missing = REQUIRED.filter((name) => !header!.includes(name));
+          for (const name of unknown) report({ line: info.lines, field: name, message: `unknown column ${name}` });
+          for (const name of missing) report({ line: info.lines, field: name, message: `missing column ${name}` });
+          if (unknown.length + missing.length > 0) break;
+          continue;
+        }
+        if (record.length !== header.length) {
+          report({
+            line: info.lines,
+            field: 'row',
+            message: `the row has ${record.length} fields, the header ${header.length}`,
+          });
+          continue;
+        }
+        const row = {} as Row;
+        header.forEach((name, index) => (row[name as Column] = record[index]));
+        const line = { line: info.lines, row };
+        if (group.length > 0 && group[0].row.household_no !== row.household_no) await closeGroup();
+        group.push(line);
       }
-      if (record.length !== header.length) {
-        report({
-          line: info.lines,
-          field: 'row',
-          message: `the row has ${record.length} fields, the header ${header.length}`,
-        });
-        continue;
-      }
-      const row = {} as Row;
-      header.forEach((name, index) => (row[name as Column] = record[index]));
-      const line = { line: info.lines, row };
-      if (group.length > 0 && group[0].row.household_no !== row.household_no) await closeGroup();
-      group.push(line);
+    } catch (error) {
+      // A file the parser cannot read (an unclosed quote, binary): refused naming the line, with
+      // whatever the rows before it showed.
+      const problem = csvReadProblem(error);
+      if (!problem) throw error;
+      report({ ...problem, field: 'row' });
+      header ??= [];
     }
     if (!header) report({ line: 1, field: 'header', message: 'the file is empty' });
     await closeGroup();

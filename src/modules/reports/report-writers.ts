@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { money } from '../../common/money.js';
+import { neutraliseFormula } from '../../common/spreadsheet.js';
 import { TotalsAccumulator, type ReportColumn, type ReportRow, type ReportTotals } from './report-format.js';
 
 export type ReportFormat = 'json' | 'csv' | 'xlsx';
@@ -58,13 +59,18 @@ export async function writeJson(report: ReportStream, out: Writable): Promise<vo
   out.end();
 }
 
+/** A text column's cell never reaches a spreadsheet as a formula; numbers stay exact. */
+function safeText(column: ReportColumn, value: string | number | null | undefined) {
+  return column.kind === 'text' && typeof value === 'string' ? neutraliseFormula(value) : value;
+}
+
 /** RFC 4180 CSV with a header row of the column keys; one row per item, no totals row. */
 export async function writeCsv(report: ReportStream, out: Writable): Promise<void> {
   const csv = stringify({ header: true, columns: report.columns.map((c) => c.key), record_delimiter: '\n' });
   csv.pipe(out);
   for await (const rows of report.rows) {
     for (const row of rows) {
-      if (!csv.write(report.columns.map((c) => row[c.key] ?? ''))) await once(csv, 'drain');
+      if (!csv.write(report.columns.map((c) => safeText(c, row[c.key]) ?? ''))) await once(csv, 'drain');
     }
   }
   csv.end();
@@ -92,7 +98,7 @@ export async function writeXlsx(report: ReportStream, out: Writable): Promise<vo
   const cell = (column: ReportColumn, value: string | number | null | undefined) => {
     if (value === null || value === undefined) return null;
     if (column.kind === 'money' || column.kind === 'rate') return money(String(value)).toNumber();
-    return value;
+    return safeText(column, value);
   };
   for await (const rows of report.rows) {
     for (const row of rows) {

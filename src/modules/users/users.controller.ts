@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { decodeCursor, PageQuery, toPage, type Page } from '../../common/pagination.js';
+import { cursorPart, decodeCursor, PageQuery, toPage, type Page } from '../../common/pagination.js';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto.js';
@@ -22,7 +22,7 @@ export class UsersController {
   @Roles('ADMIN')
   @ApiOkResponse({ description: '{items, nextCursor}: users by username' })
   async list(@Query() query: PageQuery): Promise<Page<UserDto>> {
-    const [after] = (decodeCursor(query.cursor, 1) ?? ['']) as string[];
+    const [after] = decodeCursor(query.cursor, [cursorPart.text]) ?? [''];
     const rows = await this.users.list(after, query.limit + 1);
     return toPage(
       rows,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Role } from '../../common/auth/roles.js';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { queryRows } from '../../database/sql.js';
@@ -62,11 +62,13 @@ export class UsersService {
     return rows[0] && toRecord(rows[0]);
   }
 
-  async findByUsername(username: string): Promise<UserRecord | undefined> {
-    const rows: UserRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`,
-      [username],
-    );
+  async findByUsername(
+    username: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<UserRecord | undefined> {
+    const rows: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`, [
+      username,
+    ]);
     return rows[0] && toRecord(rows[0]);
   }
 

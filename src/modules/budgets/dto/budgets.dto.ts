@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { MAX_APPROPRIATION, MAX_APPROPRIATION_DIGITS } from '../../../common/money.js';
 import { MAX_PAGE_SIZE } from '../../../common/pagination.js';
 import { FUNDING_LEVELS, POLICY_CODES, type FundingLevel, type PolicyCode } from '../../policies/policy-codes.js';
 import { BudgetLineFilterQuery } from '../../ledger/dto/ledger.dto.js';
@@ -25,10 +26,13 @@ export class AppropriationDto {
   @Matches(/^\d{6}$/, { message: 'countyCode must be a 6-digit county code' })
   countyCode!: string;
 
-  @ApiProperty({ example: '1000000.00', description: 'Yuan, a decimal string with up to two places, > 0' })
+  @ApiProperty({
+    example: '1000000.00',
+    description: `Yuan, a decimal string with up to two places, > 0 and at most ${MAX_APPROPRIATION}`,
+  })
   @IsString()
-  @Matches(/^(?!0+(\.0+)?$)\d{1,16}(\.\d{1,2})?$/, {
-    message: 'amount must be a positive decimal string with up to two places',
+  @Matches(new RegExp(`^(?!0+(\\.0+)?$)\\d{1,${MAX_APPROPRIATION_DIGITS}}(\\.\\d{1,2})?$`), {
+    message: `amount must be a positive decimal string with up to two places, at most ${MAX_APPROPRIATION}`,
   })
   amount!: string;
 }
