@@ -10,6 +10,7 @@ import { PerformanceIndexes1765100000000 } from './1765100000000-performance-ind
 import { LedgerBulkPosting1765300000000 } from './1765300000000-ledger-bulk-posting.js';
 import { BatchLineKeys1765400000000 } from './1765400000000-batch-line-keys.js';
 import { JobResilience1765500000000 } from './1765500000000-job-resilience.js';
+import { Schedules1765600000000 } from './1765600000000-schedules.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   LedgerBulkPosting1765300000000,
   BatchLineKeys1765400000000,
   JobResilience1765500000000,
+  Schedules1765600000000,
 ];

@@ -22,6 +22,7 @@ import { PoliciesModule } from './modules/policies/policies.module.js';
 import { RegionsModule } from './modules/regions/regions.module.js';
 import { RegistryModule } from './modules/registry/registry.module.js';
 import { ReportsModule } from './modules/reports/reports.module.js';
+import { SchedulesModule } from './modules/schedules/schedules.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { RUNTIME, type RuntimeSettings } from './runtime-settings.js';
 
@@ -39,6 +40,7 @@ const FEATURES = [
   EnrollmentsModule,
   DisbursementsModule,
   ReportsModule,
+  SchedulesModule,
 ];
 
 @Global()

@@ -4,7 +4,17 @@ import type { Job, Queue } from 'bull';
 import { AppConfig } from '../../config/app-config.js';
 import { RUNTIME, type RuntimeSettings } from '../../runtime-settings.js';
 import { JobExecutor } from './job-executor.js';
-import { JobDispatcher, JOBS_QUEUE, withinTime, type QueueHealth, type UnheldJob } from './job-queue.js';
+import {
+  JobDispatcher,
+  JOBS_QUEUE,
+  withinTime,
+  type QueueHealth,
+  type QueueSchedule,
+  type UnheldJob,
+} from './job-queue.js';
+
+/** Bull's name for the repeatable jobs that fire schedules, and their ids' prefix. */
+const SCHEDULE_JOB = 'schedule';
 import { backoffMs } from './transient-errors.js';
 
 /** Bull's queue settings that fit long, chunked jobs whose runs are leased in the jobs table. */
@@ -65,6 +75,31 @@ export class BullJobDispatcher extends JobDispatcher implements OnApplicationBoo
     return { ...counts };
   }
 
+  async syncSchedules(schedules: QueueSchedule[], tz: string): Promise<void> {
+    const timeout = this.config.REDIS_TIMEOUT_MS;
+    // Bull's repeat keys are ':'-separated, so the id must not contain one.
+    const wanted = new Map(schedules.filter((s) => s.enabled).map((s) => [`${SCHEDULE_JOB}-${s.name}`, s]));
+    for (const repeatable of await withinTime(this.queue.getRepeatableJobs(), timeout, 'reading schedules')) {
+      const schedule = repeatable.id ? wanted.get(repeatable.id) : undefined;
+      if (schedule && schedule.cron === repeatable.cron && repeatable.tz === tz) {
+        wanted.delete(repeatable.id!);
+      } else {
+        await withinTime(this.queue.removeRepeatableByKey(repeatable.key), timeout, 'removing a schedule');
+      }
+    }
+    for (const [id, schedule] of wanted) {
+      await withinTime(
+        this.queue.add(
+          SCHEDULE_JOB,
+          { schedule: schedule.name },
+          { repeat: { cron: schedule.cron, tz }, jobId: id, removeOnComplete: 100, removeOnFail: 100 },
+        ),
+        timeout,
+        'adding a schedule',
+      );
+    }
+  }
+
   async redispatch(job: UnheldJob): Promise<void> {
     const timeout = this.config.REDIS_TIMEOUT_MS;
     const entry: Job | null = await withinTime(this.queue.getJob(job.id), timeout, 'reading a job');
@@ -88,7 +123,14 @@ export class BullJobDispatcher extends JobDispatcher implements OnApplicationBoo
     this.logger.log(`consuming queue "${JOBS_QUEUE}" (concurrency ${this.config.WORKER_CONCURRENCY})`);
     this.queue.on('error', (error) => this.logger.warn({ err: error }, 'queue error'));
     void this.queue.process('*', this.config.WORKER_CONCURRENCY, async (job: Job) => {
-      const { jobId } = job.data as { jobId: string };
+      const { jobId, schedule } = job.data as { jobId?: string; schedule?: string };
+      if (schedule) {
+        // A repeatable job's id ends with the time it was due; the firing is recorded as a job of its own.
+        const due = Number(String(job.id).split(':').pop());
+        await this.scheduleFiring?.(schedule, new Date(Number.isFinite(due) && due > 0 ? due : job.timestamp));
+        return;
+      }
+      if (!jobId) throw new Error(`queue entry ${String(job.id)} names no job`);
       const outcome = await this.executor.execute(jobId, (percent) =>
         withinTime(job.progress(percent), this.config.REDIS_TIMEOUT_MS, 'reporting progress'),
       );
@@ -144,6 +186,10 @@ export class InProcessJobDispatcher extends JobDispatcher implements OnApplicati
 
   async redispatch(job: UnheldJob): Promise<void> {
     await this.dispatch(job.id);
+  }
+
+  async syncSchedules(): Promise<void> {
+    // In-process, the schedules module's timer fires the schedules itself.
   }
 
   async counts(): Promise<Record<string, number>> {

@@ -16,8 +16,31 @@ export interface UnheldJob {
   attempts: number;
 }
 
+/** A schedule as the queue needs it (src/modules/schedules owns the table). */
+export interface QueueSchedule {
+  name: string;
+  cron: string;
+  enabled: boolean;
+}
+
+/** Records a schedule's firing as a job (the schedules module registers it). */
+export type ScheduleFiring = (name: string, due: Date) => Promise<void>;
+
 /** Hands a recorded job to whatever runs jobs in this deployment. */
 export abstract class JobDispatcher {
+  protected scheduleFiring: ScheduleFiring | undefined;
+
+  /** Who records a schedule's firing when the queue fires it. */
+  onScheduleFired(firing: ScheduleFiring): void {
+    this.scheduleFiring = firing;
+  }
+
+  /**
+   * Makes the queue fire the enabled schedules at their times (Bull repeatable jobs, in China time);
+   * in-process the schedules module's own timer fires them, so this is a no-op there.
+   */
+  abstract syncSchedules(schedules: QueueSchedule[], tz: string): Promise<void>;
+
   /** Queues the job; throws QueueUnavailableError when the queue does not answer in time. */
   abstract dispatch(id: string, name: string): Promise<void>;
   abstract health(): Promise<QueueHealth>;
