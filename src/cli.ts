@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -7,6 +8,7 @@ import { WorkerModule } from './app.module.js';
 import { ROLES, type Role } from './common/auth/roles.js';
 import { DomainError } from './common/errors.js';
 import { ConfigError } from './config/app-config.js';
+import { backupDatabase, BackupError, restoreDatabase } from './database/backup.js';
 import { revertLastMigration } from './database/migrate.js';
 import { prepareRuntime, type Runtime } from './database/runtime.js';
 import { RegionsService } from './modules/regions/regions.service.js';
@@ -24,6 +26,14 @@ Commands:
                        every row is checked first and nothing is written if one is bad
   migration:run        apply pending migrations
   migration:revert     revert the last migration
+  backup [DIR]         pg_dump (custom format) of the database into DIR (default DATA_DIR/backups),
+                       with its SHA-256 and the ledger's and audit chain's heads beside it
+  restore FILE         restore a backup into the (empty) database of DATABASE_URL
+  verify [--heads FILE]
+                       verify the ledger's and the audit trail's hash chains (and, with a heads
+                       file from a backup or the daily export, that those blocks are unchanged);
+                       exits 1 when anything does not verify
+  heads:export [DIR]   write the chains' heads now (the daily schedule does it into DATA_DIR/heads)
 `;
 
 type Command = (args: string[], runtime: Runtime) => Promise<void>;
@@ -130,6 +140,55 @@ const commands: Record<string, Command> = {
     }
   },
 
+  backup: async (args, runtime) => {
+    const dir = args[0] ?? join(runtime.config.DATA_DIR, 'backups');
+    const { ChainHeadsService } = await import('./modules/schedules/chain-heads.js');
+    const heads = await withContext(runtime, (app) => app.get(ChainHeadsService).read());
+    const result = await backupDatabase(runtime.databaseUrl, dir, heads);
+    process.stdout.write(`backup ${result.file}\nsha256 ${result.sha256}\nheads  ${result.headsFile}\n`);
+  },
+
+  restore: async (args, runtime) => {
+    if (args.length !== 1) throw new Error('usage: npm run cli -- restore FILE.dump');
+    await restoreDatabase(runtime.databaseUrl, args[0]);
+    process.stdout.write(`restored ${args[0]}; check it with: npm run cli -- verify --heads <its .heads.json>\n`);
+  },
+
+  verify: async (args, runtime) => {
+    const { values } = parseArgs({ args, options: { heads: { type: 'string' } } });
+    const { LedgerVerifier } = await import('./modules/ledger/ledger-verifier.js');
+    const { AuditVerifier } = await import('./modules/audit/audit-verifier.js');
+    const { ChainHeadsService } = await import('./modules/schedules/chain-heads.js');
+    const ok = await withContext(runtime, async (app) => {
+      const ledger = await app.get(LedgerVerifier).verify();
+      process.stdout.write(
+        `ledger: ${ledger.ok ? 'verifies' : `DOES NOT VERIFY from block ${ledger.firstBadBlock}`} ` +
+          `(${ledger.blocks} blocks, ${ledger.transfers} transfers)\n`,
+      );
+      const audit = await app.get(AuditVerifier).verify();
+      process.stdout.write(
+        `audit:  ${audit.ok ? 'verifies' : `DOES NOT VERIFY from block ${audit.firstBadBlock}`} ` +
+          `(${audit.blocks} blocks, ${audit.events} events)\n`,
+      );
+      let headsOk = true;
+      if (values.heads) {
+        const comparison = await app.get(ChainHeadsService).compare(values.heads);
+        headsOk = comparison.ok;
+        process.stdout.write(
+          comparison.ok ? `heads:  ${values.heads} matches\n` : `heads:  ${comparison.problems.join('; ')}\n`,
+        );
+      }
+      return ledger.ok && audit.ok && headsOk;
+    });
+    if (!ok) process.exitCode = 1;
+  },
+
+  'heads:export': async (args, runtime) => {
+    const { ChainHeadsService } = await import('./modules/schedules/chain-heads.js');
+    const file = await withContext(runtime, (app) => app.get(ChainHeadsService).export(args[0]));
+    process.stdout.write(`heads written to ${file}\n`);
+  },
+
   'migration:run': async () => {
     process.stdout.write('migrations are up to date\n');
   },
@@ -148,7 +207,8 @@ async function main(): Promise<void> {
     process.exitCode = name ? 2 : 0;
     return;
   }
-  const runtime = await prepareRuntime({ migrate: name !== 'migration:revert' });
+  // A restore brings its own schema: the empty target must not be migrated first.
+  const runtime = await prepareRuntime({ migrate: name !== 'migration:revert' && name !== 'restore' });
   try {
     await command(args, runtime);
   } finally {
@@ -160,7 +220,7 @@ main().catch((error: unknown) => {
   const message =
     error instanceof DomainError
       ? `${error.code}: ${error.message}${error.errors ? '\n  ' + error.errors.map((e) => `${e.field}: ${e.message}`).join('\n  ') : ''}`
-      : error instanceof ConfigError
+      : error instanceof ConfigError || error instanceof BackupError
         ? error.message
         : String((error as Error)?.message ?? error);
   process.stderr.write(`${message}\n`);
