@@ -6,6 +6,10 @@ export default tseslint.config(
     ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'test/setup/*.js', 'eslint.config.js', 'jest.config.js'],
   },
   js.configs.recommended,
+  {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
