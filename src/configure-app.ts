@@ -15,10 +15,17 @@ import { MetricsService } from './modules/metrics/metrics.service.js';
 
 export const API_PREFIX = 'api/v1';
 
+/** TRUST_PROXY as Express reads it: a hop count is a number, `true`/`false` booleans, the rest a list. */
+export function trustProxy(value: string): boolean | number | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((part) => part.trim());
+}
+
 /** Everything main.ts and the e2e tests must set up identically on the HTTP application. */
 export function configureApp(app: NestExpressApplication, config: AppConfig): INestApplication {
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxy(config.TRUST_PROXY));
   app.disable('x-powered-by');
   app.use(assignRequestId);
   const metrics = app.get(MetricsService);

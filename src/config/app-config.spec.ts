@@ -36,3 +36,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).inProcessJobs).toBe(false);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('accepts what Express understands and refuses the rest', async () => {
+    const { trustProxy } = await import('../configure-app.js');
+    expect(loadConfig({}).TRUST_PROXY).toBe('loopback');
+    expect(trustProxy('loopback')).toEqual(['loopback']);
+    expect(trustProxy('1')).toBe(1);
+    expect(trustProxy('10.0.0.0/8, 172.16.0.1')).toEqual(['10.0.0.0/8', '172.16.0.1']);
+    expect(trustProxy('false')).toBe(false);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone; rm -rf' })).toThrow(/TRUST_PROXY/);
+  });
+});

@@ -112,6 +112,16 @@ export class AppConfig {
   @Max(100_000)
   GENERATION_CHUNK_SIZE = 5000;
 
+  /**
+   * Which proxies' X-Forwarded-For to believe, so that the audited address (and the login limit's) is
+   * the client's behind a reverse proxy: Express's `trust proxy` value (`loopback`, a hop count such
+   * as `1`, or comma-separated addresses/subnets such as `10.0.0.0/8,172.16.0.1`).
+   */
+  @Matches(/^(loopback|linklocal|uniquelocal|true|false|\d{1,2}|[0-9a-fA-F.:/, ]+)$/, {
+    message: 'TRUST_PROXY must be loopback, a hop count, or comma-separated addresses or subnets',
+  })
+  TRUST_PROXY = 'loopback';
+
   /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`; open otherwise. */
   @Transform(emptyToUndefined)
   @IsOptional()

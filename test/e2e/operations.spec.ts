@@ -49,6 +49,20 @@ describe('liveness, readiness and metrics', () => {
     expect(status).toBe(200);
   });
 
+  it("behind a trusted proxy (TRUST_PROXY, loopback by default) the audited address is the client's", async () => {
+    await t
+      .http()
+      .post(`${API}/auth/login`)
+      .set('X-Forwarded-For', '203.0.113.7')
+      .send({ username: c.clerk.username, password: 'not-the-password' })
+      .expect(401);
+    const [event] = await t.dataSource.query(
+      `SELECT address FROM audit_events WHERE action = 'auth.login_failed' AND entity_id = $1`,
+      [c.clerk.username],
+    );
+    expect(event).toEqual({ address: '203.0.113.7' });
+  });
+
   it('metrics need the bearer token when METRICS_TOKEN is set, at /metrics and /api/v1/metrics', async () => {
     for (const path of ['/metrics', `${API}/metrics`]) {
       const refused = await t.http().get(path);
