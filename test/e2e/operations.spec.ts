@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
+import { projectRoot } from '../../src/common/project-root.js';
 import { API, createTestApp, type TestApp } from '../support/app.js';
 import { appropriate, generate, signInCycle, type Cycle } from '../support/cycle.js';
 
@@ -104,5 +107,13 @@ describe('liveness, readiness and metrics', () => {
     expect(text).toContain('# TYPE yk_queue_jobs gauge');
     expect(text).toContain('# TYPE yk_jobs_unfinished gauge');
     expect(text).toContain('yk_process_cpu_seconds_total');
+
+    // The Grafana dashboard shipped in docker/ asks only for series this service exposes.
+    const dashboard = readFileSync(join(projectRoot(), 'docker', 'grafana', 'yikatong-dashboard.json'), 'utf8');
+    const asked = new Set(
+      [...dashboard.matchAll(/yk_[a-z_]+/g)].map(([name]) => name.replace(/_(bucket|count|sum)$/, '')),
+    );
+    expect(asked.size).toBeGreaterThanOrEqual(7);
+    for (const name of asked) expect(text).toContain(`# TYPE ${name} `);
   });
 });
