@@ -532,6 +532,36 @@ describe('route walks over the OpenAPI document (e2e)', () => {
         request: () => ({ path: `/disbursement-batches/${state.batch2}/reject`, body: { reason: '走查' } }),
         status: 200,
       },
+      'POST /api/v1/disbursement-batches/{id}/resume': {
+        as: 'officer',
+        prepare: async () => {
+          const created = await call(u().officer, 'post', '/disbursement-batches', {
+            policyCode: 'COMPLICATION_SUPPORT',
+            period: '2014-04',
+            countyCode: COUNTY,
+          });
+          await t.waitForJob(created.jobId, u().officer);
+          state.batch3 = created.batch.id;
+          // Setup only: a generation that could not finish (the crash drills make one for real).
+          await t.dataSource.query(
+            `UPDATE disbursement_batches SET status = 'GENERATION_FAILED', generation_error = '{"code":"JOB_INTERRUPTED"}'
+              WHERE id = $1`,
+            [state.batch3],
+          );
+        },
+        request: () => ({ path: `/disbursement-batches/${state.batch3}/resume` }),
+        status: 202,
+      },
+      'POST /api/v1/disbursement-batches/{id}/cancel': {
+        as: 'officer',
+        request: () => ({ path: `/disbursement-batches/${state.batch3}/cancel`, body: { reason: '走查' } }),
+        status: 200,
+      },
+      'PATCH /api/v1/schedules/{name}': {
+        as: 'admin',
+        request: () => ({ path: '/schedules/chain-heads-export', body: { cron: '0 3 * * *' } }),
+        status: 200,
+      },
       'POST /api/v1/audit/seal': {
         as: 'admin',
         request: () => ({ path: '/audit/seal' }),
