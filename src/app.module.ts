@@ -1,10 +1,12 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import { RequestContextInterceptor } from './common/http/request-context.js';
 import { AppConfig } from './config/app-config.js';
+import { guardConnectionErrors } from './database/connection-errors.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { Transactions } from './database/transactions.js';
 import { LifeEventBus } from './common/life-event-bus.js';
@@ -43,6 +45,8 @@ const FEATURES = [
   SchedulesModule,
 ];
 
+const connectionLogger = new Logger('Database');
+
 @Global()
 @Module({})
 class CoreModule {
@@ -50,9 +54,15 @@ class CoreModule {
     return {
       module: CoreModule,
       imports: [
-        TypeOrmModule.forRoot({
-          ...dataSourceOptions(runtime.databaseUrl, config.DB_POOL_SIZE),
-          autoLoadEntities: true,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions(runtime.databaseUrl, config.DB_POOL_SIZE),
+            autoLoadEntities: true,
+          }),
+          dataSourceFactory: async (options) =>
+            guardConnectionErrors(await new DataSource(options!).initialize(), (error) =>
+              connectionLogger.warn({ err: error }, 'a database connection was lost'),
+            ),
         }),
       ],
       providers: [
