@@ -85,7 +85,7 @@ export const EVENT_TYPE: Record<string, string> = {
   MOVE: '迁往本市其他村（社区）',
   BANK_ACCOUNT_CHANGE: '一卡通账户变更',
   COLLEGE_ADMITTED: '升学录取',
-  HOUSEHOLD_CREATED: '建档',
+  REGISTERED: '建档登记',
 };
 
 export const JOB_STATE: Record<string, string> = {
@@ -126,6 +126,7 @@ export const FACT: Record<string, string> = {
 };
 
 const WORDS: [RegExp, string][] = [
+  [/\bamount by\b/g, '金额依据'],
   [/!=/g, '≠'],
   [/<=/g, '≤'],
   [/>=/g, '≥'],

@@ -45,6 +45,7 @@ export default function BatchesPage() {
         <Space wrap>
           <Form.Item label="状态" style={{ margin: 0 }}>
             <Select
+              aria-label="状态"
               allowClear
               placeholder="全部状态"
               style={{ width: 180 }}
@@ -55,6 +56,7 @@ export default function BatchesPage() {
           </Form.Item>
           <Form.Item label="政策" style={{ margin: 0 }}>
             <Select
+              aria-label="政策"
               allowClear
               placeholder="全部政策"
               style={{ width: 340 }}

@@ -98,6 +98,7 @@ export default function EnrollmentsPage() {
         <Space wrap style={{ marginBottom: 16 }}>
           <Form.Item label="政策" style={{ margin: 0 }}>
             <Select
+              aria-label="政策"
               allowClear
               placeholder="全部政策"
               style={{ width: 340 }}
@@ -132,6 +133,12 @@ export default function EnrollmentsPage() {
               ? {
                   selectedRowKeys: selected,
                   onChange: (keys) => setSelected(keys as string[]),
+                  columnTitle: (checkbox) => (
+                    <label>
+                      <span className="sr-only">全选</span>
+                      {checkbox}
+                    </label>
+                  ),
                   getCheckboxProps: (e) => ({
                     'aria-label': `选择 ${label(POLICY, e.policyCode)} ${e.id.slice(0, 8)}`,
                   }),

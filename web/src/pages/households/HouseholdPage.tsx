@@ -1,12 +1,12 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Button, Card, DatePicker, Descriptions, Empty, Space, Table, Tag, Timeline, Typography, App } from 'antd';
+import { Button, Card, DatePicker, Descriptions, Empty, Space, Table, Timeline, Typography, App } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, request, unwrap } from '../../api/client';
 import type { Enrollment, Page, Schemas } from '../../api/types';
 import { useUser } from '../../auth/session';
-import { Money, PageHead, StatusTag } from '../../components/common';
+import { Money, PageHead, StatusTag, ToneTag } from '../../components/common';
 import { ProblemAlert } from '../../components/problem';
 import {
   conditionText,
@@ -112,7 +112,8 @@ export default function HouseholdPage() {
               {
                 title: '状态',
                 dataIndex: 'deathDate',
-                render: (v: string | null) => (v ? <Tag>{v} 死亡</Tag> : <Tag color="green">健在</Tag>),
+                render: (v: string | null) =>
+                  v ? <ToneTag tone="neutral">{v} 死亡</ToneTag> : <ToneTag tone="success">健在</ToneTag>,
               },
             ]}
           />
@@ -215,7 +216,8 @@ function Eligibility({ household, names }: { household: Household; names: Map<st
           {
             title: '资格',
             dataIndex: 'eligible',
-            render: (v: boolean) => (v ? <Tag color="green">符合</Tag> : <Tag>不符合</Tag>),
+            render: (v: boolean) =>
+              v ? <ToneTag tone="success">符合</ToneTag> : <ToneTag tone="neutral">不符合</ToneTag>,
           },
           { title: '本期金额', dataIndex: 'amount', render: (v: string | null) => (v ? <Money value={v} /> : '—') },
           {
@@ -292,7 +294,7 @@ function EventTimeline({ id, names }: { id: string; names: Map<string, string> }
                 <strong>{e.date}</strong> {label(EVENT_TYPE, e.type)}
                 {eventSummary(e, names) && `：${eventSummary(e, names)}`}
                 <div style={{ color: '#595959', fontSize: 13 }}>
-                  {dayjs(e.recordedAt).format('YYYY-MM-DD HH:mm')} 登记{e.recordedBy ? `（${e.recordedBy}）` : ''}
+                  {dayjs(e.recordedAt).format('YYYY-MM-DD HH:mm')} 录入
                 </div>
               </div>
             ),

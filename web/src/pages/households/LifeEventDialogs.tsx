@@ -128,6 +128,7 @@ export function LifeEventDialog({ household, onClose }: { household: Household; 
       <Form form={form} layout="vertical" onFinish={(v) => record.mutate(v)}>
         <Form.Item label="事件类型" name="type" rules={[{ required: true, message: '请选择事件类型' }]}>
           <Select
+            showSearch={{ optionFilterProp: 'label' }}
             options={Object.keys(FORMS).map((t) => ({ value: t, label: EVENT_TYPE[t] ?? t }))}
             placeholder="请选择"
           />
@@ -137,7 +138,10 @@ export function LifeEventDialog({ household, onClose }: { household: Household; 
         </Form.Item>
         {spec?.person && (
           <Form.Item label="涉及成员" name="personId" rules={[{ required: true, message: '请选择成员' }]}>
-            <Select options={living.map((m) => ({ value: m.personId, label: `${m.name}（${m.birthDate}）` }))} />
+            <Select
+              showSearch={{ optionFilterProp: 'label' }}
+              options={living.map((m) => ({ value: m.personId, label: `${m.name}（${m.birthDate}）` }))}
+            />
           </Form.Item>
         )}
         {spec?.fields.includes('name') && (
