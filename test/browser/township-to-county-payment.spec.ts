@@ -228,10 +228,10 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
     await page.getByRole('tab', { name: '公示中' }).click();
     await page.getByText('公示期满，可审批').waitFor();
     await page.getByRole('checkbox', { name: /选择 计划生育家庭特别扶助/ }).check();
-    await page.getByRole('button', { name: /批量审批/ }).click();
-    await page.getByText('1 件已审批，开始享受').waitFor();
     await screenshot(page, '08-enrollment-queue');
     await expectAccessible(page);
+    await page.getByRole('button', { name: /批量审批/ }).click();
+    await page.getByText('1 件已审批，开始享受').waitFor();
 
     await page.getByRole('menuitem', { name: '发放批次' }).click();
     await page.getByRole('button', { name: '新建发放批次' }).click();

@@ -59,7 +59,7 @@ export default function Shell() {
         breakpoint="lg"
         collapsedWidth={0}
         theme="light"
-        style={{ borderRight: '1px solid #eee' }}
+        style={{ borderRight: '1px solid #eee', minHeight: '100vh' }}
       >
         <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 17, color: '#b5251d' }}>一卡通</div>
         <nav aria-label="主菜单">

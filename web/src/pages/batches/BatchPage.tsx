@@ -10,6 +10,8 @@ import { BATCH_STATUS, JOB_STATE, label, LINE_STATUS, POLICY } from '../../i18n/
 
 type Action = 'submit' | 'resume' | 'cancel';
 
+const nowrap = () => ({ style: { whiteSpace: 'nowrap' as const } });
+
 const ACTION_TEXT: Record<Action, string> = { submit: '已提交财政审批', resume: '已继续生成', cancel: '批次已取消' };
 
 /** One batch: its generation as it runs, its lines and exceptions, and what the officer does next. */
@@ -160,13 +162,14 @@ export default function BatchPage() {
                         locale={{ emptyText: '本批次没有发放行' }}
                         columns={[
                           { title: '序号', dataIndex: 'lineNo', width: 70 },
+                          { title: '户名', dataIndex: 'accountName', onCell: nowrap },
                           {
-                            title: '户',
+                            title: '家庭',
                             dataIndex: 'householdId',
-                            render: (v: string) => <Link to={`/households/${v}`}>家庭档案</Link>,
+                            onCell: nowrap,
+                            render: (v: string) => <Link to={`/households/${v}`}>查看档案</Link>,
                           },
-                          { title: '户名', dataIndex: 'accountName' },
-                          { title: '账号', dataIndex: 'accountNo' },
+                          { title: '账号', dataIndex: 'accountNo', onCell: nowrap },
                           { title: '期间', dataIndex: 'periods', render: (v: string[]) => v.join('、') },
                           {
                             title: '金额',
@@ -205,9 +208,10 @@ export default function BatchPage() {
                       locale={{ emptyText: '没有异常' }}
                       columns={[
                         {
-                          title: '户',
+                          title: '家庭',
                           dataIndex: 'householdId',
-                          render: (v: string) => <Link to={`/households/${v}`}>家庭档案</Link>,
+                          onCell: nowrap,
+                          render: (v: string) => <Link to={`/households/${v}`}>查看档案</Link>,
                         },
                         { title: '原因', dataIndex: 'reason' },
                       ]}

@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Form, Select, Space, Table } from 'antd';
+import { Button, Card, Space, Table } from 'antd';
 import { Link, useSearchParams } from 'react-router';
 import { request } from '../../api/client';
 import type { Batch, Page } from '../../api/types';
 import { useUser } from '../../auth/session';
 import { Money, PageHead, StatusTag } from '../../components/common';
+import { EnumFilter, PolicyFilter } from '../../components/filters';
 import { ProblemAlert } from '../../components/problem';
 import { BATCH_STATUS, label, POLICY } from '../../i18n/labels';
 
@@ -43,28 +44,15 @@ export default function BatchesPage() {
       />
       <Card style={{ marginBottom: 16 }}>
         <Space wrap>
-          <Form.Item label="状态" style={{ margin: 0 }}>
-            <Select
-              aria-label="状态"
-              allowClear
-              placeholder="全部状态"
-              style={{ width: 180 }}
-              value={status}
-              onChange={(v: string | undefined) => set('status', v)}
-              options={Object.entries(BATCH_STATUS).map(([value, text]) => ({ value, label: text }))}
-            />
-          </Form.Item>
-          <Form.Item label="政策" style={{ margin: 0 }}>
-            <Select
-              aria-label="政策"
-              allowClear
-              placeholder="全部政策"
-              style={{ width: 340 }}
-              value={policyCode}
-              onChange={(v: string | undefined) => set('policyCode', v)}
-              options={Object.entries(POLICY).map(([value, text]) => ({ value, label: text }))}
-            />
-          </Form.Item>
+          <EnumFilter
+            label="状态"
+            all="全部状态"
+            names={BATCH_STATUS}
+            width={180}
+            value={status}
+            onChange={(v) => set('status', v)}
+          />
+          <PolicyFilter value={policyCode} onChange={(v) => set('policyCode', v)} />
         </Space>
       </Card>
       <ProblemAlert error={list.error} />

@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tabs, Typography } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Space, Table, Tabs, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiProblem, request } from '../../api/client';
 import type { Enrollment, EnrollmentStatus, Page } from '../../api/types';
 import { useUser } from '../../auth/session';
 import { PageHead, StatusTag } from '../../components/common';
+import { PolicyFilter } from '../../components/filters';
 import { ProblemAlert } from '../../components/problem';
 import { ENROLLMENT_STATUS, label, POLICY } from '../../i18n/labels';
 import { noticeText, Party } from './shared';
@@ -96,17 +97,7 @@ export default function EnrollmentsPage() {
           items={QUEUE.map((s) => ({ key: s, label: ENROLLMENT_STATUS[s] }))}
         />
         <Space wrap style={{ marginBottom: 16 }}>
-          <Form.Item label="政策" style={{ margin: 0 }}>
-            <Select
-              aria-label="政策"
-              allowClear
-              placeholder="全部政策"
-              style={{ width: 340 }}
-              value={policyCode}
-              onChange={(v: string | undefined) => setFilter({ policyCode: v })}
-              options={Object.entries(POLICY).map(([value, text]) => ({ value, label: text }))}
-            />
-          </Form.Item>
+          <PolicyFilter value={policyCode} onChange={(v) => setFilter({ policyCode: v })} />
           {officer && bulkAction && (
             <Button
               type="primary"
