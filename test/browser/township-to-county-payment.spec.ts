@@ -23,6 +23,8 @@ import {
 const TOWNSHIP = '410122101';
 const VILLAGE = '410122101201';
 const COUNTY = '410122';
+/** A journey is a person's morning of clicks; on a busy CI machine it may take minutes. */
+const JOURNEY_TIMEOUT = 300_000;
 const POLICY_NAME = '计划生育家庭特别扶助（独生子女死亡）';
 
 const id = (birth: string, sequence: string) => {
@@ -174,6 +176,17 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
     await screenshot(page, '05-household');
     await expectAccessible(page);
 
+    // The household is found again by a member's name.
+    const householdPath = new URL(page.url()).pathname;
+    await page.getByRole('menuitem', { name: '户籍档案' }).click();
+    await page.getByLabel('户号、姓名或身份证号').fill('李秀');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByRole('link', { name: 'HS-2026-001' }).waitFor();
+    await screenshot(page, '05a-household-search');
+    await expectAccessible(page);
+    await page.goto(`${service.url}${householdPath}`);
+    await page.getByRole('heading', { name: '家庭档案 HS-2026-001' }).waitFor();
+
     // A lost session returns to sign-in, then to this very page.
     const householdUrl = page.url();
     await page.evaluate(() => {
@@ -210,7 +223,7 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.getByRole('button', { name: '登录' }).waitFor();
     await page.context().close();
-  });
+  }, JOURNEY_TIMEOUT);
 
   it('the officer publicizes and approves it, then creates, watches and submits the batch', async () => {
     const page = await newPage(browser);
@@ -233,6 +246,15 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
     await page.getByRole('button', { name: /批量审批/ }).click();
     await page.getByText('1 件已审批，开始享受').waitFor();
 
+    // The township's publicity list, as printed for the notice board.
+    await page.getByRole('menuitem', { name: '公示名单' }).click();
+    await page.getByLabel('乡镇代码（9 位）').fill(TOWNSHIP);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByRole('cell', { name: '李秀英' }).waitFor();
+    await expect(page.getByRole('button', { name: '下载 CSV' }).isEnabled()).resolves.toBe(true);
+    await screenshot(page, '08a-publicity-list');
+    await expectAccessible(page);
+
     await page.getByRole('menuitem', { name: '发放批次' }).click();
     await page.getByRole('button', { name: '新建发放批次' }).click();
     await page.getByLabel('政策').click();
@@ -253,5 +275,5 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
     await page.getByText('已提交', { exact: true }).first().waitFor();
     await screenshot(page, '10-batch-submitted');
     await page.context().close();
-  });
+  }, JOURNEY_TIMEOUT);
 });

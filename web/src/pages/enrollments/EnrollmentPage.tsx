@@ -84,7 +84,7 @@ export default function EnrollmentPage() {
               <Party enrollment={e} />
             </Descriptions.Item>
             <Descriptions.Item label="政策">{label(POLICY, e.policyCode)}</Descriptions.Item>
-            <Descriptions.Item label="乡镇">{e.regionCode}</Descriptions.Item>
+            <Descriptions.Item label="村（社区）">{e.regionCode}</Descriptions.Item>
             <Descriptions.Item label="公示">
               {e.publicizedOn ? `${e.publicizedOn} 开始` : '—'}
               {noticeText(e) ? `，${noticeText(e)}` : ''}

@@ -143,7 +143,7 @@ export default function EnrollmentsPage() {
               render: (v: string, e) => <Link to={`/enrollments/${e.id}`}>{label(POLICY, v)}</Link>,
             },
             { title: '户号 · 享受对象', render: (_, e) => <Party enrollment={e} /> },
-            { title: '乡镇', dataIndex: 'regionCode' },
+            { title: '村（社区）', dataIndex: 'regionCode' },
             {
               title: '状态',
               dataIndex: 'status',

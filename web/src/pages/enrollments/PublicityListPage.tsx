@@ -3,7 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Card, DatePicker, Form, Input, Space, Table, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useSearchParams } from 'react-router';
-import { ApiProblem, download } from '../../api/client';
+import { ApiProblem, download, request } from '../../api/client';
+import type { Page, Schemas } from '../../api/types';
 import { session, useUser } from '../../auth/session';
 import { PageHead } from '../../components/common';
 import { ProblemAlert } from '../../components/problem';
@@ -74,6 +75,12 @@ export default function PublicityListPage() {
     queryFn: () => fetchList(query),
     enabled: township.length === 9,
   });
+  const townships = useQuery({
+    queryKey: ['regions', township.slice(0, 6)],
+    queryFn: () => request<Page<Schemas['RegionDto']>>('GET', `/regions?parent=${township.slice(0, 6)}&limit=500`),
+    enabled: township.length === 9,
+  });
+  const townshipName = townships.data?.items.find((r) => r.code === township)?.name ?? township;
   const [header, ...rows] = list.data ?? [];
   const policyColumn = header?.indexOf('政策代码') ?? -1;
 
@@ -133,7 +140,7 @@ export default function PublicityListPage() {
       </div>
       <Card>
         <Typography.Title level={3} style={{ textAlign: 'center', fontSize: 20 }}>
-          {township} 计划生育奖励扶助对象公示名单
+          {townshipName} 计划生育奖励扶助对象公示名单
         </Typography.Title>
         <Typography.Paragraph style={{ textAlign: 'center' }}>
           公示开始于 {from} 至 {to} 之间。对名单有异议的，请在公示期内向乡镇计生办反映。
@@ -146,7 +153,7 @@ export default function PublicityListPage() {
           dataSource={rows}
           locale={{ emptyText: '此期间没有公示的申请' }}
           columns={(header ?? []).map((title, i) => ({
-            title,
+            title: i === policyColumn ? '政策' : title,
             key: String(i),
             render: (_: unknown, r: string[]) => (i === policyColumn ? label(POLICY, r[i]) : r[i]),
           }))}
