@@ -184,3 +184,30 @@ export const PROBLEM: Record<string, string> = {
   TOO_MANY_LOGIN_ATTEMPTS: '登录失败次数过多',
   INSUFFICIENT_BUDGET: '预算不足',
 };
+
+/** Columns of the registry import file (src/modules/registry/import-format.md). */
+export const IMPORT_COLUMN: Record<string, string> = {
+  household_no: '户号',
+  region_code: '村（社区）代码',
+  address: '地址',
+  id_number: '身份证号',
+  name: '姓名',
+  relation: '与户主关系',
+  hukou_type: '户口性质',
+  birth_date: '出生日期',
+  sex: '性别',
+  birth_order: '孩次',
+  adopted: '是否收养',
+  adopted_on: '收养日期',
+  death_date: '死亡日期',
+  disability_grade: '残疾等级',
+  disability_assessed_on: '残疾评定日期',
+  complication_grade: '并发症等级',
+  complication_assessed_on: '并发症评定日期',
+  certificate_no: '光荣证号',
+  certificate_issued_on: '发证日期',
+  violation_years: '违法生育年份',
+  quota_waived_on: '放弃二孩指标日期',
+  bank_code: '银行代码',
+  account_no: '账号',
+};

@@ -7,6 +7,7 @@ import type { Problem, Schemas } from '../../api/types';
 import { session } from '../../auth/session';
 import { PageHead } from '../../components/common';
 import { ProblemAlert } from '../../components/problem';
+import { IMPORT_COLUMN, label } from '../../i18n/labels';
 
 type Result = Schemas['ImportResultDto'];
 
@@ -133,10 +134,15 @@ export default function ImportPage() {
             rowKey={(_, i) => String(i)}
             size="small"
             dataSource={rows}
-            pagination={{ pageSize: 50 }}
+            pagination={{ pageSize: 50, hideOnSinglePage: true }}
             columns={[
               { title: '行号', dataIndex: 'line', width: 80 },
-              { title: '列', dataIndex: 'field', width: 200 },
+              {
+                title: '列',
+                dataIndex: 'field',
+                width: 200,
+                render: (field: string | undefined) => (field ? `${label(IMPORT_COLUMN, field)}（${field}）` : '—'),
+              },
               { title: '问题', dataIndex: 'message' },
             ]}
           />
