@@ -7,12 +7,19 @@ import { request } from '../../api/client';
 import type { Enrollment, EnrollmentDetail } from '../../api/types';
 import { useUser } from '../../auth/session';
 import { PageHead, StatusTag } from '../../components/common';
+import { ExplanationList, type Reason } from '../../components/ExplanationList';
 import { ProblemAlert } from '../../components/problem';
 import { ENROLLMENT_STATUS, label, POLICY } from '../../i18n/labels';
 import { RejectDialog } from './EnrollmentsPage';
 import { noticeText, Party } from './shared';
 
 type Action = 'submit' | 'publicize' | 'approve';
+
+/** The eligibility decision stored with a transition (the server keeps it as it was then). */
+const reasonsOf = (explanation: unknown): Reason[] =>
+  explanation && typeof explanation === 'object' && Array.isArray((explanation as { reasons?: unknown }).reasons)
+    ? (explanation as { reasons: Reason[] }).reasons
+    : [];
 
 /** What the signed-in role may do from this status; the server still decides (and says why not). */
 function actionsFor(role: string, status: string): { action: Action; text: string }[] {
@@ -105,6 +112,12 @@ export default function EnrollmentPage() {
                   {label(ENROLLMENT_STATUS, t.to)}
                   {t.asOf && <Typography.Text type="secondary">（资格判定日 {t.asOf}）</Typography.Text>}
                   {t.reason && <div>原因：{t.reason}</div>}
+                  {reasonsOf(t.explanation).length > 0 && (
+                    <details>
+                      <summary>判定依据</summary>
+                      <ExplanationList reasons={reasonsOf(t.explanation)} />
+                    </details>
+                  )}
                 </div>
               ),
             }))}

@@ -7,19 +7,9 @@ import { api, request, unwrap } from '../../api/client';
 import type { Enrollment, Page, Schemas } from '../../api/types';
 import { useUser } from '../../auth/session';
 import { Money, PageHead, StatusTag, ToneTag } from '../../components/common';
+import { ExplanationList } from '../../components/ExplanationList';
 import { ProblemAlert } from '../../components/problem';
-import {
-  conditionText,
-  ENROLLMENT_STATUS,
-  EVENT_TYPE,
-  factValue,
-  HUKOU,
-  label,
-  LINE_STATUS,
-  POLICY,
-  RELATION,
-  SEX,
-} from '../../i18n/labels';
+import { ENROLLMENT_STATUS, EVENT_TYPE, HUKOU, label, LINE_STATUS, POLICY, RELATION, SEX } from '../../i18n/labels';
 import { todayInChina } from '../tasks/tasks';
 import { BankAccountDialog, LifeEventDialog } from './LifeEventDialogs';
 
@@ -194,16 +184,7 @@ function Eligibility({ household, names }: { household: Household; names: Map<st
         dataSource={decisions}
         pagination={false}
         expandable={{
-          expandedRowRender: (d) => (
-            <ul aria-label="判定条件" style={{ margin: 0, paddingLeft: 20 }}>
-              {d.reasons.map((r, i) => (
-                <li key={i}>
-                  <span aria-hidden>{r.passed ? '✔' : '✘'}</span> {conditionText(r.condition)}：实际为{' '}
-                  <strong>{factValue(r.actual)}</strong>，{r.passed ? '符合' : '不符合'}
-                </li>
-              ))}
-            </ul>
-          ),
+          expandedRowRender: (d) => <ExplanationList reasons={d.reasons} />,
           rowExpandable: (d) => d.reasons.length > 0,
         }}
         columns={[
