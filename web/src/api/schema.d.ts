@@ -684,6 +684,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: any signed-in user. */
+        get: operations["HouseholdPaymentsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/import": {
         parameters: {
             query?: never;
@@ -1349,6 +1366,35 @@ export interface components {
         HouseholdPageDto: {
             items: components["schemas"]["HouseholdListItemDto"][];
             nextCursor: string | null;
+        };
+        HouseholdPaymentDto: {
+            /** @example 340.00 */
+            amount: string;
+            bankRef?: string | null;
+            batchId: string;
+            batchNo: string;
+            batchStatus: string;
+            lineId: string;
+            lineNo: number;
+            /**
+             * @example [
+             *       "2026-10",
+             *       "2026-11"
+             *     ]
+             */
+            periods: string[];
+            personId?: string | null;
+            policyCode: string;
+            reason?: string | null;
+            settledAt?: string | null;
+            /**
+             * @description PENDING, PAID, FAILED or CANCELLED
+             * @example PAID
+             */
+            status: string;
+        };
+        HouseholdPaymentsDto: {
+            items: components["schemas"]["HouseholdPaymentDto"][];
         };
         HouseholdViewDto: {
             accountNumbersMasked: boolean;
@@ -3192,6 +3238,42 @@ export interface operations {
                 content?: never;
             };
             /** @description Caller is not CLERK, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    HouseholdPaymentsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The household's payment lines, oldest batch first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdPaymentsDto"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
             403: {
                 headers: {
                     [name: string]: unknown;

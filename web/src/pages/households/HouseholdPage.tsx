@@ -117,7 +117,7 @@ export default function HouseholdPage() {
         <Eligibility household={h} names={names} />
         <EventTimeline id={h.id} names={names} />
         <Enrollments id={h.id} names={names} />
-        {user.role === 'AUDITOR' && <Payments id={h.id} names={names} />}
+        <Payments id={h.id} names={names} />
       </Space>
       {dialog === 'event' && <LifeEventDialog household={h} onClose={() => setDialog(undefined)} />}
       {dialog === 'account' && <BankAccountDialog household={h} onClose={() => setDialog(undefined)} />}
@@ -323,31 +323,20 @@ function Enrollments({ id, names }: { id: string; names: Map<string, string> }) 
   );
 }
 
-interface TracePayment {
-  lineId: string;
-  batchId: string;
-  batchNo: string;
-  policyCode: string;
-  period: string;
-  periods: string[];
-  personId: string | null;
-  amount: string;
-  status: string;
-  bankRef: string | null;
-  reason: string | null;
-}
+type Payment = Schemas['HouseholdPaymentDto'];
 
-/** Payments received: the auditor's trace of the household (the only role the API shows it to). */
+/** Payments received: every line of the household's batches, with the bank's reference or reason. */
 function Payments({ id, names }: { id: string; names: Map<string, string> }) {
+  const user = useUser();
   const result = useQuery({
-    queryKey: ['trace', id],
-    queryFn: () => unwrap(api.GET('/api/v1/audit/trace/households/{id}', { params: { path: { id } } })),
+    queryKey: ['payments', id],
+    queryFn: () => unwrap(api.GET('/api/v1/households/{id}/payments', { params: { path: { id } } })),
   });
-  const payments = ((result.data as { payments?: TracePayment[] } | undefined)?.payments ?? []) as TracePayment[];
+  const payments = result.data?.items ?? [];
   return (
     <Card title="发放记录">
       <ProblemAlert error={result.error} />
-      <Table<TracePayment>
+      <Table<Payment>
         rowKey="lineId"
         size="small"
         pagination={false}
@@ -358,14 +347,18 @@ function Payments({ id, names }: { id: string; names: Map<string, string> }) {
           {
             title: '批次',
             dataIndex: 'batchNo',
-            render: (v: string, p) => <Link to={`/batches/${p.batchId}`}>{v}</Link>,
+            // A township clerk does not see county batches; the others open the batch.
+            render: (v: string, p) => (user.role === 'CLERK' ? v : <Link to={`/batches/${p.batchId}`}>{v}</Link>),
           },
           { title: '政策', dataIndex: 'policyCode', render: (v: string) => label(POLICY, v) },
           { title: '期间', dataIndex: 'periods', render: (v: string[]) => v.join('、') },
           { title: '对象', dataIndex: 'personId', render: (v: string | null) => (v ? (names.get(v) ?? '—') : '本户') },
           { title: '金额', dataIndex: 'amount', align: 'right', render: (v: string) => <Money value={v} /> },
           { title: '状态', dataIndex: 'status', render: (v: string) => <StatusTag status={v} labels={LINE_STATUS} /> },
-          { title: '银行流水号', dataIndex: 'bankRef', render: (v: string | null) => v ?? '—' },
+          {
+            title: '银行流水号或原因',
+            render: (_, p) => p.bankRef ?? p.reason ?? '—',
+          },
         ]}
       />
     </Card>
