@@ -215,3 +215,11 @@ export async function firstLoadGzipBytes(browser: Browser, url: string): Promise
   await page.context().close();
   return { bytes: all.reduce((sum, b) => sum + b.size, 0), files: all.map((b) => `${b.url} ${b.size}`) };
 }
+
+/** In a list (a select that filters as one types), Enter takes the option once it is offered. */
+export async function chooseByKeyboard(page: Page, text: string): Promise<void> {
+  await page.keyboard.type(text);
+  await page.getByTitle(new RegExp(text)).last().waitFor();
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(200);
+}

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { idCheckCharacter } from '../../src/modules/registry/id-number.js';
 import { accountNo } from '../support/fixtures.js';
 import {
+  chooseByKeyboard,
   firstLoadGzipBytes,
   launchBrowser,
   newPage,
@@ -96,13 +97,7 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
 
       // The whole form by keyboard: the household number has the focus, Tab moves on, Enter submits.
       const kb = page.keyboard;
-      // In a list, typing filters it; Enter takes the option once it is offered, and the list closes.
-      const choose = async (text: string) => {
-        await kb.type(text);
-        await page.getByTitle(new RegExp(text)).last().waitFor();
-        await kb.press('Enter');
-        await page.waitForTimeout(200);
-      };
+      const choose = (text: string) => chooseByKeyboard(page, text);
       await page.getByLabel('户号').waitFor();
       await kb.type('HS-2026-001');
       await kb.press('Tab');
@@ -316,8 +311,9 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
 
       await page.getByRole('menuitem', { name: '发放批次' }).click();
       await page.getByRole('button', { name: '新建发放批次' }).click();
-      await page.getByLabel('政策').click();
-      await page.getByTitle(POLICY_NAME).click();
+      await page.getByRole('heading', { name: '新建发放批次' }).waitFor();
+      await page.getByLabel('政策').focus();
+      await chooseByKeyboard(page, '独生子女死亡');
       await page.getByLabel('发放期间').fill(thisMonth);
       await page.getByRole('button', { name: '生成批次' }).click();
       await page.getByRole('heading', { name: /发放批次 / }).waitFor();

@@ -46,6 +46,7 @@ export default function NewBatchPage() {
         >
           <Form.Item label="政策" name="policyCode" rules={[{ required: true, message: '请选择政策' }]}>
             <Select
+              showSearch={{ optionFilterProp: 'label' }}
               loading={policies.isLoading}
               options={cash.map((p) => ({ value: p.code, label: label(POLICY, p.code) }))}
             />
