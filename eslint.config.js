@@ -1,9 +1,19 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'test/setup/*.js', 'eslint.config.js', 'jest.config.js'],
+    ignores: [
+      'dist/',
+      'web/src/api/schema.d.ts',
+      'node_modules/',
+      'coverage/',
+      '.data/',
+      'test/setup/*.js',
+      'eslint.config.js',
+      'jest.config.js',
+    ],
   },
   js.configs.recommended,
   {
@@ -12,7 +22,7 @@ export default tseslint.config(
   },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -21,6 +31,15 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-globals': ['error', { name: 'parseFloat', message: 'Money stays in decimal.js' }],
+    },
+  },
+  {
+    // The web console (web/tsconfig.json): React's rules of hooks on top of the same TypeScript rules.
+    files: ['web/**/*.tsx', 'web/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
     },
   },
   {

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { consoleModule } from './common/http/console.js';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import { RequestContextInterceptor } from './common/http/request-context.js';
 import { AppConfig } from './config/app-config.js';
@@ -120,7 +121,7 @@ export class AppModule {
   static register(config: AppConfig, runtime: RuntimeSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: serviceImports(config, runtime),
+      imports: [...serviceImports(config, runtime), ...consoleModule()],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },

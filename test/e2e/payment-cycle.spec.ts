@@ -140,6 +140,24 @@ describe('the whole payment cycle (e2e)', () => {
     expect(await budget(c, 2012, 'RURAL_REWARD')).toMatchObject({ committed: 0, spent: 1920, available: 8080 });
     await verifyLedger(c);
 
+    // The household page shows the clerk what B was paid and what failed, with the bank's words;
+    // a township outside B's region is answered 404, never the payments.
+    const paid = await c.t
+      .http()
+      .get(`${API}/households/${b.id}/payments`)
+      .set('Authorization', c.clerk.auth)
+      .expect(200);
+    expect(paid.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ batchId: first.id, personId: parent(b, 'HEAD'), status: 'PAID', periods: ['2012'] }),
+        expect.objectContaining({ batchId: first.id, personId: parent(b, 'SPOUSE'), status: 'FAILED' }),
+      ]),
+    );
+    expect(paid.body.items).toHaveLength(2);
+    expect(paid.body.items[0].amount).toMatch(/^\d+\.\d{2}$/);
+    const stranger = await c.t.signIn('CLERK', '410122102');
+    await c.t.http().get(`${API}/households/${b.id}/payments`).set('Authorization', stranger.auth).expect(404);
+
     const replay = await importResults(c, first.id, resultCsv).expect(200);
     expect(replay.body).toMatchObject({ paid: 0, failed: 0, unchanged: 3 });
     expect(await budget(c, 2012, 'RURAL_REWARD')).toMatchObject({ committed: 0, spent: 1920, available: 8080 });

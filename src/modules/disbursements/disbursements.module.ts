@@ -3,6 +3,7 @@ import { BudgetsModule } from '../budgets/budgets.module.js';
 import { PoliciesModule } from '../policies/policies.module.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { BankFilesService } from './bank-files.service.js';
+import { HouseholdPaymentsController, HouseholdPaymentsService } from './household-payments.js';
 import { DisbursementsController } from './disbursements.controller.js';
 import { DisbursementsRepository } from './disbursements.repository.js';
 import { DisbursementsService } from './disbursements.service.js';
@@ -10,8 +11,14 @@ import { GenerationProcessor } from './generation.processor.js';
 
 @Module({
   imports: [BudgetsModule, PoliciesModule, RegistryModule],
-  controllers: [DisbursementsController],
-  providers: [DisbursementsRepository, DisbursementsService, BankFilesService, GenerationProcessor],
+  controllers: [DisbursementsController, HouseholdPaymentsController],
+  providers: [
+    DisbursementsRepository,
+    DisbursementsService,
+    BankFilesService,
+    GenerationProcessor,
+    HouseholdPaymentsService,
+  ],
   exports: [DisbursementsService],
 })
 export class DisbursementsModule {}

@@ -55,6 +55,22 @@ export interface BatchRow {
   updated_at: Date;
 }
 
+export interface HouseholdPaymentRow {
+  id: string;
+  line_no: number;
+  batch_id: string;
+  batch_no: string;
+  policy_code: string;
+  batch_status: string;
+  person_id: string | null;
+  periods: string[];
+  amount: string;
+  status: string;
+  bank_ref: string | null;
+  reason: string | null;
+  settled_at: Date | null;
+}
+
 export interface LineRow {
   id: string;
   line_no: number;
@@ -343,6 +359,20 @@ export class DisbursementsRepository {
       manager,
       `SELECT household_id, person_id, reason FROM disbursement_exceptions WHERE batch_id = $1 ORDER BY id`,
       [batchId],
+    );
+  }
+
+  /** Every line paying a household, with its batch, oldest batch first (disbursement_lines_household_idx). */
+  householdPayments(manager: EntityManager, householdId: string): Promise<HouseholdPaymentRow[]> {
+    return queryRows<HouseholdPaymentRow>(
+      manager,
+      `SELECT l.id, l.line_no, l.batch_id, b.batch_no, b.policy_code, b.status AS batch_status, l.person_id, l.periods,
+              l.amount, l.status, l.bank_ref, l.reason, l.settled_at
+         FROM disbursement_lines l
+         JOIN disbursement_batches b ON b.id = l.batch_id
+        WHERE l.household_id = $1
+        ORDER BY b.created_at, b.batch_no, l.line_no`,
+      [householdId],
     );
   }
 

@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Role } from '../../common/auth/roles.js';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors.js';
+import { ConflictError, DomainError, NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { CreateUserDto, UserDto } from './dto/user.dto.js';
@@ -134,6 +134,39 @@ export class UsersService {
         after: user,
       });
       return user;
+    });
+  }
+
+  /**
+   * A user changes their own password. The row is locked while the current password is checked,
+   * so two changes at once cannot both succeed with the same old password. Audited without hashes.
+   */
+  async changePassword(id: string, currentPassword: string, newPassword: string): Promise<void> {
+    if (newPassword.length < 8) {
+      throw new ValidationFailedError([{ field: 'newPassword', message: 'password must have 8 to 200 characters' }]);
+    }
+    await this.dataSource.transaction(async (manager) => {
+      const rows: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
+      if (rows.length === 0) throw new NotFoundError('User', id);
+      const user = toRecord(rows[0]);
+      if (!(await this.verifyPassword(user, currentPassword))) {
+        throw new DomainError(HttpStatus.BAD_REQUEST, 'WRONG_PASSWORD', 'The current password is not right', {}, [
+          { field: 'currentPassword', message: 'the current password is not right' },
+        ]);
+      }
+      if (currentPassword === newPassword) {
+        throw new ValidationFailedError([
+          { field: 'newPassword', message: 'the new password must differ from the current one' },
+        ]);
+      }
+      const passwordHash = await argon2.hash(newPassword, { type: argon2.argon2id });
+      await manager.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, [id, passwordHash]);
+      await this.audit.record(manager, {
+        action: 'user.password_changed',
+        entityType: 'user',
+        entityId: id,
+        regionCode: user.regionCode,
+      });
     });
   }
 

@@ -28,3 +28,15 @@ export class LoginResponseDto {
 }
 
 export { UserDto };
+
+export class ChangePasswordDto {
+  @ApiProperty({ description: 'The password the user signs in with now' })
+  @IsString()
+  @Length(1, 200)
+  currentPassword!: string;
+
+  @ApiProperty({ description: 'The new password, 8 to 200 characters' })
+  @IsString()
+  @Length(8, 200)
+  newPassword!: string;
+}

@@ -1,0 +1,153 @@
+import { InboxOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Progress, Space, Table, Typography, Upload } from 'antd';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { ApiProblem } from '../../api/client';
+import type { Problem, Schemas } from '../../api/types';
+import { session } from '../../auth/session';
+import { PageHead } from '../../components/common';
+import { ProblemAlert } from '../../components/problem';
+import { IMPORT_COLUMN, label } from '../../i18n/labels';
+
+type Result = Schemas['ImportResultDto'];
+
+/**
+ * Sends the file as multipart `file` with XMLHttpRequest, whose upload events drive the progress
+ * bar (the server validates every row before it writes any, then answers once).
+ */
+function upload(file: File, dryRun: boolean, onProgress: (percent: number) => void): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/v1/households/import${dryRun ? '?dryRun=true' : ''}`);
+    const token = session.token();
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('Accept-Language', 'zh-CN');
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(Math.round((e.loaded / e.total) * 90));
+    xhr.onload = () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = { detail: xhr.responseText };
+      }
+      if (xhr.status === 401) session.expire();
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(100);
+        resolve(body as Result);
+      } else reject(new ApiProblem({ status: xhr.status, ...(body as object) } as Problem));
+    };
+    xhr.onerror = () => reject(new Error('网络错误，文件未上传'));
+    const data = new FormData();
+    data.append('file', file);
+    xhr.send(data);
+  });
+}
+
+/** 批量导入: upload the registry CSV, check it (dry run) with the problems listed by row, then import. */
+export default function ImportPage() {
+  const [file, setFile] = useState<File>();
+  const [progress, setProgress] = useState<number>();
+  const [busy, setBusy] = useState<'check' | 'import'>();
+  const [result, setResult] = useState<Result>();
+  const [error, setError] = useState<unknown>();
+
+  async function run(dryRun: boolean) {
+    if (!file) return;
+    setBusy(dryRun ? 'check' : 'import');
+    setError(undefined);
+    setResult(undefined);
+    setProgress(0);
+    try {
+      setResult(await upload(file, dryRun, setProgress));
+    } catch (e) {
+      setError(e);
+      setProgress(undefined);
+    } finally {
+      setBusy(undefined);
+    }
+  }
+
+  const rows = error instanceof ApiProblem ? (error.problem.errors ?? []).filter((e) => e.line !== undefined) : [];
+
+  return (
+    <>
+      <PageHead title="批量导入户籍" crumbs={[{ title: '户籍档案', to: '/households' }, { title: '批量导入' }]} />
+      <Card style={{ marginBottom: 16 }}>
+        <Typography.Paragraph>
+          每人一行，同一户的行连在一起；先“检查”，无错误后再“导入”。有任何一行出错时整个文件都不会导入。
+          文件格式见项目文档 src/modules/registry/import-format.md（UTF-8 编码的 CSV）。
+        </Typography.Paragraph>
+        <Upload.Dragger
+          accept=".csv,text/csv"
+          maxCount={1}
+          beforeUpload={(f) => {
+            setFile(f);
+            setResult(undefined);
+            setError(undefined);
+            setProgress(undefined);
+            return false;
+          }}
+          onRemove={() => setFile(undefined)}
+          fileList={file ? [{ uid: 'file', name: file.name, status: 'done' }] : []}
+        >
+          <p className="ant-upload-drag-icon">
+            <InboxOutlined />
+          </p>
+          <p>点击选择或拖入 CSV 文件</p>
+        </Upload.Dragger>
+        <Space style={{ marginTop: 16 }}>
+          <Button onClick={() => void run(true)} disabled={!file} loading={busy === 'check'}>
+            检查（不导入）
+          </Button>
+          <Button type="primary" onClick={() => void run(false)} disabled={!file || !!busy} loading={busy === 'import'}>
+            导入
+          </Button>
+        </Space>
+        {progress !== undefined && (
+          <Progress
+            percent={progress}
+            status={error ? 'exception' : undefined}
+            aria-label="导入进度"
+            style={{ marginTop: 16 }}
+          />
+        )}
+      </Card>
+      {result && (
+        <Alert
+          type="success"
+          showIcon
+          role="status"
+          style={{ marginBottom: 16 }}
+          title={result.dryRun ? '检查通过，可以导入' : '导入完成'}
+          description={
+            <>
+              {result.dryRun ? '将导入' : '已导入'} {result.households} 户、{result.persons} 人。
+              {!result.dryRun && <Link to="/households"> 查看户籍档案</Link>}
+            </>
+          }
+        />
+      )}
+      <ProblemAlert error={rows.length ? undefined : error} />
+      {rows.length > 0 && (
+        <Card title={`文件有 ${rows.length} 处错误，未导入`}>
+          <Table
+            rowKey={(_, i) => String(i)}
+            size="small"
+            dataSource={rows}
+            pagination={{ pageSize: 50, hideOnSinglePage: true }}
+            columns={[
+              { title: '行号', dataIndex: 'line', width: 80 },
+              {
+                title: '列',
+                dataIndex: 'field',
+                width: 200,
+                render: (field: string | undefined) => (field ? `${label(IMPORT_COLUMN, field)}（${field}）` : '—'),
+              },
+              { title: '问题', dataIndex: 'message' },
+            ]}
+          />
+        </Card>
+      )}
+    </>
+  );
+}
