@@ -16,4 +16,7 @@ export default {
   globalTeardown: '<rootDir>/test/setup/global-teardown.js',
   testTimeout: 120000,
   maxWorkers: process.env.JEST_WORKERS ?? 2,
+  // A cache of this checkout's own: Jest's default (/tmp/jest_*) is shared by every checkout on the
+  // machine, and a transform cached for another checkout's sources once made AppModule vanish.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
 };

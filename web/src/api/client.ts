@@ -43,8 +43,8 @@ function toProblem(error: unknown, response: Response): Problem {
 }
 
 /**
- * For answers the OpenAPI document does not type (see types.ts) and routes of API.md that another
- * branch adds (batch resume and cancel): the same token, the same problem handling.
+ * For answers the OpenAPI document does not type (see types.ts): the same token, the same problem
+ * handling.
  */
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers = new Headers({ 'Accept-Language': 'zh-CN' });

@@ -256,6 +256,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/disbursement-batches/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: OFFICER. */
+        post: operations["DisbursementsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/disbursement-batches/{id}/close": {
         parameters: {
             query?: never;
@@ -301,6 +318,23 @@ export interface paths {
         put?: never;
         /** @description Roles: FINANCE. */
         post: operations["DisbursementsController_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disbursement-batches/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: OFFICER. */
+        post: operations["DisbursementsController_resume"];
         delete?: never;
         options?: never;
         head?: never;
@@ -562,6 +596,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households": {
         parameters: {
             query?: never;
@@ -718,6 +784,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: any signed-in user. */
+        get: operations["JobsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs/{id}": {
         parameters: {
             query?: never;
@@ -778,6 +861,22 @@ export interface paths {
         };
         /** @description Roles: AUDITOR. */
         get: operations["LedgerController_verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MetricsController_scrape"];
         put?: never;
         post?: never;
         delete?: never;
@@ -957,6 +1056,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: ADMIN, AUDITOR. */
+        get: operations["SchedulesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description Roles: ADMIN. */
+        patch: operations["SchedulesController_update"];
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1040,7 +1173,7 @@ export interface components {
         };
         AppropriationDto: {
             /**
-             * @description Yuan, a decimal string with up to two places, > 0
+             * @description Yuan, a decimal string with up to two places, > 0 and at most 999999999999.99
              * @example 1000000.00
              */
             amount: string;
@@ -1162,6 +1295,10 @@ export interface components {
         };
         BulkIdsDto: {
             ids: string[];
+        };
+        CancelBatchDto: {
+            /** @description Why the batch is given up (kept in the audit trail) */
+            reason?: string;
         };
         CertificateInputDto: {
             certificateNo: string;
@@ -1616,6 +1753,14 @@ export interface components {
             /** @example The only child is over 18 */
             reason: string;
         };
+        UpdateScheduleDto: {
+            /**
+             * @description minute hour day month weekday, China time
+             * @example 0 0 1 1 *
+             */
+            cron?: string;
+            enabled?: boolean;
+        };
         UpdateUserDto: {
             /** @description A disabled user cannot sign in, and their tokens stop working at once */
             disabled: boolean;
@@ -2058,7 +2203,7 @@ export interface operations {
                 limit?: components["schemas"]["Object"];
                 period?: string;
                 policyCode?: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
-                status?: string;
+                status?: "DRAFT" | "GENERATION_FAILED" | "GENERATED" | "SUBMITTED" | "APPROVED" | "REJECTED" | "EXPORTED" | "SETTLED" | "CLOSED" | "CANCELLED";
             };
             header?: never;
             path?: never;
@@ -2243,6 +2388,44 @@ export interface operations {
             };
         };
     };
+    DisbursementsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelBatchDto"];
+            };
+        };
+        responses: {
+            /** @description The batch CANCELLED: its lines cancelled and their claims released */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     DisbursementsController_close: {
         parameters: {
             query?: never;
@@ -2324,6 +2507,40 @@ export interface operations {
                 content?: never;
             };
             /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DisbursementsController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {batch, jobId}: a GENERATION_FAILED batch back in DRAFT, generating from its last committed chunk */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not OFFICER, or the record is out of the caller's region */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2838,7 +3055,50 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The database or the queue is not answering */
+            /** @description A problem (DATABASE_UNAVAILABLE or QUEUE_UNAVAILABLE) with `db`, `queue` and `queueMode`; each dependency is given at most 2 s (REDIS_TIMEOUT_MS for Redis) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    HealthController_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {status:"ok"} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    HealthController_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {status:"ok", info, error, details} (terminus) with db, queue and migrations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description {status:"error", error:{...}, details} naming what is down */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3324,6 +3584,44 @@ export interface operations {
             };
         };
     };
+    JobsController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                limit?: components["schemas"]["Object"];
+                /** @description true: the jobs the caller started (the only list offered) */
+                mine?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {items, nextCursor}: the caller's jobs with their state and progress, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     JobsController_get: {
         parameters: {
             query?: never;
@@ -3335,7 +3633,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {id, state, progress (0-100), result?, error?} */
+            /** @description {id, state, progress (0-100), attempts, result?, error?, lastError?} */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3469,6 +3767,31 @@ export interface operations {
             };
             /** @description Caller is not AUDITOR, or the record is out of the caller's region */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MetricsController_scrape: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description METRICS_TOKEN is set and the bearer token is not it */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3894,6 +4217,76 @@ export interface operations {
                 content?: never;
             };
             /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SchedulesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {items}: each schedule with its cron (China time), next and last run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not ADMIN, AUDITOR, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SchedulesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateScheduleDto"];
+            };
+        };
+        responses: {
+            /** @description The schedule as changed (audited) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not ADMIN, or the record is out of the caller's region */
             403: {
                 headers: {
                     [name: string]: unknown;

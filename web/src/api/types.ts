@@ -60,9 +60,8 @@ export type EnrollmentStatus =
   'DRAFT' | 'SUBMITTED' | 'PUBLICIZED' | 'APPROVED' | 'ACTIVE' | 'REJECTED' | 'SUSPENDED' | 'TERMINATED';
 
 /**
- * src/modules/disbursements/disbursements.service.ts BatchView. `GENERATION_FAILED` and `error`
- * are in API.md revision 2 (a batch whose generation cannot finish), coded against ahead of the
- * server branch that adds them.
+ * src/modules/disbursements/disbursements.service.ts BatchView. A batch whose generation cannot
+ * finish is `GENERATION_FAILED` with `generationError` (resume or cancel it).
  */
 export interface Batch {
   id: string;
@@ -81,7 +80,8 @@ export interface Batch {
   submittedBy: string | null;
   approvedBy: string | null;
   rejectReason: string | null;
-  error?: string | null;
+  generationError: { code: string; detail: string; jobId?: string; attempts?: number } | null;
+  cancelReason: string | null;
 }
 
 export type BatchStatus =

@@ -114,7 +114,12 @@ export default function BatchPage() {
           title="批次生成失败"
           description={
             <>
-              {b.error ? <div>原因：{b.error}</div> : null}
+              {b.generationError ? (
+                <div>
+                  原因：{b.generationError.detail}（{b.generationError.code}
+                  {b.generationError.attempts ? `，已尝试 ${b.generationError.attempts} 次` : ''}）
+                </div>
+              ) : null}
               <div>可在排除原因后“继续生成”（已生成的部分不会重复），或“取消批次”。</div>
             </>
           }
