@@ -9,6 +9,8 @@ import { BenchIndexes1765000000000 } from './1765000000000-bench-indexes.js';
 import { PerformanceIndexes1765100000000 } from './1765100000000-performance-indexes.js';
 import { LedgerBulkPosting1765300000000 } from './1765300000000-ledger-bulk-posting.js';
 import { BatchLineKeys1765400000000 } from './1765400000000-batch-line-keys.js';
+import { ParentLinksResidence1765700000000 } from './1765700000000-parent-links-residence.js';
+import { PolicyCatalogueR21765700000001 } from './1765700000001-policy-catalogue-r2.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -26,4 +28,6 @@ export const MIGRATIONS = [
   PerformanceIndexes1765100000000,
   LedgerBulkPosting1765300000000,
   BatchLineKeys1765400000000,
+  ParentLinksResidence1765700000000,
+  PolicyCatalogueR21765700000001,
 ];

@@ -11,7 +11,14 @@ import { accountNoProblem, bankCodeProblem } from './bank-account.js';
 import { isIsoDate, todayInChina } from './dates.js';
 import type { EventType } from './dto/household.dto.js';
 import type { HukouType } from './household-snapshot.js';
-import { HUKOU_TYPES, holderProblem, validateMember, type MemberDraft } from './household-rules.js';
+import {
+  HUKOU_TYPES,
+  holderProblem,
+  namedParentIdNumbers,
+  resolveParentLinks,
+  validateMember,
+  type MemberDraft,
+} from './household-rules.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
 import { HouseholdsService, refusalFor } from './households.service.js';
@@ -50,6 +57,8 @@ const PERSON_EVENTS: ReadonlySet<EventType> = new Set([
   'COMPLICATION_ASSESSED',
   'HUKOU_CHANGE',
   'COLLEGE_ADMITTED',
+  'MOVE_IN',
+  'MOVE_OUT',
 ]);
 
 const contradiction = (code: string, message: string, extra: Record<string, unknown> = {}) =>
@@ -275,6 +284,47 @@ export class HouseholdEventsService {
         );
         return { personId: facts.person_id, data: { grade } };
       }
+      case 'MOVE_IN':
+      case 'MOVE_OUT': {
+        // The city's hukou from a date (SPEC.md "Residence"): MOVE_IN {fromPlace} starts it (the
+        // person did not hold it before, unless a record says so), MOVE_OUT ends it.
+        const facts = person!;
+        notAfterDeath(facts);
+        const moveIn = input.type === 'MOVE_IN';
+        const residence = await this.repository.residenceOf(manager, facts.person_id);
+        const last = residence.at(-1);
+        const resident = last ? last.resident : true;
+        if (moveIn && resident && last) {
+          throw contradiction(
+            'EVENT_NO_CHANGE',
+            `The person already holds the city's hukou (since ${last.effective_on})`,
+          );
+        }
+        if (!moveIn && !resident) {
+          throw contradiction('EVENT_NO_CHANGE', `The person moved out of the city on ${last!.effective_on}`);
+        }
+        inOrder(last && last.effective_on !== '-infinity' ? last.effective_on : null, 'residence');
+        let fromPlace: string | null = null;
+        if (moveIn) {
+          fromPlace = typeof data.fromPlace === 'string' ? data.fromPlace.trim() : '';
+          if (fromPlace.length < 1 || fromPlace.length > 100) {
+            throw invalid('data.fromPlace', 'fromPlace (where the hukou came from) has 1 to 100 characters');
+          }
+        }
+        const unknown = Object.keys(data).filter((key) => key !== 'fromPlace' || !moveIn);
+        if (unknown.length > 0) throw invalid(`data.${unknown[0]}`, `data.${unknown[0]} is not allowed`);
+        const logged = moveIn ? { fromPlace } : {};
+        const eventId = await log(facts.person_id, logged);
+        const rows = [
+          // Before a first move-in the person did not hold the hukou: until now the registry assumed it from birth.
+          ...(moveIn && residence.length === 0
+            ? [{ effectiveOn: FROM_THE_BEGINNING, resident: false, fromPlace: null }]
+            : []),
+          { effectiveOn: date, resident: moveIn, fromPlace },
+        ];
+        await this.repository.insertResidence(manager, facts.person_id, rows, eventId);
+        return { personId: facts.person_id, data: logged };
+      }
       case 'COLLEGE_ADMITTED': {
         const facts = person!;
         notAfterDeath(facts);
@@ -424,6 +474,10 @@ export class HouseholdEventsService {
       'sex',
       'disabilityGrade',
       'complicationGrade',
+      'motherIdNumber',
+      'fatherIdNumber',
+      'motherPersonId',
+      'fatherPersonId',
     ]);
     const unknown = Object.keys(data).filter((key) => !allowed.has(key));
     if (unknown.length > 0) {
@@ -488,6 +542,20 @@ export class HouseholdEventsService {
       }
       throw error;
     }
+    const couple = await this.repository.householdCouple(manager, household.id);
+    const named = [valid.motherPersonId, valid.fatherPersonId].filter((id): id is string => typeof id === 'string');
+    const known = await this.repository.linkablePersons(manager, namedParentIdNumbers([valid]), named);
+    const linked = resolveParentLinks(
+      [{ ...valid, id: personId }, ...couple.map((parent) => ({ ...parent }))],
+      known,
+      'data.',
+    );
+    if (linked.problems.length > 0) {
+      throw refusalFor(
+        linked.problems.map((problem) => ({ ...problem, field: problem.field.replace(/^data\.0\./, 'data.') })),
+      );
+    }
+    await this.repository.setParentLinks(manager, [linked.links[0]]);
     await this.repository.insertHukou(
       manager,
       [{ personId, effectiveOn: FROM_THE_BEGINNING, hukouType: valid.hukouType }],

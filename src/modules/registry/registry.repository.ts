@@ -136,6 +136,74 @@ export class RegistryRepository {
     return persons.map((p) => p.idNumber).filter((id) => !done.has(id));
   }
 
+  /** Registered persons by resident ID or person id, as a parent link may name them. */
+  async linkablePersons(
+    manager: EntityManager,
+    idNumbers: string[],
+    personIds: string[],
+  ): Promise<{ id: string; idNumber: string; sex: 'M' | 'F'; birthDate: string }[]> {
+    if (idNumbers.length === 0 && personIds.length === 0) return [];
+    return queryRows(
+      manager,
+      `SELECT id, id_number AS "idNumber", sex, to_char(birth_date, 'YYYY-MM-DD') AS "birthDate" FROM persons
+        WHERE id_number = ANY($1::text[]) OR id = ANY($2::uuid[])`,
+      [idNumbers, personIds],
+    );
+  }
+
+  /** The person's residence rows (MOVE_IN, MOVE_OUT) in order; none: resident from birth. */
+  residenceOf(manager: EntityManager, personId: string): Promise<{ effective_on: string; resident: boolean }[]> {
+    return queryRows(
+      manager,
+      `SELECT effective_on::text, resident FROM person_residence_history WHERE person_id = $1
+        ORDER BY effective_on, seq`,
+      [personId],
+    );
+  }
+
+  async insertResidence(
+    manager: EntityManager,
+    personId: string,
+    rows: { effectiveOn: string; resident: boolean; fromPlace: string | null }[],
+    eventId: string,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO person_residence_history (person_id, effective_on, resident, from_place, event_id)
+       SELECT $1, e, r, f, $5 FROM unnest($2::date[], $3::boolean[], $4::text[]) AS t(e, r, f)`,
+      [personId, rows.map((r) => r.effectiveOn), rows.map((r) => r.resident), rows.map((r) => r.fromPlace), eventId],
+    );
+  }
+
+  /** The household's HEAD and SPOUSE, whom a new child without named parents is linked to. */
+  async householdCouple(
+    manager: EntityManager,
+    householdId: string,
+  ): Promise<{ id: string; idNumber: string; sex: 'M' | 'F'; birthDate: string; relation: Relation }[]> {
+    return queryRows(
+      manager,
+      `SELECT p.id, p.id_number AS "idNumber", p.sex, to_char(p.birth_date, 'YYYY-MM-DD') AS "birthDate", m.relation
+         FROM household_members m JOIN persons p ON p.id = m.person_id
+        WHERE m.household_id = $1 AND m.relation IN ('HEAD', 'SPOUSE')
+        ORDER BY m.relation, p.id`,
+      [householdId],
+    );
+  }
+
+  /** Sets each person's mother and father (the parent links every rule reads). */
+  async setParentLinks(
+    manager: EntityManager,
+    links: { personId: string; motherId: string | null; fatherId: string | null }[],
+  ): Promise<void> {
+    const named = links.filter((link) => link.motherId !== null || link.fatherId !== null);
+    if (named.length === 0) return;
+    await manager.query(
+      `UPDATE persons p SET mother_id = l.mother_id, father_id = l.father_id
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS l(person_id, mother_id, father_id)
+        WHERE p.id = l.person_id`,
+      [named.map((l) => l.personId), named.map((l) => l.motherId), named.map((l) => l.fatherId)],
+    );
+  }
+
   async insertMembers(manager: EntityManager, householdId: string, members: NewMember[]): Promise<void> {
     await manager.query(
       `INSERT INTO household_members (household_id, person_id, relation, birth_order, adopted, adopted_on, joined_on)
