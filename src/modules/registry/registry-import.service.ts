@@ -475,6 +475,19 @@ export class RegistryImportService {
         ORDER BY s.line`,
     );
     problems.push(...parents);
+    // One account number, one holder city-wide: not another registered holder, nor another in the file.
+    const held = await queryRows<{ line: number }>(
+      runner,
+      `SELECT s.line FROM registry_import s
+        WHERE s.account_no IS NOT NULL
+          AND (EXISTS (SELECT 1 FROM household_bank_accounts b WHERE b.account_no = s.account_no)
+               OR EXISTS (SELECT 1 FROM registry_import o
+                           WHERE o.account_no = s.account_no AND o.person_id <> s.person_id AND o.line < s.line))
+        ORDER BY s.line`,
+    );
+    for (const row of held) {
+      problems.push({ line: row.line, field: 'account_no', message: 'the account number belongs to another holder' });
+    }
     const split = await queryRows<{ line: number; household_no: string }>(
       runner,
       `WITH runs AS (

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { RegionScope } from '../../common/region-scope.js';
 import { queryOne, queryRows } from '../../database/sql.js';
 import type { HukouType, Relation, Sex } from './household-snapshot.js';
+import { AccountHeldByAnotherError } from './registry.errors.js';
 
 /** Facts registered without a known start hold from the beginning of the record. */
 export const FROM_THE_BEGINNING = '-infinity';
@@ -344,11 +345,20 @@ export class RegistryRepository {
     account: { bankCode: string; accountNo: string; holderPersonId: string },
     eventId: string | null,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO household_bank_accounts (household_id, effective_on, bank_code, account_no, holder_person_id, event_id)
-       VALUES ($1, $2::date, $3, $4, $5, $6)`,
-      [householdId, effectiveOn, account.bankCode, account.accountNo, account.holderPersonId, eventId],
-    );
+    try {
+      await manager.query(
+        `INSERT INTO household_bank_accounts (household_id, effective_on, bank_code, account_no, holder_person_id, event_id)
+         VALUES ($1, $2::date, $3, $4, $5, $6)`,
+        [householdId, effectiveOn, account.bankCode, account.accountNo, account.holderPersonId, eventId],
+      );
+    } catch (error) {
+      // One account number, one holder city-wide (exclusion constraint household_bank_accounts_one_holder).
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === '23P01' && constraint === 'household_bank_accounts_one_holder') {
+        throw new AccountHeldByAnotherError(account.accountNo);
+      }
+      throw error;
+    }
   }
 
   async lastEffective(
