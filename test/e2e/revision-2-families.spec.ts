@@ -253,4 +253,26 @@ describe('issue 14: six families (e2e, PostgreSQL)', () => {
       ),
     ).rejects.toThrow(/household_bank_accounts_one_holder/);
   });
+
+  it('MEMBER_LEFT and MEMBER_JOINED: a daughter marries out and still counts; her husband joins his own household', async () => {
+    const h = await register([
+      { key: 'father', born: '1950-03-01', sex: 'M', relation: 'HEAD' },
+      { key: 'mother', born: '1952-03-01', sex: 'F', relation: 'SPOUSE' },
+      { key: 'daughter', born: '1985-01-01', sex: 'F', relation: 'CHILD', birthOrder: 1 },
+    ]);
+    await event(h.id, { type: 'MEMBER_LEFT', personId: h.person('daughter'), date: '2010-10-01' });
+    await event(h.id, { type: 'MEMBER_LEFT', personId: h.person('daughter'), date: '2011-10-01' }, 409);
+    expect((await decision(h.id, '2012-03-01', 'RURAL_REWARD', h.person('father'))).eligible).toBe(true);
+    expect((await decisions(h.id, '2012-03-01')).some((d) => d.personId === h.person('daughter'))).toBe(false);
+    const other = await register([{ key: 'husband', born: '1983-05-01', sex: 'M', relation: 'HEAD' }]);
+    const joined = await event(other.id, {
+      type: 'MEMBER_JOINED',
+      date: '2010-10-01',
+      data: {
+        member: { idNumber: idNumber('1986-02-01', 'F'), name: '新娘', relation: 'SPOUSE', hukouType: 'RURAL' },
+      },
+    });
+    expect(joined.body.household.members).toHaveLength(2);
+    await event(other.id, { type: 'MEMBER_JOINED', date: '2010-10-01', data: { member: { relation: 'HEAD' } } }, 400);
+  });
 });

@@ -39,6 +39,7 @@ const person = (relation: Relation, born: fc.Arbitrary<string>): fc.Arbitrary<Pe
       name: 'x',
       relation,
       birthOrder: relation === 'CHILD' ? 1 : null,
+      leftOn: null,
       motherId: null as string | null,
       fatherId: null as string | null,
     }));

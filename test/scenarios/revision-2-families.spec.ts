@@ -179,4 +179,37 @@ describe('issue 14: six families', () => {
     const grandpaRetirement = decide(family, 'ELDER_CARE_PRIORITY', '2012-05-01', 'grandpa');
     expect(grandpaRetirement.eligible).toBe(true);
   });
+
+  it('members who leave (MEMBER_LEFT): a child who married out still counts; a divorced mother leaves a single father', () => {
+    const family: HouseholdHistory = {
+      people: [
+        father('1950-03-01'),
+        mother('1952-03-01'),
+        child('daughter', 'F', '1995-01-01', { left: '2010-05-01' }),
+      ],
+    };
+    // The only child left the household: the parents still have one living child.
+    expect(decide(family, 'RURAL_REWARD', '2012-03-01', 'father')).toMatchObject({ eligible: true });
+    // She is a child of the household until she leaves (2010 is decided on 1 January), not after.
+    expect(decide(family, 'TUITION_WAIVER', '2009-03-01', 'daughter').eligible).toBe(true);
+    expect(decide(family, 'TUITION_WAIVER', '2010-06-01', 'daughter').eligible).toBe(true);
+    expect(() => decide(family, 'TUITION_WAIVER', '2011-06-01', 'daughter')).toThrow(/no decision/);
+    const divorced: HouseholdHistory = {
+      people: [
+        father('1960-01-01'),
+        mother('1966-01-01', { left: '2008-03-01' }),
+        child('son', 'M', '1988-01-01', { died: '2007-01-01' }),
+      ],
+    };
+    // The mother (43 in 2009) left: the father, single, is decided on his own age (49).
+    const d = decide(divorced, 'SPECIAL_BEREAVED', '2009-06-01', 'father');
+    expect(d).toMatchObject({ eligible: true });
+    expect(d.reasons.find((r) => r.condition.includes('singleParent'))!.actual).toEqual({
+      'household.singleParent': true,
+      'household.motherAge': null,
+      'person.age': 49,
+    });
+    // Before she left, the mother's age decided (42 in 2008: not yet).
+    expect(decide(divorced, 'SPECIAL_BEREAVED', '2008-02-01', 'father').eligible).toBe(false);
+  });
 });

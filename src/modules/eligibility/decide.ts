@@ -8,6 +8,7 @@ import {
   householdParents,
   isChildMember,
   isParentMember,
+  isPresent,
   parentFamily,
   personFacts,
   type Facts,
@@ -93,7 +94,7 @@ export function isBeneficiary(
     case 'CHILDREN':
       return isChildMember(snapshot, person);
     case 'MEMBERS':
-      return true;
+      return isPresent(person);
   }
 }
 

@@ -357,8 +357,15 @@ function isChildOf(child: PersonSnapshot, parentIds: readonly string[], asOf: st
   );
 }
 
-/** A member is a parent in the snapshot when at least one member (born by the date) links to it. */
+/** Whether the person is a member on the snapshot's date (a member who left is still in the record). */
+export const isPresent = (person: PersonSnapshot) => person.leftOn === null;
+
+/**
+ * A member is a parent in the snapshot when at least one person of the household's record (born by
+ * the date; a child who left counts) links to it.
+ */
 export function isParentMember(snapshot: HouseholdSnapshot, person: PersonSnapshot): boolean {
+  if (!isPresent(person)) return false;
   const id = person.personId;
   for (const member of snapshot.members) {
     if ((member.motherId === id || member.fatherId === id) && arrivedOn(member) <= snapshot.asOf) return true;
@@ -366,9 +373,9 @@ export function isParentMember(snapshot: HouseholdSnapshot, person: PersonSnapsh
   return false;
 }
 
-/** A member is a child in the snapshot when its mother or father is a member. */
+/** A member is a child in the snapshot when its mother or father is in the household's record. */
 export function isChildMember(snapshot: HouseholdSnapshot, person: PersonSnapshot): boolean {
-  if (person.motherId === null && person.fatherId === null) return false;
+  if (!isPresent(person) || (person.motherId === null && person.fatherId === null)) return false;
   for (const member of snapshot.members) {
     if (member.personId === person.motherId || member.personId === person.fatherId) return true;
   }
@@ -398,6 +405,7 @@ export function householdParents(snapshot: HouseholdSnapshot): FamilyKey {
     for (const parent of members) {
       if (
         (parent.personId === child.motherId || parent.personId === child.fatherId) &&
+        isPresent(parent) &&
         !parents.includes(parent.personId)
       ) {
         parents.push(parent.personId);
@@ -406,7 +414,8 @@ export function householdParents(snapshot: HouseholdSnapshot): FamilyKey {
   }
   if (parents.length > 0) return orderLike(members, parents);
   for (const member of members) {
-    if (member.relation === 'HEAD' || member.relation === 'SPOUSE') parents.push(member.personId);
+    if ((member.relation === 'HEAD' || member.relation === 'SPOUSE') && isPresent(member))
+      parents.push(member.personId);
   }
   return parents;
 }
@@ -417,7 +426,11 @@ export function parentFamily(snapshot: HouseholdSnapshot, parentId: string): Fam
   for (const child of snapshot.members) {
     if (child.motherId !== parentId && child.fatherId !== parentId) continue;
     const other = child.motherId === parentId ? child.fatherId : child.motherId;
-    if (other !== null && !parents.includes(other) && snapshot.members.some((m) => m.personId === other)) {
+    if (
+      other !== null &&
+      !parents.includes(other) &&
+      snapshot.members.some((m) => m.personId === other && isPresent(m))
+    ) {
       parents.push(other);
     }
   }
@@ -428,7 +441,9 @@ export function parentFamily(snapshot: HouseholdSnapshot, parentId: string): Fam
 export function childFamily(snapshot: HouseholdSnapshot, child: PersonSnapshot): FamilyKey {
   const parents: string[] = [];
   for (const member of snapshot.members) {
-    if (member.personId === child.motherId || member.personId === child.fatherId) parents.push(member.personId);
+    if ((member.personId === child.motherId || member.personId === child.fatherId) && isPresent(member)) {
+      parents.push(member.personId);
+    }
   }
   return parents;
 }
@@ -465,7 +480,7 @@ export function familyFacts(
   let residentMembers = 0;
   for (const member of snapshot.members) {
     const alive = isAlive(member, asOf);
-    if (alive && member.resident) residentMembers++;
+    if (alive && member.resident && isPresent(member)) residentMembers++;
     if (parentIds.includes(member.personId)) {
       parentCount++;
       if (member.hukouType === 'RURAL') anyRural = true;

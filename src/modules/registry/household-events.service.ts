@@ -59,6 +59,7 @@ const PERSON_EVENTS: ReadonlySet<EventType> = new Set([
   'COLLEGE_ADMITTED',
   'MOVE_IN',
   'MOVE_OUT',
+  'MEMBER_LEFT',
 ]);
 
 const contradiction = (code: string, message: string, extra: Record<string, unknown> = {}) =>
@@ -338,6 +339,36 @@ export class HouseholdEventsService {
       case 'BIRTH':
       case 'ADOPTION':
         return this.addChild(manager, household, input.type, date, data, scope, today, log);
+      case 'MEMBER_JOINED': {
+        // {member}: a new person joins (a marriage, a relative moving in), as in POST /households.
+        const member = data.member;
+        if (typeof member !== 'object' || member === null || Array.isArray(member)) {
+          throw invalid('data.member', 'MEMBER_JOINED names the member who joins: {member: {...}}');
+        }
+        const extra = Object.keys(data).filter((key) => key !== 'member');
+        if (extra.length > 0) throw invalid(`data.${extra[0]}`, `data.${extra[0]} is not allowed`);
+        return this.addChild(
+          manager,
+          household,
+          'MEMBER_JOINED',
+          date,
+          member as Record<string, unknown>,
+          scope,
+          today,
+          log,
+        );
+      }
+      case 'MEMBER_LEFT': {
+        // The member leaves the household (a marriage out, a divorce, a child moving out). A child who
+        // left is still a child of their parents; the member is no longer a beneficiary here.
+        const facts = person!;
+        if (Object.keys(data).length > 0) throw invalid(`data.${Object.keys(data)[0]}`, 'MEMBER_LEFT takes no data');
+        if (!(await this.repository.markMemberLeft(manager, facts.person_id, date))) {
+          throw conflict('MEMBER_ALREADY_LEFT', 'The member has already left the household');
+        }
+        await log(facts.person_id, {});
+        return { personId: facts.person_id, data: {} };
+      }
       case 'CERTIFICATE_ISSUED': {
         const certificateNo = data.certificateNo;
         if (typeof certificateNo !== 'string' || !/^[A-Za-z0-9-]{1,40}$/.test(certificateNo)) {
@@ -453,11 +484,14 @@ export class HouseholdEventsService {
     throw invalid('type', `unknown event type ${String(input.type)}`);
   }
 
-  /** BIRTH and ADOPTION: a new child joins the household on the event date. */
+  /**
+   * BIRTH and ADOPTION: a new child joins the household on the event date; MEMBER_JOINED: a new
+   * person of the given relation (not HEAD) joins on the event date.
+   */
   private async addChild(
     manager: EntityManager,
     household: LockedHousehold,
-    type: 'BIRTH' | 'ADOPTION',
+    type: 'BIRTH' | 'ADOPTION' | 'MEMBER_JOINED',
     date: string,
     data: Record<string, unknown>,
     scope: RegionScope,
@@ -485,31 +519,37 @@ export class HouseholdEventsService {
         unknown.map((key) => ({ field: `data.${key}`, message: `data.${key} is not allowed` })),
       );
     }
-    if (data.relation !== undefined && data.relation !== 'CHILD') {
+    const joining = type === 'MEMBER_JOINED';
+    if (joining && (data.relation === undefined || data.relation === 'HEAD')) {
+      throw invalid('data.member.relation', 'a member who joins is a SPOUSE, CHILD, PARENT or OTHER');
+    }
+    if (!joining && data.relation !== undefined && data.relation !== 'CHILD') {
       throw invalid('data.relation', `a ${type} adds a CHILD`);
     }
     const adopted = type === 'ADOPTION';
+    const relation = joining ? (data.relation as MemberDraft['relation']) : 'CHILD';
     const draft: MemberDraft = {
       ...(data as unknown as MemberDraft),
-      relation: 'CHILD',
+      relation,
       adopted,
       adoptedOn: null,
     };
     const { problems, valid } = validateMember(draft, today, 0, 'data.');
     if (problems.length > 0 || !valid) throw refusalFor(problems);
-    if (adopted && date < valid.birthDate) {
+    if ((adopted || joining) && date < valid.birthDate) {
       throw contradiction(
         'EVENT_BEFORE_BIRTH',
-        `The adoption on ${date} is before the child's birth on ${valid.birthDate}`,
+        `The ${joining ? 'joining' : 'adoption'} on ${date} is before the person's birth on ${valid.birthDate}`,
       );
     }
-    if (!adopted && date !== valid.birthDate) {
+    if (type === 'BIRTH' && date !== valid.birthDate) {
       throw contradiction(
         'EVENT_CONTRADICTS_RECORD',
         `The birth is dated ${date} but the ID number says the child was born on ${valid.birthDate}`,
       );
     }
-    const birthOrder = valid.birthOrder ?? (await this.repository.nextBirthOrder(manager, household.id));
+    const birthOrder =
+      relation !== 'CHILD' ? null : (valid.birthOrder ?? (await this.repository.nextBirthOrder(manager, household.id)));
     const personId = uuidv7();
     const logged = {
       idNumber: valid.idNumber,
@@ -533,7 +573,7 @@ export class HouseholdEventsService {
     const eventId = await log(personId, logged);
     try {
       await this.repository.insertMembers(manager, household.id, [
-        { personId, relation: 'CHILD', birthOrder, adopted, adoptedOn: adopted ? date : null, joinedOn: date },
+        { personId, relation, birthOrder, adopted, adoptedOn: adopted ? date : null, joinedOn: date },
       ]);
     } catch (error) {
       // The unique birth order per household; the transaction is rolled back as the error leaves it.

@@ -84,6 +84,7 @@ export function snapshotOn(history: HouseholdHistory, date: string): HouseholdSn
       collegeAdmittedOn: onOrBefore(member.collegeAdmittedOn, date),
       motherId: member.motherId,
       fatherId: member.fatherId,
+      leftOn: onOrBefore(member.leftOn, date),
       resident: inForce(member.residence, date)?.resident ?? true,
     });
   }
@@ -151,7 +152,8 @@ const VIOLATIONS = perHousehold('household_violations', 'x.year, x.recorded_on::
 const MEMBERS = `
   SELECT m.household_id, p.id AS person_id, p.id_number, p.name, p.sex, p.birth_date::text AS birth_date,
          p.death_date::text AS death_date, m.relation, m.birth_order, m.adopted, m.adopted_on::text AS adopted_on,
-         m.joined_on::text AS joined_on, p.college_admitted_on::text AS college_admitted_on, p.mother_id, p.father_id
+         m.joined_on::text AS joined_on, p.college_admitted_on::text AS college_admitted_on, p.mother_id, p.father_id,
+         m.left_on::text AS left_on
     FROM unnest($1::uuid[]) AS chunk(id)
     JOIN household_members m ON m.household_id = chunk.id
     CROSS JOIN LATERAL (SELECT * FROM persons p WHERE p.id = m.person_id OFFSET 0) p`;
@@ -295,6 +297,7 @@ export async function loadHistories(db: Db, householdIds: string[]): Promise<Map
           collegeAdmittedOn: m.college_admitted_on,
           motherId: m.mother_id,
           fatherId: m.father_id,
+          leftOn: m.left_on,
           hukou: (hukou.get(m.person_id) ?? []).map((x) => ({ effectiveOn: x.effective_on, hukouType: x.hukou_type })),
           residence: (residence.get(m.person_id) ?? []).map((x) => ({
             effectiveOn: x.effective_on,
@@ -358,6 +361,7 @@ export function changeDays(history: HouseholdHistory, first: string, last: strin
   add(history.quotaWaivedOn);
   for (const member of history.members) {
     add(member.joinedOn);
+    add(member.leftOn);
     add(member.deathDate);
     for (const row of member.hukou) add(row.effectiveOn);
     for (const row of member.residence) add(row.effectiveOn);

@@ -133,6 +133,7 @@ describe('building snapshots from rows', () => {
       college_admitted_on: null,
       mother_id: null,
       father_id: null,
+      left_on: null,
       resident: true,
     });
     const snapshots = buildSnapshots(

@@ -35,6 +35,11 @@ export interface PersonSnapshot {
    */
   motherId: string | null;
   fatherId: string | null;
+  /**
+   * Set when the member left the household on or before asOf (MEMBER_LEFT): still a child of their
+   * parents for every rule, no longer a member here (not a beneficiary, not a parent of the household).
+   */
+  leftOn: string | null;
   /** Whether the person held the city's hukou on asOf (from birth unless a MOVE_IN says otherwise; until a MOVE_OUT). */
   resident: boolean;
 }

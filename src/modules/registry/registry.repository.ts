@@ -152,6 +152,17 @@ export class RegistryRepository {
     );
   }
 
+  /** Records that a member left the household on `date` (once); false when already recorded. */
+  async markMemberLeft(manager: EntityManager, personId: string, date: string): Promise<boolean> {
+    const rows = await queryRows<{ person_id: string }>(
+      manager,
+      `UPDATE household_members SET left_on = $2::date
+        WHERE person_id = $1 AND left_on IS NULL AND joined_on <= $2::date RETURNING person_id`,
+      [personId, date],
+    );
+    return rows.length === 1;
+  }
+
   /** The person's residence rows (MOVE_IN, MOVE_OUT) in order; none: resident from birth. */
   residenceOf(manager: EntityManager, personId: string): Promise<{ effective_on: string; resident: boolean }[]> {
     return queryRows(

@@ -37,6 +37,7 @@ export interface MemberRow {
   college_admitted_on: string | null;
   mother_id: string | null;
   father_id: string | null;
+  left_on: string | null;
   resident: boolean;
 }
 
@@ -63,6 +64,7 @@ export function toPersonSnapshot(row: MemberRow): PersonSnapshot {
     collegeAdmittedOn: row.college_admitted_on,
     motherId: row.mother_id,
     fatherId: row.father_id,
+    leftOn: row.left_on,
     resident: row.resident,
   };
 }

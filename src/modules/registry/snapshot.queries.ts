@@ -55,7 +55,8 @@ const MEMBERS_AS_OF = `
          g.disability[3]::smallint AS disability_grade, g.complication[3]::smallint AS complication_grade,
          to_char(CASE WHEN p.college_admitted_on <= $1::date THEN p.college_admitted_on END, 'YYYY-MM-DD')
            AS college_admitted_on,
-         p.mother_id, p.father_id, coalesce(rs.resident, true) AS resident
+         p.mother_id, p.father_id, to_char(CASE WHEN m.left_on <= $1::date THEN m.left_on END, 'YYYY-MM-DD') AS left_on,
+         coalesce(rs.resident, true) AS resident
     FROM household_members m
     CROSS JOIN LATERAL (
       SELECT q.id, q.id_number, q.name, q.sex, q.birth_date, q.death_date, q.college_admitted_on, q.mother_id,

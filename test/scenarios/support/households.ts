@@ -39,6 +39,8 @@ export interface PersonHistory {
   father?: string;
   /** Hukou moved into the city on this date (not resident before); moved out on `movedOut`. */
   movedIn?: string;
+  /** Left the household on this date (MEMBER_LEFT). */
+  left?: string;
   movedOut?: string;
 }
 
@@ -85,6 +87,7 @@ export function snapshotAt(history: HouseholdHistory, date: string): HouseholdSn
       complicationGrade: latest(person.complication, date)?.grade ?? null,
       collegeAdmittedOn:
         person.collegeAdmittedOn !== undefined && person.collegeAdmittedOn <= date ? person.collegeAdmittedOn : null,
+      leftOn: person.left !== undefined && person.left <= date ? person.left : null,
       motherId: parentOf(history, person, 'mother'),
       fatherId: parentOf(history, person, 'father'),
       resident:
@@ -128,6 +131,7 @@ export function changesIn(history: HouseholdHistory, first: string, last: string
     ...(p.complication ?? []).map((c) => c.from),
     ...(p.movedIn ? [p.movedIn] : []),
     ...(p.movedOut ? [p.movedOut] : []),
+    ...(p.left ? [p.left] : []),
   ]);
   dates.push(...(history.violations ?? []).map((v) => v.recordedOn));
   return dates.filter((d) => d >= first && d <= last);

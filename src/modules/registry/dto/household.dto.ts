@@ -219,6 +219,8 @@ export const EVENT_TYPES = [
   'COLLEGE_ADMITTED',
   'MOVE_IN',
   'MOVE_OUT',
+  'MEMBER_JOINED',
+  'MEMBER_LEFT',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
