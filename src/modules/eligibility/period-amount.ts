@@ -96,6 +96,12 @@ export function decisionDays(
   return [...days].sort();
 }
 
+function lastDayOfMonth(date: string): string {
+  const year = yearOf(date);
+  const month = monthOf(date);
+  return formatDate(year, month, daysInMonth(year, month));
+}
+
 /** The days a policy's unit containing `asOf` is decided on (see `decideUnit`). */
 export function unitDays(
   policy: PolicyWithVersions,
@@ -229,14 +235,19 @@ export function decideHouseholdForUnits(
 ): VerdictOrDecision[] {
   const days = new HouseholdDays(snapshotAt);
   const out: VerdictOrDecision[] = [];
-  const unitDaysCache = new Map<string, string[]>();
+  // The month's days without the versions' start days are the household's, computed once; a
+  // policy whose version starts within the month adds that day.
+  let monthDays: string[] | undefined;
   for (const policy of catalogue) {
-    const cacheKey = policy.frequency === 'MONTHLY' ? `M${policy.versions.map((v) => v.effectiveFrom).join()}` : '';
-    let dates = cacheKey ? unitDaysCache.get(cacheKey) : undefined;
-    if (!dates) {
-      dates = unitDays(policy, snapshotAt, asOf, changesIn);
-      if (cacheKey) unitDaysCache.set(cacheKey, dates);
-    }
+    let dates: string[];
+    if (policy.frequency === 'MONTHLY') {
+      monthDays ??= unitDays({ ...policy, versions: [] }, snapshotAt, asOf, changesIn);
+      const first = monthDays[0];
+      const last = lastDayOfMonth(first);
+      const starts = policy.versions.filter((v) => v.effectiveFrom > first && v.effectiveFrom <= last);
+      dates =
+        starts.length === 0 ? monthDays : [...new Set([...monthDays, ...starts.map((v) => v.effectiveFrom)])].sort();
+    } else dates = unitDays(policy, snapshotAt, asOf, changesIn);
     const one = (personId: string | null) => {
       if (mode.explained) out.push(decideUnit(policy, days, personId, dates).decision);
       else {
