@@ -275,4 +275,73 @@ describe('issue 14: six families (e2e, PostgreSQL)', () => {
     expect(joined.body.household.members).toHaveLength(2);
     await event(other.id, { type: 'MEMBER_JOINED', date: '2010-10-01', data: { member: { relation: 'HEAD' } } }, 400);
   });
+
+  it('CORRECTION withdraws a death recorded in error, and corrects a mistyped name, address or death date', async () => {
+    const h = await register([
+      { key: 'father', born: '1950-03-01', sex: 'M', relation: 'HEAD' },
+      { key: 'mother', born: '1953-01-01', sex: 'F', relation: 'SPOUSE', deathDate: '2011-02-01' },
+      { key: 'son', born: '1980-01-01', sex: 'M', relation: 'CHILD', birthOrder: 1 },
+    ]);
+    const father = h.person('father');
+    const death = await event(h.id, { type: 'DEATH', personId: father, date: '2012-05-10' });
+    expect((await decision(h.id, '2013-03-01', 'RURAL_REWARD', father)).eligible).toBe(false);
+    await event(h.id, { type: 'CORRECTION', date: '2013-06-01', data: { withdrawsEventId: death.body.id } }, 400);
+    const withdrawn = await event(h.id, {
+      type: 'CORRECTION',
+      date: '2013-06-01',
+      data: { withdrawsEventId: death.body.id, reason: '误报死亡，本人健在' },
+    });
+    expect(withdrawn.body.data).toMatchObject({ withdrawnType: 'DEATH' });
+    expect((await decision(h.id, '2013-03-01', 'RURAL_REWARD', father)).eligible).toBe(true);
+    await event(
+      h.id,
+      { type: 'CORRECTION', date: '2013-06-01', data: { withdrawsEventId: death.body.id, reason: 'x' } },
+      409,
+    );
+    // A hukou change recorded in error is withdrawn: the rural hukou holds again from that date.
+    const change = await event(h.id, {
+      type: 'HUKOU_CHANGE',
+      personId: father,
+      date: '2013-02-01',
+      data: { hukouType: 'URBAN' },
+    });
+    expect((await decision(h.id, '2014-03-01', 'RURAL_REWARD', father)).eligible).toBe(false);
+    await event(h.id, {
+      type: 'CORRECTION',
+      date: '2014-06-01',
+      data: { withdrawsEventId: change.body.id, reason: '录入错误' },
+    });
+    expect((await decision(h.id, '2014-03-01', 'RURAL_REWARD', father)).eligible).toBe(true);
+    // Field corrections.
+    const renamed = await event(h.id, {
+      type: 'CORRECTION',
+      personId: h.person('son'),
+      date: '2014-06-01',
+      data: { field: 'name', value: '王小明', reason: '姓名录入错误' },
+    });
+    expect(renamed.body.household.members.find((m: { personId: string }) => m.personId === h.person('son')).name).toBe(
+      '王小明',
+    );
+    const moved = await event(h.id, {
+      type: 'CORRECTION',
+      date: '2014-06-01',
+      data: { field: 'address', value: '测试村2号', reason: '门牌号错误' },
+    });
+    expect(moved.body.household.address).toBe('测试村2号');
+    await event(h.id, {
+      type: 'CORRECTION',
+      personId: h.person('mother'),
+      date: '2014-06-01',
+      data: { field: 'deathDate', value: '2011-03-05', reason: '死亡日期录入错误' },
+    });
+    const [row] = await t.dataSource.query(`SELECT death_date::text AS d FROM persons WHERE id = $1`, [
+      h.person('mother'),
+    ]);
+    expect(row.d).toBe('2011-03-05');
+    await event(
+      h.id,
+      { type: 'CORRECTION', date: '2014-06-01', data: { withdrawsEventId: renamed.body.id, reason: 'x' } },
+      422,
+    );
+  });
 });

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { uuidv7 } from './ids.js';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
-import { LifeEventBus } from '../../common/life-event-bus.js';
+import { LifeEventBus, type LifeEventNotice } from '../../common/life-event-bus.js';
 import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -80,7 +80,14 @@ function gradeOf(data: Record<string, unknown>, max: number): number | null {
 interface Outcome {
   personId: string | null;
   data: Record<string, unknown>;
+  /** A CORRECTION: the first day whose facts it changed, and what it corrected (see LifeEventNotice). */
+  effectiveFrom?: string;
+  corrects?: LifeEventNotice['corrects'];
 }
+
+/** The events a CORRECTION can withdraw, and the fields it can correct. */
+const WITHDRAWABLE = ['DEATH', 'HUKOU_CHANGE', 'DISABILITY_ASSESSED', 'COMPLICATION_ASSESSED', 'MOVE_OUT'];
+const CORRECTABLE = ['name', 'address', 'deathDate'];
 
 /**
  * Life events. Each is checked against the record inside the household's lock, then appended to
@@ -143,8 +150,9 @@ export class HouseholdEventsService {
         eventId,
         householdId,
         type: input.type,
-        date: input.date,
+        date: outcome.effectiveFrom ?? input.date,
         personId: outcome.personId,
+        ...(outcome.corrects ? { corrects: outcome.corrects } : {}),
       });
       const after = await this.snapshots.forHousehold(householdId, today, manager);
       await this.audit.record(manager, {
@@ -358,6 +366,8 @@ export class HouseholdEventsService {
           log,
         );
       }
+      case 'CORRECTION':
+        return this.correct(manager, household, data, person, today, log);
       case 'MEMBER_LEFT': {
         // The member leaves the household (a marriage out, a divorce, a child moving out). A child who
         // left is still a child of their parents; the member is no longer a beneficiary here.
@@ -482,6 +492,102 @@ export class HouseholdEventsService {
       }
     }
     throw invalid('type', `unknown event type ${String(input.type)}`);
+  }
+
+  /**
+   * CORRECTION {withdrawsEventId?, field?, value?, reason}: withdraws an event recorded in error
+   * (DEATH, HUKOU_CHANGE, the assessments, MOVE_OUT) or corrects a mistyped name, address or death
+   * date. Histories stay append-only: a withdrawn dated fact is overridden by a row of the same date
+   * that restores what held before it (the later row of a day wins, as everywhere in the registry).
+   * The withdrawn event stays in the log; a second withdrawal of it is refused.
+   */
+  private async correct(
+    manager: EntityManager,
+    household: LockedHousehold,
+    data: Record<string, unknown>,
+    person: PersonFacts | undefined,
+    today: string,
+    log: (personId: string | null, data: Record<string, unknown>) => Promise<string>,
+  ): Promise<Outcome> {
+    const unknown = Object.keys(data).filter((key) => !['withdrawsEventId', 'field', 'value', 'reason'].includes(key));
+    if (unknown.length > 0) throw invalid(`data.${unknown[0]}`, `data.${unknown[0]} is not allowed`);
+    const reason = typeof data.reason === 'string' ? data.reason.trim() : '';
+    if (reason.length < 1 || reason.length > 500)
+      throw invalid('data.reason', 'a correction gives its reason (1-500 characters)');
+    const withdraws = data.withdrawsEventId;
+    if ((withdraws === undefined) === (data.field === undefined)) {
+      throw invalid(
+        'data',
+        'a correction either withdraws an event (withdrawsEventId) or corrects a field (field, value)',
+      );
+    }
+    if (withdraws !== undefined) {
+      if (typeof withdraws !== 'string' || !/^\d{1,18}$/.test(withdraws)) {
+        throw invalid('data.withdrawsEventId', 'withdrawsEventId is the id of an event of this household');
+      }
+      const target = await this.repository.eventOfHousehold(manager, household.id, withdraws);
+      if (!target) throw invalid('data.withdrawsEventId', `event ${withdraws} is not an event of this household`);
+      if (target.withdrawn) throw conflict('EVENT_ALREADY_WITHDRAWN', `Event ${withdraws} has already been withdrawn`);
+      if (!WITHDRAWABLE.includes(target.type)) {
+        throw contradiction(
+          'CORRECTION_NOT_SUPPORTED',
+          `A ${target.type} cannot be withdrawn here (only ${WITHDRAWABLE.join(', ')})`,
+        );
+      }
+      const logged = { withdrawsEventId: withdraws, withdrawnType: target.type, reason };
+      const eventId = await log(target.person_id, logged);
+      await this.repository.withdrawEvent(manager, target, eventId);
+      return {
+        personId: target.person_id,
+        data: logged,
+        effectiveFrom: target.event_date,
+        corrects: { withdrawnEventId: withdraws, withdrawnType: target.type },
+      };
+    }
+    const field = data.field;
+    if (typeof field !== 'string' || !CORRECTABLE.includes(field)) {
+      throw invalid('data.field', `field is one of ${CORRECTABLE.join(', ')}`);
+    }
+    const value = typeof data.value === 'string' ? data.value.trim() : '';
+    if (field === 'address') {
+      if (value.length < 1 || value.length > 200) throw invalid('data.value', 'an address has 1 to 200 characters');
+      const eventId = await log(null, { field, value, reason });
+      const from = await this.repository.correctAddress(manager, household.id, value, eventId);
+      return {
+        personId: null,
+        data: { field, value, reason },
+        effectiveFrom: today,
+        corrects: { field, from, to: value },
+      };
+    }
+    if (!person) throw invalid('personId', `a correction of ${field} names the member (personId)`);
+    if (field === 'name') {
+      if (value.length < 1 || value.length > 50) throw invalid('data.value', 'a name has 1 to 50 characters');
+      const from = await this.repository.correctName(manager, person.person_id, value);
+      await log(person.person_id, { field, value, reason });
+      return {
+        personId: person.person_id,
+        data: { field, value, reason },
+        effectiveFrom: today,
+        corrects: { field, from, to: value },
+      };
+    }
+    // deathDate: the death was recorded on the wrong day.
+    if (person.death_date === null)
+      throw contradiction('EVENT_CONTRADICTS_RECORD', 'No death is recorded for the person');
+    if (!isIsoDate(value) || value > today || value < person.birth_date) {
+      throw invalid('data.value', 'the corrected death date is a real date between the birth and today');
+    }
+    if (value === person.death_date)
+      throw contradiction('EVENT_NO_CHANGE', `The death is already recorded on ${value}`);
+    await log(person.person_id, { field, value, reason });
+    await manager.query(`UPDATE persons SET death_date = $2::date WHERE id = $1`, [person.person_id, value]);
+    return {
+      personId: person.person_id,
+      data: { field, value, reason },
+      effectiveFrom: value < person.death_date ? value : person.death_date,
+      corrects: { field, from: person.death_date, to: value },
+    };
   }
 
   /**

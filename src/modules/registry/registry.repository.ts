@@ -152,6 +152,113 @@ export class RegistryRepository {
     );
   }
 
+  /** One event of the household, with whether a CORRECTION has withdrawn it. */
+  eventOfHousehold(
+    manager: EntityManager,
+    householdId: string,
+    eventId: string,
+  ): Promise<
+    | {
+        id: string;
+        type: string;
+        person_id: string | null;
+        event_date: string;
+        data: Record<string, unknown>;
+        withdrawn: boolean;
+      }
+    | undefined
+  > {
+    return queryOne(
+      manager,
+      `SELECT e.id::text, e.type, e.person_id, e.event_date::text, e.data,
+              EXISTS (SELECT 1 FROM household_events c
+                       WHERE c.household_id = e.household_id AND c.type = 'CORRECTION'
+                         AND c.data->>'withdrawsEventId' = e.id::text) AS withdrawn
+         FROM household_events e WHERE e.household_id = $1 AND e.id = $2::bigint`,
+      [householdId, eventId],
+    );
+  }
+
+  /**
+   * Undoes what a withdrawn event recorded: a death is erased; a dated fact gets a row of the same
+   * date restoring the value in force the day before (the later row of a day wins).
+   */
+  async withdrawEvent(
+    manager: EntityManager,
+    event: { id: string; type: string; person_id: string | null; event_date: string },
+    correctionId: string,
+  ): Promise<void> {
+    switch (event.type) {
+      case 'DEATH':
+        await manager.query(`UPDATE persons SET death_date = NULL WHERE id = $1 AND death_date = $2::date`, [
+          event.person_id,
+          event.event_date,
+        ]);
+        return;
+      case 'HUKOU_CHANGE':
+        // The hukou in force before the withdrawn change, restored from the change's date.
+        await manager.query(
+          `INSERT INTO person_hukou_history (person_id, effective_on, hukou_type, event_id)
+           SELECT $1, $2::date, h.hukou_type, $3 FROM person_hukou_history h
+            WHERE h.person_id = $1
+              AND h.seq < (SELECT min(seq) FROM person_hukou_history WHERE event_id = $4::bigint)
+            ORDER BY h.effective_on DESC, h.seq DESC LIMIT 1`,
+          [event.person_id, event.event_date, correctionId, event.id],
+        );
+        return;
+      case 'DISABILITY_ASSESSED':
+      case 'COMPLICATION_ASSESSED': {
+        const kind = event.type === 'DISABILITY_ASSESSED' ? 'DISABILITY' : 'COMPLICATION';
+        const [before] = await queryRows<{ grade: number | null }>(
+          manager,
+          `SELECT grade FROM person_grade_history
+            WHERE person_id = $1 AND kind = $2
+              AND seq < (SELECT min(seq) FROM person_grade_history WHERE event_id = $3::bigint)
+            ORDER BY effective_on DESC, seq DESC LIMIT 1`,
+          [event.person_id, kind, event.id],
+        );
+        await manager.query(
+          `INSERT INTO person_grade_history (person_id, kind, effective_on, grade, event_id) VALUES ($1, $2, $3::date, $4, $5)`,
+          [event.person_id, kind, event.event_date, before?.grade ?? null, correctionId],
+        );
+        return;
+      }
+      case 'MOVE_OUT':
+        await manager.query(
+          `INSERT INTO person_residence_history (person_id, effective_on, resident, event_id) VALUES ($1, $2::date, true, $3)`,
+          [event.person_id, event.event_date, correctionId],
+        );
+        return;
+    }
+  }
+
+  /** Corrects a mistyped name; answers the name it replaced. */
+  async correctName(manager: EntityManager, personId: string, name: string): Promise<string> {
+    const [row] = await queryRows<{ before: string }>(
+      manager,
+      `UPDATE persons p SET name = $2 FROM persons o WHERE p.id = $1 AND o.id = p.id RETURNING o.name AS before`,
+      [personId, name],
+    );
+    return row.before;
+  }
+
+  /** Corrects a mistyped address: the region row in force gets a successor of the same date. */
+  async correctAddress(manager: EntityManager, householdId: string, address: string, eventId: string): Promise<string> {
+    const [row] = await queryRows<{ before: string }>(
+      manager,
+      `WITH latest AS (
+         SELECT effective_on, region_code, address FROM household_region_history WHERE household_id = $1
+          ORDER BY effective_on DESC, seq DESC LIMIT 1),
+       ins AS (
+         INSERT INTO household_region_history (household_id, effective_on, region_code, address, event_id)
+         SELECT $1, effective_on, region_code, $2, $3 FROM latest)
+       SELECT address AS before FROM latest`,
+      [householdId, address, eventId],
+    );
+    await manager.query(`UPDATE households SET address = $2, updated_at = now() WHERE id = $1`, [householdId, address]);
+    return row.before;
+  }
+
   /** Records that a member left the household on `date` (once); false when already recorded. */
   async markMemberLeft(manager: EntityManager, personId: string, date: string): Promise<boolean> {
     const rows = await queryRows<{ person_id: string }>(

@@ -221,6 +221,7 @@ export const EVENT_TYPES = [
   'MOVE_OUT',
   'MEMBER_JOINED',
   'MEMBER_LEFT',
+  'CORRECTION',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
