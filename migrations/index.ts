@@ -11,6 +11,9 @@ import { LedgerBulkPosting1765300000000 } from './1765300000000-ledger-bulk-post
 import { BatchLineKeys1765400000000 } from './1765400000000-batch-line-keys.js';
 import { JobResilience1765500000000 } from './1765500000000-job-resilience.js';
 import { Schedules1765600000000 } from './1765600000000-schedules.js';
+import { ParentLinksResidence1765700000000 } from './1765700000000-parent-links-residence.js';
+import { PolicyCatalogueR21765700000001 } from './1765700000001-policy-catalogue-r2.js';
+import { MemberLeft1765700000002 } from './1765700000002-member-left.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -30,4 +33,7 @@ export const MIGRATIONS = [
   BatchLineKeys1765400000000,
   JobResilience1765500000000,
   Schedules1765600000000,
+  ParentLinksResidence1765700000000,
+  PolicyCatalogueR21765700000001,
+  MemberLeft1765700000002,
 ];

@@ -9,6 +9,12 @@ export interface LifeEventNotice {
   /** The event's effective date, YYYY-MM-DD. */
   date: string;
   personId: string | null;
+  /**
+   * A CORRECTION: the event it withdraws, or the field it corrects with the value before and after.
+   * `date` is then the first day whose facts changed (the withdrawn event's date, the earlier of two
+   * death dates), so listeners can re-decide, and find what was paid and is no longer owed, from there.
+   */
+  corrects?: { withdrawnEventId?: string; withdrawnType?: string; field?: string; from?: string; to?: string };
 }
 
 export type LifeEventListener = (manager: EntityManager, notice: LifeEventNotice) => Promise<void>;

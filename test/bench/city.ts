@@ -27,7 +27,7 @@ export interface Village {
 /** The registry tables in load order (foreign keys), with the columns the generator fills. */
 export const TABLES = {
   households: 'households (id, household_no, region_code, address, quota_waived_on)',
-  persons: 'persons (id, id_number, name, sex, birth_date, death_date, college_admitted_on)',
+  persons: 'persons (id, id_number, name, sex, birth_date, death_date, college_admitted_on, mother_id, father_id)',
   household_members:
     'household_members (person_id, household_id, relation, birth_order, adopted, adopted_on, joined_on)',
   household_events: 'household_events (household_id, type, person_id, event_date, data)',
@@ -303,9 +303,14 @@ export class CityGenerator {
 
     // Members, persons and their dated facts.
     const hukou = rural ? 'RURAL' : 'URBAN';
+    // Each child is linked to its own mother and father: the couple, as the registry links them.
+    const couple = members.filter((m) => m.relation === 'HEAD' || m.relation === 'SPOUSE');
+    const motherId = couple.find((m) => m.sex === 'F')?.id ?? NULL;
+    const fatherId = couple.find((m) => m.sex === 'M')?.id ?? NULL;
     for (const m of members) {
+      const parents = m.relation === 'CHILD' ? `${motherId}\t${fatherId}` : `${NULL}\t${NULL}`;
       out.persons.push(
-        `${m.id}\t${m.idNumber}\t${m.name}\t${m.sex}\t${m.birthDate}\t${m.deathDate ?? NULL}\t${m.collegeAdmittedOn ?? NULL}\n`,
+        `${m.id}\t${m.idNumber}\t${m.name}\t${m.sex}\t${m.birthDate}\t${m.deathDate ?? NULL}\t${m.collegeAdmittedOn ?? NULL}\t${parents}\n`,
       );
       const joinedOn = m.adoptedOn ?? BEGINNING;
       out.household_members.push(

@@ -2,26 +2,25 @@ import { readFileSync } from 'node:fs';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
-import { selectVersionsInForce } from '../../src/modules/eligibility/decide.js';
 import {
-  decideSnapshot,
+  decideTimeline,
   EligibilityService,
-  judgeSnapshot,
+  judgeTimeline,
   type HouseholdEligibility,
 } from '../../src/modules/eligibility/eligibility.service.js';
 import { PoliciesRepository } from '../../src/modules/policies/policies.repository.js';
 import type { PoliciesService } from '../../src/modules/policies/policies.service.js';
 import type { Verdict } from '../../src/modules/eligibility/decide.js';
 import { HouseholdSnapshots } from '../../src/modules/registry/household-snapshots.service.js';
-import type { HouseholdSnapshot } from '../../src/modules/registry/household-snapshot.js';
-import { loadSnapshots } from '../../src/modules/registry/snapshot.queries.js';
+import { loadHistories, timelineOf, type HouseholdHistory } from '../../src/modules/registry/household-history.js';
+import { loadHouseholdIds } from '../../src/modules/registry/snapshot.queries.js';
 
 /**
  * What would make the eligibility stream faster, measured on a database kept by
  * `npm run bench -- --keep-database`, through the service itself (EligibilityService over
  * HouseholdSnapshots.streamSnapshots, as the benchmark's eligibility stage drives it), and its two
  * halves apart: the database alone (the chunk queries, nothing decided) and the decisions alone
- * (over snapshots already in memory), explained (`decideSnapshot`) and not (`judgeSnapshot`).
+ * (over histories already in memory), explained (`decideTimeline`) and not (`judgeTimeline`).
  *
  * Usage: node dist/test/bench/eligibility-experiment.js DATABASE_URL [households-for-decide-only]
  */
@@ -31,7 +30,6 @@ const asOf = '2025-03-01';
 const dataSource = new DataSource(dataSourceOptions(url, 4));
 await dataSource.initialize();
 const catalogue = await new PoliciesRepository(dataSource).loadCatalogue();
-const inForce = selectVersionsInForce(catalogue, asOf);
 const policies = { catalogue: () => Promise.resolve(catalogue) } as unknown as PoliciesService;
 const registry = new HouseholdSnapshots(dataSource);
 const service = new EligibilityService(registry, policies);
@@ -97,7 +95,7 @@ async function stream(name: string, chunkSize: number, explain: boolean): Promis
 async function loadOnly(chunkSize: number): Promise<void> {
   const started = await start();
   let households = 0;
-  for await (const chunk of registry.streamSnapshots({ regionPrefix: '410100', asOf, chunkSize })) {
+  for await (const chunk of registry.streamTimelines({ regionPrefix: '410100', asOf, chunkSize })) {
     households += chunk.length;
   }
   await report(`database only, chunk ${chunkSize}`, households, started);
@@ -105,21 +103,23 @@ async function loadOnly(chunkSize: number): Promise<void> {
 
 /** The decision half, over the first households of the city held in memory. */
 async function decideOnly(): Promise<void> {
-  const snapshots: HouseholdSnapshot[] = [];
+  const histories: HouseholdHistory[] = [];
   let after: string | null = null;
-  while (snapshots.length < inMemory) {
-    const chunk = await loadSnapshots(dataSource, asOf, { after, regionLike: '4101%', limit: 5000 });
-    if (chunk.length === 0) break;
-    snapshots.push(...chunk);
-    after = chunk[chunk.length - 1].householdId;
+  while (histories.length < inMemory) {
+    const ids = await loadHouseholdIds(dataSource, asOf, { after, regionLike: '4101%', limit: 5000 });
+    if (ids.length === 0) break;
+    const chunk = await loadHistories(dataSource, ids);
+    histories.push(...ids.map((id) => chunk.get(id)!));
+    after = ids[ids.length - 1];
   }
   for (let round = 0; round < 2; round++) {
+    // A timeline caches the snapshots it builds: a fresh one per run, as the stream makes them.
     let started = await start();
-    for (const snapshot of snapshots) decideSnapshot(snapshot, asOf, inForce);
-    await report(`decisions only, explained`, snapshots.length, started);
+    for (const history of histories) decideTimeline(timelineOf(history), asOf, catalogue);
+    await report(`decisions only, explained`, histories.length, started);
     started = await start();
-    for (const snapshot of snapshots) judgeSnapshot(snapshot, asOf, inForce);
-    await report(`decisions only, unexplained`, snapshots.length, started);
+    for (const history of histories) judgeTimeline(timelineOf(history), asOf, catalogue);
+    await report(`decisions only, unexplained`, histories.length, started);
   }
 }
 

@@ -224,9 +224,9 @@ async function bench(
     const inserted = await client.query(
       `INSERT INTO enrollments (id, household_id, policy_code, beneficiary_person_id, region_code, status, opened_by,
                                 submitted_by, submitted_at, publicized_by, publicized_on, notice_ends_on, approved_by,
-                                approved_at, active_from)
+                                approved_at, active_from, applied_on)
        SELECT s.id, s.household_id, s.policy_code, s.person_id, s.region_code, 'ACTIVE', $1, $1,
-              '2025-01-06', o.id, '2025-01-08', '2025-01-15', o.id, '2025-01-16', '2025-01-16'
+              '2025-01-06', o.id, '2025-01-08', '2025-01-15', o.id, '2025-01-16', '2025-01-16', '2025-01-06'
          FROM bench_enroll_staging s JOIN users o ON o.username = 'bench-officer-' || substr(s.region_code, 1, 6)`,
       [clerk.id],
     );

@@ -84,6 +84,7 @@ describe('eligibility (e2e)', () => {
     expect(mother).toMatchObject({ eligible: false, amount: null });
     expect(mother.reasons).toContainEqual({
       condition: 'person.ageAtYearEnd >= 60',
+      label: '本人年龄（按出生年份）：实际57周岁，要求≥60周岁',
       actual: 57,
       expected: '>= 60',
       passed: false,

@@ -201,7 +201,7 @@ describe('policies (e2e)', () => {
 
     beforeAll(async () => {
       const policy = await t.http().get(`${API}/policies/RURAL_REWARD`).set('Authorization', admin.auth).expect(200);
-      versionId = policy.body.versions[1].id; // 960.00 from 2012
+      versionId = policy.body.versions.find((v: { effectiveFrom: string }) => v.effectiveFrom === '2012-01-01').id; // 960.00
       await t.dataSource.transaction((manager) =>
         t.app.get(PoliciesService).markVersionsUsed(manager, [versionId], '2012-12-31'),
       );
@@ -230,9 +230,10 @@ describe('policies (e2e)', () => {
       const refused = await postVersion('RURAL_REWARD', { ...body, effectiveFrom: '2012-07-01' }).expect(409);
       expect(refused.body).toMatchObject({ code: 'VERSION_IN_USE', paidThrough: '2012-12-31' });
       const accepted = await postVersion('RURAL_REWARD', { ...body, effectiveFrom: '2013-01-01' }).expect(201);
-      expect(accepted.body).toMatchObject({ versionNo: 3, effectiveFrom: '2013-01-01' });
+      // Version 3 is the 2004-2008 standard of the corrected catalogue: the new one is number 4.
+      expect(accepted.body).toMatchObject({ versionNo: 4, effectiveFrom: '2013-01-01' });
       const policy = await t.http().get(`${API}/policies/RURAL_REWARD`).set('Authorization', admin.auth).expect(200);
-      expect(policy.body.versions[1]).toMatchObject({
+      expect(policy.body.versions[2]).toMatchObject({
         effectiveTo: '2012-12-31',
         usedAt: expect.any(String),
         paidThrough: '2012-12-31',
@@ -265,7 +266,7 @@ describe('policies (e2e)', () => {
 
     it('an unused version can still be corrected', async () => {
       const policy = await t.http().get(`${API}/policies/RURAL_REWARD`).set('Authorization', admin.auth).expect(200);
-      const unused = policy.body.versions[2];
+      const unused = policy.body.versions[3]; // 2004 (unused), 2009, 2012 (used), 2013 (unused)
       const response = await t
         .http()
         .put(`${API}/policies/RURAL_REWARD/versions/${unused.id}`)

@@ -20,7 +20,7 @@ function registerCsv(households: number, village: string, prefix: string, sequen
     const certificate = i % 2 === 0 ? `CERT-${prefix}-${i}` : '';
     const issued = certificate ? '2008-06-01' : '';
     lines.push(
-      `${no},${village},"${prefix}村${i}号, 2组",${residentId(`${year}${day}`, sequence + 101)},户主${i},HEAD,RURAL,,,${certificate},${issued},${i % 5 === 0 ? '2001;2003' : ''},102,${luhnComplete(`6222020${String(i).padStart(11, '0')}`)}`,
+      `${no},${village},"${prefix}村${i}号, 2组",${residentId(`${year}${day}`, sequence + 101)},户主${i},HEAD,RURAL,,,${certificate},${issued},${i % 5 === 0 ? '2001;2003' : ''},102,${luhnComplete(`6222020${String(sequence * 1000 + i).padStart(11, '0')}`)}`,
       `${no},,,${residentId(`${year + 2}${day}`, sequence + 102)},配偶${i},SPOUSE,RURAL,,,,,,,`,
       `${no},,,${residentId(`${year + 25}${day}`, sequence + 111)},长子${i},CHILD,RURAL,1,N,,,,,`,
       `${no},,,${residentId(`${year + 28}${day}`, sequence + 112)},次女${i},CHILD,URBAN,2,Y,,,,,`,

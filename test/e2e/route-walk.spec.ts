@@ -192,6 +192,7 @@ describe('route walks over the OpenAPI document (e2e)', () => {
         householdId,
         policyCode: 'RURAL_REWARD',
         beneficiaryPersonId: personId,
+        appliedOn: '2012-01-05',
       });
       if (to === 'DRAFT') return e.id as string;
       await call(u().clerk, 'post', `/enrollments/${e.id}/submit`);
@@ -355,7 +356,12 @@ describe('route walks over the OpenAPI document (e2e)', () => {
         as: 'clerk',
         request: () => ({
           path: '/enrollments',
-          body: { householdId: state.householdA, policyCode: 'RURAL_REWARD', beneficiaryPersonId: state.fatherA },
+          body: {
+            householdId: state.householdA,
+            policyCode: 'RURAL_REWARD',
+            beneficiaryPersonId: state.fatherA,
+            appliedOn: '2012-01-05',
+          },
         }),
         status: 201,
         after: (body) => (state.e1 = String(body.id)),
@@ -531,6 +537,7 @@ describe('route walks over the OpenAPI document (e2e)', () => {
             householdId: m.id,
             policyCode: 'COMPLICATION_SUPPORT',
             beneficiaryPersonId: m.members[0].personId,
+            appliedOn: '2012-01-05',
           });
           await call(u().clerk, 'post', `/enrollments/${e.id}/submit`);
           await call(u().officer, 'post', `/enrollments/${e.id}/publicize`);

@@ -35,7 +35,12 @@ describe('batch generation and approval on a real database', () => {
           .http()
           .post(`${API}/enrollments`)
           .set('Authorization', clerk.auth)
-          .send({ householdId: h.id, policyCode: 'COMPLICATION_SUPPORT', beneficiaryPersonId: h.members[0].personId })
+          .send({
+            householdId: h.id,
+            policyCode: 'COMPLICATION_SUPPORT',
+            beneficiaryPersonId: h.members[0].personId,
+            appliedOn: '2012-01-05',
+          })
           .expect(201)
       ).body.id;
       await t.http().post(`${API}/enrollments/${id}/submit`).set('Authorization', clerk.auth).expect(200);

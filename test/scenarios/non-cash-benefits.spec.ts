@@ -76,7 +76,16 @@ describe('FP_INSURANCE', () => {
     expect(decision.eligible).toBe(false);
     expect(decision.reasons).toEqual([
       {
+        condition: 'household.resident = true',
+        label: '家庭持有本市户籍：是，要求是',
+        actual: true,
+        expected: '= true',
+        passed: true,
+      },
+      {
         condition: 'household.certificateValid = true or household.twoDaughtersNoSon = true',
+        label:
+          '持有有效的独生子女父母光荣证是 或 双女户（曾生育两个女儿、无儿子）是：不符合（实际：持有有效的独生子女父母光荣证否，双女户（曾生育两个女儿、无儿子）否），要求至少满足一项',
         actual: { 'household.certificateValid': false, 'household.twoDaughtersNoSon': false },
         expected: 'at least one holds',
         passed: false,

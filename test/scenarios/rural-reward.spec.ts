@@ -7,22 +7,24 @@ describe('RURAL_REWARD', () => {
     ...extra,
   });
 
-  it('a father turning 60 on 31 December 2012 is paid for 2012', () => {
+  it('a father turning 60 on 31 December 2012 is paid for 2012 (age by birth year, decided on 1 January)', () => {
     const history = family('1952-12-31');
     const year = periodAmount(history, 'RURAL_REWARD', '2012', 'father');
     expect(year.total).toBe('960.00');
     expect(year.months).toEqual([
-      expect.objectContaining({ month: '2012-12', decidedOn: '2012-12-31', eligible: true }),
+      expect.objectContaining({ month: '2012-01', decidedOn: '2012-01-01', eligible: true }),
     ]);
-    // Asked in June, the decision already looks to the year's end.
+    // Asked in June, the answer is the year's, decided on 1 January by birth year.
     const june = decide(history, 'RURAL_REWARD', '2012-06-01', 'father');
     expect(june).toMatchObject({ eligible: true, amount: '960.00' });
-    expect(june.reasons).toContainEqual({
-      condition: 'person.ageAtYearEnd >= 60',
-      actual: 60,
-      expected: '>= 60',
-      passed: true,
-    });
+    expect(june.reasons).toContainEqual(
+      expect.objectContaining({
+        condition: 'person.ageAtYearEnd >= 60',
+        actual: 60,
+        expected: '>= 60',
+        passed: true,
+      }),
+    );
   });
 
   it('a father turning 60 on 1 January 2013 is not paid for 2012, and is for 2013', () => {
@@ -40,15 +42,21 @@ describe('RURAL_REWARD', () => {
     expect(y2011.total).toBe('720.00');
     expect(y2012.total).toBe('960.00');
     expect(y2011.months[0].versionId).not.toBe(y2012.months[0].versionId);
-    // Before the national scheme began (2009) there is no version to decide with.
-    expect(decide(history, 'RURAL_REWARD', '2008-06-01', 'father')).toMatchObject({ eligible: false, versionId: null });
+    // 2004-2008: the first national standard, 600.00; before 2004 there is no version to decide with.
+    expect(periodAmount(history, 'RURAL_REWARD', '2008', 'father').total).toBe('0.00'); // 58 by birth year
+    expect(periodAmount(family('1944-04-04'), 'RURAL_REWARD', '2004', 'father').total).toBe('600.00');
+    expect(periodAmount(family('1944-04-04'), 'RURAL_REWARD', '2008', 'father').total).toBe('600.00');
+    expect(decide(family('1940-04-04'), 'RURAL_REWARD', '2003-06-01', 'father')).toMatchObject({
+      eligible: false,
+      versionId: null,
+    });
   });
 
   it('a family-planning violation excludes the household', () => {
     const history = family('1950-04-04', { violations: [{ year: 1990, recordedOn: '1990-06-01' }] });
     const decision = decide(history, 'RURAL_REWARD', '2012-12-31', 'father');
     expect(decision.eligible).toBe(false);
-    expect(failed(decision)).toEqual(['household.violations = 0']);
+    expect(failed(decision)).toEqual(['household.violations1973to2001 = 0']);
   });
 
   it('two daughters and no son qualify; a daughter and a son do not', () => {
@@ -73,7 +81,7 @@ describe('RURAL_REWARD', () => {
       ],
     };
     expect(failed(decide(mixed, 'RURAL_REWARD', '2012-12-31', 'mother'))).toEqual([
-      'household.childrenCount = 1 or household.twoDaughtersNoSon = true',
+      'household.onlyChildOrTwoDaughters = true or household.onlyChildDied = true',
     ]);
   });
 

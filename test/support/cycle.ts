@@ -39,13 +39,23 @@ export async function signInCycle(t: TestApp, county = '410122', township = `${c
   };
 }
 
-/** Opens, submits, publicizes and (as the second officer) approves an enrollment. */
-export async function enrollAndActivate(c: Cycle, householdId: string, policyCode: string, personId?: string) {
+/**
+ * Opens, submits, publicizes and (as the second officer) approves an enrollment. The family applied
+ * on `appliedOn` (a paper application of 2012 by default: the cycles pay 2012, and nothing is owed
+ * before the fiscal year of the application).
+ */
+export async function enrollAndActivate(
+  c: Cycle,
+  householdId: string,
+  policyCode: string,
+  personId?: string,
+  appliedOn = '2012-01-05',
+) {
   const created = await c.t
     .http()
     .post(`${API}/enrollments`)
     .set('Authorization', c.clerk.auth)
-    .send({ householdId, policyCode, ...(personId ? { beneficiaryPersonId: personId } : {}) })
+    .send({ householdId, policyCode, appliedOn, ...(personId ? { beneficiaryPersonId: personId } : {}) })
     .expect(201);
   const id = created.body.id as string;
   await c.t.http().post(`${API}/enrollments/${id}/submit`).set('Authorization', c.clerk.auth).expect(200);

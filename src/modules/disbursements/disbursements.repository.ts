@@ -122,6 +122,8 @@ export interface CandidateRow {
   beneficiary_person_id: string | null;
   beneficiary_key: string;
   region_code: string;
+  /** The fiscal year in which the enrollment was applied for (China time): nothing is owed before it. */
+  applied_year: number;
 }
 
 const BATCH_COLUMNS = '*';
@@ -220,7 +222,9 @@ export class DisbursementsRepository {
     const [household, enrollment] = (cursor ?? `${NIL_UUID}/${NIL_UUID}`).split('/');
     return queryRows<CandidateRow>(
       manager,
-      `SELECT id, household_id, beneficiary_person_id, beneficiary_key, region_code FROM enrollments
+      `SELECT id, household_id, beneficiary_person_id, beneficiary_key, region_code,
+              extract(year FROM applied_on)::int AS applied_year
+         FROM enrollments
         WHERE policy_code = $1 AND status = 'ACTIVE' AND region_code LIKE $2
           AND (household_id, id) > ($3::uuid, $4::uuid)
         ORDER BY household_id, id LIMIT $5`,

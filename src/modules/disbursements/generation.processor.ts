@@ -10,8 +10,13 @@ import { JobProcessor, type FailedJob, type JobContext, type JobHandler } from '
 import { JobStoppedError } from '../jobs/jobs.errors.js';
 import { accountNoProblem } from '../registry/bank-account.js';
 import { holderProblem } from '../registry/household-rules.js';
-import { loadHistories, payingAccountOn, snapshotOn, type HouseholdHistory } from '../registry/household-history.js';
-import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
+import {
+  loadHistories,
+  payingAccountOn,
+  timelineOf,
+  type HouseholdHistory,
+  type HouseholdTimeline,
+} from '../registry/household-history.js';
 import { HouseholdSnapshots, type PayingAccount } from '../registry/household-snapshots.service.js';
 import { batchUnits } from './batch-period.js';
 import {
@@ -33,21 +38,18 @@ export interface GenerationResult {
 
 class ClaimConflict extends Error {}
 
-/** Snapshots answered from the chunk's histories, each household and date built once. */
-function snapshotsFrom(
-  histories: Map<string, HouseholdHistory>,
-): (householdId: string, date: string) => HouseholdSnapshot {
-  const built = new Map<string, HouseholdSnapshot>();
-  return (householdId, date) => {
-    const key = `${householdId}|${date}`;
-    let snapshot = built.get(key);
-    if (!snapshot) {
+/** Each household of the chunk through time, from its history read once. */
+function timelinesFrom(histories: Map<string, HouseholdHistory>): (householdId: string) => HouseholdTimeline {
+  const built = new Map<string, HouseholdTimeline>();
+  return (householdId) => {
+    let timeline = built.get(householdId);
+    if (!timeline) {
       const history = histories.get(householdId);
-      snapshot = (history && snapshotOn(history, date)) ?? undefined;
-      if (!snapshot) throw new Error(`household ${householdId} has no snapshot on ${date}`);
-      built.set(key, snapshot);
+      if (!history) throw new Error(`household ${householdId} has no history`);
+      timeline = timelineOf(history);
+      built.set(householdId, timeline);
     }
-    return snapshot;
+    return timeline;
   };
 }
 
@@ -129,7 +131,7 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
             const householdIds = [...new Set(candidates.map((c) => c.household_id))];
             // Each household's dated record is read once; every decision date is answered from it.
             const histories = await loadHistories(tx, householdIds);
-            const snapshotOf = snapshotsFrom(histories);
+            const timelineOf = timelinesFrom(histories);
             // Payments go to the account in force today, read from the same histories (a holder
             // from outside the household, which the histories do not hold, is looked up).
             const accounts = new Map<string, PayingAccount>();
@@ -157,7 +159,7 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
                 candidate,
                 policy,
                 units,
-                snapshotOf,
+                timelineOf,
                 accounts.get(candidate.household_id),
                 today,
                 covered,
@@ -237,13 +239,14 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
     candidate: CandidateRow,
     policy: Parameters<typeof owedFor>[0],
     units: Parameters<typeof owedFor>[1],
-    snapshotOf: (householdId: string, date: string) => HouseholdSnapshot,
+    timelineOf: (householdId: string) => HouseholdTimeline,
     account: PayingAccount | undefined,
     today: string,
     covered: ReadonlySet<string>,
     failedAccounts: Map<string, Set<string>>,
   ): Omit<NewLine, 'lineNo'> | NewException | null {
-    const snapshotAt = (date: string) => snapshotOf(candidate.household_id, date);
+    // Nothing is owed for a fiscal year before the one in which the enrollment was applied for.
+    if (units.fiscalYear < candidate.applied_year) return null;
     const owed = owedFor(
       policy,
       units,
@@ -253,7 +256,7 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
         personId: candidate.beneficiary_person_id,
         beneficiaryKey: candidate.beneficiary_key,
       },
-      snapshotAt,
+      timelineOf(candidate.household_id),
       covered,
     );
     if (!owed) return null;

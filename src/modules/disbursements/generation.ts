@@ -2,7 +2,7 @@ import { formatMoney, money } from '../../common/money.js';
 import { daysInMonth, formatDate } from '../eligibility/calendar.js';
 import { amountForPeriod, type PeriodMonth } from '../eligibility/period-amount.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
-import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
+import type { HouseholdTimeline } from '../registry/household-history.js';
 import type { BatchUnits } from './batch-period.js';
 
 export interface Candidate {
@@ -36,14 +36,14 @@ export function owedFor(
   policy: PolicyWithVersions,
   units: BatchUnits,
   candidate: Candidate,
-  snapshotAt: (date: string) => HouseholdSnapshot,
+  timeline: Pick<HouseholdTimeline, 'at' | 'changesIn'>,
   covered: ReadonlySet<string>,
 ): Owed | null {
   const owed: Owed = { units: [], unitAmounts: [], total: '0.00', months: [], versionIds: [] };
   let total = money(0);
   for (const unit of units.units) {
     if (covered.has(`${candidate.beneficiaryKey}|${unit}`)) continue;
-    const result = amountForPeriod(policy, snapshotAt, candidate.personId, units.periodOf(unit));
+    const result = amountForPeriod(policy, timeline.at, candidate.personId, units.periodOf(unit), timeline.changesIn);
     if (result.total === null) continue;
     const amount = money(result.total);
     if (amount.lessThanOrEqualTo(0)) continue;

@@ -19,8 +19,20 @@ describe('amount rules', () => {
     expect(amountOf({}, { 'person.complicationGrade': 2 }, reasons)).toBe('200.00');
     expect(amountOf({}, { 'person.complicationGrade': 3 }, reasons)).toBeUndefined();
     expect(reasons).toEqual([
-      { condition: 'amount by person.complicationGrade', actual: 2, expected: 'in [1, 2]', passed: true },
-      { condition: 'amount by person.complicationGrade', actual: 3, expected: 'in [1, 2]', passed: false },
+      {
+        condition: 'amount by person.complicationGrade',
+        label: '按本人计划生育手术并发症等级定标准：2级，每期200.00元',
+        actual: 2,
+        expected: 'in [1, 2]',
+        passed: true,
+      },
+      {
+        condition: 'amount by person.complicationGrade',
+        label: '按本人计划生育手术并发症等级定标准：实际3级，要求为1级、2级之一',
+        actual: 3,
+        expected: 'in [1, 2]',
+        passed: false,
+      },
     ]);
   });
 

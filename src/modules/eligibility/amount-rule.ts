@@ -3,7 +3,8 @@ import type { FieldProblem } from '../../common/errors.js';
 import { formatMoney, isMoneyString, MAX_PERIOD_AMOUNT, money } from '../../common/money.js';
 import { FUNDING_LEVELS, type FundingLevel } from '../policies/policy-codes.js';
 import type { Facts, FactScope, FactValue } from './facts.js';
-import { checkFactReference, checkLiteral, type Literal, type Reason } from './rule.js';
+import { FACTS_BY_NAME } from './facts.js';
+import { checkFactReference, checkLiteral, valueLabel, type Literal, type Reason } from './rule.js';
 
 /**
  * The amount rule of a policy version (`policy_versions.amount`), in yuan as two-place strings:
@@ -145,10 +146,16 @@ export function compileAmountRule(rule: AmountRule): AmountFn {
       const cases = new Map<FactValue, string>(rule.cases.map((entry) => [entry.equals, formatMoney(entry.amount)]));
       const condition = `amount by ${name}`;
       const expected = `in [${rule.cases.map((entry) => String(entry.equals)).join(', ')}]`;
+      const fact = FACTS_BY_NAME.get(name);
+      const known = rule.cases.map((entry) => valueLabel(entry.equals, fact)).join('、');
       return (household, person, reasons) => {
         const actual = isPerson ? (person === null ? null : person[name]) : household[name];
         const amount = cases.get(actual);
-        reasons.push({ condition, actual, expected, passed: amount !== undefined });
+        const label =
+          amount === undefined
+            ? `按${fact?.label ?? name}定标准：实际${valueLabel(actual, fact)}，要求为${known}之一`
+            : `按${fact?.label ?? name}定标准：${valueLabel(actual, fact)}，每期${amount}元`;
+        reasons.push({ condition, label, actual, expected, passed: amount !== undefined });
         return amount;
       };
     }

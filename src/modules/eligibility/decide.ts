@@ -2,8 +2,18 @@ import type { PolicyCode } from '../policies/policy-codes.js';
 import type { PolicyDefinition, PolicyInForce, PolicyVersion, PolicyWithVersions } from '../policies/policy-model.js';
 import type { HouseholdSnapshot, PersonSnapshot } from '../registry/household-snapshot.js';
 import { compileAmountRule, type AmountFn } from './amount-rule.js';
-import { yearEnd } from './calendar.js';
-import { householdFacts, personFacts, type Facts } from './facts.js';
+import {
+  childFamily,
+  familyFacts,
+  householdParents,
+  isChildMember,
+  isParentMember,
+  isPresent,
+  parentFamily,
+  personFacts,
+  type Facts,
+  type FamilyKey,
+} from './facts.js';
 import { compileRule, evaluateRule, ruleHolds, type CompiledRule, type Reason } from './rule.js';
 
 /**
@@ -28,9 +38,12 @@ export interface Decision extends Verdict {
   reasons: Reason[];
 }
 
-/** The date a policy's version is chosen for: 31 December for annual benefits, else the date itself. */
+/**
+ * The date a policy's decision is made on for a question asked on `asOf`: 1 January of the year
+ * for annual benefits (SPEC.md: "a year is decided on 1 January"), else the date itself.
+ */
 export function decisionDate(policy: Pick<PolicyDefinition, 'frequency'>, asOf: string): string {
-  return policy.frequency === 'ANNUAL' ? yearEnd(asOf) : asOf;
+  return policy.frequency === 'ANNUAL' ? `${asOf.slice(0, 4)}-01-01` : asOf;
 }
 
 /** The version in force on `date`, or null. */
@@ -63,18 +76,98 @@ function compileVersion(version: PolicyVersion): CompiledVersion {
   return entry;
 }
 
-export function isBeneficiary(policy: Pick<PolicyDefinition, 'beneficiaries'>, person: PersonSnapshot): boolean {
+/**
+ * Whether a member is a possible beneficiary: for PARENTS, a member with a linked child in the
+ * household (born or adopted by the date, living or not); for CHILDREN, a member whose mother or
+ * father is a member; for MEMBERS, everyone. Links, never relations to the head.
+ */
+export function isBeneficiary(
+  policy: Pick<PolicyDefinition, 'beneficiaries'>,
+  snapshot: HouseholdSnapshot,
+  person: PersonSnapshot,
+): boolean {
   switch (policy.beneficiaries) {
     case 'HOUSEHOLD':
       return false;
     case 'PARENTS':
-      return person.relation === 'HEAD' || person.relation === 'SPOUSE';
+      return isParentMember(snapshot, person);
     case 'CHILDREN':
-      return person.relation === 'CHILD';
+      return isChildMember(snapshot, person);
     case 'MEMBERS':
-      return true;
+      return isPresent(person);
   }
 }
+
+const sameKey = (a: FamilyKey, b: FamilyKey) => a.length === b.length && a.every((id, i) => id === b[i]);
+
+/**
+ * The facts of one household on one date, each family's and member's computed at most once: the
+ * household's own family (household benefits, MEMBERS), a parent's family (PARENTS: the parent, the
+ * other parent of their children, their own children), a child's family (CHILDREN: its mother and
+ * father and their children).
+ */
+export class DayFacts {
+  private householdKey: FamilyKey | undefined;
+  private householdValues: Facts | undefined;
+  private readonly families = new Map<string, Facts>();
+  private readonly persons = new Map<string, Facts>();
+
+  constructor(
+    readonly snapshot: HouseholdSnapshot,
+    readonly date: string,
+  ) {}
+
+  household(): Facts {
+    if (this.householdValues === undefined) {
+      this.householdKey = householdParents(this.snapshot);
+      this.householdValues = familyFacts(this.snapshot, this.date, this.householdKey);
+    }
+    return this.householdValues;
+  }
+
+  /** The `household.*` facts a decision for `member` under `policy` reads. */
+  familyOf(policy: Pick<PolicyDefinition, 'beneficiaries'>, member: PersonSnapshot): Facts {
+    if (policy.beneficiaries === 'MEMBERS' || policy.beneficiaries === 'HOUSEHOLD') return this.household();
+    const parent = policy.beneficiaries === 'PARENTS';
+    const cacheKey = `${parent ? 'P' : 'C'}${member.personId}`;
+    let facts = this.families.get(cacheKey);
+    if (facts === undefined) {
+      const household = this.household();
+      if (parent) {
+        const key = parentFamily(this.snapshot, member.personId);
+        facts = familyFacts(this.snapshot, this.date, key, [member.personId]);
+      } else {
+        const key = childFamily(this.snapshot, member);
+        facts = sameKey(key, this.householdKey!) ? household : familyFacts(this.snapshot, this.date, key);
+      }
+      this.families.set(cacheKey, facts);
+    }
+    return facts;
+  }
+
+  person(member: PersonSnapshot): Facts {
+    let facts = this.persons.get(member.personId);
+    if (facts === undefined) {
+      facts = personFacts(member, this.date);
+      this.persons.set(member.personId, facts);
+    }
+    return facts;
+  }
+}
+
+/** The residence condition every decision starts with (SPEC.md "Residence"). */
+function residenceReason(resident: boolean, person: boolean): Reason {
+  return {
+    condition: person ? 'person.resident = true' : 'household.resident = true',
+    label: `${person ? '本人持有本市户籍' : '家庭持有本市户籍'}：${resident ? '是' : '否'}，要求是`,
+    actual: resident,
+    expected: '= true',
+    passed: resident,
+  };
+}
+
+const residentOf = (household: Facts, person: Facts | null): boolean =>
+  (person === null ? household['household.resident'] : person['person.resident']) === true;
 
 /**
  * Decides one policy for one beneficiary (person facts null for a household benefit). Every
@@ -92,6 +185,7 @@ export function decideOne(
   if (version === null) {
     reasons.push({
       condition: `a version of ${policy.code} in force on ${decisionDate(policy, asOf)}`,
+      label: `${decisionDate(policy, asOf)}有效的政策版本：无，要求有`,
       actual: null,
       expected: 'a version in force',
       passed: false,
@@ -99,7 +193,9 @@ export function decideOne(
     return { policyCode: policy.code, personId, eligible: false, amount: null, versionId: null, reasons };
   }
   const { rule, amount: amountOf } = compileVersion(version);
-  let eligible = evaluateRule(rule, household, person, reasons);
+  const resident = residentOf(household, person);
+  reasons.push(residenceReason(resident, person !== null));
+  let eligible = evaluateRule(rule, household, person, reasons) && resident;
   let amount: string | null = null;
   if (eligible) {
     const value = amountOf(household, person, reasons);
@@ -126,7 +222,7 @@ export function judgeOne(
 ): Verdict {
   if (version === null) return { policyCode: policy.code, personId, eligible: false, amount: null, versionId: null };
   const entry = compileVersion(version);
-  let eligible = ruleHolds(entry.rule, household, person);
+  let eligible = residentOf(household, person) && ruleHolds(entry.rule, household, person);
   let amount: string | null = null;
   if (eligible) {
     const value = entry.amount(household, person, unread);
@@ -140,8 +236,8 @@ export function judgeOne(
 /**
  * Calls `decide` for every policy and every possible beneficiary of one household on `asOf`: once
  * per household benefit, once per candidate member (parents, children or all members, as the
- * policy says, living or not: a dead member is decided ineligible with that reason) for person
- * benefits. Household facts are computed once, each member's facts at most once.
+ * policy says and the parent links show, living or not: a dead member is decided ineligible with
+ * that reason) for person benefits. Each family's and member's facts are computed at most once.
  */
 function forEachBeneficiary<T>(
   snapshot: HouseholdSnapshot,
@@ -155,20 +251,18 @@ function forEachBeneficiary<T>(
     person: Facts | null,
   ) => T,
 ): T[] {
-  const household = householdFacts(snapshot, asOf);
+  const day = new DayFacts(snapshot, asOf);
   const members = snapshot.members;
-  const memberFacts: (Facts | undefined)[] = new Array(members.length);
   const decisions: T[] = [];
   for (const { policy, version } of versionsInForce) {
     if (policy.unit === 'HOUSEHOLD') {
-      decisions.push(decide(policy, version, household, null, null));
+      decisions.push(decide(policy, version, day.household(), null, null));
       continue;
     }
     for (let i = 0; i < members.length; i++) {
       const member = members[i];
-      if (!isBeneficiary(policy, member)) continue;
-      const facts = (memberFacts[i] ??= personFacts(member, asOf));
-      decisions.push(decide(policy, version, household, member.personId, facts));
+      if (!isBeneficiary(policy, snapshot, member)) continue;
+      decisions.push(decide(policy, version, day.familyOf(policy, member), member.personId, day.person(member)));
     }
   }
   return decisions;
@@ -217,27 +311,40 @@ export function decideBeneficiary(
   snapshot: HouseholdSnapshot,
   asOf: string,
   personId: string | null,
+  day: DayFacts = new DayFacts(snapshot, asOf),
 ): Decision {
   const version = versionOn(policy, decisionDate(policy, asOf));
-  const household = householdFacts(snapshot, asOf);
-  if (policy.unit === 'HOUSEHOLD') return decideOne(policy, version, asOf, household, null, null);
+  if (policy.unit === 'HOUSEHOLD') return decideOne(policy, version, asOf, day.household(), null, null);
   const member = snapshot.members.find((candidate) => candidate.personId === personId);
-  if (!member || !isBeneficiary(policy, member)) {
-    return {
-      policyCode: policy.code,
-      personId,
-      eligible: false,
-      amount: null,
-      versionId: version?.id ?? null,
-      reasons: [
-        {
-          condition: `beneficiary is one of the household's ${policy.beneficiaries.toLowerCase()} on ${asOf}`,
-          actual: member ? member.relation : null,
-          expected: policy.beneficiaries,
-          passed: false,
-        },
-      ],
-    };
-  }
-  return decideOne(policy, version, asOf, household, member.personId, personFacts(member, asOf));
+  if (!member || !isBeneficiary(policy, snapshot, member))
+    return notABeneficiary(policy, asOf, personId, member, version);
+  return decideOne(policy, version, asOf, day.familyOf(policy, member), member.personId, day.person(member));
+}
+
+const BENEFICIARY_WORDS: Record<string, string> = { PARENTS: '父母', CHILDREN: '子女', MEMBERS: '成员' };
+
+function notABeneficiary(
+  policy: PolicyDefinition,
+  asOf: string,
+  personId: string | null,
+  member: PersonSnapshot | undefined,
+  version: PolicyVersion | null,
+): Decision {
+  const word = BENEFICIARY_WORDS[policy.beneficiaries] ?? policy.beneficiaries;
+  return {
+    policyCode: policy.code,
+    personId,
+    eligible: false,
+    amount: null,
+    versionId: version?.id ?? null,
+    reasons: [
+      {
+        condition: `beneficiary is one of the household's ${policy.beneficiaries.toLowerCase()} on ${asOf}`,
+        label: `${asOf}为本户${word}：${member ? '否' : '不在户内'}，要求是`,
+        actual: member ? member.relation : null,
+        expected: policy.beneficiaries,
+        passed: false,
+      },
+    ],
+  };
 }

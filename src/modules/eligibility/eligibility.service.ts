@@ -5,20 +5,19 @@ import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { PoliciesService } from '../policies/policies.service.js';
 import type { PolicyCode } from '../policies/policy-codes.js';
-import type { PolicyInForce, PolicyWithVersions } from '../policies/policy-model.js';
+import type { PolicyWithVersions } from '../policies/policy-model.js';
+import type { HouseholdTimeline } from '../registry/household-history.js';
 import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
-import { isDate, monthsOf, parsePeriod } from './calendar.js';
+import { isDate, parsePeriod } from './calendar.js';
 import {
   decideHousehold,
-  decisionDate,
-  judgeHousehold,
   selectVersionsInForce,
   type Decision,
   type Verdict,
   type VerdictOrDecision,
 } from './decide.js';
 import { HOUSEHOLD_SNAPSHOTS, type HouseholdSnapshotSource } from './household-snapshot-source.js';
-import { amountForPeriod, type PeriodAmount } from './period-amount.js';
+import { amountForPeriod, decideHouseholdForUnits, type PeriodAmount } from './period-amount.js';
 
 /** One household's decisions on a date (explained, or `Verdict`s for the unexplained bulk path). */
 export interface HouseholdEligibility<D extends Verdict = Decision> {
@@ -52,44 +51,51 @@ export interface StreamVerdictsOptions extends StreamDecisionsOptions {
 }
 
 /**
- * The single pure step both paths share: one household snapshot, decided against the versions in
- * force. `decide` and `streamDecisions` both come through here and nowhere else.
+ * The single pure step every path shares: one household through time, each policy decided for the
+ * unit (month, year, once) that contains `asOf`, as a batch for that unit pays it
+ * (`decideHouseholdForUnits`: the first day of the month on which the rule holds, 1 January for a
+ * year). `decide`, `decideFor` and both streams come through here and nowhere else.
  */
-export function decideSnapshot(
-  snapshot: HouseholdSnapshot,
+export function decideTimeline(
+  timeline: HouseholdTimeline,
   asOf: string,
-  versionsInForce: readonly PolicyInForce[],
+  catalogue: readonly PolicyWithVersions[],
 ): HouseholdEligibility {
   return {
-    householdId: snapshot.householdId,
-    regionCode: snapshot.regionCode,
+    householdId: timeline.householdId,
+    regionCode: regionOn(timeline, asOf),
     asOf,
-    decisions: decideHousehold(snapshot, asOf, versionsInForce),
+    decisions: decideHouseholdForUnits(catalogue, timeline.at, asOf, timeline.changesIn) as Decision[],
   };
 }
 
 /**
- * `decideSnapshot` without the explanations (`judgeHousehold`): the same answers with the reasons
- * left out (but for the verdicts `explain` picks), for bulk streams whose decisions are counted or
- * filtered, never shown or stored.
+ * `decideTimeline` without the explanations (but for the verdicts `explain` picks): the same
+ * beneficiaries, answers and versions, for bulk streams whose decisions are counted or filtered.
  */
-export function judgeSnapshot(
-  snapshot: HouseholdSnapshot,
+export function judgeTimeline(
+  timeline: HouseholdTimeline,
   asOf: string,
-  versionsInForce: readonly PolicyInForce[],
+  catalogue: readonly PolicyWithVersions[],
   explain?: (verdict: Verdict) => boolean,
 ): HouseholdEligibility<VerdictOrDecision> {
   return {
-    householdId: snapshot.householdId,
-    regionCode: snapshot.regionCode,
+    householdId: timeline.householdId,
+    regionCode: regionOn(timeline, asOf),
     asOf,
-    decisions: judgeHousehold(snapshot, asOf, versionsInForce, explain),
+    decisions: decideHouseholdForUnits(catalogue, timeline.at, asOf, timeline.changesIn, { explained: false, explain }),
   };
 }
 
+function regionOn(timeline: HouseholdTimeline, asOf: string): string {
+  const snapshot = timeline.at(asOf);
+  if (!snapshot) throw new NotFoundError('Household', timeline.householdId);
+  return snapshot.regionCode;
+}
+
 /**
- * Eligibility as of a date, for one household (the endpoint, enrollments) or for every household
- * of a region in chunks (batch generation), through the same pure function.
+ * Eligibility for the unit containing a date, for one household (the endpoint, enrollments) or for
+ * every household of a region in chunks, through the same pure function as batch generation.
  */
 @Injectable()
 export class EligibilityService {
@@ -102,26 +108,32 @@ export class EligibilityService {
     if (!isDate(asOf)) throw new ValidationFailedError([{ field: 'asOf', message: 'asOf must be a YYYY-MM-DD date' }]);
   }
 
-  /** Every policy and possible beneficiary of one household on `asOf`. No scope check: see `decideFor`. */
+  /** Every policy and possible beneficiary of one household for `asOf`. No scope check: see `decideFor`. */
   async decide(householdId: string, asOf: string, manager?: EntityManager): Promise<HouseholdEligibility> {
     this.assertAsOf(asOf);
-    const snapshot = await this.snapshots.forHousehold(householdId, asOf, manager);
+    const timeline = await this.snapshots.timelineFor(householdId, manager);
     const catalogue = await this.policies.catalogue(manager);
-    return decideSnapshot(snapshot, asOf, selectVersionsInForce(catalogue, asOf));
+    return decideTimeline(timeline, asOf, catalogue);
   }
 
   /**
-   * Decides snapshots the caller already holds (a chunk of households, or the one it also needs
-   * for other reasons), with the catalogue read once: the same pure step as `decide`.
+   * The decisions on one day, from the households as they stood that day (not for the unit around
+   * it): whether a rule still holds after an event, for ending enrollments (a death on 10 May ends
+   * them from that day, though May itself is still owed). The catalogue is read once.
    */
-  async decideSnapshots(
+  async decideOnDay(
     snapshots: readonly HouseholdSnapshot[],
-    asOf: string,
+    date: string,
     manager?: EntityManager,
   ): Promise<HouseholdEligibility[]> {
-    this.assertAsOf(asOf);
-    const versions = selectVersionsInForce(await this.policies.catalogue(manager), asOf);
-    return snapshots.map((snapshot) => decideSnapshot(snapshot, asOf, versions));
+    this.assertAsOf(date);
+    const versions = selectVersionsInForce(await this.policies.catalogue(manager), date);
+    return snapshots.map((snapshot) => ({
+      householdId: snapshot.householdId,
+      regionCode: snapshot.regionCode,
+      asOf: date,
+      decisions: decideHousehold(snapshot, date, versions),
+    }));
   }
 
   /** The household on `asOf`, if it lies in the user's region; 404 otherwise (never its data). */
@@ -145,18 +157,23 @@ export class EligibilityService {
     asOf: string,
     manager?: EntityManager,
   ): Promise<HouseholdEligibility> {
-    const snapshot = await this.snapshotFor(actor, householdId, asOf, manager);
+    this.assertAsOf(asOf);
+    const timeline = await this.snapshots.timelineFor(householdId, manager);
+    const snapshot = timeline.at(asOf);
+    if (!snapshot || !new RegionScope(actor.regionCode).covers(snapshot.regionCode)) {
+      throw new NotFoundError('Household', householdId);
+    }
     const catalogue = await this.policies.catalogue(manager);
-    return decideSnapshot(snapshot, asOf, selectVersionsInForce(catalogue, asOf));
+    return decideTimeline(timeline, asOf, catalogue);
   }
 
   /**
-   * Decisions for every household of a region on `asOf`, chunk by chunk as the registry streams
+   * Decisions for every household of a region for `asOf`, chunk by chunk as the registry streams
    * them (never the whole region in memory), each with its explanation (to be shown or stored).
    * The catalogue is read once per stream.
    */
   streamDecisions(options: StreamDecisionsOptions): AsyncIterable<HouseholdEligibility[]> {
-    return this.streamWith(options, 1000, decideSnapshot);
+    return this.streamWith(options, 1000, decideTimeline);
   }
 
   /**
@@ -167,39 +184,38 @@ export class EligibilityService {
    */
   streamVerdicts(options: StreamVerdictsOptions): AsyncIterable<HouseholdEligibility<VerdictOrDecision>[]> {
     const explain = options.explain;
-    return this.streamWith(options, 5000, (snapshot, asOf, inForce) => judgeSnapshot(snapshot, asOf, inForce, explain));
+    return this.streamWith(options, 5000, (timeline, asOf, catalogue) =>
+      judgeTimeline(timeline, asOf, catalogue, explain),
+    );
   }
 
   private async *streamWith<D extends Verdict>(
     options: StreamDecisionsOptions,
     defaultChunkSize: number,
     decide: (
-      snapshot: HouseholdSnapshot,
+      timeline: HouseholdTimeline,
       asOf: string,
-      versionsInForce: readonly PolicyInForce[],
+      catalogue: readonly PolicyWithVersions[],
     ) => HouseholdEligibility<D>,
   ): AsyncIterable<HouseholdEligibility<D>[]> {
     this.assertAsOf(options.asOf);
     const catalogue = await this.policies.catalogue();
     const wanted = options.policyCodes ? new Set<string>(options.policyCodes) : null;
-    const inForce = selectVersionsInForce(
-      wanted ? catalogue.filter((policy) => wanted.has(policy.code)) : catalogue,
-      options.asOf,
-    );
-    for await (const chunk of this.snapshots.streamSnapshots({
+    const policies = wanted ? catalogue.filter((policy) => wanted.has(policy.code)) : catalogue;
+    for await (const chunk of this.snapshots.streamTimelines({
       regionPrefix: options.regionPrefix,
       asOf: options.asOf,
       chunkSize: options.chunkSize ?? defaultChunkSize,
     })) {
       const decided: HouseholdEligibility<D>[] = new Array(chunk.length);
-      for (let i = 0; i < chunk.length; i++) decided[i] = decide(chunk[i], options.asOf, inForce);
+      for (let i = 0; i < chunk.length; i++) decided[i] = decide(chunk[i], options.asOf, policies);
       yield decided;
     }
   }
 
   /**
    * What one beneficiary is owed by one policy for a period, month by month (see
-   * `amountForPeriod`), reading the household as of each decision date.
+   * `amountForPeriod`), from the household's history read once.
    */
   async periodAmount(
     actor: Actor,
@@ -215,14 +231,11 @@ export class EligibilityService {
     if (policy.frequency === 'ANNUAL' && parsed.kind === 'MONTH') {
       throw new ValidationFailedError([{ field: 'period', message: `${policyCode} is annual: its period is a year` }]);
     }
-    const dates =
-      policy.frequency === 'MONTHLY'
-        ? monthsOf(parsed).map((month) => `${month}-01`)
-        : [policy.frequency === 'ANNUAL' ? decisionDate(policy, parsed.firstDay) : parsed.lastDay];
-    const snapshots = new Map<string, HouseholdSnapshot>();
-    for (const date of dates) snapshots.set(date, await this.snapshots.forHousehold(householdId, date));
-    const latest = snapshots.get(dates[dates.length - 1])!;
-    if (!new RegionScope(actor.regionCode).covers(latest.regionCode)) throw new NotFoundError('Household', householdId);
-    return amountForPeriod(policy, (date) => snapshots.get(date)!, personId, period);
+    const timeline = await this.snapshots.timelineFor(householdId);
+    const latest = timeline.at(parsed.lastDay);
+    if (!latest || !new RegionScope(actor.regionCode).covers(latest.regionCode)) {
+      throw new NotFoundError('Household', householdId);
+    }
+    return amountForPeriod(policy, timeline.at, personId, period, timeline.changesIn);
   }
 }

@@ -107,8 +107,20 @@ describe('rule evaluation', () => {
     expect(result).toEqual({
       eligible: false,
       reasons: [
-        { condition: 'person.age >= 61', actual: 60, expected: '>= 61', passed: false },
-        { condition: 'household.childrenCount = 1', actual: 1, expected: '= 1', passed: true },
+        {
+          condition: 'person.age >= 61',
+          label: '本人年龄（周岁）：实际60周岁，要求≥61周岁',
+          actual: 60,
+          expected: '>= 61',
+          passed: false,
+        },
+        {
+          condition: 'household.childrenCount = 1',
+          label: '曾生育（收养）子女数：实际1个，要求1个',
+          actual: 1,
+          expected: '= 1',
+          passed: true,
+        },
       ],
     });
   });
@@ -134,6 +146,8 @@ describe('rule evaluation', () => {
     expect(run(rule).reasons).toEqual([
       {
         condition: 'not (person.sex = M or person.birthDate < 1933-01-01)',
+        label:
+          '并非（本人性别男 或 本人出生日期<1933-01-01）：符合（实际：本人性别女，本人出生日期1952-01-01），要求不成立',
         actual: { 'person.sex': 'F', 'person.birthDate': '1952-01-01' },
         expected: 'holds',
         passed: true,

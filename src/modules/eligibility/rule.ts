@@ -1,6 +1,13 @@
 import type { FieldProblem } from '../../common/errors.js';
 import { isDate } from './calendar.js';
-import { FACTS_BY_NAME, type FactDefinition, type Facts, type FactScope, type FactValue } from './facts.js';
+import {
+  FACTS_BY_NAME,
+  VALUE_LABELS,
+  type FactDefinition,
+  type Facts,
+  type FactScope,
+  type FactValue,
+} from './facts.js';
 
 /**
  * The rule language: a small typed AST stored as JSON in `policy_versions.rule`.
@@ -36,6 +43,8 @@ const MAX_LIST = 50;
 /** One line of a decision's explanation. */
 export interface Reason {
   condition: string;
+  /** The condition in words a township clerk reads (zh-CN), with the value and the requirement. */
+  label: string;
   /** The fact's value; for a group (any/not/nested all), the values of the facts it tests. */
   actual: unknown;
   expected: string;
@@ -230,6 +239,41 @@ function factsOf(rule: Rule, into: string[] = []): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Chinese labels (for explanations a clerk reads)
+
+const ZH_OPS: Record<string, string> = { eq: '', ne: '≠', lt: '<', le: '≤', gt: '>', ge: '≥' };
+
+/** A fact value in words: 是/否, 无, the Chinese name of an enum value, a number with its unit. */
+export function valueLabel(value: unknown, fact?: FactDefinition): string {
+  if (value === null || value === undefined) return '无';
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  if (typeof value === 'number') return `${value}${fact?.unit ?? ''}`;
+  if (typeof value === 'string') return VALUE_LABELS[value] ?? value;
+  return JSON.stringify(value);
+}
+
+function requirementLabel(leaf: { fact: string; op: string; value: unknown }): string {
+  const fact = FACTS_BY_NAME.get(leaf.fact);
+  if (leaf.op === 'in') return `为${(leaf.value as unknown[]).map((v) => valueLabel(v, fact)).join('、')}之一`;
+  if (leaf.op === 'between') {
+    const [low, high] = leaf.value as unknown[];
+    return `${valueLabel(low, fact)}至${valueLabel(high, fact)}`;
+  }
+  return `${ZH_OPS[leaf.op]}${valueLabel(leaf.value, fact)}`;
+}
+
+/** A rule in Chinese words, without values: `现存子女数=1个 或 双女户…=是`. */
+function describeRuleZh(rule: Rule): string {
+  if ('all' in rule) return rule.all.map(wrapZh).join(' 且 ');
+  if ('any' in rule) return rule.any.map(wrapZh).join(' 或 ');
+  if ('not' in rule) return `并非${wrapZh(rule.not)}`;
+  const fact = FACTS_BY_NAME.get(rule.fact);
+  return `${fact?.label ?? rule.fact}${requirementLabel(rule)}`;
+}
+
+const wrapZh = (rule: Rule) => ('fact' in rule ? describeRuleZh(rule) : `（${describeRuleZh(rule)}）`);
+
+// ---------------------------------------------------------------------------------------------
 // Compilation and evaluation
 
 /** Reads a fact from the household's or the beneficiary's facts. */
@@ -309,6 +353,8 @@ function compileTest(rule: Rule): Test {
 interface CompiledCondition {
   condition: string;
   expected: string;
+  /** The condition's label for the fact value(s) and whether it held. */
+  label: (actual: unknown, passed: boolean) => string;
   test: Test;
   /** The fact value (leaf), or the values of the facts a group tests. */
   actual: (household: Facts, person: Facts | null) => unknown;
@@ -330,13 +376,32 @@ function topLevel(rule: Rule, into: Rule[]): Rule[] {
 function compileCondition(rule: Rule): CompiledCondition {
   const test = compileTest(rule);
   if ('fact' in rule) {
-    return { condition: describeRule(rule), expected: expectedText(rule), test, actual: reader(rule.fact) };
+    const fact = FACTS_BY_NAME.get(rule.fact);
+    const prefix = fact?.label ?? rule.fact;
+    const requirement = requirementLabel(rule);
+    return {
+      condition: describeRule(rule),
+      expected: expectedText(rule),
+      label: (actual) => `${prefix}：实际${valueLabel(actual, fact)}，要求${requirement}`,
+      test,
+      actual: reader(rule.fact),
+    };
   }
   const names = factsOf(rule);
   const readers = names.map(reader);
+  const words = describeRuleZh(rule);
+  const requirement = 'any' in rule ? '至少满足一项' : 'not' in rule ? '不成立' : '全部满足';
   return {
     condition: describeRule(rule),
     expected: 'any' in rule ? 'at least one holds' : 'holds',
+    label: (actual, passed) => {
+      const values = Object.entries(actual as Record<string, unknown>)
+        .map(
+          ([name, value]) => `${FACTS_BY_NAME.get(name)?.label ?? name}${valueLabel(value, FACTS_BY_NAME.get(name))}`,
+        )
+        .join('，');
+      return `${words}：${passed ? '符合' : '不符合'}（实际：${values}），要求${requirement}`;
+    },
     test,
     actual: (h, p) => {
       const values: Record<string, unknown> = {};
@@ -361,9 +426,11 @@ export function evaluateRule(rule: CompiledRule, household: Facts, person: Facts
   for (const condition of rule.conditions) {
     const passed = condition.test(household, person);
     if (!passed) eligible = false;
+    const actual = condition.actual(household, person);
     reasons.push({
       condition: condition.condition,
-      actual: condition.actual(household, person),
+      label: condition.label(actual, passed),
+      actual,
       expected: condition.expected,
       passed,
     });

@@ -21,6 +21,7 @@ export interface EnrollmentRow {
   approved_at: Date | null;
   active_from: string | null;
   ended_on: string | null;
+  applied_on: string;
   created_at: Date;
   updated_at: Date;
 }
@@ -37,7 +38,7 @@ export interface TransitionRow {
 
 const COLUMNS = `id, household_id, policy_code, beneficiary_person_id, region_code, status, status_reason,
   opened_by, submitted_by, submitted_at, publicized_by, publicized_on::text, notice_ends_on::text,
-  approved_by, approved_at, active_from::text, ended_on::text, created_at, updated_at`;
+  approved_by, approved_at, active_from::text, ended_on::text, applied_on::text, created_at, updated_at`;
 
 export interface NewTransition {
   enrollmentId: string;
@@ -55,17 +56,25 @@ export class EnrollmentsRepository {
   /** Inserts unless the beneficiary already holds an open enrollment in the policy (then undefined). */
   insertUnlessOpen(
     manager: EntityManager,
-    values: { householdId: string; policyCode: string; personId: string | null; regionCode: string; openedBy: string },
+    values: {
+      householdId: string;
+      policyCode: string;
+      personId: string | null;
+      regionCode: string;
+      openedBy: string;
+      appliedOn: string;
+    },
   ): Promise<EnrollmentRow | undefined> {
     return queryOne<EnrollmentRow>(
       manager,
-      `INSERT INTO enrollments (household_id, policy_code, beneficiary_person_id, region_code, status, opened_by)
-       VALUES ($1, $2, $3, $4, 'DRAFT', $5)
+      `INSERT INTO enrollments (household_id, policy_code, beneficiary_person_id, region_code, status, opened_by,
+                                applied_on)
+       VALUES ($1, $2, $3, $4, 'DRAFT', $5, $6)
        ON CONFLICT (policy_code, beneficiary_key)
          WHERE status IN ('DRAFT', 'SUBMITTED', 'PUBLICIZED', 'APPROVED', 'ACTIVE', 'SUSPENDED')
        DO NOTHING
        RETURNING ${COLUMNS}`,
-      [values.householdId, values.policyCode, values.personId, values.regionCode, values.openedBy],
+      [values.householdId, values.policyCode, values.personId, values.regionCode, values.openedBy, values.appliedOn],
     );
   }
 

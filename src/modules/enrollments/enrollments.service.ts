@@ -7,7 +7,7 @@ import {
   NotFoundError,
   ValidationFailedError,
 } from '../../common/errors.js';
-import { todayInChina } from '../../common/dates.js';
+import { isCalendarDate, todayInChina } from '../../common/dates.js';
 import { LifeEventBus, type LifeEventNotice } from '../../common/life-event-bus.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
@@ -17,6 +17,7 @@ import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ageOn } from '../eligibility/calendar.js';
 import { EligibilityService } from '../eligibility/eligibility.service.js';
+import { householdParents } from '../eligibility/facts.js';
 import { HouseholdSnapshots } from '../registry/household-snapshots.service.js';
 import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
 import { outcomeWhenIneligible } from './enrollment-outcome.js';
@@ -55,6 +56,8 @@ export interface EnrollmentView {
   approvedAt: string | null;
   activeFrom: string | null;
   endedOn: string | null;
+  /** The day the family applied: nothing is owed for a fiscal year before its year. */
+  appliedOn: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -76,6 +79,7 @@ export const toEnrollmentView = (row: EnrollmentRow): EnrollmentView => ({
   approvedAt: row.approved_at?.toISOString() ?? null,
   activeFrom: row.active_from,
   endedOn: row.ended_on,
+  appliedOn: row.applied_on,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -105,9 +109,15 @@ export class EnrollmentsService implements OnModuleInit {
 
   async create(
     actor: Actor,
-    input: { householdId: string; policyCode: string; beneficiaryPersonId?: string },
+    input: { householdId: string; policyCode: string; beneficiaryPersonId?: string; appliedOn?: string },
   ): Promise<EnrollmentView> {
     const today = todayInChina();
+    const appliedOn = input.appliedOn ?? today;
+    if (!isCalendarDate(appliedOn) || appliedOn > today) {
+      throw new ValidationFailedError([
+        { field: 'appliedOn', message: `the application date ${appliedOn} is not a past calendar date` },
+      ]);
+    }
     return this.transactions.run(async (manager) => {
       const snapshot = await this.snapshotInScope(manager, actor, input.householdId, today);
       const personId = input.beneficiaryPersonId ?? null;
@@ -135,6 +145,7 @@ export class EnrollmentsService implements OnModuleInit {
         personId,
         regionCode: snapshot.regionCode,
         openedBy: actor.id,
+        appliedOn,
       });
       if (!row) {
         const existing = await this.repository.findOpen(manager, input.policyCode, input.householdId, personId);
@@ -336,7 +347,7 @@ export class EnrollmentsService implements OnModuleInit {
     const rows = await this.repository.lockOpenOfHousehold(manager, notice.householdId);
     if (rows.length === 0) return;
     const snapshot = await this.snapshots.forHousehold(notice.householdId, notice.date, manager);
-    const [decided] = await this.eligibility.decideSnapshots([snapshot], notice.date, manager);
+    const [decided] = await this.eligibility.decideOnDay([snapshot], notice.date, manager);
     await this.endIneligible(
       manager,
       rows,
@@ -363,15 +374,21 @@ export class EnrollmentsService implements OnModuleInit {
       const decision = findDecision(decisions, row);
       if (decision?.eligible) continue;
       const failed = (decision?.reasons ?? []).filter((r) => !r.passed).map((r) => r.condition);
+      // The beneficiary, or for a household benefit the household's parents (by the parent links).
+      const parents = householdParents(snapshot);
       const beneficiaries = row.beneficiary_person_id
         ? snapshot.members.filter((m) => m.personId === row.beneficiary_person_id)
-        : snapshot.members.filter((m) => m.relation === 'HEAD' || m.relation === 'SPOUSE');
-      const children = snapshot.members.filter((m) => m.relation === 'CHILD');
+        : snapshot.members.filter((m) => parents.includes(m.personId));
+      const children = snapshot.members.filter(
+        (m) => parents.includes(m.motherId ?? '') || parents.includes(m.fatherId ?? ''),
+      );
       const outcome = outcomeWhenIneligible({
         policyCode: row.policy_code,
         eventType,
         beneficiaryDied: beneficiaries.length > 0 && beneficiaries.every((m) => m.deathDate !== null),
-        movedOutOfCity: !snapshot.regionCode.startsWith('4101'),
+        movedOutOfCity:
+          !snapshot.regionCode.startsWith('4101') ||
+          (beneficiaries.length > 0 && beneficiaries.every((m) => !m.resident)),
         onlyChildAdult: children.length === 1 && ageOn(children[0].birthDate, asOf) >= 18,
         failedConditions: failed,
       });

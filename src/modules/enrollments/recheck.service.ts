@@ -101,11 +101,11 @@ export class RecheckProcessor implements JobHandler<RecheckData, RecheckResult> 
       if (households.length === 0) break;
       after = households[households.length - 1].household_id;
       await this.transactions.run(async (manager) => {
-        // One snapshot load and one catalogue read per chunk; each household is then decided by
-        // the same pure step as a single eligibility question.
+        // One snapshot load and one catalogue read per chunk; each household is then decided as it
+        // stands on the day (`decideOnDay`), as after a life event.
         const ids = households.map((h) => h.household_id);
         const snapshots = await this.snapshots.forHouseholds(ids, asOf, manager);
-        const decided = await this.eligibility.decideSnapshots(snapshots, asOf, manager);
+        const decided = await this.eligibility.decideOnDay(snapshots, asOf, manager);
         for (const [index, snapshot] of snapshots.entries()) {
           const rows: EnrollmentRow[] = await this.repository.lockOpenOfHousehold(manager, snapshot.householdId);
           if (rows.length === 0) continue;

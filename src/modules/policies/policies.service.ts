@@ -161,7 +161,9 @@ export class PoliciesService {
         }
         const created = await this.repository.insertVersion(manager, {
           policyCode: code,
-          versionNo: (latest?.versionNo ?? 0) + 1,
+          // Numbers follow the order of creation, not of the dates (a corrected catalogue may add an
+          // earlier period: RURAL_REWARD's 2004-2008 version is number 3).
+          versionNo: Math.max(0, ...versions.map((version) => version.versionNo)) + 1,
           effectiveFrom: input.effectiveFrom,
           rule: input.rule,
           amount: input.amount,

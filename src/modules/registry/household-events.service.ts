@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { uuidv7 } from './ids.js';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
-import { LifeEventBus } from '../../common/life-event-bus.js';
+import { LifeEventBus, type LifeEventNotice } from '../../common/life-event-bus.js';
 import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -11,7 +11,14 @@ import { accountNoProblem, bankCodeProblem } from './bank-account.js';
 import { isIsoDate, todayInChina } from './dates.js';
 import type { EventType } from './dto/household.dto.js';
 import type { HukouType } from './household-snapshot.js';
-import { HUKOU_TYPES, holderProblem, validateMember, type MemberDraft } from './household-rules.js';
+import {
+  HUKOU_TYPES,
+  holderProblem,
+  namedParentIdNumbers,
+  resolveParentLinks,
+  validateMember,
+  type MemberDraft,
+} from './household-rules.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
 import { HouseholdsService, refusalFor } from './households.service.js';
@@ -50,6 +57,9 @@ const PERSON_EVENTS: ReadonlySet<EventType> = new Set([
   'COMPLICATION_ASSESSED',
   'HUKOU_CHANGE',
   'COLLEGE_ADMITTED',
+  'MOVE_IN',
+  'MOVE_OUT',
+  'MEMBER_LEFT',
 ]);
 
 const contradiction = (code: string, message: string, extra: Record<string, unknown> = {}) =>
@@ -70,7 +80,14 @@ function gradeOf(data: Record<string, unknown>, max: number): number | null {
 interface Outcome {
   personId: string | null;
   data: Record<string, unknown>;
+  /** A CORRECTION: the first day whose facts it changed, and what it corrected (see LifeEventNotice). */
+  effectiveFrom?: string;
+  corrects?: LifeEventNotice['corrects'];
 }
+
+/** The events a CORRECTION can withdraw, and the fields it can correct. */
+const WITHDRAWABLE = ['DEATH', 'HUKOU_CHANGE', 'DISABILITY_ASSESSED', 'COMPLICATION_ASSESSED', 'MOVE_OUT'];
+const CORRECTABLE = ['name', 'address', 'deathDate'];
 
 /**
  * Life events. Each is checked against the record inside the household's lock, then appended to
@@ -133,8 +150,9 @@ export class HouseholdEventsService {
         eventId,
         householdId,
         type: input.type,
-        date: input.date,
+        date: outcome.effectiveFrom ?? input.date,
         personId: outcome.personId,
+        ...(outcome.corrects ? { corrects: outcome.corrects } : {}),
       });
       const after = await this.snapshots.forHousehold(householdId, today, manager);
       await this.audit.record(manager, {
@@ -275,6 +293,47 @@ export class HouseholdEventsService {
         );
         return { personId: facts.person_id, data: { grade } };
       }
+      case 'MOVE_IN':
+      case 'MOVE_OUT': {
+        // The city's hukou from a date (SPEC.md "Residence"): MOVE_IN {fromPlace} starts it (the
+        // person did not hold it before, unless a record says so), MOVE_OUT ends it.
+        const facts = person!;
+        notAfterDeath(facts);
+        const moveIn = input.type === 'MOVE_IN';
+        const residence = await this.repository.residenceOf(manager, facts.person_id);
+        const last = residence.at(-1);
+        const resident = last ? last.resident : true;
+        if (moveIn && resident && last) {
+          throw contradiction(
+            'EVENT_NO_CHANGE',
+            `The person already holds the city's hukou (since ${last.effective_on})`,
+          );
+        }
+        if (!moveIn && !resident) {
+          throw contradiction('EVENT_NO_CHANGE', `The person moved out of the city on ${last!.effective_on}`);
+        }
+        inOrder(last && last.effective_on !== '-infinity' ? last.effective_on : null, 'residence');
+        let fromPlace: string | null = null;
+        if (moveIn) {
+          fromPlace = typeof data.fromPlace === 'string' ? data.fromPlace.trim() : '';
+          if (fromPlace.length < 1 || fromPlace.length > 100) {
+            throw invalid('data.fromPlace', 'fromPlace (where the hukou came from) has 1 to 100 characters');
+          }
+        }
+        const unknown = Object.keys(data).filter((key) => key !== 'fromPlace' || !moveIn);
+        if (unknown.length > 0) throw invalid(`data.${unknown[0]}`, `data.${unknown[0]} is not allowed`);
+        const logged = moveIn ? { fromPlace } : {};
+        const eventId = await log(facts.person_id, logged);
+        const rows = [
+          // Before a first move-in the person did not hold the hukou: until now the registry assumed it from birth.
+          ...(moveIn && residence.length === 0
+            ? [{ effectiveOn: FROM_THE_BEGINNING, resident: false, fromPlace: null }]
+            : []),
+          { effectiveOn: date, resident: moveIn, fromPlace },
+        ];
+        await this.repository.insertResidence(manager, facts.person_id, rows, eventId);
+        return { personId: facts.person_id, data: logged };
+      }
       case 'COLLEGE_ADMITTED': {
         const facts = person!;
         notAfterDeath(facts);
@@ -288,6 +347,38 @@ export class HouseholdEventsService {
       case 'BIRTH':
       case 'ADOPTION':
         return this.addChild(manager, household, input.type, date, data, scope, today, log);
+      case 'MEMBER_JOINED': {
+        // {member}: a new person joins (a marriage, a relative moving in), as in POST /households.
+        const member = data.member;
+        if (typeof member !== 'object' || member === null || Array.isArray(member)) {
+          throw invalid('data.member', 'MEMBER_JOINED names the member who joins: {member: {...}}');
+        }
+        const extra = Object.keys(data).filter((key) => key !== 'member');
+        if (extra.length > 0) throw invalid(`data.${extra[0]}`, `data.${extra[0]} is not allowed`);
+        return this.addChild(
+          manager,
+          household,
+          'MEMBER_JOINED',
+          date,
+          member as Record<string, unknown>,
+          scope,
+          today,
+          log,
+        );
+      }
+      case 'CORRECTION':
+        return this.correct(manager, household, data, person, today, log);
+      case 'MEMBER_LEFT': {
+        // The member leaves the household (a marriage out, a divorce, a child moving out). A child who
+        // left is still a child of their parents; the member is no longer a beneficiary here.
+        const facts = person!;
+        if (Object.keys(data).length > 0) throw invalid(`data.${Object.keys(data)[0]}`, 'MEMBER_LEFT takes no data');
+        if (!(await this.repository.markMemberLeft(manager, facts.person_id, date))) {
+          throw conflict('MEMBER_ALREADY_LEFT', 'The member has already left the household');
+        }
+        await log(facts.person_id, {});
+        return { personId: facts.person_id, data: {} };
+      }
       case 'CERTIFICATE_ISSUED': {
         const certificateNo = data.certificateNo;
         if (typeof certificateNo !== 'string' || !/^[A-Za-z0-9-]{1,40}$/.test(certificateNo)) {
@@ -403,11 +494,110 @@ export class HouseholdEventsService {
     throw invalid('type', `unknown event type ${String(input.type)}`);
   }
 
-  /** BIRTH and ADOPTION: a new child joins the household on the event date. */
+  /**
+   * CORRECTION {withdrawsEventId?, field?, value?, reason}: withdraws an event recorded in error
+   * (DEATH, HUKOU_CHANGE, the assessments, MOVE_OUT) or corrects a mistyped name, address or death
+   * date. Histories stay append-only: a withdrawn dated fact is overridden by a row of the same date
+   * that restores what held before it (the later row of a day wins, as everywhere in the registry).
+   * The withdrawn event stays in the log; a second withdrawal of it is refused.
+   */
+  private async correct(
+    manager: EntityManager,
+    household: LockedHousehold,
+    data: Record<string, unknown>,
+    person: PersonFacts | undefined,
+    today: string,
+    log: (personId: string | null, data: Record<string, unknown>) => Promise<string>,
+  ): Promise<Outcome> {
+    const unknown = Object.keys(data).filter((key) => !['withdrawsEventId', 'field', 'value', 'reason'].includes(key));
+    if (unknown.length > 0) throw invalid(`data.${unknown[0]}`, `data.${unknown[0]} is not allowed`);
+    const reason = typeof data.reason === 'string' ? data.reason.trim() : '';
+    if (reason.length < 1 || reason.length > 500)
+      throw invalid('data.reason', 'a correction gives its reason (1-500 characters)');
+    const withdraws = data.withdrawsEventId;
+    if ((withdraws === undefined) === (data.field === undefined)) {
+      throw invalid(
+        'data',
+        'a correction either withdraws an event (withdrawsEventId) or corrects a field (field, value)',
+      );
+    }
+    if (withdraws !== undefined) {
+      if (typeof withdraws !== 'string' || !/^\d{1,18}$/.test(withdraws)) {
+        throw invalid('data.withdrawsEventId', 'withdrawsEventId is the id of an event of this household');
+      }
+      const target = await this.repository.eventOfHousehold(manager, household.id, withdraws);
+      if (!target) throw invalid('data.withdrawsEventId', `event ${withdraws} is not an event of this household`);
+      if (target.withdrawn) throw conflict('EVENT_ALREADY_WITHDRAWN', `Event ${withdraws} has already been withdrawn`);
+      if (!WITHDRAWABLE.includes(target.type)) {
+        throw contradiction(
+          'CORRECTION_NOT_SUPPORTED',
+          `A ${target.type} cannot be withdrawn here (only ${WITHDRAWABLE.join(', ')})`,
+        );
+      }
+      const logged = { withdrawsEventId: withdraws, withdrawnType: target.type, reason };
+      const eventId = await log(target.person_id, logged);
+      await this.repository.withdrawEvent(manager, target, eventId);
+      return {
+        personId: target.person_id,
+        data: logged,
+        effectiveFrom: target.event_date,
+        corrects: { withdrawnEventId: withdraws, withdrawnType: target.type },
+      };
+    }
+    const field = data.field;
+    if (typeof field !== 'string' || !CORRECTABLE.includes(field)) {
+      throw invalid('data.field', `field is one of ${CORRECTABLE.join(', ')}`);
+    }
+    const value = typeof data.value === 'string' ? data.value.trim() : '';
+    if (field === 'address') {
+      if (value.length < 1 || value.length > 200) throw invalid('data.value', 'an address has 1 to 200 characters');
+      const eventId = await log(null, { field, value, reason });
+      const from = await this.repository.correctAddress(manager, household.id, value, eventId);
+      return {
+        personId: null,
+        data: { field, value, reason },
+        effectiveFrom: today,
+        corrects: { field, from, to: value },
+      };
+    }
+    if (!person) throw invalid('personId', `a correction of ${field} names the member (personId)`);
+    if (field === 'name') {
+      if (value.length < 1 || value.length > 50) throw invalid('data.value', 'a name has 1 to 50 characters');
+      const from = await this.repository.correctName(manager, person.person_id, value);
+      await log(person.person_id, { field, value, reason });
+      return {
+        personId: person.person_id,
+        data: { field, value, reason },
+        effectiveFrom: today,
+        corrects: { field, from, to: value },
+      };
+    }
+    // deathDate: the death was recorded on the wrong day.
+    if (person.death_date === null)
+      throw contradiction('EVENT_CONTRADICTS_RECORD', 'No death is recorded for the person');
+    if (!isIsoDate(value) || value > today || value < person.birth_date) {
+      throw invalid('data.value', 'the corrected death date is a real date between the birth and today');
+    }
+    if (value === person.death_date)
+      throw contradiction('EVENT_NO_CHANGE', `The death is already recorded on ${value}`);
+    await log(person.person_id, { field, value, reason });
+    await manager.query(`UPDATE persons SET death_date = $2::date WHERE id = $1`, [person.person_id, value]);
+    return {
+      personId: person.person_id,
+      data: { field, value, reason },
+      effectiveFrom: value < person.death_date ? value : person.death_date,
+      corrects: { field, from: person.death_date, to: value },
+    };
+  }
+
+  /**
+   * BIRTH and ADOPTION: a new child joins the household on the event date; MEMBER_JOINED: a new
+   * person of the given relation (not HEAD) joins on the event date.
+   */
   private async addChild(
     manager: EntityManager,
     household: LockedHousehold,
-    type: 'BIRTH' | 'ADOPTION',
+    type: 'BIRTH' | 'ADOPTION' | 'MEMBER_JOINED',
     date: string,
     data: Record<string, unknown>,
     scope: RegionScope,
@@ -424,6 +614,10 @@ export class HouseholdEventsService {
       'sex',
       'disabilityGrade',
       'complicationGrade',
+      'motherIdNumber',
+      'fatherIdNumber',
+      'motherPersonId',
+      'fatherPersonId',
     ]);
     const unknown = Object.keys(data).filter((key) => !allowed.has(key));
     if (unknown.length > 0) {
@@ -431,31 +625,37 @@ export class HouseholdEventsService {
         unknown.map((key) => ({ field: `data.${key}`, message: `data.${key} is not allowed` })),
       );
     }
-    if (data.relation !== undefined && data.relation !== 'CHILD') {
+    const joining = type === 'MEMBER_JOINED';
+    if (joining && (data.relation === undefined || data.relation === 'HEAD')) {
+      throw invalid('data.member.relation', 'a member who joins is a SPOUSE, CHILD, PARENT or OTHER');
+    }
+    if (!joining && data.relation !== undefined && data.relation !== 'CHILD') {
       throw invalid('data.relation', `a ${type} adds a CHILD`);
     }
     const adopted = type === 'ADOPTION';
+    const relation = joining ? (data.relation as MemberDraft['relation']) : 'CHILD';
     const draft: MemberDraft = {
       ...(data as unknown as MemberDraft),
-      relation: 'CHILD',
+      relation,
       adopted,
       adoptedOn: null,
     };
     const { problems, valid } = validateMember(draft, today, 0, 'data.');
     if (problems.length > 0 || !valid) throw refusalFor(problems);
-    if (adopted && date < valid.birthDate) {
+    if ((adopted || joining) && date < valid.birthDate) {
       throw contradiction(
         'EVENT_BEFORE_BIRTH',
-        `The adoption on ${date} is before the child's birth on ${valid.birthDate}`,
+        `The ${joining ? 'joining' : 'adoption'} on ${date} is before the person's birth on ${valid.birthDate}`,
       );
     }
-    if (!adopted && date !== valid.birthDate) {
+    if (type === 'BIRTH' && date !== valid.birthDate) {
       throw contradiction(
         'EVENT_CONTRADICTS_RECORD',
         `The birth is dated ${date} but the ID number says the child was born on ${valid.birthDate}`,
       );
     }
-    const birthOrder = valid.birthOrder ?? (await this.repository.nextBirthOrder(manager, household.id));
+    const birthOrder =
+      relation !== 'CHILD' ? null : (valid.birthOrder ?? (await this.repository.nextBirthOrder(manager, household.id)));
     const personId = uuidv7();
     const logged = {
       idNumber: valid.idNumber,
@@ -479,7 +679,7 @@ export class HouseholdEventsService {
     const eventId = await log(personId, logged);
     try {
       await this.repository.insertMembers(manager, household.id, [
-        { personId, relation: 'CHILD', birthOrder, adopted, adoptedOn: adopted ? date : null, joinedOn: date },
+        { personId, relation, birthOrder, adopted, adoptedOn: adopted ? date : null, joinedOn: date },
       ]);
     } catch (error) {
       // The unique birth order per household; the transaction is rolled back as the error leaves it.
@@ -488,6 +688,20 @@ export class HouseholdEventsService {
       }
       throw error;
     }
+    const couple = await this.repository.householdCouple(manager, household.id);
+    const named = [valid.motherPersonId, valid.fatherPersonId].filter((id): id is string => typeof id === 'string');
+    const known = await this.repository.linkablePersons(manager, namedParentIdNumbers([valid]), named);
+    const linked = resolveParentLinks(
+      [{ ...valid, id: personId }, ...couple.map((parent) => ({ ...parent }))],
+      known,
+      'data.',
+    );
+    if (linked.problems.length > 0) {
+      throw refusalFor(
+        linked.problems.map((problem) => ({ ...problem, field: problem.field.replace(/^data\.0\./, 'data.') })),
+      );
+    }
+    await this.repository.setParentLinks(manager, [linked.links[0]]);
     await this.repository.insertHukou(
       manager,
       [{ personId, effectiveOn: FROM_THE_BEGINNING, hukouType: valid.hukouType }],

@@ -131,6 +131,10 @@ describe('building snapshots from rows', () => {
       disability_grade: 2,
       complication_grade: null,
       college_admitted_on: null,
+      mother_id: null,
+      father_id: null,
+      left_on: null,
+      resident: true,
     });
     const snapshots = buildSnapshots(
       '2012-12-31',

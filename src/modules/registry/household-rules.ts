@@ -30,6 +30,11 @@ export interface MemberDraft {
   disabilityAssessedOn?: string | null;
   complicationGrade?: number | null;
   complicationAssessedOn?: string | null;
+  /** The member's own mother and father: by resident ID (a member or anyone registered) or person id. */
+  motherIdNumber?: string | null;
+  fatherIdNumber?: string | null;
+  motherPersonId?: string | null;
+  fatherPersonId?: string | null;
 }
 
 export interface HouseholdDraft {
@@ -245,4 +250,99 @@ export function holderProblem(
   const age = ageOn(holder.birthDate, date);
   if (age < ADULT_AGE) return `the account holder must be an adult (${ADULT_AGE} or older), not ${age}`;
   return undefined;
+}
+
+/** A person a parent link may name: a member being registered, or someone already registered. */
+export interface LinkablePerson {
+  id: string;
+  idNumber: string;
+  sex: Sex;
+  birthDate: string;
+}
+
+export interface ParentLink {
+  personId: string;
+  motherId: string | null;
+  fatherId: string | null;
+}
+
+/**
+ * Each member's own mother and father (SPEC.md "Registry": the parent links every rule reads). A
+ * member names them by resident ID (`motherIdNumber`, found among the members or in `known`, the
+ * registered persons with those numbers) or by person id (found in `known`); a CHILD that names
+ * neither is linked to the household's HEAD and SPOUSE by their sex, as the registry has always
+ * read a household. A mother is a woman, a father a man, both born before the child and neither
+ * the child itself.
+ */
+export function resolveParentLinks(
+  members: readonly (Pick<
+    MemberDraft,
+    'idNumber' | 'relation' | 'motherIdNumber' | 'fatherIdNumber' | 'motherPersonId' | 'fatherPersonId'
+  > & { id: string; sex: Sex; birthDate: string })[],
+  known: readonly LinkablePerson[],
+  prefix = 'members.',
+): { links: ParentLink[]; problems: DraftProblem[] } {
+  const problems: DraftProblem[] = [];
+  const all: LinkablePerson[] = [
+    ...members.map((m) => ({ id: m.id, idNumber: m.idNumber, sex: m.sex, birthDate: m.birthDate })),
+    ...known,
+  ];
+  const couple = members.filter((m) => m.relation === 'HEAD' || m.relation === 'SPOUSE');
+  const links: ParentLink[] = members.map((member, index) => {
+    const resolve = (role: 'mother' | 'father'): string | null => {
+      const idNumber = member[`${role}IdNumber`];
+      const personId = member[`${role}PersonId`];
+      const field = `${prefix}${index}.${role}${personId != null ? 'PersonId' : 'IdNumber'}`;
+      if (idNumber == null && personId == null) {
+        if (member.relation !== 'CHILD') return null;
+        const sex = role === 'mother' ? 'F' : 'M';
+        return couple.find((parent) => parent.sex === sex && parent.id !== member.id)?.id ?? null;
+      }
+      const wanted = typeof idNumber === 'string' ? idNumber.trim().toUpperCase() : null;
+      const parent = all.find((p) => (personId != null ? p.id === personId : p.idNumber === wanted));
+      const words = role === 'mother' ? '母亲' : '父亲';
+      if (!parent) {
+        problems.push({
+          field,
+          message: `the ${role} ${personId ?? wanted} is not registered (${words}未登记)`,
+          member: index,
+        });
+        return null;
+      }
+      if (parent.id === member.id) {
+        problems.push({ field, message: `a person cannot be their own ${role}`, member: index });
+        return null;
+      }
+      if (parent.sex !== (role === 'mother' ? 'F' : 'M')) {
+        problems.push({
+          field,
+          message: `the ${role} must be a ${role === 'mother' ? 'woman' : 'man'} (${words}性别不符)`,
+          member: index,
+        });
+        return null;
+      }
+      if (parent.birthDate >= member.birthDate) {
+        problems.push({
+          field,
+          message: `the ${role} is not older than the child (${words}出生日期晚于子女)`,
+          member: index,
+        });
+        return null;
+      }
+      return parent.id;
+    };
+    return { personId: member.id, motherId: resolve('mother'), fatherId: resolve('father') };
+  });
+  return { links, problems };
+}
+
+/** The resident IDs a draft's parent links name (to look up the registered ones). */
+export function namedParentIdNumbers(members: readonly MemberDraft[]): string[] {
+  const numbers = new Set<string>();
+  for (const member of members) {
+    for (const value of [member.motherIdNumber, member.fatherIdNumber]) {
+      if (typeof value === 'string' && value.trim()) numbers.add(value.trim().toUpperCase());
+    }
+  }
+  return [...numbers];
 }

@@ -29,6 +29,19 @@ export interface PersonSnapshot {
   complicationGrade: number | null;
   /** Children: date of college admission (COLLEGE_ADMITTED event), or null. */
   collegeAdmittedOn: string | null;
+  /**
+   * The person's own mother and father (person ids, wherever they are recorded), or null when not
+   * known. "The parents" and "the children" of every rule are these links, never relations to the head.
+   */
+  motherId: string | null;
+  fatherId: string | null;
+  /**
+   * Set when the member left the household on or before asOf (MEMBER_LEFT): still a child of their
+   * parents for every rule, no longer a member here (not a beneficiary, not a parent of the household).
+   */
+  leftOn: string | null;
+  /** Whether the person held the city's hukou on asOf (from birth unless a MOVE_IN says otherwise; until a MOVE_OUT). */
+  resident: boolean;
 }
 
 export interface CertificateSnapshot {

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, type QueryRunner } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { regionPrefix } from '../../common/region-scope.js';
 import { queryRows } from '../../database/sql.js';
 import { isIsoDate } from './dates.js';
+import { loadHistories, timelineOf, type HouseholdTimeline } from './household-history.js';
 import type { HouseholdSnapshot } from './household-snapshot.js';
-import { loadSnapshots } from './snapshot.queries.js';
+import { loadHouseholdIds, loadSnapshots, type SnapshotSelection } from './snapshot.queries.js';
 
 /** A household's account on a date, with what paying into it needs to know of the holder. */
 export interface PayingAccount {
@@ -67,6 +68,14 @@ export class HouseholdSnapshots {
     return snapshot;
   }
 
+  /** The household through time (its whole dated record); 404 when it does not exist. */
+  async timelineFor(householdId: string, manager?: EntityManager): Promise<HouseholdTimeline> {
+    if (!UUID.test(householdId)) throw new NotFoundError('Household', householdId);
+    const history = (await loadHistories(manager ?? this.dataSource, [householdId])).get(householdId);
+    if (!history) throw new NotFoundError('Household', householdId);
+    return timelineOf(history);
+  }
+
   /** Several households on `asOf`, ordered by household id; unknown ids are left out. */
   async forHouseholds(householdIds: string[], asOf: string, manager?: EntityManager): Promise<HouseholdSnapshot[]> {
     assertAsOf(asOf);
@@ -119,7 +128,39 @@ export class HouseholdSnapshots {
    * id (keyset pagination), read in one REPEATABLE READ snapshot of the database so that the chunks
    * are mutually consistent. Stop iterating early and the transaction is released.
    */
-  async *streamSnapshots(options: StreamSnapshotsOptions): AsyncIterable<HouseholdSnapshot[]> {
+  streamSnapshots(options: StreamSnapshotsOptions): AsyncIterable<HouseholdSnapshot[]> {
+    return this.stream(
+      options,
+      (runner, selection) => loadSnapshots(runner, options.asOf, selection),
+      (snapshot) => snapshot.householdId,
+    );
+  }
+
+  /**
+   * `streamSnapshots` with each household through time (its whole dated record) instead of one
+   * date: the same households (their region on `asOf`), chunks and transaction.
+   */
+  streamTimelines(options: StreamSnapshotsOptions): AsyncIterable<HouseholdTimeline[]> {
+    return this.stream(
+      options,
+      async (runner, selection) => {
+        if (!('after' in selection)) throw new Error('streamTimelines reads keyset chunks');
+        const ids = await loadHouseholdIds(runner, options.asOf, selection);
+        const histories = await loadHistories(runner, ids);
+        return ids.flatMap((id) => {
+          const history = histories.get(id);
+          return history ? [timelineOf(history)] : [];
+        });
+      },
+      (timeline) => timeline.householdId,
+    );
+  }
+
+  private async *stream<T>(
+    options: StreamSnapshotsOptions,
+    load: (runner: QueryRunner, selection: SnapshotSelection) => Promise<T[]>,
+    idOf: (item: T) => string,
+  ): AsyncIterable<T[]> {
     assertAsOf(options.asOf);
     if (!/^\d{2,12}$/.test(options.regionPrefix)) {
       throw new ValidationFailedError([{ field: 'regionPrefix', message: 'regionPrefix is a region code or prefix' }]);
@@ -127,7 +168,7 @@ export class HouseholdSnapshots {
     const limit = Math.min(Math.max(Math.trunc(options.chunkSize ?? 1000), 1), 10_000);
     const regionLike = `${regionPrefix(options.regionPrefix)}%`;
     const runner = this.dataSource.createQueryRunner();
-    let pending: Promise<HouseholdSnapshot[]> | undefined;
+    let pending: Promise<T[]> | undefined;
     await runner.connect();
     try {
       await runner.startTransaction('REPEATABLE READ');
@@ -139,16 +180,16 @@ export class HouseholdSnapshots {
       );
       // The next chunk is read while the caller works on this one, so the database and the
       // decisions overlap instead of taking turns.
-      let next: Promise<HouseholdSnapshot[]> = loadSnapshots(runner, options.asOf, { after: null, regionLike, limit });
+      let next: Promise<T[]> = load(runner, { after: null, regionLike, limit });
       pending = next;
       for (;;) {
-        const chunk: HouseholdSnapshot[] = await next;
+        const chunk: T[] = await next;
         pending = undefined;
         if (chunk.length === 0) break;
         const last = chunk.length < limit;
         if (!last) {
-          const after = chunk[chunk.length - 1].householdId;
-          next = loadSnapshots(runner, options.asOf, { after, regionLike, limit });
+          const after = idOf(chunk[chunk.length - 1]);
+          next = load(runner, { after, regionLike, limit });
           next.catch(() => undefined); // awaited above or in `finally`; never unhandled
           pending = next;
         }

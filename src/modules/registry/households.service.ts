@@ -11,7 +11,13 @@ import { AuditService } from '../audit/audit.service.js';
 import { todayInChina } from './dates.js';
 import type { HouseholdSnapshot } from './household-snapshot.js';
 import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
-import { validateHouseholdDraft, type DraftProblem, type HouseholdDraft } from './household-rules.js';
+import {
+  namedParentIdNumbers,
+  resolveParentLinks,
+  validateHouseholdDraft,
+  type DraftProblem,
+  type HouseholdDraft,
+} from './household-rules.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { maskNumber, parseIdNumber } from './id-number.js';
 import {
@@ -120,6 +126,16 @@ export class HouseholdsService {
         persons.map((p) => ({ ...p, deathDate: p.deathDate ?? null })),
       );
       if (taken.length > 0) throw await this.duplicatePerson(manager, taken[0], scope);
+      const known = await this.repository.linkablePersons(
+        manager,
+        namedParentIdNumbers(persons),
+        persons
+          .flatMap((p) => [p.motherPersonId, p.fatherPersonId])
+          .filter((id): id is string => typeof id === 'string'),
+      );
+      const linked = resolveParentLinks(persons, known);
+      if (linked.problems.length > 0) throw refusalFor(linked.problems);
+      await this.repository.setParentLinks(manager, linked.links);
       await this.repository.insertMembers(
         manager,
         householdId,

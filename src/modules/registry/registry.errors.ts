@@ -47,3 +47,17 @@ export class ImportRejectedError extends UnprocessableError {
     super('IMPORT_REJECTED', `The file has ${errorCount} problem(s); nothing was imported`, { errorCount }, errors);
   }
 }
+
+/**
+ * 409: the account number already belongs to another holder somewhere in the city (one account
+ * number, one holder: a database constraint). The other holder is not named.
+ */
+export class AccountHeldByAnotherError extends ConflictError {
+  constructor(accountNo: string) {
+    super(
+      'ACCOUNT_HELD_BY_ANOTHER',
+      `The account ${accountNo.slice(0, 4)}…${accountNo.slice(-4)} belongs to another holder (一个账号只能属于一个持卡人)`,
+      {},
+    );
+  }
+}

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { RegionScope } from '../../common/region-scope.js';
 import { queryOne, queryRows } from '../../database/sql.js';
 import type { HukouType, Relation, Sex } from './household-snapshot.js';
+import { AccountHeldByAnotherError } from './registry.errors.js';
 
 /** Facts registered without a known start hold from the beginning of the record. */
 export const FROM_THE_BEGINNING = '-infinity';
@@ -134,6 +135,192 @@ export class RegistryRepository {
     );
     const done = new Set(inserted.map((row) => row.id_number));
     return persons.map((p) => p.idNumber).filter((id) => !done.has(id));
+  }
+
+  /** Registered persons by resident ID or person id, as a parent link may name them. */
+  async linkablePersons(
+    manager: EntityManager,
+    idNumbers: string[],
+    personIds: string[],
+  ): Promise<{ id: string; idNumber: string; sex: 'M' | 'F'; birthDate: string }[]> {
+    if (idNumbers.length === 0 && personIds.length === 0) return [];
+    return queryRows(
+      manager,
+      `SELECT id, id_number AS "idNumber", sex, to_char(birth_date, 'YYYY-MM-DD') AS "birthDate" FROM persons
+        WHERE id_number = ANY($1::text[]) OR id = ANY($2::uuid[])`,
+      [idNumbers, personIds],
+    );
+  }
+
+  /** One event of the household, with whether a CORRECTION has withdrawn it. */
+  eventOfHousehold(
+    manager: EntityManager,
+    householdId: string,
+    eventId: string,
+  ): Promise<
+    | {
+        id: string;
+        type: string;
+        person_id: string | null;
+        event_date: string;
+        data: Record<string, unknown>;
+        withdrawn: boolean;
+      }
+    | undefined
+  > {
+    return queryOne(
+      manager,
+      `SELECT e.id::text, e.type, e.person_id, e.event_date::text, e.data,
+              EXISTS (SELECT 1 FROM household_events c
+                       WHERE c.household_id = e.household_id AND c.type = 'CORRECTION'
+                         AND c.data->>'withdrawsEventId' = e.id::text) AS withdrawn
+         FROM household_events e WHERE e.household_id = $1 AND e.id = $2::bigint`,
+      [householdId, eventId],
+    );
+  }
+
+  /**
+   * Undoes what a withdrawn event recorded: a death is erased; a dated fact gets a row of the same
+   * date restoring the value in force the day before (the later row of a day wins).
+   */
+  async withdrawEvent(
+    manager: EntityManager,
+    event: { id: string; type: string; person_id: string | null; event_date: string },
+    correctionId: string,
+  ): Promise<void> {
+    switch (event.type) {
+      case 'DEATH':
+        await manager.query(`UPDATE persons SET death_date = NULL WHERE id = $1 AND death_date = $2::date`, [
+          event.person_id,
+          event.event_date,
+        ]);
+        return;
+      case 'HUKOU_CHANGE':
+        // The hukou in force before the withdrawn change, restored from the change's date.
+        await manager.query(
+          `INSERT INTO person_hukou_history (person_id, effective_on, hukou_type, event_id)
+           SELECT $1, $2::date, h.hukou_type, $3 FROM person_hukou_history h
+            WHERE h.person_id = $1
+              AND h.seq < (SELECT min(seq) FROM person_hukou_history WHERE event_id = $4::bigint)
+            ORDER BY h.effective_on DESC, h.seq DESC LIMIT 1`,
+          [event.person_id, event.event_date, correctionId, event.id],
+        );
+        return;
+      case 'DISABILITY_ASSESSED':
+      case 'COMPLICATION_ASSESSED': {
+        const kind = event.type === 'DISABILITY_ASSESSED' ? 'DISABILITY' : 'COMPLICATION';
+        const [before] = await queryRows<{ grade: number | null }>(
+          manager,
+          `SELECT grade FROM person_grade_history
+            WHERE person_id = $1 AND kind = $2
+              AND seq < (SELECT min(seq) FROM person_grade_history WHERE event_id = $3::bigint)
+            ORDER BY effective_on DESC, seq DESC LIMIT 1`,
+          [event.person_id, kind, event.id],
+        );
+        await manager.query(
+          `INSERT INTO person_grade_history (person_id, kind, effective_on, grade, event_id) VALUES ($1, $2, $3::date, $4, $5)`,
+          [event.person_id, kind, event.event_date, before?.grade ?? null, correctionId],
+        );
+        return;
+      }
+      case 'MOVE_OUT':
+        await manager.query(
+          `INSERT INTO person_residence_history (person_id, effective_on, resident, event_id) VALUES ($1, $2::date, true, $3)`,
+          [event.person_id, event.event_date, correctionId],
+        );
+        return;
+    }
+  }
+
+  /** Corrects a mistyped name; answers the name it replaced. */
+  async correctName(manager: EntityManager, personId: string, name: string): Promise<string> {
+    const [row] = await queryRows<{ before: string }>(
+      manager,
+      `UPDATE persons p SET name = $2 FROM persons o WHERE p.id = $1 AND o.id = p.id RETURNING o.name AS before`,
+      [personId, name],
+    );
+    return row.before;
+  }
+
+  /** Corrects a mistyped address: the region row in force gets a successor of the same date. */
+  async correctAddress(manager: EntityManager, householdId: string, address: string, eventId: string): Promise<string> {
+    const [row] = await queryRows<{ before: string }>(
+      manager,
+      `WITH latest AS (
+         SELECT effective_on, region_code, address FROM household_region_history WHERE household_id = $1
+          ORDER BY effective_on DESC, seq DESC LIMIT 1),
+       ins AS (
+         INSERT INTO household_region_history (household_id, effective_on, region_code, address, event_id)
+         SELECT $1, effective_on, region_code, $2, $3 FROM latest)
+       SELECT address AS before FROM latest`,
+      [householdId, address, eventId],
+    );
+    await manager.query(`UPDATE households SET address = $2, updated_at = now() WHERE id = $1`, [householdId, address]);
+    return row.before;
+  }
+
+  /** Records that a member left the household on `date` (once); false when already recorded. */
+  async markMemberLeft(manager: EntityManager, personId: string, date: string): Promise<boolean> {
+    const rows = await queryRows<{ person_id: string }>(
+      manager,
+      `UPDATE household_members SET left_on = $2::date
+        WHERE person_id = $1 AND left_on IS NULL AND joined_on <= $2::date RETURNING person_id`,
+      [personId, date],
+    );
+    return rows.length === 1;
+  }
+
+  /** The person's residence rows (MOVE_IN, MOVE_OUT) in order; none: resident from birth. */
+  residenceOf(manager: EntityManager, personId: string): Promise<{ effective_on: string; resident: boolean }[]> {
+    return queryRows(
+      manager,
+      `SELECT effective_on::text, resident FROM person_residence_history WHERE person_id = $1
+        ORDER BY effective_on, seq`,
+      [personId],
+    );
+  }
+
+  async insertResidence(
+    manager: EntityManager,
+    personId: string,
+    rows: { effectiveOn: string; resident: boolean; fromPlace: string | null }[],
+    eventId: string,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO person_residence_history (person_id, effective_on, resident, from_place, event_id)
+       SELECT $1, e, r, f, $5 FROM unnest($2::date[], $3::boolean[], $4::text[]) AS t(e, r, f)`,
+      [personId, rows.map((r) => r.effectiveOn), rows.map((r) => r.resident), rows.map((r) => r.fromPlace), eventId],
+    );
+  }
+
+  /** The household's HEAD and SPOUSE, whom a new child without named parents is linked to. */
+  async householdCouple(
+    manager: EntityManager,
+    householdId: string,
+  ): Promise<{ id: string; idNumber: string; sex: 'M' | 'F'; birthDate: string; relation: Relation }[]> {
+    return queryRows(
+      manager,
+      `SELECT p.id, p.id_number AS "idNumber", p.sex, to_char(p.birth_date, 'YYYY-MM-DD') AS "birthDate", m.relation
+         FROM household_members m JOIN persons p ON p.id = m.person_id
+        WHERE m.household_id = $1 AND m.relation IN ('HEAD', 'SPOUSE')
+        ORDER BY m.relation, p.id`,
+      [householdId],
+    );
+  }
+
+  /** Sets each person's mother and father (the parent links every rule reads). */
+  async setParentLinks(
+    manager: EntityManager,
+    links: { personId: string; motherId: string | null; fatherId: string | null }[],
+  ): Promise<void> {
+    const named = links.filter((link) => link.motherId !== null || link.fatherId !== null);
+    if (named.length === 0) return;
+    await manager.query(
+      `UPDATE persons p SET mother_id = l.mother_id, father_id = l.father_id
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS l(person_id, mother_id, father_id)
+        WHERE p.id = l.person_id`,
+      [named.map((l) => l.personId), named.map((l) => l.motherId), named.map((l) => l.fatherId)],
+    );
   }
 
   async insertMembers(manager: EntityManager, householdId: string, members: NewMember[]): Promise<void> {
@@ -276,11 +463,20 @@ export class RegistryRepository {
     account: { bankCode: string; accountNo: string; holderPersonId: string },
     eventId: string | null,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO household_bank_accounts (household_id, effective_on, bank_code, account_no, holder_person_id, event_id)
-       VALUES ($1, $2::date, $3, $4, $5, $6)`,
-      [householdId, effectiveOn, account.bankCode, account.accountNo, account.holderPersonId, eventId],
-    );
+    try {
+      await manager.query(
+        `INSERT INTO household_bank_accounts (household_id, effective_on, bank_code, account_no, holder_person_id, event_id)
+         VALUES ($1, $2::date, $3, $4, $5, $6)`,
+        [householdId, effectiveOn, account.bankCode, account.accountNo, account.holderPersonId, eventId],
+      );
+    } catch (error) {
+      // One account number, one holder city-wide (exclusion constraint household_bank_accounts_one_holder).
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === '23P01' && constraint === 'household_bank_accounts_one_holder') {
+        throw new AccountHeldByAnotherError(account.accountNo);
+      }
+      throw error;
+    }
   }
 
   async lastEffective(

@@ -35,6 +35,10 @@ export interface MemberRow {
   disability_grade: number | null;
   complication_grade: number | null;
   college_admitted_on: string | null;
+  mother_id: string | null;
+  father_id: string | null;
+  left_on: string | null;
+  resident: boolean;
 }
 
 export interface ViolationRow {
@@ -58,6 +62,10 @@ export function toPersonSnapshot(row: MemberRow): PersonSnapshot {
     disabilityGrade: row.disability_grade === null ? null : Number(row.disability_grade),
     complicationGrade: row.complication_grade === null ? null : Number(row.complication_grade),
     collegeAdmittedOn: row.college_admitted_on,
+    motherId: row.mother_id,
+    fatherId: row.father_id,
+    leftOn: row.left_on,
+    resident: row.resident,
   };
 }
 

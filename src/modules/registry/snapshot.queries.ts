@@ -54,11 +54,18 @@ const MEMBERS_AS_OF = `
          to_char(m.adopted_on, 'YYYY-MM-DD') AS adopted_on,
          g.disability[3]::smallint AS disability_grade, g.complication[3]::smallint AS complication_grade,
          to_char(CASE WHEN p.college_admitted_on <= $1::date THEN p.college_admitted_on END, 'YYYY-MM-DD')
-           AS college_admitted_on
+           AS college_admitted_on,
+         p.mother_id, p.father_id, to_char(CASE WHEN m.left_on <= $1::date THEN m.left_on END, 'YYYY-MM-DD') AS left_on,
+         coalesce(rs.resident, true) AS resident
     FROM household_members m
     CROSS JOIN LATERAL (
-      SELECT q.id, q.id_number, q.name, q.sex, q.birth_date, q.death_date, q.college_admitted_on FROM persons q
+      SELECT q.id, q.id_number, q.name, q.sex, q.birth_date, q.death_date, q.college_admitted_on, q.mother_id,
+             q.father_id FROM persons q
        WHERE q.id = m.person_id AND q.birth_date <= $1::date LIMIT 1) p
+    LEFT JOIN LATERAL (
+      SELECT x.resident FROM person_residence_history x
+       WHERE x.person_id = p.id AND x.effective_on <= $1::date
+       ORDER BY x.effective_on DESC, x.seq DESC LIMIT 1) rs ON true
     CROSS JOIN LATERAL (
       SELECT x.hukou_type FROM person_hukou_history x
        WHERE x.person_id = p.id AND x.effective_on <= $1::date
@@ -124,4 +131,24 @@ export async function loadSnapshots(db: Db, asOf: string, selection: SnapshotSel
   const members = await queryRows<MemberRow>(db, MEMBERS_AS_OF, [asOf, ids]);
   const violations = await queryRows<ViolationRow>(db, VIOLATIONS_AS_OF, [asOf, ids]);
   return buildSnapshots(asOf, households, members, violations);
+}
+
+/** The ids of a keyset chunk of the households whose region on the date lies under a prefix. */
+export async function loadHouseholdIds(
+  db: Db,
+  asOf: string,
+  selection: { after: string | null; regionLike: string; limit: number },
+): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    `SELECT h.id FROM households h
+      CROSS JOIN LATERAL (
+        SELECT rh.region_code FROM household_region_history rh
+         WHERE rh.household_id = h.id AND rh.effective_on <= $1::date
+         ORDER BY rh.effective_on DESC, rh.seq DESC LIMIT 1) r
+      WHERE h.id > $2::uuid AND r.region_code LIKE $3
+      ORDER BY h.id LIMIT $4`,
+    [asOf, selection.after ?? NIL_UUID, selection.regionLike, selection.limit],
+  );
+  return rows.map((row) => row.id);
 }

@@ -1,6 +1,10 @@
-import { SEEDED_POLICIES } from '../../../migrations/1764500000000-policies.js';
-import { decideHousehold, selectVersionsInForce, type Decision } from '../../../src/modules/eligibility/decide.js';
-import { amountForPeriod, type PeriodAmount } from '../../../src/modules/eligibility/period-amount.js';
+import type { Decision } from '../../../src/modules/eligibility/decide.js';
+import {
+  amountForPeriod,
+  decideHouseholdForUnits,
+  type PeriodAmount,
+} from '../../../src/modules/eligibility/period-amount.js';
+import { cataloguePolicies } from '../../../src/modules/policies/catalogue.js';
 import type { PolicyCode } from '../../../src/modules/policies/policy-codes.js';
 import type { PolicyWithVersions } from '../../../src/modules/policies/policy-model.js';
 import type {
@@ -30,7 +34,17 @@ export interface PersonHistory {
   disability?: { from: string; grade: number | null }[];
   complication?: { from: string; grade: number | null }[];
   collegeAdmittedOn?: string;
+  /** The person's own mother and father (ids of people of the history); a CHILD without them is linked to the HEAD and SPOUSE by sex. */
+  mother?: string;
+  father?: string;
+  /** Hukou moved into the city on this date (not resident before); moved out on `movedOut`. */
+  movedIn?: string;
+  /** Left the household on this date (MEMBER_LEFT). */
+  left?: string;
+  movedOut?: string;
 }
+
+export const SEEDED_POLICIES = cataloguePolicies();
 
 export interface HouseholdHistory {
   id?: string;
@@ -45,6 +59,13 @@ function latest<T extends { from: string }>(changes: T[] | undefined, date: stri
   let found: T | undefined;
   for (const change of changes ?? []) if (change.from <= date) found = change;
   return found;
+}
+
+function parentOf(history: HouseholdHistory, person: PersonHistory, role: 'mother' | 'father'): string | null {
+  if (person[role] !== undefined) return person[role]!;
+  if (person.relation !== 'CHILD' || person.mother !== undefined || person.father !== undefined) return null;
+  const sex = role === 'mother' ? 'F' : 'M';
+  return history.people.find((p) => (p.relation === 'HEAD' || p.relation === 'SPOUSE') && p.sex === sex)?.id ?? null;
 }
 
 export function snapshotAt(history: HouseholdHistory, date: string): HouseholdSnapshot {
@@ -66,6 +87,12 @@ export function snapshotAt(history: HouseholdHistory, date: string): HouseholdSn
       complicationGrade: latest(person.complication, date)?.grade ?? null,
       collegeAdmittedOn:
         person.collegeAdmittedOn !== undefined && person.collegeAdmittedOn <= date ? person.collegeAdmittedOn : null,
+      leftOn: person.left !== undefined && person.left <= date ? person.left : null,
+      motherId: parentOf(history, person, 'mother'),
+      fatherId: parentOf(history, person, 'father'),
+      resident:
+        (person.movedIn === undefined || person.movedIn <= date) &&
+        (person.movedOut === undefined || person.movedOut > date),
     }));
   const certificate = history.certificate;
   return {
@@ -96,9 +123,31 @@ export function policy(code: PolicyCode): PolicyWithVersions {
   return found;
 }
 
-/** Every decision for the household on `date`, with the seeded catalogue. */
+/** The days from `first` to `last` on which a dated fact of the history changed (what the registry's history answers). */
+export function changesIn(history: HouseholdHistory, first: string, last: string): string[] {
+  const dates = history.people.flatMap((p) => [
+    ...(p.hukouChanges ?? []).map((c) => c.from),
+    ...(p.disability ?? []).map((c) => c.from),
+    ...(p.complication ?? []).map((c) => c.from),
+    ...(p.movedIn ? [p.movedIn] : []),
+    ...(p.movedOut ? [p.movedOut] : []),
+    ...(p.left ? [p.left] : []),
+  ]);
+  dates.push(...(history.violations ?? []).map((v) => v.recordedOn));
+  return dates.filter((d) => d >= first && d <= last);
+}
+
+/**
+ * Every decision for the household asked on `date` (each for the unit containing it: its month, its
+ * year, once), with the seeded catalogue: what GET eligibility?asOf= answers.
+ */
 export function decisionsOn(history: HouseholdHistory, date: string): Decision[] {
-  return decideHousehold(snapshotAt(history, date), date, selectVersionsInForce(SEEDED_POLICIES, date));
+  return decideHouseholdForUnits(
+    SEEDED_POLICIES,
+    (on) => snapshotAt(history, on),
+    date,
+    (first, last) => changesIn(history, first, last),
+  ) as Decision[];
 }
 
 /** The decision of one policy for one beneficiary (null: the household) on `date`. */
@@ -121,7 +170,13 @@ export function periodAmount(
   period: string,
   personId: string | null = null,
 ): PeriodAmount {
-  return amountForPeriod(policy(code), (date) => snapshotAt(history, date), personId, period);
+  return amountForPeriod(
+    policy(code),
+    (date) => snapshotAt(history, date),
+    personId,
+    period,
+    (first, last) => changesIn(history, first, last),
+  );
 }
 
 /** The conditions that failed, by their text. */

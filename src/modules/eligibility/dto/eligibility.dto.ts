@@ -27,6 +27,11 @@ export class PeriodAmountQuery {
 
 export class ReasonDto {
   @ApiProperty({ example: 'person.ageAtYearEnd >= 60' }) condition!: string;
+  @ApiProperty({
+    example: '本人年龄（按出生年份）：实际59周岁，要求≥60周岁',
+    description: 'The condition in Chinese, with the value and the requirement',
+  })
+  label!: string;
   @ApiProperty({ description: "The fact's value (for a group, the values of its facts)" }) actual!: unknown;
   @ApiProperty({ example: '>= 60' }) expected!: string;
   @ApiProperty() passed!: boolean;

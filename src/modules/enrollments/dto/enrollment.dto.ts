@@ -27,6 +27,15 @@ export class CreateEnrollmentDto {
   @IsOptional()
   @IsUUID()
   beneficiaryPersonId?: string;
+
+  @ApiPropertyOptional({
+    example: '2012-01-10',
+    description:
+      'The day the family applied (a paper application entered later); default today. Nothing is owed for a fiscal year before its year.',
+  })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'appliedOn must be a YYYY-MM-DD date' })
+  appliedOn?: string;
 }
 
 export class TransitionReasonDto {

@@ -90,4 +90,6 @@ export class FactDto {
   @ApiPropertyOptional({ type: [String] }) values?: readonly string[];
   @ApiProperty() nullable!: boolean;
   @ApiProperty() description!: string;
+  @ApiProperty({ example: '本人年龄（按出生年份）', description: 'What a clerk reads (zh-CN)' }) label!: string;
+  @ApiPropertyOptional({ example: '周岁', description: 'The unit an integer is counted in' }) unit?: string;
 }

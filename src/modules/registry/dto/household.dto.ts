@@ -62,6 +62,33 @@ export class MemberInputDto {
   @IsIn(['M', 'F'])
   sex?: Sex;
 
+  @ApiPropertyOptional({
+    example: '410102198001010026',
+    description:
+      "The member's own mother, by resident ID: a member of this household or anyone registered in the city. A CHILD without links is linked to the household's HEAD and SPOUSE by their sex.",
+  })
+  @IsOptional()
+  @IsString()
+  motherIdNumber?: string;
+
+  @ApiPropertyOptional({
+    example: '410102198001010018',
+    description: "The member's own father, by resident ID (as motherIdNumber)",
+  })
+  @IsOptional()
+  @IsString()
+  fatherIdNumber?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The mother by person id (instead of motherIdNumber)' })
+  @IsOptional()
+  @IsUUID()
+  motherPersonId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The father by person id (instead of fatherIdNumber)' })
+  @IsOptional()
+  @IsUUID()
+  fatherPersonId?: string;
+
   @ApiPropertyOptional({ description: 'For a member who has already died (an only child who died, say)' })
   @IsOptional()
   @Matches(DATE, DATE_MESSAGE)
@@ -190,6 +217,11 @@ export const EVENT_TYPES = [
   'MOVE',
   'BANK_ACCOUNT_CHANGE',
   'COLLEGE_ADMITTED',
+  'MOVE_IN',
+  'MOVE_OUT',
+  'MEMBER_JOINED',
+  'MEMBER_LEFT',
+  'CORRECTION',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -199,7 +231,8 @@ export class LifeEventDto {
   type!: EventType;
 
   @ApiPropertyOptional({
-    description: 'The member the event is about (DEATH, assessments, HUKOU_CHANGE, COLLEGE_ADMITTED)',
+    description:
+      'The member the event is about (DEATH, assessments, HUKOU_CHANGE, COLLEGE_ADMITTED, MOVE_IN, MOVE_OUT)',
   })
   @IsOptional()
   @IsUUID()
@@ -213,7 +246,8 @@ export class LifeEventDto {
     description:
       'BIRTH/ADOPTION: the new member (as in POST /households); DISABILITY_ASSESSED/COMPLICATION_ASSESSED ' +
       '{grade} (null lifts it); CERTIFICATE_ISSUED {certificateNo}; VIOLATION_RECORDED {year}; ' +
-      'HUKOU_CHANGE {hukouType}; MOVE {regionCode, address?}; BANK_ACCOUNT_CHANGE {bankCode, accountNo, holderPersonId}',
+      'HUKOU_CHANGE {hukouType}; MOVE {regionCode, address?}; BANK_ACCOUNT_CHANGE {bankCode, accountNo, holderPersonId}; ' +
+      "MOVE_IN {fromPlace} (the person holds the city's hukou from the date, not before); MOVE_OUT (out of the city)",
   })
   @IsOptional()
   data?: Record<string, unknown>;
