@@ -1340,6 +1340,11 @@ export interface components {
         };
         CreateEnrollmentDto: {
             /**
+             * @description The day the family applied (a paper application entered later); default today. Nothing is owed for a fiscal year before its year.
+             * @example 2012-01-10
+             */
+            appliedOn?: string;
+            /**
              * Format: uuid
              * @description Required for person benefits; omitted for household ones
              */
@@ -1465,12 +1470,22 @@ export interface components {
         };
         FactDto: {
             description: string;
+            /**
+             * @description What a clerk reads (zh-CN)
+             * @example 本人年龄（按出生年份）
+             */
+            label: string;
             name: string;
             nullable: boolean;
             /** @enum {string} */
             scope: "household" | "person";
             /** @enum {string} */
             type: "integer" | "boolean" | "date" | "enum";
+            /**
+             * @description The unit an integer is counted in
+             * @example 周岁
+             */
+            unit?: string;
             values?: string[];
         };
         HouseholdEventPageDto: {
@@ -1564,17 +1579,17 @@ export interface components {
             holderIdNumber: string;
         };
         LifeEventDto: {
-            /** @description BIRTH/ADOPTION: the new member (as in POST /households); DISABILITY_ASSESSED/COMPLICATION_ASSESSED {grade} (null lifts it); CERTIFICATE_ISSUED {certificateNo}; VIOLATION_RECORDED {year}; HUKOU_CHANGE {hukouType}; MOVE {regionCode, address?}; BANK_ACCOUNT_CHANGE {bankCode, accountNo, holderPersonId} */
+            /** @description BIRTH/ADOPTION: the new member (as in POST /households); DISABILITY_ASSESSED/COMPLICATION_ASSESSED {grade} (null lifts it); CERTIFICATE_ISSUED {certificateNo}; VIOLATION_RECORDED {year}; HUKOU_CHANGE {hukouType}; MOVE {regionCode, address?}; BANK_ACCOUNT_CHANGE {bankCode, accountNo, holderPersonId}; MOVE_IN {fromPlace} (the person holds the city's hukou from the date, not before); MOVE_OUT (out of the city) */
             data?: Record<string, never>;
             /**
              * @description Effective date; never in the future
              * @example 2012-03-01
              */
             date: string;
-            /** @description The member the event is about (DEATH, assessments, HUKOU_CHANGE, COLLEGE_ADMITTED) */
+            /** @description The member the event is about (DEATH, assessments, HUKOU_CHANGE, COLLEGE_ADMITTED, MOVE_IN, MOVE_OUT) */
             personId?: string;
             /** @enum {string} */
-            type: "BIRTH" | "DEATH" | "ADOPTION" | "DISABILITY_ASSESSED" | "COMPLICATION_ASSESSED" | "CERTIFICATE_ISSUED" | "CERTIFICATE_REVOKED" | "VIOLATION_RECORDED" | "QUOTA_WAIVED" | "HUKOU_CHANGE" | "MOVE" | "BANK_ACCOUNT_CHANGE" | "COLLEGE_ADMITTED";
+            type: "BIRTH" | "DEATH" | "ADOPTION" | "DISABILITY_ASSESSED" | "COMPLICATION_ASSESSED" | "CERTIFICATE_ISSUED" | "CERTIFICATE_REVOKED" | "VIOLATION_RECORDED" | "QUOTA_WAIVED" | "HUKOU_CHANGE" | "MOVE" | "BANK_ACCOUNT_CHANGE" | "COLLEGE_ADMITTED" | "MOVE_IN" | "MOVE_OUT" | "MEMBER_JOINED" | "MEMBER_LEFT" | "CORRECTION";
         };
         LifeEventResultDto: {
             data: Record<string, never>;
@@ -1624,6 +1639,16 @@ export interface components {
             /** @description When the grade was assessed; omitted: it holds from the start of the record */
             disabilityAssessedOn?: string;
             disabilityGrade?: number;
+            /**
+             * @description The member's own father, by resident ID (as motherIdNumber)
+             * @example 410102198001010018
+             */
+            fatherIdNumber?: string;
+            /**
+             * Format: uuid
+             * @description The father by person id (instead of fatherIdNumber)
+             */
+            fatherPersonId?: string;
             /** @enum {string} */
             hukouType: "RURAL" | "URBAN";
             /**
@@ -1631,6 +1656,16 @@ export interface components {
              * @example 410102198001010018
              */
             idNumber: string;
+            /**
+             * @description The member's own mother, by resident ID: a member of this household or anyone registered in the city. A CHILD without links is linked to the household's HEAD and SPOUSE by their sex.
+             * @example 410102198001010026
+             */
+            motherIdNumber?: string;
+            /**
+             * Format: uuid
+             * @description The mother by person id (instead of motherIdNumber)
+             */
+            motherPersonId?: string;
             /** @example 张三 */
             name: string;
             /** @enum {string} */
@@ -1703,6 +1738,11 @@ export interface components {
             condition: string;
             /** @example >= 60 */
             expected: string;
+            /**
+             * @description The condition in Chinese, with the value and the requirement
+             * @example 本人年龄（按出生年份）：实际59周岁，要求≥60周岁
+             */
+            label: string;
             passed: boolean;
         };
         RecheckDto: {
