@@ -15,6 +15,7 @@ import { DisbursementsModule } from './modules/disbursements/disbursements.modul
 import { EligibilityModule } from './modules/eligibility/eligibility.module.js';
 import { EnrollmentsModule } from './modules/enrollments/enrollments.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { LabelsModule } from './modules/labels/labels.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { LedgerModule } from './modules/ledger/ledger.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
@@ -39,6 +40,7 @@ const FEATURES = [
   EnrollmentsModule,
   DisbursementsModule,
   ReportsModule,
+  LabelsModule,
 ];
 
 @Global()
