@@ -18,6 +18,7 @@ import { DisbursementsModule } from './modules/disbursements/disbursements.modul
 import { EligibilityModule } from './modules/eligibility/eligibility.module.js';
 import { EnrollmentsModule } from './modules/enrollments/enrollments.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { LabelsModule } from './modules/labels/labels.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { LedgerModule } from './modules/ledger/ledger.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
@@ -44,6 +45,7 @@ const FEATURES = [
   DisbursementsModule,
   ReportsModule,
   SchedulesModule,
+  LabelsModule,
 ];
 
 const connectionLogger = new Logger('Database');

@@ -125,7 +125,9 @@ const commands: Record<string, Command> = {
     const { ImportRejectedError } = await import('./modules/registry/registry.errors.js');
     try {
       const result = await withContext(runtime, (app) =>
-        app.get(RegistryImportService).import(createReadStream(positionals[0]), { dryRun: values['dry-run'] === true }),
+        app
+          .get(RegistryImportService)
+          .importFile(() => createReadStream(positionals[0]), { dryRun: values['dry-run'] === true }),
       );
       process.stdout.write(
         `${result.dryRun ? 'dry run: would import' : 'imported'} ${result.households} households, ${result.persons} persons\n`,

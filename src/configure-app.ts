@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { MAX_JSON_BODY, refuseDeepJson } from './common/http/body-limits.js';
+import { FILE_BODY_TYPES, MAX_JSON_BODY, refuseDeepJson } from './common/http/body-limits.js';
 import { HostileInputPipe } from './common/http/hostile-input.pipe.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { assignRequestId } from './common/http/request-context.js';
@@ -35,7 +35,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): IN
   // Size and depth are refused before JSON.parse (413 PAYLOAD_TOO_LARGE, 400 BODY_TOO_DEEP).
   // express.json itself: Nest's useBodyParser keeps `verify` for its raw-body option.
   app.use(json({ limit: MAX_JSON_BODY, verify: refuseDeepJson }));
-  app.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: '200mb' });
+  // Files sent as the body stay bytes: their encoding (UTF-8, GB18030/GBK) is decided by a strict
+  // read later, never by the parser's guess (which would store U+FFFD for GBK bytes).
+  app.useBodyParser('raw', { type: [...FILE_BODY_TYPES], limit: '200mb' });
   if (config.CORS_ORIGINS) {
     app.enableCors({ origin: config.CORS_ORIGINS.split(',').map((origin) => origin.trim()) });
   }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Role } from './auth/roles.js';
+import type { Language } from './i18n/i18n.js';
 
 export interface Actor {
   id: string;
@@ -12,6 +13,8 @@ export interface RequestContext {
   requestId: string;
   address?: string;
   actor?: Actor;
+  /** The caller's language (Accept-Language), for texts built below the edge. */
+  language?: Language;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -335,11 +335,13 @@ describe('auditors trace every yuan (e2e)', () => {
   });
 
   describe('reports', () => {
-    const report = async (path: string, format: 'json' | 'csv' | 'xlsx', user = c.auditor) => {
+    // English headers (the column keys), so that the rows compare with the JSON items by key.
+    const report = async (path: string, format: 'json' | 'csv' | 'xlsx', user = c.auditor, language = 'en') => {
       const request = c.t
         .http()
         .get(`${API}/reports/${path}${path.includes('?') ? '&' : '?'}format=${format}`)
-        .set('Authorization', user.auth);
+        .set('Authorization', user.auth)
+        .set('Accept-Language', language);
       return format === 'json'
         ? request.expect(200)
         : request
@@ -400,12 +402,23 @@ describe('auditors trace every yuan (e2e)', () => {
 
       const csv = parse((await report('budget-execution?fiscalYear=2012', 'csv')).body.toString('utf8'), {
         columns: true,
+        bom: true,
       }) as Record<string, string>[];
       expect(csv).toEqual(
         json.items.map((item: Record<string, unknown>) =>
           Object.fromEntries(Object.entries(item).map(([k, v]) => [k, v === null ? '' : String(v)])),
         ),
       );
+    });
+
+    it('writes CSV with a UTF-8 byte-order mark and XLSX with Chinese headers by default', async () => {
+      const csv = (await report('budget-execution?fiscalYear=2012', 'csv', c.auditor, 'zh-CN')).body as Buffer;
+      expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      expect(csv.toString('utf8').slice(1).split('\n')[0]).toMatch(/^年度,政策代码,资金层级,县（区）代码/);
+      const workbook = new ExcelJS.Workbook();
+      const xlsx = (await report('budget-execution?fiscalYear=2012', 'xlsx', c.auditor, 'fr')).body as Buffer;
+      await workbook.xlsx.load(xlsx as unknown as ArrayBuffer);
+      expect((workbook.worksheets[0].getRow(1).values as unknown[]).slice(1, 3)).toEqual(['年度', '政策代码']);
     });
 
     it('beneficiaries, failed payments and arrears agree across JSON and XLSX', async () => {

@@ -58,3 +58,11 @@ export class BodyTooDeepError extends DomainError {
 export function refuseDeepJson(_request: IncomingMessage, _response: unknown, body: Buffer): void {
   if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new BodyTooDeepError();
 }
+
+/** Content types of a file sent as the whole body (kept as bytes: see configureApp). */
+export const FILE_BODY_TYPES = [
+  'text/csv',
+  'text/plain',
+  'application/octet-stream',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+] as const;

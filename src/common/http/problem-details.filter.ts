@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, type FieldProblem } from '../errors.js';
+import { DEFAULT_LANGUAGE, label, languageOf, translate, translateIfKnown, type Language } from '../i18n/i18n.js';
 import { requestContext } from '../request-context.js';
 
 export interface ProblemDetails {
@@ -14,21 +15,6 @@ export interface ProblemDetails {
   errors?: FieldProblem[];
   [extension: string]: unknown;
 }
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
 
 const CODES_BY_STATUS: Record<number, string> = {
   400: 'VALIDATION_FAILED',
@@ -44,19 +30,69 @@ const CODES_BY_STATUS: Record<number, string> = {
   503: 'UNAVAILABLE',
 };
 
-/** Builds a problem-details body; also used outside HTTP (jobs store their error the same way). */
-export function problemFor(error: unknown, requestId?: string): ProblemDetails {
+const titleOf = (status: number, lang: Language): string =>
+  translateIfKnown(`titles.${status}`, {}, lang) ?? translate('titles.other', {}, lang);
+
+/**
+ * The parameters a catalogue detail may name, from the error's `extra` plus a few derived ones
+ * (labels of the enum values the error carries, counts of its problems).
+ */
+function detailParams(error: DomainError, lang: Language): Record<string, unknown> {
+  const extra = error.extra as Record<string, unknown>;
+  const params: Record<string, unknown> = { ...extra };
+  if (typeof extra.policyCode === 'string') params.policyName = label('policy', extra.policyCode, lang);
+  if (typeof extra.from === 'string') {
+    params.fromLabel =
+      translateIfKnown(`labels.enrollmentStatus.${extra.from}`, {}, lang) ?? label('batchStatus', extra.from, lang);
+  }
+  if (typeof extra.action === 'string') params.actionLabel = label('action', extra.action, lang);
+  if (Array.isArray(extra.problems)) params.count = extra.problems.length;
+  if (typeof extra.errorCount === 'number') params.count = extra.errorCount;
+  const line = extra.budgetLine as {
+    fiscalYear?: number;
+    policyCode?: string;
+    fundingLevel?: string;
+    countyCode?: string;
+  };
+  if (line && typeof line === 'object') {
+    params.line = [
+      line.fiscalYear,
+      line.policyCode ? label('policy', line.policyCode, lang) : undefined,
+      line.fundingLevel ? label('fundingLevel', line.fundingLevel, lang) : undefined,
+      line.countyCode,
+    ]
+      .filter((part) => part !== undefined)
+      .join(' ');
+  }
+  return params;
+}
+
+/**
+ * The detail in the caller's language. English keeps the message written at the throw site (it
+ * names every specific); Chinese comes from the catalogue keyed by the stable code, filled from
+ * the error's parameters, and falls back to the Chinese title, never to English text.
+ */
+function domainDetail(error: DomainError, lang: Language): string {
+  if (lang === 'en') return error.message;
+  return translateIfKnown(`errors.${error.code}`, detailParams(error, lang), lang) ?? titleOf(error.status, lang);
+}
+
+/**
+ * Builds a problem-details body, `title` and `detail` in `lang` (Chinese unless the caller asked
+ * for English); also used outside HTTP (jobs store their error the same way, in Chinese).
+ */
+export function problemFor(error: unknown, requestId?: string, lang: Language = DEFAULT_LANGUAGE): ProblemDetails {
   // A domain error thrown inside Express middleware (the body parser's depth check) reaches the
   // filter wrapped by the adapter in an HttpException: answer the domain error itself.
   if (error instanceof HttpException && error.cause instanceof DomainError && error.cause.status < 500) {
-    return problemFor(error.cause, requestId);
+    return problemFor(error.cause, requestId, lang);
   }
   if (error instanceof DomainError) {
     return {
       type: `https://yikatong.dev/problems/${error.code.toLowerCase().replace(/_/g, '-')}`,
-      title: TITLES[error.status] ?? 'Error',
+      title: titleOf(error.status, lang),
       status: error.status,
-      detail: error.message,
+      detail: domainDetail(error, lang),
       code: error.code,
       requestId,
       ...error.extra,
@@ -66,22 +102,23 @@ export function problemFor(error: unknown, requestId?: string): ProblemDetails {
   if (error instanceof HttpException && error.getStatus() < 500) {
     const status = error.getStatus();
     const response = error.getResponse();
-    const detail =
+    const code = CODES_BY_STATUS[status] ?? 'HTTP_ERROR';
+    const english =
       typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
     return {
       type: 'about:blank',
-      title: TITLES[status] ?? 'Error',
+      title: titleOf(status, lang),
       status,
-      detail,
-      code: CODES_BY_STATUS[status] ?? 'HTTP_ERROR',
+      detail: lang === 'en' ? english : (translateIfKnown(`errors.${code}`, {}, lang) ?? titleOf(status, lang)),
+      code,
       requestId,
     };
   }
   return {
     type: 'about:blank',
-    title: TITLES[500],
+    title: titleOf(500, lang),
     status: HttpStatus.INTERNAL_SERVER_ERROR,
-    detail: `An internal error occurred; quote request id ${requestId ?? 'n/a'} to the operators.`,
+    detail: translate('errors.INTERNAL_ERROR', { requestId: requestId ?? 'n/a' }, lang),
     code: 'INTERNAL_ERROR',
     requestId,
   };
@@ -97,12 +134,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request>();
     const requestId = (request as Request & { id?: string }).id ?? requestContext.current()?.requestId;
-    const problem = problemFor(exception, requestId);
+    const lang = languageOf(request.headers['accept-language']);
+    const problem = problemFor(exception, requestId, lang);
     problem.instance = request.originalUrl;
     if (problem.status >= 500) {
       this.logger.error({ err: exception, requestId }, 'unhandled error');
     }
     if (response.headersSent) return;
+    response.setHeader('Content-Language', lang);
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 }

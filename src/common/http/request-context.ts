@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { Observable } from 'rxjs';
+import { languageOf } from '../i18n/i18n.js';
 import { requestContext, type Actor } from '../request-context.js';
 
 type IdentifiedRequest = Request & { id?: string; actor?: Actor };
@@ -26,7 +27,12 @@ export function assignRequestId(request: IdentifiedRequest, response: Response, 
 export class RequestContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<IdentifiedRequest>();
-    const store = { requestId: request.id ?? randomUUID(), address: request.ip, actor: request.actor };
+    const store = {
+      requestId: request.id ?? randomUUID(),
+      address: request.ip,
+      actor: request.actor,
+      language: languageOf(request.headers['accept-language']),
+    };
     return new Observable((subscriber) => requestContext.run(store, () => next.handle().subscribe(subscriber)));
   }
 }

@@ -8,7 +8,9 @@ import { csvReadProblem, nulCellIndex } from '../../common/csv.js';
 import { InvalidStateTransitionError, ValidationFailedError } from '../../common/errors.js';
 import { formatMoney, money } from '../../common/money.js';
 import { neutraliseFormula } from '../../common/spreadsheet.js';
-import type { Actor } from '../../common/request-context.js';
+import { requestContext, type Actor } from '../../common/request-context.js';
+import { DEFAULT_LANGUAGE, translate } from '../../common/i18n/i18n.js';
+import { decodeBuffer, detectEncoding } from '../../common/text-encoding.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { BudgetCommitmentsService } from '../budgets/budget-commitments.service.js';
@@ -230,8 +232,19 @@ export class BankFilesService {
  */
 export async function parseResults(content: Buffer | string): Promise<ResultRecord[]> {
   const records: ResultRecord[] = [];
+  let text: string | Buffer = content;
+  if (Buffer.isBuffer(content)) {
+    // UTF-8 (BOM or not) or GB18030/GBK, read strictly; bytes valid in neither refuse the file.
+    const verdict = await detectEncoding(content);
+    if ('unreadableLine' in verdict) {
+      const line = verdict.unreadableLine;
+      const lang = requestContext.current()?.language ?? DEFAULT_LANGUAGE;
+      throw new BankFileRejectedError([{ line, message: translate('import.unreadableLine', { line }, lang) }]);
+    }
+    text = decodeBuffer(content, verdict.encoding);
+  }
   try {
-    const parser = Readable.from([content]).pipe(
+    const parser = Readable.from([text]).pipe(
       parse({ columns: true, skip_empty_lines: true, trim: true, bom: true, info: true }),
     );
     for await (const { record, info } of parser as AsyncIterable<{

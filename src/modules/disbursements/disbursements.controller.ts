@@ -162,8 +162,8 @@ export class DisbursementsController {
     @UploadedFile() file: { buffer: Buffer } | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<SettlementView> {
-    const content = file?.buffer ?? (typeof request.body === 'string' ? request.body : undefined);
-    if (!content) {
+    const content = file?.buffer ?? (Buffer.isBuffer(request.body) ? request.body : undefined);
+    if (!content || content.length === 0) {
       throw new ValidationFailedError([
         { field: 'file', message: 'send the result CSV as a text/csv body or as a multipart "file"' },
       ]);

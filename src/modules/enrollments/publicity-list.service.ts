@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { ValidationFailedError } from '../../common/errors.js';
 import { isCalendarDate } from '../../common/dates.js';
 import { RegionScope } from '../../common/region-scope.js';
+import { label } from '../../common/i18n/i18n.js';
 import { neutraliseFormula } from '../../common/spreadsheet.js';
 import type { Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
@@ -24,7 +25,17 @@ interface NoticeRow {
   notice_ends_on: string;
 }
 
-export const PUBLICITY_COLUMNS = ['序号', '村/社区', '户号', '受益人', '身份证号', '政策代码', '公示开始', '公示截止'];
+export const PUBLICITY_COLUMNS = [
+  '序号',
+  '村/社区',
+  '户号',
+  '受益人',
+  '身份证号',
+  '政策代码',
+  '政策名称',
+  '公示开始',
+  '公示截止',
+];
 
 /**
  * The 公示名单 posted on the village notice board: every enrollment of a township whose public
@@ -74,6 +85,7 @@ export class PublicityListService {
           neutraliseFormula(person?.name ?? ''),
           person ? maskNumber(person.idNumber) : '',
           row.policy_code,
+          label('policy', row.policy_code),
           row.publicized_on,
           row.notice_ends_on,
         ];

@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
 import { csvReadProblem, nulCellIndex } from '../../common/csv.js';
 import { uuidv7 } from './ids.js';
 import type { Readable } from 'node:stream';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { ConflictError, type FieldProblem } from '../../common/errors.js';
 import { RegionScope } from '../../common/region-scope.js';
-import type { Actor } from '../../common/request-context.js';
+import { requestContext, type Actor } from '../../common/request-context.js';
+import { DEFAULT_LANGUAGE, translate } from '../../common/i18n/i18n.js';
+import { decodeText, detectEncoding } from '../../common/text-encoding.js';
+import { canonicalColumn, canonicalValue } from './import-columns.js';
 import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import { todayInChina } from './dates.js';
@@ -150,12 +154,50 @@ export class RegistryImportService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Imports a file that can be opened more than once (an upload on disk, the CLI's path, a body in
+   * memory): XLSX when it starts as a ZIP does, otherwise CSV in UTF-8 (BOM or not) or GB18030/GBK,
+   * detected by a first strict pass; a file valid in neither is refused naming the line, and
+   * nothing is read into the registry (no replacement character is ever stored).
+   */
+  async importFile(open: () => Readable, options: ImportOptions): Promise<ImportResult> {
+    if (await startsAsZip(open())) return this.importRows(() => xlsxRows(open()), options);
+    const verdict = await detectEncoding(open());
+    if ('unreadableLine' in verdict) {
+      const line = verdict.unreadableLine;
+      const lang = requestContext.current()?.language ?? DEFAULT_LANGUAGE;
+      throw new ImportRejectedError(
+        [{ line, field: 'row', message: translate('import.unreadableLine', { line }, lang) }],
+        1,
+      );
+    }
+    return this.import(decodeText(open(), verdict.encoding), options);
+  }
+
+  /** Imports CSV text (UTF-8 bytes or decoded text). */
   async import(source: Readable, options: ImportOptions): Promise<ImportResult> {
+    // The parser is made only when the rows are read (after the staging table exists), so that an
+    // error it finds at once has a reader to go to.
+    const rows = () => {
+      const parser = source.pipe(
+        parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }),
+      );
+      source.on('error', (error) => parser.destroy(error));
+      return parser as AsyncIterable<SourceRow>;
+    };
+    try {
+      return await this.importRows(rows, options);
+    } finally {
+      source.destroy();
+    }
+  }
+
+  private async importRows(rows: () => AsyncIterable<SourceRow>, options: ImportOptions): Promise<ImportResult> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction('READ COMMITTED');
-      const result = await this.run(runner, source, options);
+      const result = await this.run(runner, rows, options);
       if (options.dryRun) await runner.rollbackTransaction();
       else await runner.commitTransaction();
       return result;
@@ -163,12 +205,15 @@ export class RegistryImportService {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
     } finally {
-      source.destroy();
       await runner.release();
     }
   }
 
-  private async run(runner: QueryRunner, source: Readable, options: ImportOptions): Promise<ImportResult> {
+  private async run(
+    runner: QueryRunner,
+    openRows: () => AsyncIterable<SourceRow>,
+    options: ImportOptions,
+  ): Promise<ImportResult> {
     const today = todayInChina();
     const scope = new RegionScope(options.actor?.regionCode ?? '410100');
     await runner.query(`
@@ -205,11 +250,8 @@ export class RegistryImportService {
     };
 
     let header: string[] | undefined;
-    const parser = source.pipe(
-      parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }),
-    );
     try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      for await (const { record, info } of openRows()) {
         const nul = nulCellIndex(record);
         if (nul >= 0) {
           report({ line: info.lines, field: header?.[nul] ?? 'row', message: 'the cell contains a NUL character' });
@@ -217,7 +259,7 @@ export class RegistryImportService {
           continue;
         }
         if (!header) {
-          header = record.map((name) => name.trim().toLowerCase());
+          header = record.map((name) => canonicalColumn(name));
           const unknown = header.filter((name) => !(REQUIRED as readonly string[]).concat(OPTIONAL).includes(name));
           const missing = REQUIRED.filter((name) => !header!.includes(name));
           for (const name of unknown) report({ line: info.lines, field: name, message: `unknown column ${name}` });
@@ -234,7 +276,7 @@ export class RegistryImportService {
           continue;
         }
         const row = {} as Row;
-        header.forEach((name, index) => (row[name as Column] = record[index]));
+        header.forEach((name, index) => (row[name as Column] = canonicalValue(name, record[index])));
         const line = { line: info.lines, row };
         if (group.length > 0 && group[0].row.household_no !== row.household_no) await closeGroup();
         group.push(line);
@@ -733,5 +775,91 @@ export class RegistryImportService {
       after: { households },
       actor: auditActor,
     });
+  }
+}
+
+/** A row of the file: its cells and the file line it ends on (the header is line 1). */
+interface SourceRow {
+  record: string[];
+  info: { lines: number };
+}
+
+/** Whether a stream starts with the ZIP signature (an XLSX file is a ZIP archive). */
+async function startsAsZip(source: Readable): Promise<boolean> {
+  try {
+    for await (const chunk of source) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      return bytes.length >= 4 && bytes.readUInt32BE(0) === 0x504b0304;
+    }
+    return false;
+  } finally {
+    source.destroy();
+  }
+}
+
+/** An Excel day number (days since 1899-12-30) as YYYY-MM-DD, for a whole number of days. */
+function excelDay(serial: number): string | undefined {
+  if (!Number.isInteger(serial) || serial < 1 || serial > 2958465) return undefined;
+  return new Date(Date.UTC(1899, 11, 30) + serial * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A cell of the sheet as the text a CSV would hold (dates as YYYY-MM-DD, formulas by their value). */
+function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((part) => part.text).join('');
+    if ('text' in value && typeof value.text === 'string') return value.text;
+    if ('result' in value) return cellText((value.result ?? null) as ExcelJS.CellValue);
+    if ('error' in value) return '';
+  }
+  return String(value);
+}
+
+/**
+ * The rows of the first worksheet of an XLSX, read with exceljs' streaming reader (the workbook is
+ * never held whole). A file exceljs cannot read is refused as IMPORT_REJECTED naming line 1.
+ */
+async function* xlsxRows(source: Readable): AsyncGenerator<SourceRow> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(source, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'ignore',
+  });
+  try {
+    for await (const worksheet of workbook) {
+      let width = 0;
+      const dateColumns = new Set<number>();
+      for await (const row of worksheet) {
+        const cells = row.values as ExcelJS.CellValue[];
+        // row.values is sparse (an empty cell is a hole) and 1-based.
+        const values = Array.from({ length: Math.max(cells.length - 1, 0) }, (_, index) => {
+          const value = cells[index + 1];
+          // A date typed into a cell not formatted as a date arrives as Excel's day number.
+          if (typeof value === 'number' && dateColumns.has(index)) return excelDay(value) ?? String(value);
+          return cellText(value);
+        });
+        if (row.number === 1) {
+          values.forEach((header, index) => {
+            if (/(_date|_on)$/.test(canonicalColumn(header))) dateColumns.add(index);
+          });
+        }
+        if (row.number === 1) width = values.length;
+        while (values.length < width) values.push('');
+        if (values.every((value) => value.trim() === '')) continue;
+        yield { record: values.map((value) => value.trim()), info: { lines: row.number } };
+      }
+      return;
+    }
+  } catch (error) {
+    if (error instanceof ImportRejectedError) throw error;
+    throw new ImportRejectedError(
+      [{ line: 1, field: 'file', message: `the file cannot be read as XLSX: ${(error as Error).message}` }],
+      1,
+    );
+  } finally {
+    source.destroy();
   }
 }

@@ -8,12 +8,24 @@ import {
   Put,
   Query,
   Req,
+  Res,
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { createReadStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +33,7 @@ import { Readable } from 'node:stream';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import { ValidationFailedError } from '../../common/errors.js';
+import { FILE_BODY_TYPES } from '../../common/http/body-limits.js';
 import { PageQuery, type Page } from '../../common/pagination.js';
 import type { Actor } from '../../common/request-context.js';
 import {
@@ -41,6 +54,7 @@ import { HouseholdEventsService, type LifeEventView } from './household-events.s
 import type { HouseholdView } from './household-view.js';
 import { HouseholdsService, type HouseholdEventView, type HouseholdListItem } from './households.service.js';
 import { todayInChina } from './dates.js';
+import { importTemplate, TEMPLATE_FORMATS, XLSX_CONTENT_TYPE, type TemplateFormat } from './import-template.js';
 import { RegistryImportService, type ImportResult } from './registry-import.service.js';
 
 interface UploadedCsv {
@@ -77,10 +91,21 @@ export class RegistryController {
   @HttpCode(200)
   @Roles('CLERK')
   @UseInterceptors(FileInterceptor('file', { dest: tmpdir(), limits: { fileSize: 1024 * 1024 * 1024, files: 1 } }))
-  @ApiConsumes('text/csv', 'multipart/form-data')
-  @ApiBody({ description: 'The CSV of src/modules/registry/import-format.md, as the body or a multipart `file`' })
+  @ApiOperation({ summary: '批量导入户籍（CSV：UTF-8 或 GBK；或按模板填写的 XLSX）' })
+  @ApiConsumes('multipart/form-data', 'text/csv', XLSX_CONTENT_TYPE)
+  @ApiBody({
+    description:
+      'The file of src/modules/registry/import-format.md (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK, or XLSX from ' +
+      'GET /households/import-template), as the multipart field `file` or as the whole body',
+    schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
+  })
   @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
-  @ApiOkResponse({ type: ImportResultDto, description: '422 IMPORT_REJECTED with errors [{line, field, message}]' })
+  @ApiOkResponse({ type: ImportResultDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: no file' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'IMPORT_REJECTED with errors [{line, field, message}] (a bad row, a file in neither encoding, malformed CSV or XLSX)',
+  })
   async import(
     @Req() request: Request,
     @Body() body: unknown,
@@ -91,17 +116,37 @@ export class RegistryController {
     const dry = dryRun === 'true' || dryRun === '1';
     if (file) {
       try {
-        return await this.importer.import(createReadStream(file.path), { dryRun: dry, actor });
+        return await this.importer.importFile(() => createReadStream(file.path), { dryRun: dry, actor });
       } finally {
         await unlink(file.path).catch(() => undefined);
       }
     }
-    if (typeof body !== 'string' || !request.is(['text/csv', 'text/plain'])) {
+    if (!Buffer.isBuffer(body) || !request.is([...FILE_BODY_TYPES])) {
       throw new ValidationFailedError([
-        { field: 'body', message: 'send the CSV as a text/csv body or as the multipart field `file`' },
+        {
+          field: 'body',
+          message: 'send the CSV or XLSX as the body (text/csv, XLSX) or as the multipart field `file`',
+        },
       ]);
     }
-    return this.importer.import(Readable.from([body]), { dryRun: dry, actor });
+    return this.importer.importFile(() => Readable.from([body]), { dryRun: dry, actor });
+  }
+
+  @Get('import-template')
+  @Roles()
+  @ApiOperation({ summary: '下载户籍导入模板（中文表头，XLSX 或 CSV）' })
+  @ApiQuery({ name: 'format', required: false, enum: TEMPLATE_FORMATS, description: 'xlsx (default) or csv' })
+  @ApiProduces(XLSX_CONTENT_TYPE, 'text/csv')
+  @ApiOkResponse({ description: 'The template file', schema: { type: 'string', format: 'binary' } })
+  async importTemplate(@Query('format') format: string | undefined, @Res() response: Response): Promise<void> {
+    const chosen = format ?? 'xlsx';
+    if (!(TEMPLATE_FORMATS as readonly string[]).includes(chosen)) {
+      throw new ValidationFailedError([{ field: 'format', message: 'format is xlsx or csv' }]);
+    }
+    const file = await importTemplate(chosen as TemplateFormat);
+    response.setHeader('Content-Type', file.contentType);
+    response.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
+    response.end(file.body);
   }
 
   @Get(':id')

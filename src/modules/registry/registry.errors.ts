@@ -43,7 +43,7 @@ export class EventConflictError extends ConflictError {}
 
 /** 422: a bulk import with bad rows; `errors` names each by line. Nothing was imported. */
 export class ImportRejectedError extends UnprocessableError {
-  constructor(errors: FieldProblem[], errorCount: number) {
+  constructor(errors: (FieldProblem & { line?: number })[], errorCount: number) {
     super('IMPORT_REJECTED', `The file has ${errorCount} problem(s); nothing was imported`, { errorCount }, errors);
   }
 }

@@ -64,9 +64,17 @@ function safeText(column: ReportColumn, value: string | number | null | undefine
   return column.kind === 'text' && typeof value === 'string' ? neutraliseFormula(value) : value;
 }
 
-/** RFC 4180 CSV with a header row of the column keys; one row per item, no totals row. */
+/**
+ * RFC 4180 CSV with a UTF-8 byte-order mark (so that Excel reads it as UTF-8) and a header row of
+ * the column headers; one row per item, no totals row.
+ */
 export async function writeCsv(report: ReportStream, out: Writable): Promise<void> {
-  const csv = stringify({ header: true, columns: report.columns.map((c) => c.key), record_delimiter: '\n' });
+  const csv = stringify({
+    header: true,
+    bom: true,
+    columns: report.columns.map((c) => ({ key: c.key, header: c.header })),
+    record_delimiter: '\n',
+  });
   csv.pipe(out);
   for await (const rows of report.rows) {
     for (const row of rows) {
@@ -89,9 +97,9 @@ export async function writeXlsx(report: ReportStream, out: Writable): Promise<vo
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(report.name);
   sheet.columns = report.columns.map((c) => ({
-    header: c.key,
+    header: c.header,
     key: c.key,
-    width: Math.max(12, c.key.length + 2),
+    width: Math.max(12, c.header.length * 2 + 2),
     style: NUMBER_FORMATS[c.kind] ? { numFmt: NUMBER_FORMATS[c.kind] } : {},
   }));
   const totals = new TotalsAccumulator(report.columns);

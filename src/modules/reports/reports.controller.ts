@@ -3,7 +3,8 @@ import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
-import type { Actor } from '../../common/request-context.js';
+import { requestContext, type Actor } from '../../common/request-context.js';
+import { DEFAULT_LANGUAGE, translateIfKnown } from '../../common/i18n/i18n.js';
 import { ReportQuery } from './dto/reports.dto.js';
 import { CONTENT_TYPES, writeReport } from './report-writers.js';
 import { ReportsService, type ReportName } from './reports.service.js';
@@ -61,7 +62,13 @@ export class ReportsController {
       yield first.value;
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
     }
-    const report = { ...opened, rows: rows() };
+    // Column headers in the caller's language (Chinese unless Accept-Language: en); keys unchanged.
+    const lang = requestContext.current()?.language ?? DEFAULT_LANGUAGE;
+    const columns = opened.columns.map((column) => ({
+      ...column,
+      header: translateIfKnown(`reportColumns.${column.key}`, {}, lang) ?? column.header,
+    }));
+    const report = { ...opened, columns, rows: rows() };
     const suffix = [query.fiscalYear, query.countyCode, query.policyCode].filter(Boolean).join('-');
     response.status(200);
     response.setHeader('Content-Type', CONTENT_TYPES[query.format]);

@@ -11,8 +11,15 @@ import { IdNumberField } from './IdNumberField';
 type Household = Schemas['HouseholdViewDto'];
 type EventType = Schemas['LifeEventDto']['type'];
 
-/** What each event asks for: a member it concerns, and its own facts. */
-const FORMS: Record<Exclude<EventType, 'BANK_ACCOUNT_CHANGE'>, { person: boolean; fields: string[] }> = {
+/**
+ * What each event asks for: a member it concerns, and its own facts. The account change has its own
+ * dialog; a member joining (a whole person) and a correction (which names the event it withdraws)
+ * are recorded through the API until the console has their forms.
+ */
+const FORMS: Record<
+  Exclude<EventType, 'BANK_ACCOUNT_CHANGE' | 'MEMBER_JOINED' | 'CORRECTION'>,
+  { person: boolean; fields: string[] }
+> = {
   DEATH: { person: true, fields: [] },
   BIRTH: { person: false, fields: ['name', 'idNumber', 'hukouType', 'birthOrder'] },
   ADOPTION: { person: false, fields: ['name', 'idNumber', 'hukouType', 'birthOrder'] },
@@ -25,6 +32,9 @@ const FORMS: Record<Exclude<EventType, 'BANK_ACCOUNT_CHANGE'>, { person: boolean
   HUKOU_CHANGE: { person: true, fields: ['hukouType'] },
   MOVE: { person: false, fields: ['regionCode', 'address'] },
   COLLEGE_ADMITTED: { person: true, fields: ['none'] },
+  MOVE_IN: { person: true, fields: ['fromPlace'] },
+  MOVE_OUT: { person: true, fields: [] },
+  MEMBER_LEFT: { person: true, fields: [] },
 };
 
 interface Values {
@@ -41,6 +51,7 @@ interface Values {
   year?: number;
   regionCode?: string;
   address?: string;
+  fromPlace?: string;
 }
 
 function dataOf(v: Values): Record<string, unknown> | undefined {
@@ -63,6 +74,8 @@ function dataOf(v: Values): Record<string, unknown> | undefined {
       return { year: v.year };
     case 'HUKOU_CHANGE':
       return { hukouType: v.hukouType };
+    case 'MOVE_IN':
+      return { fromPlace: v.fromPlace };
     case 'MOVE':
       return { regionCode: v.regionCode, ...(v.address ? { address: v.address } : {}) };
     default:
@@ -187,6 +200,11 @@ export function LifeEventDialog({ household, onClose }: { household: Household; 
             rules={[{ required: true, pattern: /^\d{12}$/, message: '村（社区）代码为 12 位数字' }]}
           >
             <Input inputMode="numeric" />
+          </Form.Item>
+        )}
+        {spec?.fields.includes('fromPlace') && (
+          <Form.Item name="fromPlace" label="迁出地" rules={[{ required: true, message: '请填写迁出地' }]}>
+            <Input />
           </Form.Item>
         )}
         {spec?.fields.includes('address') && (
