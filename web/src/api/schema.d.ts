@@ -784,6 +784,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: any signed-in user. */
+        get: operations["RegistryController_importTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs": {
         parameters: {
             query?: never;
@@ -810,6 +827,23 @@ export interface paths {
         };
         /** @description Roles: any signed-in user. */
         get: operations["JobsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: any signed-in user. */
+        get: operations["LabelsController_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3591,15 +3625,24 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The CSV of src/modules/registry/import-format.md, as the body or a multipart `file` */
+        /** @description The file of src/modules/registry/import-format.md (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK, or XLSX from GET /households/import-template), as the multipart field `file` or as the whole body */
         requestBody: {
             content: {
-                "multipart/form-data": string;
-                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    /** Format: binary */
+                    file: string;
+                };
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+                "text/csv": {
+                    /** Format: binary */
+                    file: string;
+                };
             };
         };
         responses: {
-            /** @description 422 IMPORT_REJECTED with errors [{line, field, message}] */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3607,6 +3650,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ImportResultDto"];
                 };
+            };
+            /** @description VALIDATION_FAILED: no file */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No valid token */
             401: {
@@ -3616,6 +3666,51 @@ export interface operations {
                 content?: never;
             };
             /** @description Caller is not CLERK, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description IMPORT_REJECTED with errors [{line, field, message}] (a bad row, a file in neither encoding, malformed CSV or XLSX) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistryController_importTemplate: {
+        parameters: {
+            query?: {
+                /** @description xlsx (default) or csv */
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3674,6 +3769,41 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description {id, state, progress (0-100), attempts, result?, error?, lastError?} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LabelsController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description zh-CN (default) or en */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {language, labels: {enrollmentStatus: {DRAFT: "草稿", …}, batchStatus, role, relation, …}} */
             200: {
                 headers: {
                     [name: string]: unknown;
