@@ -38,6 +38,9 @@ Commands:
 
 type Command = (args: string[], runtime: Runtime) => Promise<void>;
 
+/** A command line the CLI cannot act on: printed as it is, exit status 1. */
+class UsageError extends Error {}
+
 async function withContext<T>(runtime: Runtime, work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
   const app = await NestFactory.createApplicationContext(
     WorkerModule.register(runtime.config, {
@@ -66,9 +69,9 @@ const commands: Record<string, Command> = {
       },
     });
     const missing = ['username', 'password', 'role', 'region'].filter((key) => !values[key as keyof typeof values]);
-    if (missing.length > 0) throw new Error(`missing --${missing.join(', --')}\n\n${USAGE}`);
+    if (missing.length > 0) throw new UsageError(`missing --${missing.join(', --')}\n\n${USAGE}`);
     const role = values.role!.toUpperCase() as Role;
-    if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+    if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
     const user = await withContext(runtime, (app) =>
       app.get(UsersService).create({
         username: values.username!,
@@ -119,7 +122,7 @@ const commands: Record<string, Command> = {
       allowPositionals: true,
       options: { 'dry-run': { type: 'boolean' } },
     });
-    if (positionals.length !== 1) throw new Error('usage: npm run cli -- registry:import FILE.csv [--dry-run]');
+    if (positionals.length !== 1) throw new UsageError('usage: npm run cli -- registry:import FILE.csv [--dry-run]');
     const { createReadStream } = await import('node:fs');
     const { RegistryImportService } = await import('./modules/registry/registry-import.service.js');
     const { ImportRejectedError } = await import('./modules/registry/registry.errors.js');
@@ -151,7 +154,7 @@ const commands: Record<string, Command> = {
   },
 
   restore: async (args, runtime) => {
-    if (args.length !== 1) throw new Error('usage: npm run cli -- restore FILE.dump');
+    if (args.length !== 1) throw new UsageError('usage: npm run cli -- restore FILE.dump');
     await restoreDatabase(runtime.databaseUrl, args[0]);
     process.stdout.write(`restored ${args[0]}; check it with: npm run cli -- verify --heads <its .heads.json>\n`);
   },

@@ -13,6 +13,12 @@ import {
   type UnheldJob,
 } from './job-queue.js';
 
+/**
+ * What the Bull worker throws to hand a queue entry back to Bull (a retry with backoff, or a failed
+ * entry when discarded): the job row, not this message, says what happened.
+ */
+class HandBackToQueue extends Error {}
+
 /** Bull's name for the repeatable jobs that fire schedules, and their ids' prefix. */
 const SCHEDULE_JOB = 'schedule';
 import { backoffMs } from './transient-errors.js';
@@ -130,25 +136,25 @@ export class BullJobDispatcher extends JobDispatcher implements OnApplicationBoo
         await this.scheduleFiring?.(schedule, new Date(Number.isFinite(due) && due > 0 ? due : job.timestamp));
         return;
       }
-      if (!jobId) throw new Error(`queue entry ${String(job.id)} names no job`);
+      if (!jobId) throw new HandBackToQueue(`queue entry ${String(job.id)} names no job`);
       const outcome = await this.executor.execute(jobId, (percent) =>
         withinTime(job.progress(percent), this.config.REDIS_TIMEOUT_MS, 'reporting progress'),
       );
       if (outcome.kind === 'retry') {
         // Bull retries with its exponential backoff; the row says `waiting` with the last error.
-        throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+        throw outcome.error instanceof Error ? outcome.error : new HandBackToQueue(String(outcome.error));
       }
       if (outcome.kind === 'failed') {
         await job.discard(); // a domain failure or attempts exhausted: no Bull retry either
-        throw new Error('the job failed; GET /jobs/:id says why');
+        throw new HandBackToQueue('the job failed; GET /jobs/:id says why');
       }
       if (outcome.kind === 'stopped') {
         // Back to Bull's delayed set: another worker (or this one, restarted) takes it from there.
-        throw new Error('the worker is stopping; the job resumes in the next run');
+        throw new HandBackToQueue('the worker is stopping; the job resumes in the next run');
       }
       if (outcome.kind === 'skipped' && outcome.reason === 'leased') {
         // Delivered again while another runner's lease is live (a stall seen early): try later.
-        throw new Error('another runner holds the job; retrying after its lease');
+        throw new HandBackToQueue('another runner holds the job; retrying after its lease');
       }
     });
   }
