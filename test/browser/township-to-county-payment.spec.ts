@@ -167,7 +167,7 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
       const row = page.getByRole('row').filter({ has: mother });
       await row.getByRole('button', { name: '展开行' }).click();
       await page
-        .getByText(/独生子女死亡.*实际为 是，符合/)
+        .getByText(/独生子女已?死亡.*实际为? ?是.*，符合/)
         .first()
         .waitFor();
       await screenshot(page, '05-household');
