@@ -480,8 +480,8 @@ describe('registry (e2e)', () => {
       await refused({ type: 'DEATH', personId: other.head, date: '2015-06-01' }, 422, 'PERSON_NOT_IN_HOUSEHOLD');
       await refused(
         { type: 'DISABILITY_ASSESSED', personId: family.head, date: '2015-06-01', data: { grade: 5 } },
-        400,
-        'VALIDATION_FAILED',
+        422,
+        'INVALID_EVENT_DATA',
       );
       await refused({ type: 'CERTIFICATE_REVOKED', date: '2015-06-01' }, 409, 'NO_ACTIVE_CERTIFICATE');
       await refused({ type: 'DEATH', date: '2015-06-01' }, 400, 'VALIDATION_FAILED');

@@ -273,7 +273,7 @@ describe('issue 14: six families (e2e, PostgreSQL)', () => {
       },
     });
     expect(joined.body.household.members).toHaveLength(2);
-    await event(other.id, { type: 'MEMBER_JOINED', date: '2010-10-01', data: { member: { relation: 'HEAD' } } }, 400);
+    await event(other.id, { type: 'MEMBER_JOINED', date: '2010-10-01', data: { member: { relation: 'HEAD' } } }, 422);
   });
 
   it('CORRECTION withdraws a death recorded in error, and corrects a mistyped name, address or death date', async () => {
@@ -285,7 +285,7 @@ describe('issue 14: six families (e2e, PostgreSQL)', () => {
     const father = h.person('father');
     const death = await event(h.id, { type: 'DEATH', personId: father, date: '2012-05-10' });
     expect((await decision(h.id, '2013-03-01', 'RURAL_REWARD', father)).eligible).toBe(false);
-    await event(h.id, { type: 'CORRECTION', date: '2013-06-01', data: { withdrawsEventId: death.body.id } }, 400);
+    await event(h.id, { type: 'CORRECTION', date: '2013-06-01', data: { withdrawsEventId: death.body.id } }, 422);
     const withdrawn = await event(h.id, {
       type: 'CORRECTION',
       date: '2013-06-01',

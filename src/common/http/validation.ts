@@ -13,7 +13,8 @@ function message(constraint: string, english: string, field: string, lang: Langu
   );
 }
 
-function flatten(errors: ValidationError[], lang: Language, parent = ''): FieldProblem[] {
+/** class-validator's errors as field problems (`data.grade`), in the caller's language. */
+export function flatten(errors: ValidationError[], lang: Language, parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([constraint, english]) => ({

@@ -101,7 +101,7 @@ export class HouseholdSnapshots {
             WHERE ba.household_id = h.id AND ba.effective_on <= $1::date
             ORDER BY ba.effective_on DESC, ba.seq DESC LIMIT 1) b ON true
          JOIN persons p ON p.id = b.holder_person_id
-         LEFT JOIN household_members m ON m.person_id = p.id`,
+         LEFT JOIN household_members m ON m.person_id = p.id AND m.household_id = h.id`,
       [asOf, householdIds.filter((id) => UUID.test(id))],
     );
     return new Map(

@@ -17,13 +17,16 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
+  ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiQuery,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createReadStream } from 'node:fs';
@@ -36,13 +39,9 @@ import { ValidationFailedError } from '../../common/errors.js';
 import { FILE_BODY_TYPES } from '../../common/http/body-limits.js';
 import { PageQuery, type Page } from '../../common/pagination.js';
 import type { Actor } from '../../common/request-context.js';
-import {
-  BankAccountDto,
-  CreateHouseholdDto,
-  HouseholdQuery,
-  LifeEventDto,
-  SearchHouseholdsQuery,
-} from './dto/household.dto.js';
+import { BankAccountDto, CreateHouseholdDto, HouseholdQuery, SearchHouseholdsQuery } from './dto/household.dto.js';
+import { LIFE_EVENT_DTOS, LifeEventDto, type LifeEventRequest } from './dto/life-events.dto.js';
+import { LifeEventPipe } from './events/life-event.pipe.js';
 import {
   HouseholdEventPageDto,
   HouseholdPageDto,
@@ -64,6 +63,7 @@ interface UploadedCsv {
 }
 
 @ApiTags('registry')
+@ApiExtraModels(LifeEventDto, ...Object.values(LIFE_EVENT_DTOS))
 @Controller('households')
 export class RegistryController {
   constructor(
@@ -170,10 +170,30 @@ export class RegistryController {
   @Post(':id/events')
   @HttpCode(201)
   @Roles('CLERK')
+  @ApiOperation({ summary: '登记生活事件（出生、死亡、收养、迁入迁出、成员加入离开、更正……）' })
+  @ApiBody({
+    description:
+      'One class per type (`type` is the discriminator): `{type, personId?, date, data?}` with the data of the type',
+    schema: {
+      oneOf: Object.values(LIFE_EVENT_DTOS).map((dto) => ({ $ref: getSchemaPath(dto) })),
+      discriminator: {
+        propertyName: 'type',
+        mapping: Object.fromEntries(Object.entries(LIFE_EVENT_DTOS).map(([type, dto]) => [type, getSchemaPath(dto)])),
+      },
+    },
+  })
   @ApiCreatedResponse({ type: LifeEventResultDto, description: 'The recorded event and the household after it' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: the envelope (type, date, personId, unknown fields)' })
+  @ApiConflictResponse({
+    description: 'PERSON_ALREADY_DEAD, EVENT_ALREADY_WITHDRAWN, EVENT_HAS_DEPENDENTS, MEMBER_ALREADY_IN_HOUSEHOLD, ...',
+  })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'INVALID_EVENT_DATA with errors [{field, message}] (data that does not fit the type), or the event contradicts the record (EVENT_OUT_OF_ORDER, CORRECTION_NOT_SUPPORTED, ...)',
+  })
   appendEvent(
     @Param('id') id: string,
-    @Body() body: LifeEventDto,
+    @Body(LifeEventPipe) body: LifeEventRequest,
     @CurrentActor() actor: Actor,
   ): Promise<LifeEventView> {
     return this.events.append(id, body, actor);

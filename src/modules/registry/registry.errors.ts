@@ -61,3 +61,38 @@ export class AccountHeldByAnotherError extends ConflictError {
     );
   }
 }
+
+/**
+ * 422: the event's `data` does not fit its type (LIFE_EVENT_DTOS): `errors` names each field
+ * (`data.grade`, `data.member.relation`). The envelope (`type`, `date`, `personId`, unknown
+ * top-level fields) answers 400 VALIDATION_FAILED as every body does.
+ */
+export class InvalidEventDataError extends UnprocessableError {
+  constructor(type: string, errors: FieldProblem[]) {
+    super(
+      'INVALID_EVENT_DATA',
+      `The data of the ${type} event is not valid: ${errors.map((e) => e.field).join(', ')}`,
+      { type },
+      errors,
+    );
+  }
+}
+
+/** 409: the event cannot be withdrawn while a later event that was checked against it stands. */
+export class EventHasDependentsError extends ConflictError {
+  constructor(eventId: string, dependent: { id: string; type: string }) {
+    super(
+      'EVENT_HAS_DEPENDENTS',
+      `Event ${eventId} cannot be withdrawn: the later ${dependent.type} event ${dependent.id} depends on it (withdraw that one first)`,
+      { eventId, dependentEventId: dependent.id, dependentType: dependent.type },
+    );
+  }
+}
+
+/** At start: a life event type without its handler (a programming error, caught before any request). */
+export class MissingEventHandlerError extends Error {
+  constructor(types: string[]) {
+    super(`No life event handler for ${types.join(', ')}`);
+    this.name = 'MissingEventHandlerError';
+  }
+}

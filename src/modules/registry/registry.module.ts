@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { LifeEventHandlers } from './events/life-event-handlers.js';
 import { HouseholdEventsService } from './household-events.service.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { HouseholdsService } from './households.service.js';
@@ -10,7 +11,14 @@ import { RegistryRepository } from './registry.repository.js';
 @Global()
 @Module({
   controllers: [RegistryController],
-  providers: [RegistryRepository, HouseholdSnapshots, HouseholdsService, HouseholdEventsService, RegistryImportService],
+  providers: [
+    RegistryRepository,
+    HouseholdSnapshots,
+    HouseholdsService,
+    LifeEventHandlers,
+    HouseholdEventsService,
+    RegistryImportService,
+  ],
   exports: [HouseholdSnapshots, HouseholdsService],
 })
 export class RegistryModule {}

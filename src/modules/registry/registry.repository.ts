@@ -49,6 +49,47 @@ export interface PersonFacts {
   complication_since: string | null;
 }
 
+/** A logged life event, with whether a CORRECTION has withdrawn it. */
+export interface LoggedEvent {
+  id: string;
+  household_id: string;
+  type: string;
+  person_id: string | null;
+  event_date: string;
+  data: Record<string, unknown>;
+  withdrawn: boolean;
+}
+
+/** Whether a CORRECTION withdrew the event (aliased `e`). */
+const WITHDRAWN = (e: string) => `EXISTS (SELECT 1 FROM household_events c
+   WHERE c.household_id = ${e}.household_id AND c.type = 'CORRECTION' AND c.data->>'withdrawsEventId' = ${e}.id::text)`;
+
+/**
+ * The dated histories an event writes, with the columns naming whose row it is, the values it
+ * holds, and what held where no row did (a person is resident and ungraded from birth).
+ */
+const DATED_HISTORIES = {
+  hukou: { table: 'person_hukou_history', keys: ['person_id'], values: ['hukou_type'], fallback: undefined },
+  grade: { table: 'person_grade_history', keys: ['person_id', 'kind'], values: ['grade'], fallback: { grade: null } },
+  residence: {
+    table: 'person_residence_history',
+    keys: ['person_id'],
+    values: ['resident', 'from_place'],
+    fallback: { resident: true, from_place: null },
+  },
+  region: { table: 'household_region_history', keys: ['household_id'], values: ['region_code', 'address'], fallback: undefined },
+  account: {
+    table: 'household_bank_accounts',
+    keys: ['household_id'],
+    values: ['bank_code', 'account_no', 'holder_person_id'],
+    fallback: undefined,
+  },
+} as const satisfies Record<
+  string,
+  { table: string; keys: readonly string[]; values: readonly string[]; fallback: Record<string, unknown> | undefined }
+>;
+export type DatedHistory = keyof typeof DATED_HISTORIES;
+
 /** The SQL of the registry's writes and searches, named for what they do. */
 @Injectable()
 export class RegistryRepository {
@@ -79,7 +120,8 @@ export class RegistryRepository {
       manager,
       `SELECT p.id_number, h.id AS household_id, h.household_no, h.region_code
          FROM persons p JOIN household_members m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
-        WHERE p.id_number = ANY($1::text[])`,
+        WHERE p.id_number = ANY($1::text[])
+        ORDER BY m.left_on IS NULL DESC, m.joined_on DESC`,
       [idNumbers],
     );
   }
@@ -153,83 +195,122 @@ export class RegistryRepository {
   }
 
   /** One event of the household, with whether a CORRECTION has withdrawn it. */
-  eventOfHousehold(
-    manager: EntityManager,
-    householdId: string,
-    eventId: string,
-  ): Promise<
-    | {
-        id: string;
-        type: string;
-        person_id: string | null;
-        event_date: string;
-        data: Record<string, unknown>;
-        withdrawn: boolean;
-      }
-    | undefined
-  > {
+  eventOfHousehold(manager: EntityManager, householdId: string, eventId: string): Promise<LoggedEvent | undefined> {
     return queryOne(
       manager,
-      `SELECT e.id::text, e.type, e.person_id, e.event_date::text, e.data,
-              EXISTS (SELECT 1 FROM household_events c
-                       WHERE c.household_id = e.household_id AND c.type = 'CORRECTION'
-                         AND c.data->>'withdrawsEventId' = e.id::text) AS withdrawn
+      `SELECT e.id::text, e.household_id, e.type, e.person_id, e.event_date::text, e.data,
+              ${WITHDRAWN('e')} AS withdrawn
          FROM household_events e WHERE e.household_id = $1 AND e.id = $2::bigint`,
       [householdId, eventId],
     );
   }
 
   /**
-   * Undoes what a withdrawn event recorded: a death is erased; a dated fact gets a row of the same
-   * date restoring the value in force the day before (the later row of a day wins).
+   * The first later event, not withdrawn, that was checked against `event`: of the given types (or
+   * any but a CORRECTION), about the same person in any household, or in the same household.
    */
-  async withdrawEvent(
+  async laterDependent(
     manager: EntityManager,
-    event: { id: string; type: string; person_id: string | null; event_date: string },
-    correctionId: string,
-  ): Promise<void> {
-    switch (event.type) {
-      case 'DEATH':
-        await manager.query(`UPDATE persons SET death_date = NULL WHERE id = $1 AND death_date = $2::date`, [
-          event.person_id,
-          event.event_date,
-        ]);
-        return;
-      case 'HUKOU_CHANGE':
-        // The hukou in force before the withdrawn change, restored from the change's date.
-        await manager.query(
-          `INSERT INTO person_hukou_history (person_id, effective_on, hukou_type, event_id)
-           SELECT $1, $2::date, h.hukou_type, $3 FROM person_hukou_history h
-            WHERE h.person_id = $1
-              AND h.seq < (SELECT min(seq) FROM person_hukou_history WHERE event_id = $4::bigint)
-            ORDER BY h.effective_on DESC, h.seq DESC LIMIT 1`,
-          [event.person_id, event.event_date, correctionId, event.id],
-        );
-        return;
-      case 'DISABILITY_ASSESSED':
-      case 'COMPLICATION_ASSESSED': {
-        const kind = event.type === 'DISABILITY_ASSESSED' ? 'DISABILITY' : 'COMPLICATION';
-        const [before] = await queryRows<{ grade: number | null }>(
-          manager,
-          `SELECT grade FROM person_grade_history
-            WHERE person_id = $1 AND kind = $2
-              AND seq < (SELECT min(seq) FROM person_grade_history WHERE event_id = $3::bigint)
-            ORDER BY effective_on DESC, seq DESC LIMIT 1`,
-          [event.person_id, kind, event.id],
-        );
-        await manager.query(
-          `INSERT INTO person_grade_history (person_id, kind, effective_on, grade, event_id) VALUES ($1, $2, $3::date, $4, $5)`,
-          [event.person_id, kind, event.event_date, before?.grade ?? null, correctionId],
-        );
-        return;
-      }
-      case 'MOVE_OUT':
-        await manager.query(
-          `INSERT INTO person_residence_history (person_id, effective_on, resident, event_id) VALUES ($1, $2::date, true, $3)`,
-          [event.person_id, event.event_date, correctionId],
-        );
-        return;
+    event: LoggedEvent,
+    types: readonly string[] | 'ALL',
+    of: 'person' | 'household',
+  ): Promise<{ id: string; type: string } | undefined> {
+    if (of === 'person' && event.person_id === null) return undefined;
+    return queryOne(
+      manager,
+      `SELECT e.id::text, e.type FROM household_events e
+        WHERE e.id > $1::bigint AND e.type <> 'CORRECTION' AND ($2::text[] IS NULL OR e.type = ANY($2::text[]))
+          AND ${of === 'person' ? 'e.person_id = $3::uuid' : 'e.household_id = $3::uuid'}
+          AND NOT ${WITHDRAWN('e')}
+        ORDER BY e.id LIMIT 1`,
+      [event.id, types === 'ALL' ? null : types, of === 'person' ? event.person_id : event.household_id],
+    );
+  }
+
+  /**
+   * Withdraws the rows an event wrote into a dated history: each gets a successor of the same date
+   * restoring what held just before it, the event's own rows left out (the later row of a day
+   * wins, as everywhere in the registry), or the history's default where nothing held before.
+   * False when a row has neither (the household's first account, say): nothing is written then.
+   */
+  async restoreDated(manager: EntityManager, history: DatedHistory, eventId: string, correctionId: string): Promise<boolean> {
+    const { table, keys, values, fallback } = DATED_HISTORIES[history];
+    const rows = await queryRows<Record<string, unknown> & { seq: string; effective_on: string }>(
+      manager,
+      `SELECT seq::text, effective_on::text, ${keys.join(', ')} FROM ${table}
+        WHERE event_id = $1::bigint ORDER BY effective_on, seq`,
+      [eventId],
+    );
+    for (const row of rows) {
+      const [before] = await queryRows<Record<string, unknown>>(
+        manager,
+        `SELECT ${values.join(', ')} FROM ${table}
+          WHERE ${keys.map((key, i) => `${key} = $${i + 4}`).join(' AND ')}
+            AND (effective_on, seq) < ($1::date, $2::bigint) AND event_id IS DISTINCT FROM $3::bigint
+          ORDER BY effective_on DESC, seq DESC LIMIT 1`,
+        [row.effective_on, row.seq, eventId, ...keys.map((key) => row[key])],
+      );
+      const value = before ?? fallback;
+      if (!value) return false;
+      const columns = [...keys, 'effective_on', ...values, 'event_id'];
+      await manager.query(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+        [...keys.map((key) => row[key]), row.effective_on, ...values.map((v) => value[v]), correctionId],
+      );
     }
+    return true;
+  }
+
+  /** Erases a recorded death (the withdrawn DEATH event's). */
+  async eraseDeath(manager: EntityManager, personId: string, date: string): Promise<void> {
+    await manager.query(`UPDATE persons SET death_date = NULL WHERE id = $1 AND death_date = $2::date`, [personId, date]);
+  }
+
+  /** Erases a recorded college admission. */
+  async eraseCollegeAdmission(manager: EntityManager, personId: string, date: string): Promise<void> {
+    await manager.query(`UPDATE persons SET college_admitted_on = NULL WHERE id = $1 AND college_admitted_on = $2::date`, [
+      personId,
+      date,
+    ]);
+  }
+
+  /** Erases a recorded quota waiver. */
+  async eraseQuotaWaiver(manager: EntityManager, householdId: string, date: string): Promise<void> {
+    await manager.query(
+      `UPDATE households SET quota_waived_on = NULL, updated_at = now() WHERE id = $1 AND quota_waived_on = $2::date`,
+      [householdId, date],
+    );
+  }
+
+  /** Removes the certificate an event issued; false when a revocation of it stands. */
+  async eraseIssuedCertificate(manager: EntityManager, eventId: string): Promise<void> {
+    await manager.query(`DELETE FROM household_certificates WHERE issue_event_id = $1::bigint`, [eventId]);
+  }
+
+  /** Lifts the revocation an event recorded; false when another certificate is in force now. */
+  async eraseRevocation(manager: EntityManager, householdId: string, eventId: string): Promise<boolean> {
+    if (await this.activeCertificate(manager, householdId)) return false;
+    await manager.query(
+      `UPDATE household_certificates SET revoked_on = NULL, revoke_event_id = NULL WHERE revoke_event_id = $1::bigint`,
+      [eventId],
+    );
+    return true;
+  }
+
+  /** Removes the violation an event recorded (the table's trigger allows it only for a withdrawn event). */
+  async eraseViolation(manager: EntityManager, eventId: string): Promise<void> {
+    await manager.query(`DELETE FROM household_violations WHERE event_id = $1::bigint`, [eventId]);
+  }
+
+  /** Makes the household's current region and address those of its region history in force now. */
+  async syncCurrentRegion(manager: EntityManager, householdId: string): Promise<void> {
+    await manager.query(
+      `UPDATE households h SET region_code = r.region_code, address = r.address, updated_at = now()
+         FROM (SELECT region_code, address FROM household_region_history WHERE household_id = $1
+                ORDER BY effective_on DESC, seq DESC LIMIT 1) r
+        WHERE h.id = $1`,
+      [householdId],
+    );
   }
 
   /** Corrects a mistyped name; answers the name it replaced. */
@@ -259,23 +340,116 @@ export class RegistryRepository {
     return row.before;
   }
 
-  /** Records that a member left the household on `date` (once); false when already recorded. */
-  async markMemberLeft(manager: EntityManager, personId: string, date: string): Promise<boolean> {
-    const rows = await queryRows<{ person_id: string }>(
+  /** A registered person by ID number, locked, with the household they belong to now (if any). */
+  async registeredPerson(
+    manager: EntityManager,
+    idNumber: string,
+  ): Promise<
+    | {
+        id: string;
+        name: string;
+        birth_date: string;
+        death_date: string | null;
+        household_id: string | null;
+        joined_on: string | null;
+        memberships: number;
+      }
+    | undefined
+  > {
+    return queryOne(
       manager,
-      `UPDATE household_members SET left_on = $2::date
-        WHERE person_id = $1 AND left_on IS NULL AND joined_on <= $2::date RETURNING person_id`,
-      [personId, date],
+      `SELECT p.id, p.name, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
+              to_char(p.death_date, 'YYYY-MM-DD') AS death_date, m.household_id,
+              CASE WHEN m.joined_on = '-infinity' THEN NULL ELSE to_char(m.joined_on, 'YYYY-MM-DD') END AS joined_on,
+              (SELECT count(*)::int FROM household_members a WHERE a.person_id = p.id) AS memberships
+         FROM persons p LEFT JOIN household_members m ON m.person_id = p.id AND m.left_on IS NULL
+        WHERE p.id_number = $1
+        FOR UPDATE OF p`,
+      [idNumber],
+    );
+  }
+
+  /** The day the person last left a household, if they did. */
+  async lastLeftOn(manager: EntityManager, personId: string): Promise<string | null> {
+    const row = await queryOne<{ last: string | null }>(
+      manager,
+      `SELECT to_char(max(left_on), 'YYYY-MM-DD') AS last FROM household_members WHERE person_id = $1`,
+      [personId],
+    );
+    return row?.last ?? null;
+  }
+
+  /** Removes a membership an event created (the event withdrawn); false when there was none. */
+  async deleteMembership(manager: EntityManager, householdId: string, personId: string): Promise<boolean> {
+    const rows = await queryRows(
+      manager,
+      `DELETE FROM household_members WHERE household_id = $1 AND person_id = $2 RETURNING person_id`,
+      [householdId, personId],
     );
     return rows.length === 1;
   }
 
-  /** The person's residence rows (MOVE_IN, MOVE_OUT) in order; none: resident from birth. */
+  /** Undoes a member's leaving on `date`: a member again (false when they belong elsewhere now). */
+  async reopenMembership(manager: EntityManager, householdId: string, personId: string, date: string): Promise<boolean> {
+    const current = await queryOne(
+      manager,
+      `SELECT 1 FROM household_members WHERE person_id = $1 AND left_on IS NULL`,
+      [personId],
+    );
+    if (current) return false;
+    const rows = await queryRows(
+      manager,
+      `UPDATE household_members SET left_on = NULL WHERE household_id = $1 AND person_id = $2 AND left_on = $3::date
+       RETURNING person_id`,
+      [householdId, personId, date],
+    );
+    return rows.length === 1;
+  }
+
+  /** Persons whose mother or father link names the person (a child depends on its parent's record). */
+  async childrenOf(manager: EntityManager, personId: string): Promise<number> {
+    const row = await queryOne<{ n: number }>(
+      manager,
+      `SELECT count(*)::int AS n FROM persons WHERE mother_id = $1 OR father_id = $1`,
+      [personId],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * A person left in no household (the event that added them was withdrawn) registered again:
+   * the record starts afresh under the same ID number.
+   */
+  async reuseDetachedPerson(manager: EntityManager, personId: string, name: string): Promise<void> {
+    await manager.query(
+      `UPDATE persons SET name = $2, death_date = NULL, college_admitted_on = NULL, mother_id = NULL, father_id = NULL
+        WHERE id = $1`,
+      [personId, name],
+    );
+  }
+
+  /** Records that a member left the household on `date` (once); false when already recorded. */
+  async markMemberLeft(manager: EntityManager, householdId: string, personId: string, date: string): Promise<boolean> {
+    const rows = await queryRows<{ person_id: string }>(
+      manager,
+      `UPDATE household_members SET left_on = $3::date
+        WHERE household_id = $1 AND person_id = $2 AND left_on IS NULL AND joined_on <= $3::date RETURNING person_id`,
+      [householdId, personId, date],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * The person's residence rows (MOVE_IN, MOVE_OUT) in order; none: resident from birth. Rows of
+   * withdrawn events and the rows that undid them are left out: they cancel out.
+   */
   residenceOf(manager: EntityManager, personId: string): Promise<{ effective_on: string; resident: boolean }[]> {
     return queryRows(
       manager,
-      `SELECT effective_on::text, resident FROM person_residence_history WHERE person_id = $1
-        ORDER BY effective_on, seq`,
+      `SELECT x.effective_on::text, x.resident FROM person_residence_history x
+         LEFT JOIN household_events e ON e.id = x.event_id
+        WHERE x.person_id = $1 AND (e.id IS NULL OR (e.type <> 'CORRECTION' AND NOT ${WITHDRAWN('e')}))
+        ORDER BY x.effective_on, x.seq`,
       [personId],
     );
   }
@@ -494,7 +668,7 @@ export class RegistryRepository {
   }
 
   /** A member's current facts and the dates they were last changed. */
-  async personFacts(manager: EntityManager, personId: string): Promise<PersonFacts | undefined> {
+  async personFacts(manager: EntityManager, personId: string, householdId?: string): Promise<PersonFacts | undefined> {
     return queryOne<PersonFacts>(
       manager,
       `SELECT p.id AS person_id, m.household_id, m.relation,
@@ -515,8 +689,10 @@ export class RegistryRepository {
                 p.college_admitted_on), 'YYYY-MM-DD') AS last_fact_on
          FROM persons p JOIN household_members m ON m.person_id = p.id
         WHERE p.id = $1
+        ORDER BY m.household_id = $2::uuid DESC NULLS LAST, m.left_on IS NULL DESC, m.joined_on DESC
+        LIMIT 1
         FOR UPDATE OF p`,
-      [personId],
+      [personId, householdId ?? null],
     );
   }
 

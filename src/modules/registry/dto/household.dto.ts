@@ -224,31 +224,3 @@ export const EVENT_TYPES = [
   'CORRECTION',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
-
-export class LifeEventDto {
-  @ApiProperty({ enum: EVENT_TYPES })
-  @IsIn(EVENT_TYPES)
-  type!: EventType;
-
-  @ApiPropertyOptional({
-    description:
-      'The member the event is about (DEATH, assessments, HUKOU_CHANGE, COLLEGE_ADMITTED, MOVE_IN, MOVE_OUT)',
-  })
-  @IsOptional()
-  @IsUUID()
-  personId?: string;
-
-  @ApiProperty({ example: '2012-03-01', description: 'Effective date; never in the future' })
-  @Matches(DATE, DATE_MESSAGE)
-  date!: string;
-
-  @ApiPropertyOptional({
-    description:
-      'BIRTH/ADOPTION: the new member (as in POST /households); DISABILITY_ASSESSED/COMPLICATION_ASSESSED ' +
-      '{grade} (null lifts it); CERTIFICATE_ISSUED {certificateNo}; VIOLATION_RECORDED {year}; ' +
-      'HUKOU_CHANGE {hukouType}; MOVE {regionCode, address?}; BANK_ACCOUNT_CHANGE {bankCode, accountNo, holderPersonId}; ' +
-      "MOVE_IN {fromPlace} (the person holds the city's hukou from the date, not before); MOVE_OUT (out of the city)",
-  })
-  @IsOptional()
-  data?: Record<string, unknown>;
-}
