@@ -72,7 +72,7 @@ export class InvalidEventDataError extends UnprocessableError {
     super(
       'INVALID_EVENT_DATA',
       `The data of the ${type} event is not valid: ${errors.map((e) => e.field).join(', ')}`,
-      { type },
+      { type, fields: errors.map((e) => e.field).join(', ') },
       errors,
     );
   }

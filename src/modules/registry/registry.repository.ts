@@ -667,7 +667,10 @@ export class RegistryRepository {
     return row?.last ?? null;
   }
 
-  /** A member's current facts and the dates they were last changed. */
+  /**
+   * A person's current facts and the dates they were last changed, with the household they belong
+   * to now (else the given one they left, else the last).
+   */
   async personFacts(manager: EntityManager, personId: string, householdId?: string): Promise<PersonFacts | undefined> {
     return queryOne<PersonFacts>(
       manager,
@@ -689,7 +692,7 @@ export class RegistryRepository {
                 p.college_admitted_on), 'YYYY-MM-DD') AS last_fact_on
          FROM persons p JOIN household_members m ON m.person_id = p.id
         WHERE p.id = $1
-        ORDER BY m.household_id = $2::uuid DESC NULLS LAST, m.left_on IS NULL DESC, m.joined_on DESC
+        ORDER BY m.left_on IS NULL DESC, m.household_id = $2::uuid DESC NULLS LAST, m.joined_on DESC
         LIMIT 1
         FOR UPDATE OF p`,
       [personId, householdId ?? null],

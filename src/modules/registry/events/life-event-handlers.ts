@@ -36,32 +36,39 @@ export function handlerRegistry(
   return registry;
 }
 
+/** One handler per type (CORRECTION looks the others up through `handlerOf`). */
+export function allHandlers(
+  deps: HandlerDeps,
+  handlerOf: (type: EventType) => LifeEventHandler | undefined,
+): LifeEventHandler[] {
+  return [
+    new BirthHandler(deps),
+    new AdoptionHandler(deps),
+    new MemberJoinedHandler(deps),
+    new MemberLeftHandler(deps),
+    new DeathHandler(deps),
+    new HukouChangeHandler(deps),
+    new GradeHandler('DISABILITY_ASSESSED', deps),
+    new GradeHandler('COMPLICATION_ASSESSED', deps),
+    new CollegeAdmittedHandler(deps),
+    new ResidenceHandler('MOVE_IN', deps),
+    new ResidenceHandler('MOVE_OUT', deps),
+    new CertificateIssuedHandler(deps),
+    new CertificateRevokedHandler(deps),
+    new ViolationRecordedHandler(deps),
+    new QuotaWaivedHandler(deps),
+    new MoveHandler(deps),
+    new BankAccountChangeHandler(deps),
+    new CorrectionHandler(deps, handlerOf),
+  ] as LifeEventHandler[];
+}
+
 @Injectable()
 export class LifeEventHandlers {
   private readonly registry: ReadonlyMap<EventType, LifeEventHandler>;
 
   constructor(repository: RegistryRepository, households: HouseholdsService) {
-    const deps: HandlerDeps = { repository, households };
-    this.registry = handlerRegistry([
-      new BirthHandler(deps),
-      new AdoptionHandler(deps),
-      new MemberJoinedHandler(deps),
-      new MemberLeftHandler(deps),
-      new DeathHandler(deps),
-      new HukouChangeHandler(deps),
-      new GradeHandler('DISABILITY_ASSESSED', deps),
-      new GradeHandler('COMPLICATION_ASSESSED', deps),
-      new CollegeAdmittedHandler(deps),
-      new ResidenceHandler('MOVE_IN', deps),
-      new ResidenceHandler('MOVE_OUT', deps),
-      new CertificateIssuedHandler(deps),
-      new CertificateRevokedHandler(deps),
-      new ViolationRecordedHandler(deps),
-      new QuotaWaivedHandler(deps),
-      new MoveHandler(deps),
-      new BankAccountChangeHandler(deps),
-      new CorrectionHandler(deps, (type) => this.registry.get(type)),
-    ] as LifeEventHandler[]);
+    this.registry = handlerRegistry(allHandlers({ repository, households }, (type) => this.registry.get(type)));
   }
 
   /** The handler of a type (every type has one: checked at start). */

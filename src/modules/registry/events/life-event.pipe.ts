@@ -34,7 +34,9 @@ export class LifeEventPipe implements PipeTransform<unknown, Promise<LifeEventRe
     // `data: null` is no data, as an absent one.
     const plain = body.data === null ? { ...body, data: undefined } : body;
     const envelope = plainToInstance(LifeEventEnvelope, { event: plain });
-    const errors = await validate(envelope, { whitelist: true, forbidNonWhitelisted: true });
+    // forbidUnknownValues off: the classes of types without data have no properties, and whitelisting
+    // then names each field sent (`data.grade`) instead of refusing the object as unknown.
+    const errors = await validate(envelope, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false });
     // The envelope's own property is left out of the paths: `data.grade`, not `event.data.grade`.
     const problems: FieldProblem[] = errors.flatMap((error) =>
       error.property === 'event' ? flatten(error.children ?? [], lang) : flatten([error], lang),
