@@ -65,7 +65,8 @@ describe('life events (e2e, PostgreSQL)', () => {
       })
       .expect(201);
     const person = (key: keyof typeof ids) =>
-      (response.body.members as { idNumber: string; personId: string }[]).find((m) => m.idNumber === ids[key])!.personId;
+      (response.body.members as { idNumber: string; personId: string }[]).find((m) => m.idNumber === ids[key])!
+        .personId;
     return { id: response.body.id as string, ids, person };
   }
 
@@ -82,7 +83,11 @@ describe('life events (e2e, PostgreSQL)', () => {
     return response;
   };
   const withdraw = (householdId: string, eventId: string, status = 201) =>
-    event(householdId, { type: 'CORRECTION', date: today, data: { withdrawsEventId: eventId, reason: '录入错误' } }, status);
+    event(
+      householdId,
+      { type: 'CORRECTION', date: today, data: { withdrawsEventId: eventId, reason: '录入错误' } },
+      status,
+    );
   const view = async (householdId: string, asOf: string) =>
     (await t.http().get(`${API}/households/${householdId}?asOf=${asOf}`).set('Authorization', clerk.auth).expect(200))
       .body;
@@ -100,16 +105,19 @@ describe('life events (e2e, PostgreSQL)', () => {
   describe('the OpenAPI document', () => {
     it('names a request class per event type, as a oneOf with a discriminator on type', async () => {
       const document = (await t.http().get('/api/docs-json').expect(200)).body;
-      const body = document.paths['/api/v1/households/{id}/events'].post.requestBody.content['application/json'].schema;
+      const [body, envelope] =
+        document.paths['/api/v1/households/{id}/events'].post.requestBody.content['application/json'].schema.anyOf;
+      expect(envelope).toEqual({ $ref: '#/components/schemas/LifeEventDto' });
       expect(body.oneOf).toHaveLength(EVENT_TYPES.length);
       expect(body.discriminator.propertyName).toBe('type');
       expect(Object.keys(body.discriminator.mapping).sort()).toEqual([...EVENT_TYPES].sort());
       const schemas = document.components.schemas;
       expect(body.discriminator.mapping.DEATH).toBe('#/components/schemas/DeathEventDto');
       expect(schemas.DeathEventDto.required).toEqual(expect.arrayContaining(['type', 'date', 'personId']));
-      expect(schemas.DisabilityAssessedEventDto.properties.data.$ref ?? schemas.DisabilityAssessedEventDto.properties.data.allOf?.[0].$ref).toBe(
-        '#/components/schemas/DisabilityDataDto',
-      );
+      expect(
+        schemas.DisabilityAssessedEventDto.properties.data.$ref ??
+          schemas.DisabilityAssessedEventDto.properties.data.allOf?.[0].$ref,
+      ).toBe('#/components/schemas/DisabilityDataDto');
       expect(schemas.DisabilityDataDto.properties.grade).toMatchObject({ minimum: 1, maximum: 4, nullable: true });
       expect(schemas.MoveInDataDto.required).toEqual(['fromPlace']);
       expect(schemas.JoiningMemberDto.properties.relation.enum).toEqual(['SPOUSE', 'CHILD', 'PARENT', 'OTHER']);
@@ -125,21 +133,41 @@ describe('life events (e2e, PostgreSQL)', () => {
       const son = h.person('son');
       const wrong: [Record<string, unknown>, string][] = [
         [{ type: 'BIRTH', date: '2012-01-01', data: { name: '女儿', hukouType: 'RURAL' } }, 'data.idNumber'],
-        [{ type: 'ADOPTION', date: '2012-01-01', data: { idNumber: idNumber('2010-01-01', 'F'), name: '养女', hukouType: 'FARM' } }, 'data.hukouType'],
+        [
+          {
+            type: 'ADOPTION',
+            date: '2012-01-01',
+            data: { idNumber: idNumber('2010-01-01', 'F'), name: '养女', hukouType: 'FARM' },
+          },
+          'data.hukouType',
+        ],
         [{ type: 'DEATH', personId: son, date: '2012-01-01', data: { grade: 1 } }, 'data.grade'],
         [{ type: 'DISABILITY_ASSESSED', personId: son, date: '2012-01-01', data: { grade: 5 } }, 'data.grade'],
         [{ type: 'COMPLICATION_ASSESSED', personId: son, date: '2012-01-01', data: { grade: 4 } }, 'data.grade'],
-        [{ type: 'CERTIFICATE_ISSUED', date: '2012-01-01', data: { certificateNo: 'no spaces!' } }, 'data.certificateNo'],
+        [
+          { type: 'CERTIFICATE_ISSUED', date: '2012-01-01', data: { certificateNo: 'no spaces!' } },
+          'data.certificateNo',
+        ],
         [{ type: 'CERTIFICATE_REVOKED', date: '2012-01-01', data: { certificateNo: 'X1' } }, 'data.certificateNo'],
         [{ type: 'VIOLATION_RECORDED', date: '2012-01-01', data: { year: '1990' } }, 'data.year'],
         [{ type: 'QUOTA_WAIVED', date: '2012-01-01', data: { waivedOn: '2012-01-01' } }, 'data.waivedOn'],
         [{ type: 'HUKOU_CHANGE', personId: son, date: '2012-01-01', data: { hukouType: 'CITY' } }, 'data.hukouType'],
         [{ type: 'MOVE', date: '2012-01-01', data: { regionCode: '4101' } }, 'data.regionCode'],
-        [{ type: 'BANK_ACCOUNT_CHANGE', date: '2012-01-01', data: { bankCode: '102', accountNo: accountNo(1) } }, 'data.holderPersonId'],
+        [
+          { type: 'BANK_ACCOUNT_CHANGE', date: '2012-01-01', data: { bankCode: '102', accountNo: accountNo(1) } },
+          'data.holderPersonId',
+        ],
         [{ type: 'COLLEGE_ADMITTED', personId: son, date: '2012-01-01', data: { school: '郑大' } }, 'data.school'],
         [{ type: 'MOVE_IN', personId: son, date: '2012-01-01', data: {} }, 'data.fromPlace'],
         [{ type: 'MOVE_OUT', personId: son, date: '2012-01-01', data: { toPlace: '北京' } }, 'data.toPlace'],
-        [{ type: 'MEMBER_JOINED', date: '2012-01-01', data: { member: { idNumber: idNumber('1990-01-01', 'F'), name: '儿媳', relation: 'HEAD' } } }, 'data.member.relation'],
+        [
+          {
+            type: 'MEMBER_JOINED',
+            date: '2012-01-01',
+            data: { member: { idNumber: idNumber('1990-01-01', 'F'), name: '儿媳', relation: 'HEAD' } },
+          },
+          'data.member.relation',
+        ],
         [{ type: 'MEMBER_LEFT', personId: son, date: '2012-01-01', data: { to: 'x' } }, 'data.to'],
         [{ type: 'CORRECTION', date: '2012-01-01', data: { withdrawsEventId: '1' } }, 'data.reason'],
       ];
@@ -173,8 +201,16 @@ describe('life events (e2e, PostgreSQL)', () => {
       expect(unknown).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'type' }] });
       const noPerson = (await post(h.id, { type: 'MOVE_OUT', date: '2012-01-01' }).expect(400)).body;
       expect(noPerson.errors[0]).toMatchObject({ field: 'personId' });
-      const dependent = (await post(h.id, { type: 'CORRECTION', date: today, data: { withdrawsEventId: '999999999', reason: 'x' } }, 'en').expect(422)).body;
-      expect(dependent.errors).toEqual([{ field: 'data.withdrawsEventId', message: 'event 999999999 is not an event of this household' }]);
+      const dependent = (
+        await post(
+          h.id,
+          { type: 'CORRECTION', date: today, data: { withdrawsEventId: '999999999', reason: 'x' } },
+          'en',
+        ).expect(422)
+      ).body;
+      expect(dependent.errors).toEqual([
+        { field: 'data.withdrawsEventId', message: 'event 999999999 is not an event of this household' },
+      ]);
     });
   });
 
@@ -187,26 +223,100 @@ describe('life events (e2e, PostgreSQL)', () => {
       registration?: Record<string, unknown>;
     };
     const cases: Case[] = [
-      { type: 'BIRTH', event: () => ({ type: 'BIRTH', date: '2012-05-05', data: { idNumber: idNumber('2012-05-05', 'F'), name: '女儿', hukouType: 'RURAL', disabilityGrade: 2 } }) },
-      { type: 'ADOPTION', event: () => ({ type: 'ADOPTION', date: '2012-06-01', data: { idNumber: idNumber('2010-01-01', 'M'), name: '养子', hukouType: 'RURAL' } }) },
+      {
+        type: 'BIRTH',
+        event: () => ({
+          type: 'BIRTH',
+          date: '2012-05-05',
+          data: { idNumber: idNumber('2012-05-05', 'F'), name: '女儿', hukouType: 'RURAL', disabilityGrade: 2 },
+        }),
+      },
+      {
+        type: 'ADOPTION',
+        event: () => ({
+          type: 'ADOPTION',
+          date: '2012-06-01',
+          data: { idNumber: idNumber('2010-01-01', 'M'), name: '养子', hukouType: 'RURAL' },
+        }),
+      },
       { type: 'DEATH', event: (h) => ({ type: 'DEATH', personId: h.person('father'), date: '2014-03-01' }) },
-      { type: 'DISABILITY_ASSESSED', event: (h) => ({ type: 'DISABILITY_ASSESSED', personId: h.person('son'), date: '2013-01-01', data: { grade: 2 } }) },
-      { type: 'COMPLICATION_ASSESSED', event: (h) => ({ type: 'COMPLICATION_ASSESSED', personId: h.person('mother'), date: '2013-01-01', data: { grade: 1 } }) },
-      { type: 'CERTIFICATE_ISSUED', event: () => ({ type: 'CERTIFICATE_ISSUED', date: '2011-01-01', data: { certificateNo: `LE-C-${number}` } }) },
+      {
+        type: 'DISABILITY_ASSESSED',
+        event: (h) => ({
+          type: 'DISABILITY_ASSESSED',
+          personId: h.person('son'),
+          date: '2013-01-01',
+          data: { grade: 2 },
+        }),
+      },
+      {
+        type: 'COMPLICATION_ASSESSED',
+        event: (h) => ({
+          type: 'COMPLICATION_ASSESSED',
+          personId: h.person('mother'),
+          date: '2013-01-01',
+          data: { grade: 1 },
+        }),
+      },
+      {
+        type: 'CERTIFICATE_ISSUED',
+        event: () => ({ type: 'CERTIFICATE_ISSUED', date: '2011-01-01', data: { certificateNo: `LE-C-${number}` } }),
+      },
       {
         type: 'CERTIFICATE_REVOKED',
         registration: { certificate: { certificateNo: `LE-R-${Date.now()}`, issuedOn: '2000-01-01' } },
         event: () => ({ type: 'CERTIFICATE_REVOKED', date: '2013-01-01' }),
       },
-      { type: 'VIOLATION_RECORDED', event: () => ({ type: 'VIOLATION_RECORDED', date: '2012-01-01', data: { year: 1990 } }) },
+      {
+        type: 'VIOLATION_RECORDED',
+        event: () => ({ type: 'VIOLATION_RECORDED', date: '2012-01-01', data: { year: 1990 } }),
+      },
       { type: 'QUOTA_WAIVED', event: () => ({ type: 'QUOTA_WAIVED', date: '2012-01-01' }) },
-      { type: 'HUKOU_CHANGE', event: (h) => ({ type: 'HUKOU_CHANGE', personId: h.person('father'), date: '2013-01-01', data: { hukouType: 'URBAN' } }) },
-      { type: 'MOVE', event: () => ({ type: 'MOVE', date: '2013-01-01', data: { regionCode: VILLAGE2, address: '第二村8号' } }) },
-      { type: 'BANK_ACCOUNT_CHANGE', event: (h) => ({ type: 'BANK_ACCOUNT_CHANGE', date: '2013-01-01', data: { bankCode: '103', accountNo: accountNo(8800 + number), holderPersonId: h.person('mother') } }) },
-      { type: 'COLLEGE_ADMITTED', event: (h) => ({ type: 'COLLEGE_ADMITTED', personId: h.person('son'), date: '2003-09-01' }) },
-      { type: 'MOVE_IN', event: (h) => ({ type: 'MOVE_IN', personId: h.person('son'), date: '2012-01-01', data: { fromPlace: '洛阳市' } }) },
+      {
+        type: 'HUKOU_CHANGE',
+        event: (h) => ({
+          type: 'HUKOU_CHANGE',
+          personId: h.person('father'),
+          date: '2013-01-01',
+          data: { hukouType: 'URBAN' },
+        }),
+      },
+      {
+        type: 'MOVE',
+        event: () => ({ type: 'MOVE', date: '2013-01-01', data: { regionCode: VILLAGE2, address: '第二村8号' } }),
+      },
+      {
+        type: 'BANK_ACCOUNT_CHANGE',
+        event: (h) => ({
+          type: 'BANK_ACCOUNT_CHANGE',
+          date: '2013-01-01',
+          data: { bankCode: '103', accountNo: accountNo(8800 + number), holderPersonId: h.person('mother') },
+        }),
+      },
+      {
+        type: 'COLLEGE_ADMITTED',
+        event: (h) => ({ type: 'COLLEGE_ADMITTED', personId: h.person('son'), date: '2003-09-01' }),
+      },
+      {
+        type: 'MOVE_IN',
+        event: (h) => ({
+          type: 'MOVE_IN',
+          personId: h.person('son'),
+          date: '2012-01-01',
+          data: { fromPlace: '洛阳市' },
+        }),
+      },
       { type: 'MOVE_OUT', event: (h) => ({ type: 'MOVE_OUT', personId: h.person('son'), date: '2012-01-01' }) },
-      { type: 'MEMBER_JOINED', event: () => ({ type: 'MEMBER_JOINED', date: '2012-01-01', data: { member: { idNumber: idNumber('1935-01-01', 'F'), name: '奶奶', relation: 'PARENT', hukouType: 'RURAL' } } }) },
+      {
+        type: 'MEMBER_JOINED',
+        event: () => ({
+          type: 'MEMBER_JOINED',
+          date: '2012-01-01',
+          data: {
+            member: { idNumber: idNumber('1935-01-01', 'F'), name: '奶奶', relation: 'PARENT', hukouType: 'RURAL' },
+          },
+        }),
+      },
       { type: 'MEMBER_LEFT', event: (h) => ({ type: 'MEMBER_LEFT', personId: h.person('son'), date: '2012-01-01' }) },
     ];
 
@@ -228,7 +338,11 @@ describe('life events (e2e, PostgreSQL)', () => {
 
         const from = notices.length;
         const withdrawn = await withdraw(h.id, recorded.body.id);
-        expect(withdrawn.body.data).toEqual({ withdrawsEventId: recorded.body.id, withdrawnType: type, reason: '录入错误' });
+        expect(withdrawn.body.data).toEqual({
+          withdrawsEventId: recorded.body.id,
+          withdrawnType: type,
+          reason: '录入错误',
+        });
         expect(await Promise.all(dates.map((date) => view(h.id, date)))).toEqual(views);
         expect(await Promise.all(['2014-06-01', today].map((date) => decisions(h.id, date)))).toEqual(decided);
         // Its notice carries the withdrawn event's date (in the past), inside the transaction.
@@ -253,23 +367,46 @@ describe('life events (e2e, PostgreSQL)', () => {
     it('refuses a withdrawal a later event depends on (409 EVENT_HAS_DEPENDENTS), and a CORRECTION of a CORRECTION (422)', async () => {
       const h = await family();
       const son = h.person('son');
-      const moveIn = await event(h.id, { type: 'MOVE_IN', personId: son, date: '2010-01-01', data: { fromPlace: '开封市' } });
+      const moveIn = await event(h.id, {
+        type: 'MOVE_IN',
+        personId: son,
+        date: '2010-01-01',
+        data: { fromPlace: '开封市' },
+      });
       const moveOut = await event(h.id, { type: 'MOVE_OUT', personId: son, date: '2013-01-01' });
       const before = await eventCount();
       const refused = (await withdraw(h.id, moveIn.body.id, 409)).body;
-      expect(refused).toMatchObject({ code: 'EVENT_HAS_DEPENDENTS', dependentEventId: moveOut.body.id, dependentType: 'MOVE_OUT' });
+      expect(refused).toMatchObject({
+        code: 'EVENT_HAS_DEPENDENTS',
+        dependentEventId: moveOut.body.id,
+        dependentType: 'MOVE_OUT',
+      });
       expect(await eventCount()).toBe(before);
       // Withdrawn in order, both go.
       const first = await withdraw(h.id, moveOut.body.id);
       await withdraw(h.id, moveIn.body.id);
-      expect((await view(h.id, '2011-06-01')).members.find((m: { personId: string }) => m.personId === son).resident).toBe(true);
+      expect(
+        (await view(h.id, '2011-06-01')).members.find((m: { personId: string }) => m.personId === son).resident,
+      ).toBe(true);
       const chained = (await withdraw(h.id, first.body.id, 422)).body;
       expect(chained.code).toBe('CORRECTION_NOT_SUPPORTED');
 
       // A child born in error cannot be withdrawn while an event about the child stands.
-      const birth = await event(h.id, { type: 'BIRTH', date: '2012-05-05', data: { idNumber: idNumber('2012-05-05', 'M'), name: '二子', hukouType: 'RURAL' } });
-      const grade = await event(h.id, { type: 'DISABILITY_ASSESSED', personId: birth.body.personId, date: '2013-01-01', data: { grade: 3 } });
-      expect((await withdraw(h.id, birth.body.id, 409)).body).toMatchObject({ code: 'EVENT_HAS_DEPENDENTS', dependentEventId: grade.body.id });
+      const birth = await event(h.id, {
+        type: 'BIRTH',
+        date: '2012-05-05',
+        data: { idNumber: idNumber('2012-05-05', 'M'), name: '二子', hukouType: 'RURAL' },
+      });
+      const grade = await event(h.id, {
+        type: 'DISABILITY_ASSESSED',
+        personId: birth.body.personId,
+        date: '2013-01-01',
+        data: { grade: 3 },
+      });
+      expect((await withdraw(h.id, birth.body.id, 409)).body).toMatchObject({
+        code: 'EVENT_HAS_DEPENDENTS',
+        dependentEventId: grade.body.id,
+      });
       await withdraw(h.id, grade.body.id);
       await withdraw(h.id, birth.body.id);
       expect((await view(h.id, today)).members).toHaveLength(3);
@@ -278,16 +415,42 @@ describe('life events (e2e, PostgreSQL)', () => {
     it('corrects a mistyped name and address, and a death recorded on the wrong day', async () => {
       const h = await family();
       const father = h.person('father');
-      await event(h.id, { type: 'CORRECTION', personId: father, date: today, data: { field: 'name', value: '王父', reason: '姓名录入错误' } });
-      await event(h.id, { type: 'CORRECTION', date: today, data: { field: 'address', value: '测试村2号', reason: '门牌号错误' } });
+      await event(h.id, {
+        type: 'CORRECTION',
+        personId: father,
+        date: today,
+        data: { field: 'name', value: '王父', reason: '姓名录入错误' },
+      });
+      await event(h.id, {
+        type: 'CORRECTION',
+        date: today,
+        data: { field: 'address', value: '测试村2号', reason: '门牌号错误' },
+      });
       await event(h.id, { type: 'DEATH', personId: father, date: '2015-05-01' });
       const from = notices.length;
-      await event(h.id, { type: 'CORRECTION', personId: father, date: today, data: { field: 'deathDate', value: '2014-05-01', reason: '死亡日期录入错误' } });
-      expect(notices[from]).toMatchObject({ date: '2014-05-01', corrects: { field: 'deathDate', from: '2015-05-01', to: '2014-05-01' } });
+      await event(h.id, {
+        type: 'CORRECTION',
+        personId: father,
+        date: today,
+        data: { field: 'deathDate', value: '2014-05-01', reason: '死亡日期录入错误' },
+      });
+      expect(notices[from]).toMatchObject({
+        date: '2014-05-01',
+        corrects: { field: 'deathDate', from: '2015-05-01', to: '2014-05-01' },
+      });
       const after = await view(h.id, today);
       expect(after.address).toBe('测试村2号');
-      expect(after.members.find((m: { personId: string }) => m.personId === father)).toMatchObject({ name: '王父', deathDate: '2014-05-01' });
-      const both = (await post(h.id, { type: 'CORRECTION', date: today, data: { withdrawsEventId: '1', field: 'name', value: 'x', reason: 'x' } }).expect(422)).body;
+      expect(after.members.find((m: { personId: string }) => m.personId === father)).toMatchObject({
+        name: '王父',
+        deathDate: '2014-05-01',
+      });
+      const both = (
+        await post(h.id, {
+          type: 'CORRECTION',
+          date: today,
+          data: { withdrawsEventId: '1', field: 'name', value: 'x', reason: 'x' },
+        }).expect(422)
+      ).body;
       expect(both).toMatchObject({ code: 'INVALID_EVENT_DATA', errors: [{ field: 'data' }] });
     });
   });
@@ -298,10 +461,20 @@ describe('life events (e2e, PostgreSQL)', () => {
       const father = a.person('father');
       // An active RURAL_REWARD of the father in his household.
       const enrollment = (
-        await t.http().post(`${API}/enrollments`).set('Authorization', clerk.auth).send({ householdId: a.id, policyCode: 'RURAL_REWARD', beneficiaryPersonId: father }).expect(201)
+        await t
+          .http()
+          .post(`${API}/enrollments`)
+          .set('Authorization', clerk.auth)
+          .send({ householdId: a.id, policyCode: 'RURAL_REWARD', beneficiaryPersonId: father })
+          .expect(201)
       ).body.id;
       const act = (user: SignedInUser, action: string) =>
-        t.http().post(`${API}/enrollments/${enrollment}/${action}`).set('Authorization', user.auth).send({}).expect(200);
+        t
+          .http()
+          .post(`${API}/enrollments/${enrollment}/${action}`)
+          .set('Authorization', user.auth)
+          .send({})
+          .expect(200);
       await act(clerk, 'submit');
       await act(officer, 'publicize');
       await t.dataSource.query(
@@ -312,7 +485,13 @@ describe('life events (e2e, PostgreSQL)', () => {
 
       const b = await family();
       const joining = { idNumber: a.ids.father, name: '父亲', relation: 'OTHER' };
-      const misnamed = (await post(b.id, { type: 'MEMBER_JOINED', date: '2020-01-01', data: { member: { ...joining, name: '张三' } } }).expect(422)).body;
+      const misnamed = (
+        await post(b.id, {
+          type: 'MEMBER_JOINED',
+          date: '2020-01-01',
+          data: { member: { ...joining, name: '张三' } },
+        }).expect(422)
+      ).body;
       expect(misnamed).toMatchObject({ code: 'MEMBER_NAME_DIFFERS', registeredName: '父亲' });
       const from = notices.length;
       const joined = await event(b.id, { type: 'MEMBER_JOINED', date: '2020-01-01', data: { member: joining } });
@@ -336,10 +515,21 @@ describe('life events (e2e, PostgreSQL)', () => {
       expect(record).toEqual({ persons: 1, current: 1, memberships: 2 });
       const inA = (await view(a.id, today)).members.find((m: { personId: string }) => m.personId === father);
       expect(inA.leftOn).toBe('2020-01-01');
-      expect((await view(b.id, today)).members.find((m: { personId: string }) => m.personId === father)).toMatchObject({ leftOn: null, relation: 'OTHER' });
-      expect((await view(b.id, '2019-12-31')).members.some((m: { personId: string }) => m.personId === father)).toBe(false);
-      const log = (await t.http().get(`${API}/households/${a.id}/events`).set('Authorization', clerk.auth).expect(200)).body.items;
-      expect(log.at(-1)).toMatchObject({ type: 'MEMBER_LEFT', personId: father, date: '2020-01-01', data: { movedToHouseholdId: b.id } });
+      expect((await view(b.id, today)).members.find((m: { personId: string }) => m.personId === father)).toMatchObject({
+        leftOn: null,
+        relation: 'OTHER',
+      });
+      expect((await view(b.id, '2019-12-31')).members.some((m: { personId: string }) => m.personId === father)).toBe(
+        false,
+      );
+      const log = (await t.http().get(`${API}/households/${a.id}/events`).set('Authorization', clerk.auth).expect(200))
+        .body.items;
+      expect(log.at(-1)).toMatchObject({
+        type: 'MEMBER_LEFT',
+        personId: father,
+        date: '2020-01-01',
+        data: { movedToHouseholdId: b.id },
+      });
       const audited = await t.dataSource.query(
         `SELECT entity_id, action FROM audit_events WHERE entity_type = 'household' AND entity_id = ANY($1) AND action LIKE 'household.event.member_%' ORDER BY id`,
         [[a.id, b.id]],
@@ -349,23 +539,39 @@ describe('life events (e2e, PostgreSQL)', () => {
         { entity_id: a.id, action: 'household.event.member_left' },
       ]);
       // The father's enrollment in the household he left ends in the same transaction.
-      const ended = (await t.http().get(`${API}/enrollments/${enrollment}`).set('Authorization', officer.auth).expect(200)).body;
+      const ended = (
+        await t.http().get(`${API}/enrollments/${enrollment}`).set('Authorization', officer.auth).expect(200)
+      ).body;
       expect(['SUSPENDED', 'TERMINATED']).toContain(ended.status);
 
       // Twice is refused; so is an event about him in the household he left.
-      expect((await post(b.id, { type: 'MEMBER_JOINED', date: '2021-01-01', data: { member: joining } }).expect(409)).body.code).toBe(
-        'MEMBER_ALREADY_IN_HOUSEHOLD',
-      );
-      expect((await post(a.id, { type: 'DISABILITY_ASSESSED', personId: father, date: '2021-01-01', data: { grade: 2 } }).expect(422)).body.code).toBe(
-        'PERSON_NOT_IN_HOUSEHOLD',
-      );
+      expect(
+        (await post(b.id, { type: 'MEMBER_JOINED', date: '2021-01-01', data: { member: joining } }).expect(409)).body
+          .code,
+      ).toBe('MEMBER_ALREADY_IN_HOUSEHOLD');
+      expect(
+        (
+          await post(a.id, {
+            type: 'DISABILITY_ASSESSED',
+            personId: father,
+            date: '2021-01-01',
+            data: { grade: 2 },
+          }).expect(422)
+        ).body.code,
+      ).toBe('PERSON_NOT_IN_HOUSEHOLD');
       // Withdrawn, he is back where he was, and the household he left logs its own correction.
       await expect(withdraw(a.id, log.at(-1).id, 409)).resolves.toBeDefined();
       await withdraw(b.id, joined.body.id);
-      expect((await view(a.id, today)).members.find((m: { personId: string }) => m.personId === father).leftOn).toBeNull();
+      expect(
+        (await view(a.id, today)).members.find((m: { personId: string }) => m.personId === father).leftOn,
+      ).toBeNull();
       expect((await view(b.id, today)).members.some((m: { personId: string }) => m.personId === father)).toBe(false);
-      const aLog = (await t.http().get(`${API}/households/${a.id}/events`).set('Authorization', clerk.auth).expect(200)).body.items;
-      expect(aLog.at(-1)).toMatchObject({ type: 'CORRECTION', data: { withdrawsEventId: log.at(-1).id, withdrawnType: 'MEMBER_LEFT' } });
+      const aLog = (await t.http().get(`${API}/households/${a.id}/events`).set('Authorization', clerk.auth).expect(200))
+        .body.items;
+      expect(aLog.at(-1)).toMatchObject({
+        type: 'CORRECTION',
+        data: { withdrawsEventId: log.at(-1).id, withdrawnType: 'MEMBER_LEFT' },
+      });
     });
 
     it('a member who left to nowhere joins another household later; a joining before the leaving is refused', async () => {
@@ -374,10 +580,14 @@ describe('life events (e2e, PostgreSQL)', () => {
       await event(a.id, { type: 'MEMBER_LEFT', personId: son, date: '2015-01-01' });
       const b = await family();
       const member = { idNumber: a.ids.son, name: '儿子', relation: 'SPOUSE' };
-      expect((await post(b.id, { type: 'MEMBER_JOINED', date: '2014-01-01', data: { member } }).expect(422)).body.code).toBe('EVENT_OUT_OF_ORDER');
+      expect(
+        (await post(b.id, { type: 'MEMBER_JOINED', date: '2014-01-01', data: { member } }).expect(422)).body.code,
+      ).toBe('EVENT_OUT_OF_ORDER');
       const joined = await event(b.id, { type: 'MEMBER_JOINED', date: '2016-01-01', data: { member } });
       expect(joined.body.data.movedFromHouseholdId).toBeUndefined();
-      expect((await view(b.id, today)).members.find((m: { personId: string }) => m.personId === son)).toMatchObject({ relation: 'SPOUSE' });
+      expect((await view(b.id, today)).members.find((m: { personId: string }) => m.personId === son)).toMatchObject({
+        relation: 'SPOUSE',
+      });
     });
   });
 

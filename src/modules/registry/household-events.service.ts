@@ -74,7 +74,14 @@ export class HouseholdEventsService {
       const involved = new Map<string, Involved>();
       let logged: { id: string; recordedAt: Date } | undefined;
       const insert = (id: string, type: EventType, personId: string | null, data: Record<string, unknown>) =>
-        this.repository.insertEvent(manager, { householdId: id, type, personId, date: input.date, data, actorId: actor.id });
+        this.repository.insertEvent(manager, {
+          householdId: id,
+          type,
+          personId,
+          date: input.date,
+          data,
+          actorId: actor.id,
+        });
       const context: EventContext = {
         manager,
         household,
@@ -127,7 +134,9 @@ export class HouseholdEventsService {
             type: event.type,
             date: effective,
             personId: event.personId,
-            ...(withdrawn ? { corrects: { withdrawnEventId: withdrawn, withdrawnType: String(event.data.withdrawnType) } } : {}),
+            ...(withdrawn
+              ? { corrects: { withdrawnEventId: withdrawn, withdrawnType: String(event.data.withdrawnType) } }
+              : {}),
           });
         }
       }
@@ -138,7 +147,13 @@ export class HouseholdEventsService {
         entityId: householdId,
         regionCode: after.regionCode,
         before: maskedSnapshot(before),
-        after: { eventId, type: input.type, date: input.date, personId: outcome.personId, household: maskedSnapshot(after) },
+        after: {
+          eventId,
+          type: input.type,
+          date: input.date,
+          personId: outcome.personId,
+          household: maskedSnapshot(after),
+        },
       });
       for (const [otherId, other] of involved) {
         const otherAfter = await this.snapshots.forHousehold(otherId, today, manager);
@@ -188,9 +203,13 @@ export class HouseholdEventsService {
       );
     }
     if (date < facts.birth_date) {
-      throw contradiction('EVENT_BEFORE_BIRTH', `The event date ${date} is before the person's birth on ${facts.birth_date}`, {
-        birthDate: facts.birth_date,
-      });
+      throw contradiction(
+        'EVENT_BEFORE_BIRTH',
+        `The event date ${date} is before the person's birth on ${facts.birth_date}`,
+        {
+          birthDate: facts.birth_date,
+        },
+      );
     }
     return facts;
   }

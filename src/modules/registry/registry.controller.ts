@@ -173,13 +173,22 @@ export class RegistryController {
   @ApiOperation({ summary: '登记生活事件（出生、死亡、收养、迁入迁出、成员加入离开、更正……）' })
   @ApiBody({
     description:
-      'One class per type (`type` is the discriminator): `{type, personId?, date, data?}` with the data of the type',
+      'One class per type (`type` is the discriminator): `{type, personId?, date, data?}` with the data of the type. ' +
+      'LifeEventDto is the envelope they share, for clients that build the body before choosing its type; the ' +
+      'server validates every body against the class of its type.',
     schema: {
-      oneOf: Object.values(LIFE_EVENT_DTOS).map((dto) => ({ $ref: getSchemaPath(dto) })),
-      discriminator: {
-        propertyName: 'type',
-        mapping: Object.fromEntries(Object.entries(LIFE_EVENT_DTOS).map(([type, dto]) => [type, getSchemaPath(dto)])),
-      },
+      anyOf: [
+        {
+          oneOf: Object.values(LIFE_EVENT_DTOS).map((dto) => ({ $ref: getSchemaPath(dto) })),
+          discriminator: {
+            propertyName: 'type',
+            mapping: Object.fromEntries(
+              Object.entries(LIFE_EVENT_DTOS).map(([type, dto]) => [type, getSchemaPath(dto)]),
+            ),
+          },
+        },
+        { $ref: getSchemaPath(LifeEventDto) },
+      ],
     },
   })
   @ApiCreatedResponse({ type: LifeEventResultDto, description: 'The recorded event and the household after it' })

@@ -77,7 +77,12 @@ const DATED_HISTORIES = {
     values: ['resident', 'from_place'],
     fallback: { resident: true, from_place: null },
   },
-  region: { table: 'household_region_history', keys: ['household_id'], values: ['region_code', 'address'], fallback: undefined },
+  region: {
+    table: 'household_region_history',
+    keys: ['household_id'],
+    values: ['region_code', 'address'],
+    fallback: undefined,
+  },
   account: {
     table: 'household_bank_accounts',
     keys: ['household_id'],
@@ -233,7 +238,12 @@ export class RegistryRepository {
    * wins, as everywhere in the registry), or the history's default where nothing held before.
    * False when a row has neither (the household's first account, say): nothing is written then.
    */
-  async restoreDated(manager: EntityManager, history: DatedHistory, eventId: string, correctionId: string): Promise<boolean> {
+  async restoreDated(
+    manager: EntityManager,
+    history: DatedHistory,
+    eventId: string,
+    correctionId: string,
+  ): Promise<boolean> {
     const { table, keys, values, fallback } = DATED_HISTORIES[history];
     const rows = await queryRows<Record<string, unknown> & { seq: string; effective_on: string }>(
       manager,
@@ -263,15 +273,18 @@ export class RegistryRepository {
 
   /** Erases a recorded death (the withdrawn DEATH event's). */
   async eraseDeath(manager: EntityManager, personId: string, date: string): Promise<void> {
-    await manager.query(`UPDATE persons SET death_date = NULL WHERE id = $1 AND death_date = $2::date`, [personId, date]);
+    await manager.query(`UPDATE persons SET death_date = NULL WHERE id = $1 AND death_date = $2::date`, [
+      personId,
+      date,
+    ]);
   }
 
   /** Erases a recorded college admission. */
   async eraseCollegeAdmission(manager: EntityManager, personId: string, date: string): Promise<void> {
-    await manager.query(`UPDATE persons SET college_admitted_on = NULL WHERE id = $1 AND college_admitted_on = $2::date`, [
-      personId,
-      date,
-    ]);
+    await manager.query(
+      `UPDATE persons SET college_admitted_on = NULL WHERE id = $1 AND college_admitted_on = $2::date`,
+      [personId, date],
+    );
   }
 
   /** Erases a recorded quota waiver. */
@@ -390,7 +403,12 @@ export class RegistryRepository {
   }
 
   /** Undoes a member's leaving on `date`: a member again (false when they belong elsewhere now). */
-  async reopenMembership(manager: EntityManager, householdId: string, personId: string, date: string): Promise<boolean> {
+  async reopenMembership(
+    manager: EntityManager,
+    householdId: string,
+    personId: string,
+    date: string,
+  ): Promise<boolean> {
     const current = await queryOne(
       manager,
       `SELECT 1 FROM household_members WHERE person_id = $1 AND left_on IS NULL`,

@@ -1200,6 +1200,21 @@ export interface components {
             id: string;
             policyCode: string | null;
         };
+        AdoptionEventDto: {
+            data: components["schemas"]["NewChildDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /** Format: uuid */
+            personId?: string;
+            /**
+             * @description ADOPTION: a child adopted on the date (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "ADOPTION";
+        };
         AmendPolicyVersionDto: {
             amount: Record<string, never>;
             fundingShares: Record<string, never>;
@@ -1287,6 +1302,32 @@ export interface components {
             /** @description Events after the last block, not yet sealed */
             unsealed: number;
         };
+        BankAccountChangeDataDto: {
+            /** @example 6222021234567890128 */
+            accountNo: string;
+            /** @example 102 */
+            bankCode: string;
+            /**
+             * Format: uuid
+             * @description An adult, living member
+             */
+            holderPersonId: string;
+        };
+        BankAccountChangeEventDto: {
+            data: components["schemas"]["BankAccountChangeDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /** Format: uuid */
+            personId?: string;
+            /**
+             * @description BANK_ACCOUNT_CHANGE: the one-card account from the date (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "BANK_ACCOUNT_CHANGE";
+        };
         BankAccountDto: {
             /**
              * @description 16-19 digits passing the Luhn check
@@ -1303,6 +1344,21 @@ export interface components {
             accountNo: string;
             bankCode: string;
             holderPersonId: string;
+        };
+        BirthEventDto: {
+            data: components["schemas"]["NewChildDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /** Format: uuid */
+            personId?: string;
+            /**
+             * @description BIRTH: a child born into the household on the date (the ID number gives the birth date) (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "BIRTH";
         };
         BudgetLineDto: {
             /** @example 1000.00 */
@@ -1338,6 +1394,44 @@ export interface components {
             certificateNo: string;
             issuedOn: string;
         };
+        CertificateIssuedDataDto: {
+            /**
+             * @description 1-40 letters, digits or dashes
+             * @example ZZ-2012-0001
+             */
+            certificateNo: string;
+        };
+        CertificateIssuedEventDto: {
+            data: components["schemas"]["CertificateIssuedDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /** Format: uuid */
+            personId?: string;
+            /**
+             * @description CERTIFICATE_ISSUED: the only-child parents' certificate issued (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "CERTIFICATE_ISSUED";
+        };
+        CertificateRevokedEventDto: {
+            /** @description No data: absent or {} */
+            data?: components["schemas"]["NoEventDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /** Format: uuid */
+            personId?: string;
+            /**
+             * @description CERTIFICATE_REVOKED: the certificate in force revoked (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "CERTIFICATE_REVOKED";
+        };
         CertificateViewDto: {
             certificateNo: string;
             issuedOn: string;
@@ -1357,6 +1451,81 @@ export interface components {
             deathDate: string | null;
             name: string;
             personId: string;
+        };
+        CollegeAdmittedEventDto: {
+            /** @description No data: absent or {} */
+            data?: components["schemas"]["NoEventDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /**
+             * Format: uuid
+             * @description The member the event is about
+             */
+            personId: string;
+            /**
+             * @description COLLEGE_ADMITTED: the member was admitted to college (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "COLLEGE_ADMITTED";
+        };
+        ComplicationAssessedEventDto: {
+            data: components["schemas"]["ComplicationDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /**
+             * Format: uuid
+             * @description The member the event is about
+             */
+            personId: string;
+            /**
+             * @description COMPLICATION_ASSESSED: surgery complication grade from the date (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "COMPLICATION_ASSESSED";
+        };
+        ComplicationDataDto: {
+            /** @description 1 most severe; null lifts it */
+            grade: number | null;
+        };
+        CorrectionDataDto: {
+            /**
+             * @description A mistyped name or death date (with personId), or the address
+             * @enum {string}
+             */
+            field?: "name" | "address" | "deathDate";
+            /**
+             * @description Why (1-500 characters)
+             * @example 误报死亡，本人健在
+             */
+            reason: string;
+            /** @description The corrected value (with field) */
+            value?: string;
+            /**
+             * @description The event withdrawn as recorded in error (any type)
+             * @example 1024
+             */
+            withdrawsEventId?: string;
+        };
+        CorrectionEventDto: {
+            data: components["schemas"]["CorrectionDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /** Format: uuid */
+            personId?: string;
+            /**
+             * @description CORRECTION: withdraws an event recorded in error, or corrects a mistyped field (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "CORRECTION";
         };
         CreateBatchDto: {
             /** @example 410122 */
@@ -1473,6 +1642,25 @@ export interface components {
             /** @example clerk.baisha */
             username: string;
         };
+        DeathEventDto: {
+            /** @description No data: absent or {} */
+            data?: components["schemas"]["NoEventDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /**
+             * Format: uuid
+             * @description The member the event is about
+             */
+            personId: string;
+            /**
+             * @description DEATH: the member died on the date (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "DEATH";
+        };
         DecisionDto: {
             /** @example 960.00 */
             amount: string | null;
@@ -1482,6 +1670,28 @@ export interface components {
             policyCode: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
             reasons: components["schemas"]["ReasonDto"][];
             versionId: string | null;
+        };
+        DisabilityAssessedEventDto: {
+            data: components["schemas"]["DisabilityDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /**
+             * Format: uuid
+             * @description The member the event is about
+             */
+            personId: string;
+            /**
+             * @description DISABILITY_ASSESSED: disability grade from the date (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "DISABILITY_ASSESSED";
+        };
+        DisabilityDataDto: {
+            /** @description 1 most severe; null lifts it */
+            grade: number | null;
         };
         EligibilityDto: {
             asOf: string;
@@ -1599,6 +1809,28 @@ export interface components {
             regionCode: string;
             violationYears: number[];
         };
+        HukouChangeDataDto: {
+            /** @enum {string} */
+            hukouType: "RURAL" | "URBAN";
+        };
+        HukouChangeEventDto: {
+            data: components["schemas"]["HukouChangeDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /**
+             * Format: uuid
+             * @description The member the event is about
+             */
+            personId: string;
+            /**
+             * @description HUKOU_CHANGE: rural or urban hukou from the date (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "HUKOU_CHANGE";
+        };
         ImportResultDto: {
             dryRun: boolean;
             households: number;
@@ -1612,15 +1844,43 @@ export interface components {
             /** @description ID number of the holder, an adult member of this household */
             holderIdNumber: string;
         };
-        LifeEventDto: {
-            /** @description BIRTH/ADOPTION: the new member (as in POST /households); DISABILITY_ASSESSED/COMPLICATION_ASSESSED {grade} (null lifts it); CERTIFICATE_ISSUED {certificateNo}; VIOLATION_RECORDED {year}; HUKOU_CHANGE {hukouType}; MOVE {regionCode, address?}; BANK_ACCOUNT_CHANGE {bankCode, accountNo, holderPersonId}; MOVE_IN {fromPlace} (the person holds the city's hukou from the date, not before); MOVE_OUT (out of the city) */
-            data?: Record<string, never>;
+        JoiningMemberDto: {
+            birthDate?: string;
+            birthOrder?: number;
+            complicationGrade?: number;
+            disabilityGrade?: number;
+            fatherIdNumber?: string;
+            /** Format: uuid */
+            fatherPersonId?: string;
             /**
-             * @description Effective date; never in the future
-             * @example 2012-03-01
+             * @description Required for a person not yet registered
+             * @enum {string}
              */
+            hukouType?: "RURAL" | "URBAN";
+            /** @example 410102198602010025 */
+            idNumber: string;
+            motherIdNumber?: string;
+            /** Format: uuid */
+            motherPersonId?: string;
+            /**
+             * @description A registered person: must be the registered name
+             * @example 李芳
+             */
+            name: string;
+            /**
+             * @description Never HEAD
+             * @enum {string}
+             */
+            relation: "SPOUSE" | "CHILD" | "PARENT" | "OTHER";
+            /** @enum {string} */
+            sex?: "M" | "F";
+        };
+        LifeEventDto: {
+            /** @description The data of the type: see the class of each type */
+            data?: Record<string, never>;
+            /** @example 2012-03-01 */
             date: string;
-            /** @description The member the event is about (DEATH, assessments, HUKOU_CHANGE, COLLEGE_ADMITTED, MOVE_IN, MOVE_OUT) */
+            /** Format: uuid */
             personId?: string;
             /** @enum {string} */
             type: "BIRTH" | "DEATH" | "ADOPTION" | "DISABILITY_ASSESSED" | "COMPLICATION_ASSESSED" | "CERTIFICATE_ISSUED" | "CERTIFICATE_REVOKED" | "VIOLATION_RECORDED" | "QUOTA_WAIVED" | "HUKOU_CHANGE" | "MOVE" | "BANK_ACCOUNT_CHANGE" | "COLLEGE_ADMITTED" | "MOVE_IN" | "MOVE_OUT" | "MEMBER_JOINED" | "MEMBER_LEFT" | "CORRECTION";
@@ -1710,6 +1970,43 @@ export interface components {
              */
             sex?: "M" | "F";
         };
+        MemberJoinedDataDto: {
+            member: components["schemas"]["JoiningMemberDto"];
+        };
+        MemberJoinedEventDto: {
+            data: components["schemas"]["MemberJoinedDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /** Format: uuid */
+            personId?: string;
+            /**
+             * @description MEMBER_JOINED: a person joins (a new one, or one registered elsewhere in the city, who moves) (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "MEMBER_JOINED";
+        };
+        MemberLeftEventDto: {
+            /** @description No data: absent or {} */
+            data?: components["schemas"]["NoEventDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /**
+             * Format: uuid
+             * @description The member the event is about
+             */
+            personId: string;
+            /**
+             * @description MEMBER_LEFT: the member leaves the household (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "MEMBER_LEFT";
+        };
         MemberViewDto: {
             adopted: boolean;
             adoptedOn: string | null;
@@ -1733,6 +2030,104 @@ export interface components {
             /** @enum {string} */
             sex: "M" | "F";
         };
+        MoveDataDto: {
+            /** @description Default: the address so far */
+            address?: string;
+            /**
+             * @description The village or community moved to (12 digits)
+             * @example 410122101201
+             */
+            regionCode: string;
+        };
+        MoveEventDto: {
+            data: components["schemas"]["MoveDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /** Format: uuid */
+            personId?: string;
+            /**
+             * @description MOVE: the household moves to another village or community (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "MOVE";
+        };
+        MoveInDataDto: {
+            /**
+             * @description Where the hukou came from (1-100 characters)
+             * @example 洛阳市
+             */
+            fromPlace: string;
+        };
+        MoveInEventDto: {
+            data: components["schemas"]["MoveInDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /**
+             * Format: uuid
+             * @description The member the event is about
+             */
+            personId: string;
+            /**
+             * @description MOVE_IN: the member holds the city's hukou from the date, not before (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "MOVE_IN";
+        };
+        MoveOutEventDto: {
+            /** @description No data: absent or {} */
+            data?: components["schemas"]["NoEventDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /**
+             * Format: uuid
+             * @description The member the event is about
+             */
+            personId: string;
+            /**
+             * @description MOVE_OUT: the member's hukou moved out of the city (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "MOVE_OUT";
+        };
+        NewChildDataDto: {
+            /** @description Derived from the ID number; refused when it disagrees */
+            birthDate?: string;
+            /** @description Default: the next birth order of the household */
+            birthOrder?: number;
+            complicationGrade?: number;
+            disabilityGrade?: number;
+            /** @description The child's father by resident ID */
+            fatherIdNumber?: string;
+            /** Format: uuid */
+            fatherPersonId?: string;
+            /** @enum {string} */
+            hukouType: "RURAL" | "URBAN";
+            /** @example 410102201003070016 */
+            idNumber: string;
+            /** @description The child's mother by resident ID (default: the household's HEAD or SPOUSE) */
+            motherIdNumber?: string;
+            /** Format: uuid */
+            motherPersonId?: string;
+            /** @example 张小明 */
+            name: string;
+            /**
+             * @description Always CHILD
+             * @enum {string}
+             */
+            relation?: "CHILD";
+            /** @enum {string} */
+            sex?: "M" | "F";
+        };
+        NoEventDataDto: Record<string, never>;
         Object: Record<string, never>;
         PolicyDetailDto: {
             /** @enum {string} */
@@ -1764,6 +2159,22 @@ export interface components {
             /** @description When a payment first used this version */
             usedAt: string | null;
             versionNo: number;
+        };
+        QuotaWaivedEventDto: {
+            /** @description No data: absent or {} */
+            data?: components["schemas"]["NoEventDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /** Format: uuid */
+            personId?: string;
+            /**
+             * @description QUOTA_WAIVED: voluntary waiver of the second-child quota (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "QUOTA_WAIVED";
         };
         ReasonDto: {
             /** @description The fact's value (for a group, the values of its facts) */
@@ -1866,6 +2277,25 @@ export interface components {
             ok: boolean;
             problems?: components["schemas"]["VerifyProblemDto"][];
             transfers: number;
+        };
+        ViolationDataDto: {
+            /** @example 1995 */
+            year: number;
+        };
+        ViolationRecordedEventDto: {
+            data: components["schemas"]["ViolationDataDto"];
+            /**
+             * @description Effective date; never in the future
+             * @example 2012-03-01
+             */
+            date: string;
+            /** Format: uuid */
+            personId?: string;
+            /**
+             * @description VIOLATION_RECORDED: a family-planning violation of a year (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "VIOLATION_RECORDED";
         };
     };
     responses: never;
@@ -3549,9 +3979,10 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description One class per type (`type` is the discriminator): `{type, personId?, date, data?}` with the data of the type. LifeEventDto is the envelope they share, for clients that build the body before choosing its type; the server validates every body against the class of its type. */
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LifeEventDto"];
+                "application/json": (components["schemas"]["BirthEventDto"] | components["schemas"]["DeathEventDto"] | components["schemas"]["AdoptionEventDto"] | components["schemas"]["DisabilityAssessedEventDto"] | components["schemas"]["ComplicationAssessedEventDto"] | components["schemas"]["CertificateIssuedEventDto"] | components["schemas"]["CertificateRevokedEventDto"] | components["schemas"]["ViolationRecordedEventDto"] | components["schemas"]["QuotaWaivedEventDto"] | components["schemas"]["HukouChangeEventDto"] | components["schemas"]["MoveEventDto"] | components["schemas"]["BankAccountChangeEventDto"] | components["schemas"]["CollegeAdmittedEventDto"] | components["schemas"]["MoveInEventDto"] | components["schemas"]["MoveOutEventDto"] | components["schemas"]["MemberJoinedEventDto"] | components["schemas"]["MemberLeftEventDto"] | components["schemas"]["CorrectionEventDto"]) | components["schemas"]["LifeEventDto"];
             };
         };
         responses: {
@@ -3564,6 +3995,13 @@ export interface operations {
                     "application/json": components["schemas"]["LifeEventResultDto"];
                 };
             };
+            /** @description VALIDATION_FAILED: the envelope (type, date, personId, unknown fields) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description No valid token */
             401: {
                 headers: {
@@ -3573,6 +4011,20 @@ export interface operations {
             };
             /** @description Caller is not CLERK, or the record is out of the caller's region */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description PERSON_ALREADY_DEAD, EVENT_ALREADY_WITHDRAWN, EVENT_HAS_DEPENDENTS, MEMBER_ALREADY_IN_HOUSEHOLD, ... */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description INVALID_EVENT_DATA with errors [{field, message}] (data that does not fit the type), or the event contradicts the record (EVENT_OUT_OF_ORDER, CORRECTION_NOT_SUPPORTED, ...) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

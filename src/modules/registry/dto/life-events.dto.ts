@@ -151,7 +151,10 @@ export class MoveDataDto {
   @Matches(/^\d{12}$/, { message: 'a household moves to a village or community (12-digit code)' })
   regionCode!: string;
 
-  @ApiPropertyOptional({ description: 'Default: the address so far' }) @IsOptional() @IsString() @Length(1, 200)
+  @ApiPropertyOptional({ description: 'Default: the address so far' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
   address?: string;
 }
 

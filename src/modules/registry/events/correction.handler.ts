@@ -85,7 +85,12 @@ export class CorrectionHandler implements LifeEventHandler<'CORRECTION'> {
     if (field === 'address') {
       const eventId = await context.log(null, { field, value, reason });
       const from = await repository.correctAddress(manager, household.id, value, eventId);
-      return { personId: null, data: { field, value, reason }, effectiveFrom: today, corrects: { field, from, to: value } };
+      return {
+        personId: null,
+        data: { field, value, reason },
+        effectiveFrom: today,
+        corrects: { field, from, to: value },
+      };
     }
     if (!person) {
       throw new InvalidEventDataError('CORRECTION', [
@@ -104,11 +109,13 @@ export class CorrectionHandler implements LifeEventHandler<'CORRECTION'> {
       };
     }
     // deathDate: the death was recorded on the wrong day.
-    if (person.death_date === null) throw contradiction('EVENT_CONTRADICTS_RECORD', 'No death is recorded for the person');
+    if (person.death_date === null)
+      throw contradiction('EVENT_CONTRADICTS_RECORD', 'No death is recorded for the person');
     if (!isIsoDate(value) || value > today || value < person.birth_date) {
       throw invalidValue('the corrected death date is a real date between the birth and today');
     }
-    if (value === person.death_date) throw contradiction('EVENT_NO_CHANGE', `The death is already recorded on ${value}`);
+    if (value === person.death_date)
+      throw contradiction('EVENT_NO_CHANGE', `The death is already recorded on ${value}`);
     await context.log(person.person_id, { field, value, reason });
     await manager.query(`UPDATE persons SET death_date = $2::date WHERE id = $1`, [person.person_id, value]);
     return {

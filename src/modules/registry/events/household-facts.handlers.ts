@@ -49,7 +49,10 @@ export class CertificateRevokedHandler implements LifeEventHandler<'CERTIFICATE_
     const active = await this.deps.repository.activeCertificate(manager, household.id);
     if (!active) throw conflict('NO_ACTIVE_CERTIFICATE', 'The household holds no certificate in force');
     if (date < active.issued_on) {
-      throw contradiction('EVENT_BEFORE_ISSUE', `Certificate ${active.certificate_no} was issued on ${active.issued_on}`);
+      throw contradiction(
+        'EVENT_BEFORE_ISSUE',
+        `Certificate ${active.certificate_no} was issued on ${active.issued_on}`,
+      );
     }
     const eventId = await context.log(null, { certificateNo: active.certificate_no });
     await this.deps.repository.revokeCertificate(manager, active.id, date, eventId);
@@ -74,7 +77,15 @@ export class ViolationRecordedHandler implements LifeEventHandler<'VIOLATION_REC
       throw contradiction('EVENT_CONTRADICTS_RECORD', `A violation of ${year} cannot be recorded on ${context.date}`);
     }
     const eventId = await context.log(null, { year });
-    if (!(await this.deps.repository.insertViolations(context.manager, context.household.id, [year], context.date, eventId))) {
+    if (
+      !(await this.deps.repository.insertViolations(
+        context.manager,
+        context.household.id,
+        [year],
+        context.date,
+        eventId,
+      ))
+    ) {
       throw conflict('VIOLATION_ALREADY_RECORDED', `A violation of ${year} is already recorded`);
     }
     return { personId: null, data: { year } };
@@ -120,7 +131,8 @@ export class MoveHandler implements LifeEventHandler<'MOVE'> {
     const { repository } = this.deps;
     const { regionCode } = event.data;
     const address = (event.data.address ?? household.address).trim();
-    if (address.length < 1) throw new ValidationFailedError([{ field: 'data.address', message: 'an address has 1 to 200 characters' }]);
+    if (address.length < 1)
+      throw new ValidationFailedError([{ field: 'data.address', message: 'an address has 1 to 200 characters' }]);
     if ((await repository.regionLevel(manager, regionCode)) !== 'VILLAGE') {
       throw contradiction('REGION_NOT_FOUND', `Village or community ${regionCode} does not exist`, { regionCode });
     }

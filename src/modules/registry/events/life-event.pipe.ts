@@ -23,12 +23,20 @@ export class LifeEventPipe implements PipeTransform<unknown, Promise<LifeEventRe
   async transform(body: unknown): Promise<LifeEventRequest> {
     const lang = requestContext.current()?.language ?? DEFAULT_LANGUAGE;
     if (!isObject(body)) {
-      throw new ValidationFailedError([{ field: 'body', message: translate('validation.isObject', { field: 'body' }, lang) }]);
+      throw new ValidationFailedError([
+        { field: 'body', message: translate('validation.isObject', { field: 'body' }, lang) },
+      ]);
     }
     const type = body.type;
     if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
       throw new ValidationFailedError([
-        { field: 'type', message: lang === 'en' ? `type must be one of ${EVENT_TYPES.join(', ')}` : translate('validation.isIn', { field: 'type' }, lang) },
+        {
+          field: 'type',
+          message:
+            lang === 'en'
+              ? `type must be one of ${EVENT_TYPES.join(', ')}`
+              : translate('validation.isIn', { field: 'type' }, lang),
+        },
       ]);
     }
     // `data: null` is no data, as an absent one.
@@ -36,7 +44,11 @@ export class LifeEventPipe implements PipeTransform<unknown, Promise<LifeEventRe
     const envelope = plainToInstance(LifeEventEnvelope, { event: plain });
     // forbidUnknownValues off: the classes of types without data have no properties, and whitelisting
     // then names each field sent (`data.grade`) instead of refusing the object as unknown.
-    const errors = await validate(envelope, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false });
+    const errors = await validate(envelope, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: false,
+    });
     // The envelope's own property is left out of the paths: `data.grade`, not `event.data.grade`.
     const problems: FieldProblem[] = errors.flatMap((error) =>
       error.property === 'event' ? flatten(error.children ?? [], lang) : flatten([error], lang),

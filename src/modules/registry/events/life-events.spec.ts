@@ -63,12 +63,22 @@ describe('LifeEventPipe', () => {
       data: { member: { idNumber: '410102198001010018', name: '张三', relation: 'SPOUSE' } },
     });
     expect(joined).toBeInstanceOf(MemberJoinedEventDto);
-    const lifted = await pipe.transform({ type: 'DISABILITY_ASSESSED', personId: PERSON, date: '2012-01-01', data: { grade: null } });
+    const lifted = await pipe.transform({
+      type: 'DISABILITY_ASSESSED',
+      personId: PERSON,
+      date: '2012-01-01',
+      data: { grade: null },
+    });
     expect(lifted).toMatchObject({ data: { grade: null } });
   });
 
   it('answers INVALID_EVENT_DATA (422) for data that does not fit the type, naming each field', async () => {
-    const wrong = await refusal({ type: 'HUKOU_CHANGE', personId: PERSON, date: '2012-01-01', data: { hukouType: 'X', extra: 1 } });
+    const wrong = await refusal({
+      type: 'HUKOU_CHANGE',
+      personId: PERSON,
+      date: '2012-01-01',
+      data: { hukouType: 'X', extra: 1 },
+    });
     expect(wrong).toBeInstanceOf(InvalidEventDataError);
     expect(wrong.status).toBe(422);
     expect(wrong.errors!.map((e) => e.field).sort()).toEqual(['data.extra', 'data.hukouType']);
@@ -86,8 +96,14 @@ describe('LifeEventPipe', () => {
   it('answers VALIDATION_FAILED (400) for the envelope', async () => {
     expect(await refusal('DEATH')).toMatchObject({ status: 400, errors: [{ field: 'body' }] });
     expect(await refusal({ date: '2012-01-01' })).toMatchObject({ status: 400, errors: [{ field: 'type' }] });
-    expect(await refusal({ type: 'DEATH', date: '2012-01-01' })).toMatchObject({ status: 400, errors: [{ field: 'personId' }] });
-    expect(await refusal({ type: 'QUOTA_WAIVED', date: '12-01-01' })).toMatchObject({ status: 400, errors: [{ field: 'date' }] });
+    expect(await refusal({ type: 'DEATH', date: '2012-01-01' })).toMatchObject({
+      status: 400,
+      errors: [{ field: 'personId' }],
+    });
+    expect(await refusal({ type: 'QUOTA_WAIVED', date: '12-01-01' })).toMatchObject({
+      status: 400,
+      errors: [{ field: 'date' }],
+    });
     const extra = await refusal({ type: 'QUOTA_WAIVED', date: '2012-01-01', color: 'red' });
     expect(extra).toMatchObject({ status: 400, errors: [{ field: 'color' }] });
   });

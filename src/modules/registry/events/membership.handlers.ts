@@ -66,12 +66,20 @@ abstract class JoiningHandler<T extends Joining> implements LifeEventHandler<T> 
       relation !== 'CHILD' ? null : (valid.birthOrder ?? (await repository.nextBirthOrder(manager, household.id)));
     let personId: string = uuidv7();
     const taken = await repository.insertPersons(manager, [
-      { id: personId, idNumber: valid.idNumber, name: valid.name, sex: valid.sex, birthDate: valid.birthDate, deathDate: null },
+      {
+        id: personId,
+        idNumber: valid.idNumber,
+        name: valid.name,
+        sex: valid.sex,
+        birthDate: valid.birthDate,
+        deathDate: null,
+      },
     ]);
     if (taken.length > 0) {
       // Registered, but in no household: the event that added them was withdrawn. They start afresh.
       const registered = await repository.registeredPerson(manager, valid.idNumber);
-      if (!registered || registered.memberships > 0) throw await households.duplicatePerson(manager, taken[0], context.scope);
+      if (!registered || registered.memberships > 0)
+        throw await households.duplicatePerson(manager, taken[0], context.scope);
       personId = registered.id;
       await repository.reuseDetachedPerson(manager, personId, valid.name);
     }
@@ -190,7 +198,9 @@ export class MemberJoinedHandler extends JoiningHandler<'MEMBER_JOINED'> {
   async handle(context: EventContext, event: LifeEventOf<'MEMBER_JOINED'>): Promise<Outcome> {
     const member = event.data.member;
     const id = parseIdNumber(member.idNumber, context.today);
-    const registered = id.ok ? await this.deps.repository.registeredPerson(context.manager, id.value.idNumber) : undefined;
+    const registered = id.ok
+      ? await this.deps.repository.registeredPerson(context.manager, id.value.idNumber)
+      : undefined;
     if (!registered || registered.memberships === 0) {
       return this.addPerson(context, member, 'data.member.');
     }
@@ -214,7 +224,10 @@ export class MemberJoinedHandler extends JoiningHandler<'MEMBER_JOINED'> {
       }
     }
     if (registered.household_id === household.id) {
-      throw conflict('MEMBER_ALREADY_IN_HOUSEHOLD', `The person is already a member of household ${household.household_no}`);
+      throw conflict(
+        'MEMBER_ALREADY_IN_HOUSEHOLD',
+        `The person is already a member of household ${household.household_no}`,
+      );
     }
     if (registered.name !== member.name.trim()) {
       throw contradiction(
@@ -224,7 +237,10 @@ export class MemberJoinedHandler extends JoiningHandler<'MEMBER_JOINED'> {
       );
     }
     if (date < registered.birth_date) {
-      throw contradiction('EVENT_BEFORE_BIRTH', `The joining on ${date} is before the birth on ${registered.birth_date}`);
+      throw contradiction(
+        'EVENT_BEFORE_BIRTH',
+        `The joining on ${date} is before the birth on ${registered.birth_date}`,
+      );
     }
     if (registered.death_date !== null && date >= registered.death_date) {
       throw contradiction('PERSON_DECEASED', `The person died on ${registered.death_date}`, {
@@ -281,7 +297,11 @@ export class MemberJoinedHandler extends JoiningHandler<'MEMBER_JOINED'> {
       hukouType: facts.hukou_type,
       birthOrder,
       ...(moved
-        ? { movedFromHouseholdId: moved.householdId, movedFromHouseholdNo: moved.householdNo, leftEventId: moved.leftEventId }
+        ? {
+            movedFromHouseholdId: moved.householdId,
+            movedFromHouseholdNo: moved.householdNo,
+            leftEventId: moved.leftEventId,
+          }
         : {}),
     };
     await context.log(registered.id, logged);
@@ -292,12 +312,22 @@ export class MemberJoinedHandler extends JoiningHandler<'MEMBER_JOINED'> {
       // Parents named on joining complete the person's links (the links they had stay otherwise).
       const known = await repository.linkablePersons(manager, namedIds, named);
       const linked = resolveParentLinks(
-        [{ ...(member as MemberDraft), idNumber: id.value.idNumber, id: registered.id, sex: id.value.sex, birthDate: id.value.birthDate }],
+        [
+          {
+            ...(member as MemberDraft),
+            idNumber: id.value.idNumber,
+            id: registered.id,
+            sex: id.value.sex,
+            birthDate: id.value.birthDate,
+          },
+        ],
         known,
         'data.member.',
       );
       if (linked.problems.length > 0) {
-        throw refusalFor(linked.problems.map((p) => ({ ...p, field: p.field.replace('data.member.0.', 'data.member.') })));
+        throw refusalFor(
+          linked.problems.map((p) => ({ ...p, field: p.field.replace('data.member.0.', 'data.member.') })),
+        );
       }
       await repository.setParentLinks(manager, [linked.links[0]]);
     }
@@ -305,7 +335,12 @@ export class MemberJoinedHandler extends JoiningHandler<'MEMBER_JOINED'> {
   }
 
   /** A person who moved here goes back to the household they left (its MEMBER_LEFT withdrawn there too). */
-  override async withdraw(context: EventContext, event: LoggedEvent, correctionId: string, reason: string): Promise<void> {
+  override async withdraw(
+    context: EventContext,
+    event: LoggedEvent,
+    correctionId: string,
+    reason: string,
+  ): Promise<void> {
     const from = event.data.movedFromHouseholdId;
     if (typeof from !== 'string') return super.withdraw(context, event, correctionId);
     const { repository } = this.deps;
@@ -333,7 +368,9 @@ export class MemberLeftHandler implements LifeEventHandler<'MEMBER_LEFT'> {
 
   async handle(context: EventContext): Promise<Outcome> {
     const facts = memberOf(context);
-    if (!(await this.deps.repository.markMemberLeft(context.manager, context.household.id, facts.person_id, context.date))) {
+    if (
+      !(await this.deps.repository.markMemberLeft(context.manager, context.household.id, facts.person_id, context.date))
+    ) {
       throw conflict('MEMBER_ALREADY_LEFT', 'The member has already left the household');
     }
     await context.log(facts.person_id, {});
@@ -341,8 +378,18 @@ export class MemberLeftHandler implements LifeEventHandler<'MEMBER_LEFT'> {
   }
 
   async withdraw(context: EventContext, event: LoggedEvent): Promise<void> {
-    if (!(await this.deps.repository.reopenMembership(context.manager, context.household.id, event.person_id!, event.event_date))) {
-      throw conflict('EVENT_HAS_DEPENDENTS', 'The person belongs to another household now: withdraw that joining first');
+    if (
+      !(await this.deps.repository.reopenMembership(
+        context.manager,
+        context.household.id,
+        event.person_id!,
+        event.event_date,
+      ))
+    ) {
+      throw conflict(
+        'EVENT_HAS_DEPENDENTS',
+        'The person belongs to another household now: withdraw that joining first',
+      );
     }
   }
 }
