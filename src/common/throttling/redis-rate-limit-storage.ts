@@ -1,6 +1,4 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
-
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import { RateLimitStorage, type RateLimitRecord } from './rate-limit-storage.js';
 
 /** The part of an ioredis client the storage uses (the Bull queue's own connection). */
 export interface RedisEval {
@@ -8,10 +6,11 @@ export interface RedisEval {
 }
 
 /**
- * One fixed window per key, counted atomically in Redis, so every API process shares the same
- * count: INCR the hits, PEXPIRE them with the window on the first hit (and if the key somehow lost
- * its expiry), and once the hits pass the limit SET a block key for `blockDuration`. Answers the
- * hits, the window's milliseconds left and the block's milliseconds left (0: not blocked).
+ * One fixed window per key, counted atomically in Redis (one script: no other client's command
+ * runs between its steps), so every API process shares the count: INCR the hits; PEXPIRE them with
+ * the window on the first hit (or if the key somehow lost its expiry); once the hits pass the limit
+ * SET a block key for the block's duration. Answers the hits, the window's and the block's
+ * milliseconds left (0: not blocked).
  */
 const INCREMENT = `
 local hits = redis.call('INCR', KEYS[1])
@@ -29,31 +28,27 @@ end
 return {hits, ttl, blocked}`;
 
 /**
- * The throttler's storage on Redis (with REDIS_URL), on the connection the job queue already holds.
- * Written here because @nest-lab/throttler-storage-redis does not declare Nest 12 as a peer.
+ * The rate limit's counts in Redis (with REDIS_URL), on the connection the job queue already
+ * holds, under the queue's prefix.
  */
-export class RedisThrottlerStorage implements ThrottlerStorage {
+export class RedisRateLimitStorage extends RateLimitStorage {
   constructor(
     private readonly redis: () => RedisEval,
     private readonly prefix: string,
-  ) {}
+  ) {
+    super();
+  }
 
-  async increment(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockDuration: number,
-    throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
-    const base = `${this.prefix}:throttle:${throttlerName}:${key}`;
+  async increment(key: string, ttlMs: number, limit: number, blockMs: number): Promise<RateLimitRecord> {
+    const base = `${this.prefix}:ratelimit:${key}`;
     const [hits, windowMs, blockedMs] = (await this.redis().eval(
       INCREMENT,
       2,
       `${base}:hits`,
       `${base}:blocked`,
-      ttl,
+      ttlMs,
       limit,
-      blockDuration,
+      blockMs,
     )) as [number, number, number];
     return {
       totalHits: hits,
