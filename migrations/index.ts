@@ -15,6 +15,8 @@ import { ParentLinksResidence1765700000000 } from './1765700000000-parent-links-
 import { PolicyCatalogueR21765700000001 } from './1765700000001-policy-catalogue-r2.js';
 import { MemberLeft1765700000002 } from './1765700000002-member-left.js';
 import { MemberMoves1765800000000 } from './1765800000000-member-moves.js';
+import { ImportedEnrollments1765820000000 } from './1765820000000-imported-enrollments.js';
+import { MonthlyBatchDrafts1765820000001 } from './1765820000001-monthly-batch-drafts.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -38,4 +40,6 @@ export const MIGRATIONS = [
   PolicyCatalogueR21765700000001,
   MemberLeft1765700000002,
   MemberMoves1765800000000,
+  ImportedEnrollments1765820000000,
+  MonthlyBatchDrafts1765820000001,
 ];

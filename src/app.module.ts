@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { consoleModule } from './common/http/console.js';
+import { ThrottlingModule } from './common/throttling/throttling.module.js';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import { RequestContextInterceptor } from './common/http/request-context.js';
 import { AppConfig } from './config/app-config.js';
@@ -123,7 +124,12 @@ export class AppModule {
   static register(config: AppConfig, runtime: RuntimeSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [...serviceImports(config, runtime), ...consoleModule()],
+      imports: [
+        ...serviceImports(config, runtime),
+        ...consoleModule(),
+        // After the feature modules: the rate limit's guard runs after the auth guard.
+        ...(config.rateLimitMax > 0 ? [ThrottlingModule.register(config)] : []),
+      ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },

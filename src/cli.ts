@@ -24,6 +24,9 @@ Commands:
   registry:import FILE.csv [--dry-run]
                        import township registers (format: src/modules/registry/import-format.md);
                        every row is checked first and nothing is written if one is bad
+  enrollments:import FILE --as ADMIN_USERNAME [--dry-run]
+                       import a city's existing rolls (CSV UTF-8/GBK or XLSX; docs/enrollments-import.md)
+                       with their original application and approval dates; all or nothing
   migration:run        apply pending migrations
   migration:revert     revert the last migration
   backup [DIR]         pg_dump (custom format) of the database into DIR (default DATA_DIR/backups),
@@ -143,6 +146,45 @@ const commands: Record<string, Command> = {
       }
       throw new Error(`${error.code}: ${error.message}`, { cause: error });
     }
+  },
+
+  'enrollments:import': async (args, runtime) => {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { as: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    });
+    if (positionals.length !== 1 || !values.as) {
+      throw new UsageError('usage: npm run cli -- enrollments:import FILE --as ADMIN_USERNAME [--dry-run]');
+    }
+    const { readFile } = await import('node:fs/promises');
+    const { EnrollmentsImportService, isImportRefusal } =
+      await import('./modules/enrollments/enrollments-import.service.js');
+    const bytes = await readFile(positionals[0]);
+    await withContext(runtime, async (app) => {
+      const user = await app.get(UsersService).findByUsername(values.as!);
+      if (!user || user.role !== 'ADMIN') throw new UsageError(`--as must name an ADMIN user: ${values.as}`);
+      try {
+        const result = await app.get(EnrollmentsImportService).importFile(bytes, {
+          dryRun: values['dry-run'] === true,
+          actor: { id: user.id, username: user.username, role: user.role, regionCode: user.regionCode },
+        });
+        const counts = Object.entries(result.byPolicy)
+          .map(([code, count]) => `${code} ${count}`)
+          .join(', ');
+        process.stdout.write(
+          `${result.dryRun ? 'dry run: would import' : 'imported'} ${result.enrollments} enrollments` +
+            `${counts ? ` (${counts})` : ''}; import ${result.importId}\n`,
+        );
+      } catch (error) {
+        if (!isImportRefusal(error)) throw error;
+        for (const problem of error.errors ?? []) {
+          const { line, field, message } = problem as { line?: number; field: string; message: string };
+          process.stderr.write(`第 ${line ?? '?'} 行 ${field}: ${message}\n`);
+        }
+        throw new UsageError(`${error.code}: ${error.message}`);
+      }
+    });
   },
 
   backup: async (args, runtime) => {

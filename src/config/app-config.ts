@@ -137,6 +137,28 @@ export class AppConfig {
   @Max(65535)
   WORKER_HEALTH_PORT?: number;
 
+  /**
+   * Requests one user (or, before signing in, one client address) may make per
+   * RATE_LIMIT_WINDOW_SECONDS; 0 turns the limit off. Default 600, except under NODE_ENV=test,
+   * where tests that want a limit set their own.
+   */
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  RATE_LIMIT_MAX?: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  get rateLimitMax(): number {
+    return this.RATE_LIMIT_MAX ?? (this.NODE_ENV === 'test' ? 0 : 600);
+  }
+
   get embeddedDatabase(): boolean {
     return !this.DATABASE_URL;
   }
@@ -160,6 +182,7 @@ const KEYS = Object.keys(new AppConfig()).concat([
   'CORS_ORIGINS',
   'METRICS_TOKEN',
   'WORKER_HEALTH_PORT',
+  'RATE_LIMIT_MAX',
 ]);
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */

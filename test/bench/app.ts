@@ -9,7 +9,8 @@ import { configureApp } from '../../src/configure-app.js';
  * mode, consuming its jobs in-process (no HTTP until the caller listens).
  */
 export async function startBenchApp(env: NodeJS.ProcessEnv, databaseUrl: string): Promise<NestExpressApplication> {
-  const config = loadConfig({ ...env, NODE_ENV: 'production', DATABASE_URL: databaseUrl });
+  // The bench measures the service, not its rate limit: off unless the bench's environment sets one.
+  const config = loadConfig({ RATE_LIMIT_MAX: '0', ...env, NODE_ENV: 'production', DATABASE_URL: databaseUrl });
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register(config, { databaseUrl, jwtSecret: config.JWT_SECRET!, consumeJobs: true }),
     { bufferLogs: true },

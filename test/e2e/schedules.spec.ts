@@ -1,7 +1,11 @@
 import Bull from 'bull';
 import { JOBS_QUEUE } from '../../src/modules/jobs/job-queue.js';
+import { todayInChina } from '../../src/common/dates.js';
+import { MonthlyBatchDraftsProcessor } from '../../src/modules/schedules/monthly-batch-drafts.js';
 import { SchedulesService } from '../../src/modules/schedules/schedules.service.js';
+import { SYSTEM_ACTOR } from '../../src/modules/schedules/system-actor.js';
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
+import { ensureVillage, registerHousehold } from '../support/fixtures.js';
 
 /** The service's timetable: listed and changed by an ADMIN, fired on a clock the test controls. */
 describe('schedules', () => {
@@ -14,13 +18,14 @@ describe('schedules', () => {
   });
   afterAll(() => t?.close());
 
-  it('lists the yearly re-check, the audit seal and the heads export with their China-time cron', async () => {
+  it('lists the yearly re-check, the audit seal, the heads export and the monthly drafts with their China-time cron', async () => {
     const { body } = await t.http().get(`${API}/schedules`).set('Authorization', admin.auth).expect(200);
     expect(
       body.items.map((s: { name: string; cron: string; enabled: boolean }) => [s.name, s.cron, s.enabled]),
     ).toEqual([
       ['audit-seal', '* * * * *', true],
       ['chain-heads-export', '30 2 * * *', true],
+      ['monthly-batch-drafts', '0 1 1 * *', false],
       ['yearly-recheck', '0 0 1 1 *', true],
     ]);
     expect(body.items[0].timeZone).toBe('Asia/Shanghai');
@@ -89,6 +94,98 @@ describe('schedules', () => {
 
     // The queue's firing of the same moment (a repeatable job, or another process) records nothing new.
     expect(await schedules.fire('yearly-recheck', next as Date)).toBe(fired[0]);
+    const firings = await t.dataSource.query(
+      `SELECT actor_id, actor_username, after FROM audit_events
+        WHERE action = 'schedule.fired' AND entity_id = 'yearly-recheck'`,
+    );
+    expect(firings).toEqual([
+      {
+        actor_id: SYSTEM_ACTOR.id,
+        actor_username: 'yikatong-system',
+        after: {
+          jobId: fired[0],
+          jobName: 'enrollments.recheck',
+          due: (next as Date).toISOString(),
+          data: { asOf: newYear, regionCode: '410100' },
+        },
+      },
+    ]);
+  });
+
+  it("drafts the month's batch per county and monthly cash policy on the 1st, as the system actor, once", async () => {
+    const schedules = t.app.get(SchedulesService);
+    const enabled = await t
+      .http()
+      .patch(`${API}/schedules/monthly-batch-drafts`)
+      .set('Authorization', admin.auth)
+      .send({ enabled: true })
+      .expect(200);
+    // 01:00 on the 1st in Beijing is 17:00 UTC the day before.
+    expect(enabled.body.nextRunAt).toMatch(/T17:00:00\.000Z$/);
+    expect(new Date(new Date(enabled.body.nextRunAt).getTime() + 8 * 3600_000).getUTCDate()).toBe(1);
+
+    // A county paying OCP_REWARD (an enrollment of the existing rolls), and one paying nothing.
+    const clerk = await t.signIn('CLERK', '410122101');
+    await ensureVillage(t, admin, '410122101201');
+    const household = await registerHousehold(t, clerk, {
+      householdNo: 'SCHED-1',
+      regionCode: '410122101201',
+      hukouType: 'URBAN',
+      certificate: { certificateNo: 'CERT-SCHED-1', issuedOn: '2016-05-01' },
+      bankAccountSeed: 901,
+      members: [
+        { name: '父亲', relation: 'HEAD', birthDate: '1985-04-02', sex: 'M' },
+        { name: '母亲', relation: 'SPOUSE', birthDate: '1987-08-09', sex: 'F' },
+        { name: '独生女', relation: 'CHILD', birthDate: '2015-02-03', sex: 'F', birthOrder: 1 },
+      ],
+    });
+    const rolls = `政策代码,身份证号,申请日期,审批日期,审批人\nOCP_REWARD,${household.members[0].idNumber},2016-05-10,2016-06-01,张科长\n`;
+    await t
+      .http()
+      .post(`${API}/enrollments/import`)
+      .set('Authorization', admin.auth)
+      .attach('file', Buffer.from(rolls), 'rolls.csv')
+      .expect(200);
+
+    // The clock: 01:00 China time on the 1st of this month.
+    const period = todayInChina().slice(0, 7);
+    const due = new Date(`${period}-01T01:00:00+08:00`);
+    const jobId = await schedules.fire('monthly-batch-drafts', due);
+    const job = await t.waitForJob(jobId!, admin);
+    expect(job).toMatchObject({ state: 'completed', result: { period, existing: 0 } });
+    const created = (job.result as { created: { policyCode: string; countyCode: string; batchId: string }[] }).created;
+    expect(created.map((c) => [c.policyCode, c.countyCode])).toEqual([['OCP_REWARD', '410122']]);
+    const [batch] = await t.dataSource.query(
+      `SELECT policy_code, period, county_code, created_by FROM disbursement_batches WHERE id = $1`,
+      [created[0].batchId],
+    );
+    expect(batch).toEqual({ policy_code: 'OCP_REWARD', period, county_code: '410122', created_by: SYSTEM_ACTOR.id });
+    const [audit] = await t.dataSource.query(
+      `SELECT actor_id, request_id FROM audit_events WHERE action = 'batch.created' AND entity_id = $1`,
+      [created[0].batchId],
+    );
+    expect(audit).toEqual({ actor_id: SYSTEM_ACTOR.id, request_id: `job:${jobId}` });
+
+    // Idempotent: the same firing again is the same job, and a rerun of the job creates nothing.
+    expect(await schedules.fire('monthly-batch-drafts', due)).toBe(jobId);
+    const rerun = await t.app.get(MonthlyBatchDraftsProcessor).run({
+      id: jobId!,
+      name: 'batches.monthly-drafts',
+      data: { period },
+      attempt: 2,
+      progress: () => Promise.resolve(),
+      stopping: () => false,
+    });
+    expect(rerun).toEqual({ period, created: [], existing: 1 });
+    const [{ count }] = await t.dataSource.query(
+      `SELECT count(*)::int AS count FROM disbursement_batches WHERE policy_code = 'OCP_REWARD' AND period = $1`,
+      [period],
+    );
+    expect(count).toBe(1);
+    const [{ firings }] = await t.dataSource.query(
+      `SELECT count(*)::int AS firings FROM audit_events WHERE action = 'schedule.fired' AND entity_id = 'monthly-batch-drafts'`,
+    );
+    expect(firings).toBe(1);
   });
 
   it('with Redis, the enabled schedules are Bull repeatable jobs in China time', async () => {
@@ -107,6 +204,7 @@ describe('schedules', () => {
       const repeatables = await queue.getRepeatableJobs();
       expect(repeatables.map((r) => [r.id, r.cron, r.tz]).sort()).toEqual([
         ['schedule-chain-heads-export', '0 3 * * *', 'Asia/Shanghai'],
+        ['schedule-monthly-batch-drafts', '0 1 1 * *', 'Asia/Shanghai'],
         ['schedule-yearly-recheck', '0 0 1 1 *', 'Asia/Shanghai'],
       ]);
     } finally {

@@ -1,13 +1,34 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
+  ApiBody,
   ApiConflictResponse,
+  ApiConsumes,
   ApiCreatedResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiProduces,
+  ApiQuery,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { ValidationFailedError } from '../../common/errors.js';
+import { FILE_BODY_TYPES } from '../../common/http/body-limits.js';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import type { Page } from '../../common/pagination.js';
@@ -21,6 +42,9 @@ import {
   RecheckDto,
 } from './dto/enrollment.dto.js';
 import type { EnrollmentAction } from './enrollment-state.js';
+import { MAX_ROLLS_FILE, rollsTemplate, XLSX_CONTENT_TYPE } from './enrollments-import-format.js';
+import { RollsImportResultDto } from './enrollments-import.dto.js';
+import { EnrollmentsImportService, type RollsImportResult } from './enrollments-import.service.js';
 import { EnrollmentsService, type EnrollmentView } from './enrollments.service.js';
 import { PublicityListService } from './publicity-list.service.js';
 import { RecheckService } from './recheck.service.js';
@@ -32,6 +56,7 @@ export class EnrollmentsController {
     private readonly enrollments: EnrollmentsService,
     private readonly publicity: PublicityListService,
     private readonly recheck: RecheckService,
+    private readonly rolls: EnrollmentsImportService,
   ) {}
 
   @Post()
@@ -84,6 +109,56 @@ export class EnrollmentsController {
   @ApiOkResponse({ description: 'All approved, or none (409 BULK_ACTION_FAILED lists every failure)' })
   async bulkApprove(@Body() body: BulkIdsDto, @CurrentActor() actor: Actor) {
     return { items: await this.enrollments.bulk(actor, body.ids, 'approve') };
+  }
+
+  @Post('import')
+  @HttpCode(200)
+  @Roles('ADMIN')
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_ROLLS_FILE, files: 1 } }))
+  @ApiOperation({ summary: '导入存量享受对象（原系统的申请、审批日期和审批人；CSV：UTF-8 或 GBK；或 XLSX）' })
+  @ApiConsumes('multipart/form-data', 'text/csv', XLSX_CONTENT_TYPE)
+  @ApiBody({
+    description:
+      'The rolls file of docs/enrollments-import.md (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK, or XLSX from ' +
+      'GET /enrollments/import-template), as the multipart field `file` or as the whole body',
+    schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
+  })
+  @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
+  @ApiOkResponse({ type: RollsImportResultDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'IMPORT_REJECTED with errors [{line, field, message}]: every bad row with its reason; nothing written',
+  })
+  @ApiConflictResponse({ description: 'IMPORT_CONFLICT: an enrollment of the file was opened meanwhile' })
+  importRolls(
+    @Req() request: Request,
+    @Body() body: unknown,
+    @UploadedFile() file: { buffer: Buffer } | undefined,
+    @Query('dryRun') dryRun: string | undefined,
+    @CurrentActor() actor: Actor,
+  ): Promise<RollsImportResult> {
+    const bytes = file?.buffer ?? (Buffer.isBuffer(body) && request.is([...FILE_BODY_TYPES]) ? body : undefined);
+    if (!bytes) {
+      throw new ValidationFailedError([
+        { field: 'file', message: 'send the CSV or XLSX as the multipart field `file` or as the body' },
+      ]);
+    }
+    return this.rolls.importFile(bytes, { dryRun: dryRun === 'true' || dryRun === '1', actor });
+  }
+
+  @Get('import-template')
+  @Roles('ADMIN')
+  @ApiOperation({ summary: '下载存量享受对象导入模板（中文表头，XLSX 或 CSV）' })
+  @ApiQuery({ name: 'format', required: false, enum: ['xlsx', 'csv'] })
+  @ApiProduces(XLSX_CONTENT_TYPE, 'text/csv')
+  @ApiOkResponse({ description: 'The template file', schema: { type: 'string', format: 'binary' } })
+  async importTemplate(@Query('format') format: string | undefined, @Res() response: Response): Promise<void> {
+    if (format !== undefined && format !== 'xlsx' && format !== 'csv') {
+      throw new ValidationFailedError([{ field: 'format', message: 'format is xlsx or csv' }]);
+    }
+    const template = await rollsTemplate(format ?? 'xlsx');
+    response.setHeader('Content-Type', template.contentType);
+    response.setHeader('Content-Disposition', `attachment; filename="${template.filename}"`);
+    response.end(template.body);
   }
 
   @Get(':id')

@@ -34,6 +34,9 @@ export interface TransitionRow {
   as_of: string;
   explanation: unknown;
   occurred_at: Date;
+  /** The old system's approver of an imported row (no user here). */
+  actor_name: string | null;
+  imported: boolean;
 }
 
 const COLUMNS = `id, household_id, policy_code, beneficiary_person_id, region_code, status, status_reason,
@@ -147,7 +150,7 @@ export class EnrollmentsRepository {
   history(manager: EntityManager, id: string): Promise<TransitionRow[]> {
     return queryRows<TransitionRow>(
       manager,
-      `SELECT from_status, to_status, actor_id, reason, as_of::text, explanation, occurred_at
+      `SELECT from_status, to_status, actor_id, actor_name, imported, reason, as_of::text, explanation, occurred_at
          FROM enrollment_transitions WHERE enrollment_id = $1 ORDER BY id`,
       [id],
     );

@@ -177,6 +177,8 @@ export class EnrollmentsService implements OnModuleInit {
         from: t.from_status,
         to: t.to_status,
         actorId: t.actor_id,
+        actorName: t.actor_name,
+        imported: t.imported,
         reason: t.reason,
         asOf: t.as_of,
         explanation: t.explanation,

@@ -52,4 +52,35 @@ export class SchedulesRepository {
     );
     return row!;
   }
+
+  /** Whether a firing (the job's dedupe key) was recorded already, by this or another process. */
+  async firingRecorded(manager: EntityManager, dedupeKey: string): Promise<boolean> {
+    const row = await queryOne(manager, `SELECT 1 FROM jobs WHERE dedupe_key = $1`, [dedupeKey]);
+    return row !== undefined;
+  }
+
+  /** Counties (6-digit codes) with at least one active enrollment in the policy. */
+  async countiesPaying(manager: EntityManager, policyCode: string): Promise<string[]> {
+    const rows = await queryRows<{ code: string }>(
+      manager,
+      `SELECT r.code FROM regions r
+        WHERE r.level = 'COUNTY'
+          AND EXISTS (SELECT 1 FROM enrollments e
+                       WHERE e.policy_code = $1 AND e.status = 'ACTIVE' AND e.region_code LIKE r.code || '%')
+        ORDER BY r.code`,
+      [policyCode],
+    );
+    return rows.map((row) => row.code);
+  }
+
+  /** Counties that have a batch of the policy for the period that is not cancelled. */
+  async countiesWithBatch(manager: EntityManager, policyCode: string, period: string): Promise<string[]> {
+    const rows = await queryRows<{ county_code: string }>(
+      manager,
+      `SELECT DISTINCT county_code FROM disbursement_batches
+        WHERE policy_code = $1 AND period = $2 AND status <> 'CANCELLED'`,
+      [policyCode, period],
+    );
+    return rows.map((row) => row.county_code);
+  }
 }

@@ -10,7 +10,9 @@ import { AuditService } from '../audit/audit.service.js';
 import { JobDispatcher } from '../jobs/job-queue.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { nextFiring, SCHEDULE_TZ } from './cron.js';
+import { MONTHLY_BATCH_DRAFTS_JOB } from './monthly-batch-drafts.js';
 import { SchedulesRepository, type ScheduleRow } from './schedules.repository.js';
+import { SYSTEM_ACTOR } from './system-actor.js';
 
 /** How often the in-process scheduler looks for due schedules. */
 const TICK_MS = 15_000;
@@ -48,6 +50,9 @@ function jobDataFor(jobName: string, due: Date): { data: object; regionCode?: st
   // The yearly re-check decides the whole city as of the (China) day the schedule fired.
   if (jobName === 'enrollments.recheck')
     return { data: { asOf: todayInChina(due), regionCode: '410100' }, regionCode: '410100' };
+  // The month the schedule fired in, China time.
+  if (jobName === MONTHLY_BATCH_DRAFTS_JOB)
+    return { data: { period: todayInChina(due).slice(0, 7) }, regionCode: '410100' };
   return { data: {} };
 }
 
@@ -183,11 +188,25 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
     });
   }
 
-  private record(manager: EntityManager, row: ScheduleRow, due: Date): Promise<string> {
+  /**
+   * Records the job of one firing (once: the schedule's row is locked by the caller, and the job's
+   * key is the schedule and its due time) and, the first time, a `schedule.fired` audit event by
+   * the system actor naming the job.
+   */
+  private async record(manager: EntityManager, row: ScheduleRow, due: Date): Promise<string> {
     const { data, regionCode } = jobDataFor(row.job_name, due);
-    return this.jobs.record(manager, row.job_name, data, {
-      dedupeKey: `schedule:${row.name}:${due.toISOString()}`,
-      regionCode,
-    });
+    const dedupeKey = `schedule:${row.name}:${due.toISOString()}`;
+    const recorded = await this.repository.firingRecorded(manager, dedupeKey);
+    const jobId = await this.jobs.record(manager, row.job_name, data, { dedupeKey, regionCode });
+    if (!recorded) {
+      await this.audit.record(manager, {
+        action: 'schedule.fired',
+        entityType: 'schedule',
+        entityId: row.name,
+        actor: SYSTEM_ACTOR,
+        after: { jobId, jobName: row.job_name, due: due.toISOString(), data },
+      });
+    }
+    return jobId;
   }
 }

@@ -546,6 +546,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enrollments/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: ADMIN. */
+        post: operations["EnrollmentsController_importRolls"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrollments/import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: ADMIN. */
+        get: operations["EnrollmentsController_importTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enrollments/publicity-list": {
         parameters: {
             query?: never;
@@ -2209,6 +2243,20 @@ export interface components {
         RejectBatchDto: {
             reason: string;
         };
+        RollsImportResultDto: {
+            /** @description Count per policy code */
+            byPolicy: {
+                [key: string]: number;
+            };
+            dryRun: boolean;
+            /** @description Enrollments imported (or, on a dry run, that would be) */
+            enrollments: number;
+            /**
+             * Format: uuid
+             * @description The import: the audit event entity id, named in each history row
+             */
+            importId: string;
+        };
         SealResultDto: {
             head: components["schemas"]["AuditHeadDto"];
             ran: boolean;
@@ -3462,6 +3510,108 @@ export interface operations {
                 content?: never;
             };
             /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EnrollmentsController_importRolls: {
+        parameters: {
+            query?: {
+                dryRun?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The rolls file of docs/enrollments-import.md (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK, or XLSX from GET /enrollments/import-template), as the multipart field `file` or as the whole body */
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    /** Format: binary */
+                    file: string;
+                };
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+                "text/csv": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RollsImportResultDto"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description IMPORT_CONFLICT: an enrollment of the file was opened meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description IMPORT_REJECTED with errors [{line, field, message}]: every bad row with its reason; nothing written */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EnrollmentsController_importTemplate: {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not ADMIN, or the record is out of the caller's region */
             403: {
                 headers: {
                     [name: string]: unknown;
