@@ -151,7 +151,8 @@ export class DisbursementsController {
   @ApiQuery({
     name: 'format',
     required: false,
-    description: 'A bank format code of GET /bank-formats; the county\'s format when absent (the batch\'s own once exported)',
+    description:
+      "A bank format code of GET /bank-formats; the county's format when absent (the batch's own once exported)",
   })
   @ApiOkResponse({
     description:

@@ -119,6 +119,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bank-formats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: any signed-in user. */
+        get: operations["BankFormatsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bank-formats/counties/{countyCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: any signed-in user. */
+        get: operations["BankFormatsController_county"];
+        /** @description Roles: ADMIN. */
+        put: operations["BankFormatsController_choose"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/budgets": {
         parameters: {
             query?: never;
@@ -1358,6 +1393,13 @@ export interface components {
             name: string;
             personId: string;
         };
+        ChooseBankFormatDto: {
+            /**
+             * @description A code of GET /bank-formats
+             * @example GBK_PAYROLL
+             */
+            formatCode: string;
+        };
         CreateBatchDto: {
             /** @example 410122 */
             countyCode: string;
@@ -2146,6 +2188,134 @@ export interface operations {
             };
         };
     };
+    BankFormatsController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description zh-CN (default) or en: the language of `name` */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {items:[{code, name, names, encoding, delimiter, lineEnding, payment, result}]} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    BankFormatsController_county: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                countyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {countyCode, formatCode, chosen, updatedBy, updatedAt} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NOT_FOUND: no such county */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    BankFormatsController_choose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                countyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChooseBankFormatDto"];
+            };
+        };
+        responses: {
+            /** @description {countyCode, formatCode, chosen: true, updatedBy, updatedAt} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NOT_FOUND: no such county */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BANK_FORMAT_UNKNOWN: no format has this code */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     BudgetsController_list: {
         parameters: {
             query?: {
@@ -2403,7 +2573,10 @@ export interface operations {
     };
     DisbursementsController_bankFile: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A bank format code of GET /bank-formats; the county's format when absent (the batch's own once exported) */
+                format?: unknown;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2412,7 +2585,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The bank file of SPEC.md; the same bytes on every download (X-Content-SHA256) */
+            /** @description The bank file in its format; the same bytes on every download (X-Content-SHA256, X-Bank-Format name them) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2428,6 +2601,20 @@ export interface operations {
             };
             /** @description Caller is not FINANCE, or the record is out of the caller's region */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description INVALID_STATE_TRANSITION, BANK_FORMAT_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BANK_FORMAT_UNKNOWN, BANK_FILE_UNENCODABLE */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

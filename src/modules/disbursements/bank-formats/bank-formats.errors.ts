@@ -25,7 +25,7 @@ export class BankFileUnencodableError extends UnprocessableError {
   constructor(format: string, encoding: string, lineNo: number, character: string) {
     super(
       'BANK_FILE_UNENCODABLE',
-      `Line ${lineNo} holds "${character}", which ${format} (${encoding}) cannot write; choose a GB18030 or UTF-8 format`,
+      `Line ${lineNo} holds "${character}", which ${format} (${encoding}) cannot write; nothing was exported (a UTF-8 format such as CSV_UTF8 can)`,
       { format, encoding, lineNo, character },
     );
   }
