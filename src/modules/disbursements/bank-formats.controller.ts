@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Put } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -14,7 +15,8 @@ import { Roles } from '../../common/auth/roles.decorator.js';
 import { ValidationFailedError } from '../../common/errors.js';
 import { languageOf } from '../../common/i18n/i18n.js';
 import type { Actor } from '../../common/request-context.js';
-import { BankFormatsService, type BankFormatView, type CountyBankFormatView } from './bank-formats.service.js';
+import { BankFormatsService } from './bank-formats.service.js';
+import { BankFormatListView, CountyBankFormatView } from './bank-formats.views.js';
 
 export class ChooseBankFormatDto {
   @ApiProperty({ example: 'GBK_PAYROLL', description: 'A code of GET /bank-formats' })
@@ -41,16 +43,17 @@ export class BankFormatsController {
     summary: '银行文件格式列表：编码、中英文名称、字符集、分隔符、代发与回盘的列、汇总行和成功/失败用语',
   })
   @ApiHeader({ name: 'Accept-Language', required: false, description: 'zh-CN (default) or en: the language of `name`' })
-  @ApiOkResponse({ description: '{items:[{code, name, names, encoding, delimiter, lineEnding, payment, result}]}' })
-  list(@Headers('accept-language') acceptLanguage: string | undefined): { items: BankFormatView[] } {
+  @ApiOkResponse({ type: BankFormatListView, description: 'Every format on offer' })
+  list(@Headers('accept-language') acceptLanguage: string | undefined): BankFormatListView {
     return this.formats.list(languageOf(acceptLanguage));
   }
 
   @Get('counties/:countyCode')
   @Roles()
   @ApiOperation({ summary: '查询区县默认的银行文件格式（未选择时为通用 CSV）' })
-  @ApiOkResponse({ description: '{countyCode, formatCode, chosen, updatedBy, updatedAt}' })
+  @ApiOkResponse({ type: CountyBankFormatView })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: no such county' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: countyCode is not 6 digits' })
   county(@Param('countyCode') code: string): Promise<CountyBankFormatView> {
     return this.formats.county(countyCode(code));
   }
@@ -58,8 +61,11 @@ export class BankFormatsController {
   @Put('counties/:countyCode')
   @Roles('ADMIN')
   @ApiOperation({ summary: '设置区县默认的银行文件格式（导出时未指定 format 即用此格式）' })
-  @ApiOkResponse({ description: '{countyCode, formatCode, chosen: true, updatedBy, updatedAt}' })
+  @ApiOkResponse({ type: CountyBankFormatView, description: 'The county with its new default (chosen: true)' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: no such county' })
+  @ApiBadRequestResponse({
+    description: 'VALIDATION_FAILED: countyCode is not 6 digits, or the body is not {formatCode}',
+  })
   @ApiUnprocessableEntityResponse({ description: 'BANK_FORMAT_UNKNOWN: no format has this code' })
   choose(
     @Param('countyCode') code: string,

@@ -11,40 +11,10 @@ import {
   bankFormat,
   DEFAULT_BANK_FORMAT,
   REQUIRED_RESULT_FIELDS,
-  type BankEncoding,
   type BankFileFormat,
-  type SummaryRecord,
 } from './bank-formats/index.js';
 import { BankFormatsRepository } from './bank-formats.repository.js';
-
-export interface BankFormatView {
-  code: string;
-  /** In the caller's language. */
-  name: string;
-  names: { 'zh-CN': string; en: string };
-  encoding: BankEncoding;
-  delimiter: string;
-  lineEnding: 'LF' | 'CRLF';
-  extension: string;
-  /** The county default when a county has chosen none. */
-  isDefault: boolean;
-  payment: { titleRow: boolean; columns: { field: string; header: string }[]; summary: SummaryRecord | null };
-  result: {
-    titleRow: boolean;
-    columns: { field: string; header: string; required: boolean }[];
-    summary: SummaryRecord | null;
-    statusWords: { success: string[]; failure: string[] };
-  };
-}
-
-export interface CountyBankFormatView {
-  countyCode: string;
-  formatCode: string;
-  /** False: the county has chosen none and exports in the default format. */
-  chosen: boolean;
-  updatedBy: string | null;
-  updatedAt: string | null;
-}
+import type { BankFormatListView, BankFormatView, CountyBankFormatView } from './bank-formats.views.js';
 
 export const toBankFormatView = (format: BankFileFormat, lang: Language): BankFormatView => ({
   code: format.code,
@@ -81,7 +51,7 @@ export class BankFormatsService {
     private readonly audit: AuditService,
   ) {}
 
-  list(lang: Language): { items: BankFormatView[] } {
+  list(lang: Language): BankFormatListView {
     return { items: [...BANK_FORMATS.values()].map((format) => toBankFormatView(format, lang)) };
   }
 

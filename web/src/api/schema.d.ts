@@ -1339,6 +1339,65 @@ export interface components {
             bankCode: string;
             holderPersonId: string;
         };
+        BankColumnView: {
+            /**
+             * @example account_name
+             * @enum {string}
+             */
+            field: "line_no" | "batch_no" | "account_no" | "account_name" | "id_number" | "amount" | "policy_code" | "policy_name" | "period" | "bank_code";
+            /**
+             * @description The column title in the file
+             * @example 户名
+             */
+            header: string;
+        };
+        BankFormatListView: {
+            items: components["schemas"]["BankFormatView"][];
+        };
+        BankFormatView: {
+            /** @example GBK_PAYROLL */
+            code: string;
+            /** @example | */
+            delimiter: string;
+            /** @enum {string} */
+            encoding: "utf-8" | "utf-8-bom" | "gbk" | "gb18030";
+            /** @enum {string} */
+            extension: "csv" | "txt";
+            /** @description The format of a county that has chosen none */
+            isDefault: boolean;
+            /** @enum {string} */
+            lineEnding: "LF" | "CRLF";
+            /**
+             * @description In the caller's language
+             * @example 代发工资批量文件(GBK)
+             */
+            name: string;
+            names: components["schemas"]["FormatNamesView"];
+            payment: components["schemas"]["BankPaymentLayoutView"];
+            result: components["schemas"]["BankResultLayoutView"];
+        };
+        BankPaymentLayoutView: {
+            columns: components["schemas"]["BankColumnView"][];
+            summary: components["schemas"]["SummaryRecordView"] | null;
+            titleRow: boolean;
+        };
+        BankResultColumnView: {
+            /**
+             * @example status
+             * @enum {string}
+             */
+            field: "line_no" | "account_no" | "account_name" | "amount" | "status" | "bank_ref" | "reason";
+            /** @example 处理结果 */
+            header: string;
+            /** @description Whether a result file must have the column */
+            required: boolean;
+        };
+        BankResultLayoutView: {
+            columns: components["schemas"]["BankResultColumnView"][];
+            statusWords: components["schemas"]["StatusWordsView"];
+            summary: components["schemas"]["SummaryRecordView"] | null;
+            titleRow: boolean;
+        };
         BudgetLineDto: {
             /** @example 1000.00 */
             appropriated: string;
@@ -1399,6 +1458,18 @@ export interface components {
              * @example GBK_PAYROLL
              */
             formatCode: string;
+        };
+        CountyBankFormatView: {
+            /** @description False: the county has chosen none and exports in the default format */
+            chosen: boolean;
+            /** @example 410122 */
+            countyCode: string;
+            /** @example GBK_PAYROLL */
+            formatCode: string;
+            /** Format: date-time */
+            updatedAt: string | null;
+            /** Format: uuid */
+            updatedBy: string | null;
         };
         CreateBatchDto: {
             /** @example 410122 */
@@ -1563,6 +1634,12 @@ export interface components {
              */
             unit?: string;
             values?: string[];
+        };
+        FormatNamesView: {
+            /** @example Batch payroll file (GBK) */
+            en: string;
+            /** @example 代发工资批量文件(GBK) */
+            "zh-CN": string;
         };
         HouseholdEventPageDto: {
             items: components["schemas"]["HouseholdEventViewDto"][];
@@ -1845,6 +1922,37 @@ export interface components {
             ran: boolean;
             sealedBlocks: number;
             sealedEvents: number;
+        };
+        StatusWordsView: {
+            /**
+             * @example [
+             *       "失败"
+             *     ]
+             */
+            failure: string[];
+            /**
+             * @example [
+             *       "成功"
+             *     ]
+             */
+            success: string[];
+        };
+        SummaryCellView: {
+            /**
+             * @description A value: batch number, record count or total
+             * @enum {string}
+             */
+            field?: "batch_no" | "count" | "total";
+            /**
+             * @description A fixed text
+             * @example 汇总
+             */
+            literal?: string;
+        };
+        SummaryRecordView: {
+            cells: components["schemas"]["SummaryCellView"][];
+            /** @enum {string} */
+            position: "first" | "last";
         };
         TransferDto: {
             /** @example 960.00 */
@@ -2200,12 +2308,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items:[{code, name, names, encoding, delimiter, lineEnding, payment, result}]} */
+            /** @description Every format on offer */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BankFormatListView"];
+                };
             };
             /** @description No valid token */
             401: {
@@ -2234,8 +2344,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {countyCode, formatCode, chosen, updatedBy, updatedAt} */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountyBankFormatView"];
+                };
+            };
+            /** @description VALIDATION_FAILED: countyCode is not 6 digits */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2279,8 +2397,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description {countyCode, formatCode, chosen: true, updatedBy, updatedAt} */
+            /** @description The county with its new default (chosen: true) */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountyBankFormatView"];
+                };
+            };
+            /** @description VALIDATION_FAILED: countyCode is not 6 digits, or the body is not {formatCode} */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
