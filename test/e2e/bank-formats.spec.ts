@@ -96,16 +96,9 @@ describe('bank formats (e2e)', () => {
     expect(codes).toEqual(['CSV_UTF8', 'GBK_PAYROLL']);
     const csv = zh.body.items[0];
     expect(csv).toMatchObject({ encoding: 'utf-8', delimiter: ',', lineEnding: 'LF', isDefault: true });
-    expect(csv.payment.columns.map((col: { field: string }) => col.field)).toEqual([
-      'line_no',
-      'batch_no',
-      'account_no',
-      'account_name',
-      'id_number',
-      'amount',
-      'policy_code',
-      'period',
-    ]);
+    expect(csv.payment.columns.map((col: { header: string }) => col.header).join(',')).toBe(
+      'line_no,batch_no,account_no,account_name,id_number,amount,policy_code,period',
+    );
     const payroll = zh.body.items[1];
     expect(payroll).toMatchObject({
       name: '代发工资批量文件(GBK)',

@@ -1,4 +1,10 @@
-import type { BankFileFormat } from './bank-file-format.js';
+import type { BankFileFormat, SummaryRecord } from './bank-file-format.js';
+
+/** `汇总|批次号|总笔数|总金额`, first in the payment file and in the bank's answer. */
+const SUMMARY: SummaryRecord = {
+  position: 'first',
+  cells: [{ literal: '汇总' }, { field: 'batch_no' }, { field: 'count' }, { field: 'total' }],
+};
 
 /**
  * The batch-payment (代发) text file most Chinese banks take for salaries and benefits: GBK,
@@ -21,10 +27,7 @@ export const GBK_PAYROLL: BankFileFormat = {
   extension: 'txt',
   payment: {
     titleRow: true,
-    summary: {
-      position: 'first',
-      cells: [{ literal: '汇总' }, { field: 'batch_no' }, { field: 'count' }, { field: 'total' }],
-    },
+    summary: SUMMARY,
     columns: [
       { field: 'line_no', header: '序号' },
       { field: 'account_no', header: '账号' },
@@ -37,10 +40,7 @@ export const GBK_PAYROLL: BankFileFormat = {
   },
   result: {
     titleRow: true,
-    summary: {
-      position: 'first',
-      cells: [{ literal: '汇总' }, { field: 'batch_no' }, { field: 'count' }, { field: 'total' }],
-    },
+    summary: SUMMARY,
     columns: [
       { field: 'line_no', header: '序号' },
       { field: 'account_no', header: '账号' },
