@@ -17,6 +17,7 @@ import { MemberLeft1765700000002 } from './1765700000002-member-left.js';
 import { MemberMoves1765800000000 } from './1765800000000-member-moves.js';
 import { ImportedEnrollments1765820000000 } from './1765820000000-imported-enrollments.js';
 import { MonthlyBatchDrafts1765820000001 } from './1765820000001-monthly-batch-drafts.js';
+import { BankFormats1765830000000 } from './1765830000000-bank-formats.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -42,4 +43,5 @@ export const MIGRATIONS = [
   MemberMoves1765800000000,
   ImportedEnrollments1765820000000,
   MonthlyBatchDrafts1765820000001,
+  BankFormats1765830000000,
 ];

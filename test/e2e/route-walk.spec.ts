@@ -217,6 +217,12 @@ describe('route walks over the OpenAPI document (e2e)', () => {
         request: () => ({ path: '/regions', body: { code: '410122101202', name: '走查村' } }),
         status: 201,
       },
+      'PUT /api/v1/bank-formats/counties/{countyCode}': {
+        as: 'admin',
+        // The default format, chosen explicitly: the walk's bank files stay the CSV.
+        request: () => ({ path: `/bank-formats/counties/${COUNTY}`, body: { formatCode: 'CSV_UTF8' } }),
+        status: 200,
+      },
       'POST /api/v1/users': {
         as: 'admin',
         request: () => ({

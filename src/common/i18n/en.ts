@@ -55,6 +55,9 @@ export const en: CatalogueShape<typeof zhCN> = {
     AMOUNT_OUT_OF_RANGE: 'The amount is out of range',
     BANK_FILE_REJECTED: 'The result file was refused whole: {{count}} problem(s); nothing was changed',
     BANK_FORMAT_UNKNOWN: 'Unknown bank file format {{format}}',
+    BANK_FORMAT_CONFLICT:
+      'Batch {{batchNo}} was exported as {{exportedFormat}}; its bank file exists in that format only',
+    BANK_FILE_UNENCODABLE: 'Line {{lineNo}} holds "{{character}}", which {{format}} ({{encoding}}) cannot write',
     BODY_TOO_DEEP: 'The JSON body is nested too deep',
     BULK_ACTION_FAILED: 'Some enrollments cannot be processed; nothing was changed',
     COMMITMENT_EXCEEDED: 'Budget line {{line}} has {{shortfall}} less committed than asked for',

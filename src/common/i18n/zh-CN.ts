@@ -55,6 +55,9 @@ export const zhCN = {
     AMOUNT_OUT_OF_RANGE: '金额超出允许范围',
     BANK_FILE_REJECTED: '银行回盘文件被整体拒收：共 {{count}} 处问题，未做任何更改',
     BANK_FORMAT_UNKNOWN: '未知的银行文件格式 {{format}}',
+    BANK_FORMAT_CONFLICT: '批次 {{batchNo}} 已按 {{exportedFormat}} 格式导出，其银行文件只提供该格式',
+    BANK_FILE_UNENCODABLE:
+      '第 {{lineNo}} 笔含有“{{character}}”，{{format}}（{{encoding}}）无法写入，未导出；请改用 UTF-8 格式（如 CSV_UTF8）',
     BODY_TOO_DEEP: 'JSON 请求体嵌套层级过深',
     BULK_ACTION_FAILED: '部分申请无法处理，未做任何更改',
     COMMITMENT_EXCEEDED: '预算指标 {{line}} 的已占用额度不足，差额 {{shortfall}} 元',

@@ -1,35 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { csvReadProblem, nulCellIndex } from '../../common/csv.js';
-import { InvalidStateTransitionError, ValidationFailedError } from '../../common/errors.js';
+import { InvalidStateTransitionError } from '../../common/errors.js';
+import { label } from '../../common/i18n/i18n.js';
 import { formatMoney, money } from '../../common/money.js';
 import { neutraliseFormula } from '../../common/spreadsheet.js';
-import { requestContext, type Actor } from '../../common/request-context.js';
-import { DEFAULT_LANGUAGE, translate } from '../../common/i18n/i18n.js';
-import { decodeBuffer, detectEncoding } from '../../common/text-encoding.js';
+import type { Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { BudgetCommitmentsService } from '../budgets/budget-commitments.service.js';
-import { checkResults, RESULT_COLUMNS, type PayableLine, type ResultRecord } from './bank-results.js';
+import { BankFormatConflictError, bankFormat, DEFAULT_BANK_FORMAT, type BankFileFormat } from './bank-formats/index.js';
+import { readResultFile } from './bank-formats/reader.js';
+import { writeBankFile, type PaymentRecord } from './bank-formats/writer.js';
+import { BankFormatsService } from './bank-formats.service.js';
+import { checkResults, checkSummary, type PayableLine } from './bank-results.js';
 import { BankFileRejectedError } from './disbursements.errors.js';
 import { DisbursementsRepository, type BatchRow } from './disbursements.repository.js';
 import { DisbursementsService, groupByShares, toBatchView, type BatchView } from './disbursements.service.js';
-
-/** The bank file of SPEC.md, in this column order. */
-export const BANK_FILE_COLUMNS = [
-  'line_no',
-  'batch_no',
-  'account_no',
-  'account_name',
-  'id_number',
-  'amount',
-  'policy_code',
-  'period',
-] as const;
 
 const PAGE = 5000;
 /** Lines per spend/release call (each call seals its transfers in its own block). */
@@ -42,9 +30,19 @@ export interface SettlementView {
   unchanged: number;
 }
 
+/** A batch's bank file: the format it is in, its SHA-256 and its bytes (as often as asked, the same). */
+export interface BankFileDownload {
+  batch: BatchView;
+  format: BankFileFormat;
+  sha256: string;
+  body: () => Readable;
+}
+
 /**
- * Bank files out and result files in. The bank file is a pure function of the approved lines, so
- * downloading it again gives the same bytes (its SHA-256 is recorded at the first export).
+ * Bank files out and result files in, each in a bank format (bank-formats/): the county's unless
+ * the export names another, then always the one the batch was first exported in. The bank file is
+ * a pure function of the approved lines and the format, so downloading it again gives the same
+ * bytes (its SHA-256 is recorded at the first export).
  */
 @Injectable()
 export class BankFilesService {
@@ -54,20 +52,35 @@ export class BankFilesService {
     private readonly disbursements: DisbursementsService,
     private readonly budgets: BudgetCommitmentsService,
     private readonly audit: AuditService,
+    private readonly formats: BankFormatsService,
   ) {}
 
-  /** Exports (first time: APPROVED -> EXPORTED, hash recorded) and returns the stream and its hash. */
-  async export(actor: Actor, id: string): Promise<{ batch: BatchView; sha256: string; body: () => Readable }> {
-    const batch = await this.transactions.run(async (manager) => {
+  /**
+   * Exports (first time: APPROVED -> EXPORTED, format and hash recorded) and returns the stream and
+   * its hash. `formatCode` names a format (422 BANK_FORMAT_UNKNOWN otherwise); once exported, a batch
+   * answers only in its format (409 BANK_FORMAT_CONFLICT for another).
+   */
+  async export(actor: Actor, id: string, formatCode?: string): Promise<BankFileDownload> {
+    const requested = formatCode === undefined ? undefined : bankFormat(formatCode);
+    const { batch, format, totals } = await this.transactions.run(async (manager) => {
       const row = await this.disbursements.inScope(manager, actor, id, true);
       if (!['APPROVED', 'EXPORTED', 'SETTLED', 'CLOSED'].includes(row.status)) {
         throw new InvalidStateTransitionError('batch', row.status, 'exported');
       }
-      if (row.status !== 'APPROVED') return row;
-      const sha256 = await this.hash(row);
+      const totals = await this.repository.exportTotals(manager, row.id);
+      if (row.status !== 'APPROVED') {
+        const exported = bankFormat(row.bank_format ?? DEFAULT_BANK_FORMAT);
+        if (requested && requested.code !== exported.code) {
+          throw new BankFormatConflictError(row.batch_no, exported.code, requested.code);
+        }
+        return { batch: row, format: exported, totals };
+      }
+      const format = requested ?? (await this.formats.countyFormat(manager, row.county_code));
+      const sha256 = await this.hash(row, format, totals);
       const updated = await this.repository.updateBatch(manager, row.id, {
         status: 'EXPORTED',
         bank_file_sha256: sha256,
+        bank_format: format.code,
         exported_by: actor.id,
         exported_at: new Date(),
       });
@@ -77,47 +90,58 @@ export class BankFilesService {
         entityId: row.id,
         regionCode: row.county_code,
         before: toBatchView(row),
-        after: toBatchView(updated),
+        after: { ...toBatchView(updated), bankFormat: format.code },
       });
-      return updated;
+      return { batch: updated, format, totals };
     });
-    return { batch: toBatchView(batch), sha256: batch.bank_file_sha256!, body: () => this.csv(batch) };
+    return {
+      batch: toBatchView(batch),
+      format,
+      sha256: batch.bank_file_sha256!,
+      body: () => this.file(batch, format, totals),
+    };
   }
 
-  private csv(batch: BatchRow): Readable {
+  /** The bank file of an approved batch in `format`: its lines in line order, cancelled ones left out. */
+  private file(batch: BatchRow, format: BankFileFormat, totals: { count: number; total: string }): Readable {
     const repository = this.repository;
     const manager = this.transactions.dataSource.manager;
-    async function* rows() {
+    const policyName = label('policy', batch.policy_code);
+    async function* records(): AsyncGenerator<PaymentRecord> {
       let after = 0;
       for (;;) {
         const lines = await repository.linesPage(manager, batch.id, after, PAGE);
         for (const line of lines) {
           if (line.status === 'CANCELLED') continue;
-          yield [
-            line.line_no,
-            batch.batch_no,
-            line.account_no,
-            neutraliseFormula(line.account_name),
-            line.id_number,
-            formatMoney(line.amount),
-            batch.policy_code,
-            batch.period,
-          ];
+          yield {
+            lineNo: line.line_no,
+            values: {
+              line_no: String(line.line_no),
+              batch_no: batch.batch_no,
+              account_no: line.account_no,
+              account_name: neutraliseFormula(line.account_name),
+              id_number: line.id_number,
+              amount: formatMoney(line.amount),
+              policy_code: batch.policy_code,
+              policy_name: policyName,
+              period: batch.period,
+              bank_code: line.bank_code,
+            },
+          };
         }
         if (lines.length < PAGE) return;
         after = lines[lines.length - 1].line_no;
       }
     }
-    return Readable.from(rows()).pipe(
-      stringify({ header: true, columns: [...BANK_FILE_COLUMNS], record_delimiter: '\n' }),
-    );
+    const summary = { batchNo: batch.batch_no, count: totals.count, total: formatMoney(totals.total) };
+    return writeBankFile(format, summary, records());
   }
 
   /** SHA-256 of the bank file, computed by streaming it once (the lines no longer change). */
-  private async hash(batch: BatchRow): Promise<string> {
+  private async hash(batch: BatchRow, format: BankFileFormat, totals: { count: number; total: string }) {
     const digest = createHash('sha256');
     await pipeline(
-      this.csv(batch),
+      this.file(batch, format, totals),
       new Writable({
         write(chunk: Buffer, _encoding, callback) {
           digest.update(chunk);
@@ -136,11 +160,15 @@ export class BankFilesService {
    * SETTLED once no line is pending. The same file again changes nothing.
    */
   async importResults(actor: Actor, id: string, content: Buffer | string): Promise<SettlementView> {
-    const records = await parseResults(content);
     const fileHash = createHash('sha256').update(content).digest('hex');
+    // The bank answers in the format the batch was exported in (fixed from then on): the file is
+    // read before the batch is locked.
+    const exported = await this.disbursements.inScope(this.transactions.dataSource.manager, actor, id);
+    const format = bankFormat(exported.bank_format ?? DEFAULT_BANK_FORMAT);
+    const { records, summary } = await readResultFile(content, format);
     return this.transactions.run(async (manager) => {
       const row = await this.disbursements.inScope(manager, actor, id, true);
-      if (!['EXPORTED', 'SETTLED', 'CLOSED'].includes(row.status)) {
+      if (!['EXPORTED', 'SETTLED', 'CLOSED'].includes(row.status) || row.bank_format !== format.code) {
         throw new InvalidStateTransitionError('batch', row.status, 'settled');
       }
       const lines = new Map<number, PayableLine>();
@@ -162,8 +190,9 @@ export class BankFilesService {
         if (page.length < PAGE) break;
         after = page[page.length - 1].line_no;
       }
-      const check = checkResults(records, lines);
-      if (check.problems.length > 0) throw new BankFileRejectedError(check.problems);
+      const check = checkResults(records, lines, format.result.statusWords);
+      const problems = [...(summary ? checkSummary(summary, records, row.batch_no) : []), ...check.problems];
+      if (problems.length > 0) throw new BankFileRejectedError(problems);
       if (check.outcomes.length === 0) {
         return { batch: toBatchView(row), paid: 0, failed: 0, unchanged: records.length };
       }
@@ -213,7 +242,13 @@ export class BankFilesService {
         entityId: row.id,
         regionCode: row.county_code,
         before: toBatchView(row),
-        after: { ...toBatchView(updated), paid, failed: failedIds.length, fileSha256: fileHash },
+        after: {
+          ...toBatchView(updated),
+          paid,
+          failed: failedIds.length,
+          fileSha256: fileHash,
+          bankFormat: format.code,
+        },
       });
       return {
         batch: toBatchView(updated),
@@ -223,51 +258,4 @@ export class BankFilesService {
       };
     });
   }
-}
-
-/**
- * Parses the result CSV (header row required, columns of SPEC.md). A file without those columns is
- * a 400; one the parser cannot read (an unclosed quote, binary) or with a NUL in a cell is refused
- * whole as 422 BANK_FILE_REJECTED naming the line.
- */
-export async function parseResults(content: Buffer | string): Promise<ResultRecord[]> {
-  const records: ResultRecord[] = [];
-  let text: string | Buffer = content;
-  if (Buffer.isBuffer(content)) {
-    // UTF-8 (BOM or not) or GB18030/GBK, read strictly; bytes valid in neither refuse the file.
-    const verdict = await detectEncoding(content);
-    if ('unreadableLine' in verdict) {
-      const line = verdict.unreadableLine;
-      const lang = requestContext.current()?.language ?? DEFAULT_LANGUAGE;
-      throw new BankFileRejectedError([{ line, message: translate('import.unreadableLine', { line }, lang) }]);
-    }
-    text = decodeBuffer(content, verdict.encoding);
-  }
-  try {
-    const parser = Readable.from([text]).pipe(
-      parse({ columns: true, skip_empty_lines: true, trim: true, bom: true, info: true }),
-    );
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: Record<string, string>;
-      info: { lines: number };
-    }>) {
-      const missing = RESULT_COLUMNS.filter((column) => !(column in record));
-      if (missing.length > 0) {
-        throw new ValidationFailedError([{ field: 'file', message: `missing columns: ${missing.join(', ')}` }]);
-      }
-      const cells = RESULT_COLUMNS.map((column) => record[column]);
-      if (nulCellIndex(cells) >= 0) {
-        throw new BankFileRejectedError([{ line: info.lines, message: 'a cell contains a NUL character' }]);
-      }
-      const [line_no, account_no, amount, status, bank_ref, reason] = cells;
-      records.push({ fileLine: info.lines, line_no, account_no, amount, status, bank_ref, reason });
-    }
-  } catch (error) {
-    const problem = csvReadProblem(error);
-    if (problem) throw new BankFileRejectedError([problem]);
-    throw error;
-  }
-  if (records.length === 0)
-    throw new ValidationFailedError([{ field: 'file', message: 'the file has no result lines' }]);
-  return records;
 }

@@ -1,4 +1,4 @@
-import { checkResults, type PayableLine, type ResultRecord } from './bank-results.js';
+import { checkResults, checkSummary, type PayableLine, type ResultRecord } from './bank-results.js';
 
 const line = (lineNo: number, overrides: Partial<PayableLine> = {}): PayableLine => ({
   id: `line-${lineNo}`,
@@ -65,5 +65,47 @@ describe('checkResults', () => {
     expect(checkResults([record(2, 1)], settled)).toEqual({ problems: [], outcomes: [] });
     const contradiction = checkResults([record(2, 1, { status: 'FAILED', bank_ref: '', reason: 'x' })], settled);
     expect(contradiction.problems[0].message).toMatch(/already settled as PAID/);
+  });
+});
+
+describe('checkResults with a format’s status words', () => {
+  const lines = new Map([1, 2].map((n) => [n, line(n)]));
+  const words = { success: ['成功'], failure: ['失败'] };
+
+  it('reads the bank’s own words and refuses any other', () => {
+    const check = checkResults(
+      [record(3, 1, { status: '成功' }), record(4, 2, { status: ' 失败 ', bank_ref: '', reason: '户名不符' })],
+      lines,
+      words,
+    );
+    expect(check.problems).toEqual([]);
+    expect(check.outcomes.map((o) => [o.line.lineNo, o.status, o.reason])).toEqual([
+      [1, 'PAID', null],
+      [2, 'FAILED', '户名不符'],
+    ]);
+    const english = checkResults([record(3, 1, { status: 'SUCCESS' })], lines, words);
+    expect(english.problems).toEqual([
+      { line: 3, lineNo: '1', message: 'line 1: status "SUCCESS" is neither 成功 nor 失败' },
+    ]);
+  });
+});
+
+describe('checkSummary', () => {
+  const records = [record(3, 1), record(4, 2, { amount: '480.50' })];
+  const summary = (values: { batch_no?: string; count?: string; total?: string }) => ({ fileLine: 1, values });
+
+  it('accepts a summary that names the batch and counts and totals the records', () => {
+    expect(checkSummary(summary({ batch_no: 'B1', count: '2', total: '1440.50' }), records, 'B1')).toEqual([]);
+    expect(checkSummary(summary({ count: '2', total: '1440.5' }), records, 'B1')).toEqual([]);
+  });
+
+  it('names the summary line for every disagreement', () => {
+    const problems = checkSummary(summary({ batch_no: 'B2', count: '3', total: '1440.00' }), records, 'B1');
+    expect(problems).toEqual([
+      { line: 1, message: 'the summary names batch B2, not B1' },
+      { line: 1, message: 'the summary counts 3 records; the file has 2' },
+      { line: 1, message: "the summary totals 1440.00; the file's records total 1440.50" },
+    ]);
+    expect(checkSummary(summary({ count: 'two', total: 'x' }), records, 'B1')).toHaveLength(2);
   });
 });

@@ -1,7 +1,13 @@
 import { formatMoney, isMoneyString, money } from '../../common/money.js';
 
-/** The bank's result file (SPEC.md): `line_no,account_no,amount,status,bank_ref,reason`. */
-export const RESULT_COLUMNS = ['line_no', 'account_no', 'amount', 'status', 'bank_ref', 'reason'] as const;
+/** The words a bank's result file says a line was paid or refused with (the format's `statusWords`). */
+export interface StatusWords {
+  success: string[];
+  failure: string[];
+}
+
+/** The words of the CSV result file of SPEC.md. */
+export const CSV_STATUS_WORDS: StatusWords = { success: ['SUCCESS'], failure: ['FAILED'] };
 
 export interface ResultRecord {
   /** Line of the file (the header is line 1). */
@@ -49,7 +55,13 @@ export interface ResultCheck {
  * already imported is a problem; any problem refuses the whole file. Re-importing the same file
  * yields no outcomes (it changes nothing).
  */
-export function checkResults(records: ResultRecord[], lines: ReadonlyMap<number, PayableLine>): ResultCheck {
+export function checkResults(
+  records: ResultRecord[],
+  lines: ReadonlyMap<number, PayableLine>,
+  words: StatusWords = CSV_STATUS_WORDS,
+): ResultCheck {
+  const success = new Set(words.success.map((word) => word.trim().toUpperCase()));
+  const failure = new Set(words.failure.map((word) => word.trim().toUpperCase()));
   const problems: ResultProblem[] = [];
   const outcomes: LineOutcome[] = [];
   const seen = new Map<number, number>();
@@ -78,16 +90,19 @@ export function checkResults(records: ResultRecord[], lines: ReadonlyMap<number,
     } else if (!money(record.amount).equals(money(line.amount))) {
       problem(`line ${lineNo}: amount ${record.amount} differs from ${formatMoney(line.amount)}`);
     }
-    const status = record.status.toUpperCase();
-    if (status !== 'SUCCESS' && status !== 'FAILED') {
-      problem(`line ${lineNo}: status "${record.status}" is neither SUCCESS nor FAILED`);
+    const word = record.status.trim().toUpperCase();
+    const status = success.has(word) ? 'PAID' : failure.has(word) ? 'FAILED' : undefined;
+    if (!status) {
+      problem(
+        `line ${lineNo}: status "${record.status}" is neither ${words.success.join('/')} nor ${words.failure.join('/')}`,
+      );
       continue;
     }
-    if (status === 'SUCCESS' && !record.bank_ref) problem(`line ${lineNo}: a successful payment needs its bank_ref`);
+    if (status === 'PAID' && !record.bank_ref) problem(`line ${lineNo}: a successful payment needs its bank_ref`);
     if (status === 'FAILED' && !record.reason) problem(`line ${lineNo}: a failed payment needs its reason`);
     const outcome: LineOutcome = {
       line,
-      status: status === 'SUCCESS' ? 'PAID' : 'FAILED',
+      status,
       bankRef: record.bank_ref || null,
       reason: status === 'FAILED' ? record.reason : null,
     };
@@ -99,4 +114,33 @@ export function checkResults(records: ResultRecord[], lines: ReadonlyMap<number,
     outcomes.push(outcome);
   }
   return { problems, outcomes };
+}
+
+/** What a result file's summary record states (the cells its format gives it). */
+export interface StatedSummary {
+  fileLine: number;
+  values: { batch_no?: string; count?: string; total?: string };
+}
+
+/**
+ * Checks a result file's summary record against the records that follow it and the batch: the
+ * batch number (when the format writes one), the record count and the total amount must all agree,
+ * or the summary's line is a problem and the file is refused whole.
+ */
+export function checkSummary(summary: StatedSummary, records: ResultRecord[], batchNo: string): ResultProblem[] {
+  const problems: ResultProblem[] = [];
+  const problem = (message: string) => problems.push({ line: summary.fileLine, message });
+  const { batch_no: statedBatch, count, total } = summary.values;
+  if (statedBatch !== undefined && statedBatch !== batchNo) {
+    problem(`the summary names batch ${statedBatch}, not ${batchNo}`);
+  }
+  const amounts = records.filter((r) => isMoneyString(r.amount)).map((r) => money(r.amount));
+  const sum = formatMoney(amounts.reduce((a, b) => a.plus(b), money(0)));
+  if (count !== undefined && (!/^\d{1,9}$/.test(count) || Number(count) !== records.length)) {
+    problem(`the summary counts ${count} records; the file has ${records.length}`);
+  }
+  if (total !== undefined && (!isMoneyString(total) || !money(total).equals(money(sum)))) {
+    problem(`the summary totals ${total}; the file's records total ${sum}`);
+  }
+  return problems;
 }

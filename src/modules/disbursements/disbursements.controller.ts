@@ -14,7 +14,17 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiAcceptedResponse, ApiConsumes, ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiHeader,
+  ApiOkResponse,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
@@ -23,6 +33,7 @@ import { ValidationFailedError } from '../../common/errors.js';
 import type { Page } from '../../common/pagination.js';
 import type { Actor } from '../../common/request-context.js';
 import { BankFilesService, type SettlementView } from './bank-files.service.js';
+import { contentType } from './bank-formats/writer.js';
 import { CancelBatchDto, CreateBatchDto, LinesQuery, ListBatchesQuery, RejectBatchDto } from './dto/batch.dto.js';
 import { DisbursementsService, type BatchView, type LineView } from './disbursements.service.js';
 
@@ -136,25 +147,41 @@ export class DisbursementsController {
 
   @Get(':id/bank-file')
   @Roles('FINANCE')
-  @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'The bank file of SPEC.md; the same bytes on every download (X-Content-SHA256)' })
+  @ApiProduces('text/csv', 'text/plain')
+  @ApiQuery({
+    name: 'format',
+    required: false,
+    description:
+      "A bank format code of GET /bank-formats; the county's format when absent (the batch's own once exported)",
+  })
+  @ApiOkResponse({
+    description:
+      'The bank file in its format; the same bytes on every download (X-Content-SHA256, X-Bank-Format name them)',
+  })
+  @ApiUnprocessableEntityResponse({ description: 'BANK_FORMAT_UNKNOWN, BANK_FILE_UNENCODABLE' })
+  @ApiConflictResponse({ description: 'INVALID_STATE_TRANSITION, BANK_FORMAT_CONFLICT' })
   async bankFile(
     @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('format') format: string | string[] | undefined,
     @CurrentActor() actor: Actor,
     @Res() response: Response,
   ): Promise<void> {
-    const file = await this.bankFiles.export(actor, id);
+    if (Array.isArray(format) || (format !== undefined && (format.length === 0 || format.length > 40))) {
+      throw new ValidationFailedError([{ field: 'format', message: 'format is one bank format code' }]);
+    }
+    const file = await this.bankFiles.export(actor, id, format);
     response.status(200);
-    response.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    response.setHeader('Content-Disposition', `attachment; filename="${file.batch.batchNo}.csv"`);
+    response.setHeader('Content-Type', contentType(file.format));
+    response.setHeader('Content-Disposition', `attachment; filename="${file.batch.batchNo}.${file.format.extension}"`);
     response.setHeader('X-Content-SHA256', file.sha256);
+    response.setHeader('X-Bank-Format', file.format.code);
     await pipeline(file.body(), response);
   }
 
   @Post(':id/bank-results')
   @HttpCode(200)
   @Roles('FINANCE')
-  @ApiConsumes('text/csv', 'multipart/form-data')
+  @ApiConsumes('text/csv', 'text/plain', 'multipart/form-data')
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: 200 * 1024 * 1024 } }))
   bankResults(
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -165,7 +192,7 @@ export class DisbursementsController {
     const content = file?.buffer ?? (Buffer.isBuffer(request.body) ? request.body : undefined);
     if (!content || content.length === 0) {
       throw new ValidationFailedError([
-        { field: 'file', message: 'send the result CSV as a text/csv body or as a multipart "file"' },
+        { field: 'file', message: 'send the result file as a text/csv or text/plain body or as a multipart "file"' },
       ]);
     }
     return this.bankFiles.importResults(actor, id, content);

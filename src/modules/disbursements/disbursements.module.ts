@@ -3,6 +3,9 @@ import { BudgetsModule } from '../budgets/budgets.module.js';
 import { PoliciesModule } from '../policies/policies.module.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { BankFilesService } from './bank-files.service.js';
+import { BankFormatsController } from './bank-formats.controller.js';
+import { BankFormatsRepository } from './bank-formats.repository.js';
+import { BankFormatsService } from './bank-formats.service.js';
 import { HouseholdPaymentsController, HouseholdPaymentsService } from './household-payments.js';
 import { DisbursementsController } from './disbursements.controller.js';
 import { DisbursementsRepository } from './disbursements.repository.js';
@@ -11,11 +14,13 @@ import { GenerationProcessor } from './generation.processor.js';
 
 @Module({
   imports: [BudgetsModule, PoliciesModule, RegistryModule],
-  controllers: [DisbursementsController, HouseholdPaymentsController],
+  controllers: [DisbursementsController, HouseholdPaymentsController, BankFormatsController],
   providers: [
     DisbursementsRepository,
     DisbursementsService,
     BankFilesService,
+    BankFormatsRepository,
+    BankFormatsService,
     GenerationProcessor,
     HouseholdPaymentsService,
   ],

@@ -43,6 +43,8 @@ export interface BatchRow {
   rejected_at: Date | null;
   reject_reason: string | null;
   bank_file_sha256: string | null;
+  /** The bank format the batch was exported in (bank-formats/), null until its first export. */
+  bank_format: string | null;
   exported_by: string | null;
   exported_at: Date | null;
   settled_at: Date | null;
@@ -431,6 +433,17 @@ export class DisbursementsRepository {
         outcomes.map((o) => o.reason),
       ],
     );
+  }
+
+  /** How many lines a bank file of the batch holds and their total (a summary record states both). */
+  async exportTotals(manager: EntityManager, batchId: string): Promise<{ count: number; total: string }> {
+    const row = await queryOne<{ count: number; total: string }>(
+      manager,
+      `SELECT count(*)::int AS count, coalesce(sum(amount), 0)::text AS total
+         FROM disbursement_lines WHERE batch_id = $1 AND status <> 'CANCELLED'`,
+      [batchId],
+    );
+    return row!;
   }
 
   async pendingCount(manager: EntityManager, batchId: string): Promise<number> {

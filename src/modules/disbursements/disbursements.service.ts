@@ -44,6 +44,8 @@ export interface BatchView {
   rejectedBy: string | null;
   rejectReason: string | null;
   bankFileSha256: string | null;
+  /** The bank format the batch was exported in (GET /bank-formats), null before its export. */
+  bankFormat: string | null;
   exportedAt: string | null;
   settledAt: string | null;
   closedAt: string | null;
@@ -73,6 +75,7 @@ export const toBatchView = (row: BatchRow): BatchView => ({
   rejectedBy: row.rejected_by,
   rejectReason: row.reject_reason,
   bankFileSha256: row.bank_file_sha256,
+  bankFormat: row.bank_format,
   exportedAt: row.exported_at?.toISOString() ?? null,
   settledAt: row.settled_at?.toISOString() ?? null,
   closedAt: row.closed_at?.toISOString() ?? null,
