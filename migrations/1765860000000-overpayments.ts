@@ -84,11 +84,11 @@ export class Overpayments1765860000000 implements MigrationInterface {
         owed           numeric(18,2) NOT NULL CHECK (owed >= 0),
         amount         numeric(18,2) NOT NULL CHECK (amount > 0),
         version_id     text NOT NULL,
-        cause_event_id uuid,
+        cause_event_id text,
         cause_job_id   text,
         found_at       timestamptz NOT NULL DEFAULT now(),
         withdrawn_at   timestamptz,
-        withdrawn_by_event_id uuid
+        withdrawn_by_event_id text
       )`);
     // A paid period is overpaid at most once at a time.
     await q.query(`

@@ -44,7 +44,10 @@ export class BudgetsRepository {
     limit: number,
   ): Promise<BudgetLineRow[]> {
     const params: unknown[] = [];
-    const where = [`code IN ('FUNDING', 'AVAILABLE', 'COMMITTED', 'SPENT', 'RECEIVABLE')`, scope.where('county_code', params)];
+    const where = [
+      `code IN ('FUNDING', 'AVAILABLE', 'COMMITTED', 'SPENT', 'RECEIVABLE')`,
+      scope.where('county_code', params),
+    ];
     const add = (sql: string, value: unknown) => {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));

@@ -75,7 +75,12 @@ export class ClaimLedger {
       for (const level of FUNDING_LEVELS) {
         if (split[level] === 0n) continue;
         parts.push({
-          line: { fiscalYear: piece.fiscalYear, policyCode: claim.policy_code, fundingLevel: level, countyCode: piece.countyCode },
+          line: {
+            fiscalYear: piece.fiscalYear,
+            policyCode: claim.policy_code,
+            fundingLevel: level,
+            countyCode: piece.countyCode,
+          },
           fen: split[level],
           claimLineId: piece.claimLineId,
         });
@@ -88,16 +93,14 @@ export class ClaimLedger {
     );
     await this.ledger.post(
       manager,
-      parts.map(
-        (p): TransferInput => ({
-          idempotencyId: `overpayment:${p.claimLineId}:${p.line.fundingLevel}`,
-          debitAccountId: accountOf(accounts.get(lineKey(p.line))!, 'SPENT'),
-          creditAccountId: accountOf(accounts.get(lineKey(p.line))!, 'RECEIVABLE'),
-          amount: fromFen(p.fen),
-          code: 'OVERPAYMENT',
-          lineId: p.claimLineId,
-        }),
-      ),
+      parts.map((p): TransferInput => ({
+        idempotencyId: `overpayment:${p.claimLineId}:${p.line.fundingLevel}`,
+        debitAccountId: accountOf(accounts.get(lineKey(p.line))!, 'SPENT'),
+        creditAccountId: accountOf(accounts.get(lineKey(p.line))!, 'RECEIVABLE'),
+        amount: fromFen(p.fen),
+        code: 'OVERPAYMENT',
+        lineId: p.claimLineId,
+      })),
     );
     await this.repository.addReceivables(
       manager,
@@ -135,16 +138,14 @@ export class ClaimLedger {
     const to = code === 'RECOVERY' ? 'AVAILABLE' : 'SPENT';
     await this.ledger.post(
       manager,
-      pieces.map(
-        (p): TransferInput => ({
-          idempotencyId: `${key}:${p.line.fiscalYear}:${p.line.countyCode}:${p.line.fundingLevel}`,
-          debitAccountId: accountOf(accounts.get(lineKey(p.line))!, 'RECEIVABLE'),
-          creditAccountId: accountOf(accounts.get(lineKey(p.line))!, to),
-          amount: fromFen(p.fen),
-          code,
-          lineId: claim.id,
-        }),
-      ),
+      pieces.map((p): TransferInput => ({
+        idempotencyId: `${key}:${p.line.fiscalYear}:${p.line.countyCode}:${p.line.fundingLevel}`,
+        debitAccountId: accountOf(accounts.get(lineKey(p.line))!, 'RECEIVABLE'),
+        creditAccountId: accountOf(accounts.get(lineKey(p.line))!, to),
+        amount: fromFen(p.fen),
+        code,
+        lineId: claim.id,
+      })),
     );
     await this.repository.settleReceivables(
       manager,

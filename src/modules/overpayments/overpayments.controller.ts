@@ -4,7 +4,14 @@ import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import type { Page } from '../../common/pagination.js';
 import type { Actor } from '../../common/request-context.js';
-import { ClaimDto, ClaimPageDto, ListClaimsQuery, RecheckOverpaymentsDto, RefundDto, WriteOffDto } from './dto/overpayments.dto.js';
+import {
+  ClaimDto,
+  ClaimPageDto,
+  ListClaimsQuery,
+  RecheckOverpaymentsDto,
+  RefundDto,
+  WriteOffDto,
+} from './dto/overpayments.dto.js';
 import { OverpaymentsService, type ClaimView } from './overpayments.service.js';
 import { OverpaymentRecheckService } from './recheck.js';
 
@@ -27,7 +34,9 @@ export class OverpaymentsController {
   @Post('recheck')
   @HttpCode(202)
   @Roles('FINANCE', 'OFFICER')
-  @ApiAcceptedResponse({ description: '{jobId}: every paid period in the region decided again (after bulk corrections)' })
+  @ApiAcceptedResponse({
+    description: '{jobId}: every paid period in the region decided again (after bulk corrections)',
+  })
   startRecheck(@Body() body: RecheckOverpaymentsDto, @CurrentActor() actor: Actor): Promise<{ jobId: string }> {
     return this.recheck.start(actor, body.regionCode ?? actor.regionCode);
   }
@@ -51,7 +60,11 @@ export class OverpaymentsController {
   @HttpCode(200)
   @Roles('FINANCE', 'OFFICER')
   @ApiOkResponse({ type: ClaimDto, description: 'WRITE_OFF_PROPOSED' })
-  proposeWriteOff(@Param('id') id: string, @Body() body: WriteOffDto, @CurrentActor() actor: Actor): Promise<ClaimView> {
+  proposeWriteOff(
+    @Param('id') id: string,
+    @Body() body: WriteOffDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<ClaimView> {
     return this.overpayments.proposeWriteOff(actor, id, body.reason);
   }
 

@@ -414,7 +414,10 @@ export class OverpaymentsRepository {
     if (rows.length === 0) return;
     await manager.query(
       `INSERT INTO overpayment_receivables AS r (claim_id, fiscal_year, funding_level, county_code, amount)
-       SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::text[], $4::text[], $5::numeric[])
+       SELECT claim_id, fiscal_year, funding_level, county_code, sum(amount)
+         FROM unnest($1::uuid[], $2::smallint[], $3::text[], $4::text[], $5::numeric[])
+           AS r(claim_id, fiscal_year, funding_level, county_code, amount)
+        GROUP BY 1, 2, 3, 4
        ON CONFLICT (claim_id, fiscal_year, funding_level, county_code)
        DO UPDATE SET amount = r.amount + EXCLUDED.amount`,
       [

@@ -255,7 +255,9 @@ export class OverpaymentsService implements OnModuleInit {
     // A period whose withdrawal was refused (its claim recovered more than would remain) keeps its claim.
     const kept = new Set(withdraw.map((w) => w.claimLineId).filter((id) => !withdrawnLines.includes(id)));
     const keptUnits = new Set(
-      withdraw.filter((w) => kept.has(w.claimLineId)).map((w) => `${w.redecided.unit.line_id}|${w.redecided.unit.period_unit}`),
+      withdraw
+        .filter((w) => kept.has(w.claimLineId))
+        .map((w) => `${w.redecided.unit.line_id}|${w.redecided.unit.period_unit}`),
     );
     const toClaim = claim.filter((d) => !keptUnits.has(`${d.unit.line_id}|${d.unit.period_unit}`));
 
@@ -267,7 +269,12 @@ export class OverpaymentsService implements OnModuleInit {
     let claimed = money(0);
     for (const group of [...groups.keys()].sort()) {
       const periods = groups.get(group)!;
-      const amount = await this.claimPeriods(manager, catalogue.get(periods[0].unit.policy_code as never)!, periods, cause);
+      const amount = await this.claimPeriods(
+        manager,
+        catalogue.get(periods[0].unit.policy_code as never)!,
+        periods,
+        cause,
+      );
       claimed = claimed.plus(amount);
       result.periodsClaimed += periods.length;
     }
@@ -355,7 +362,11 @@ export class OverpaymentsService implements OnModuleInit {
    * their receivable goes back to spent, so nothing is recovered by anyone. A claim that has already
    * recovered or reserved more than would remain keeps those periods (returned ids leave them out).
    */
-  private async withdrawPeriods(manager: EntityManager, claimLineIds: string[], eventId: string | null): Promise<string[]> {
+  private async withdrawPeriods(
+    manager: EntityManager,
+    claimLineIds: string[],
+    eventId: string | null,
+  ): Promise<string[]> {
     if (claimLineIds.length === 0) return [];
     const lines = await this.repository.withdrawClaimLines(manager, claimLineIds, eventId);
     const byClaim = new Map<string, typeof lines>();
@@ -423,7 +434,8 @@ export class OverpaymentsService implements OnModuleInit {
     const claims = await this.repository.lockRecoverableClaims(manager, [...new Set(lines.map((l) => l.householdId))]);
     if (claims.length === 0) return [];
     const byHousehold = new Map<string, ClaimRow[]>();
-    for (const claim of claims) byHousehold.set(claim.household_id, [...(byHousehold.get(claim.household_id) ?? []), claim]);
+    for (const claim of claims)
+      byHousehold.set(claim.household_id, [...(byHousehold.get(claim.household_id) ?? []), claim]);
     const offsets: { lineNo: number; claimId: string; amount: string }[] = [];
     const reserved = new Map<string, Decimal>();
     for (const line of lines) {
@@ -444,7 +456,9 @@ export class OverpaymentsService implements OnModuleInit {
     }
     for (const [claimId, amount] of reserved) {
       const claim = claims.find((c) => c.id === claimId)!;
-      await this.repository.updateClaim(manager, claimId, { reserved: formatMoney(money(claim.reserved).plus(amount)) });
+      await this.repository.updateClaim(manager, claimId, {
+        reserved: formatMoney(money(claim.reserved).plus(amount)),
+      });
     }
     return offsets;
   }
@@ -533,7 +547,8 @@ export class OverpaymentsService implements OnModuleInit {
       const earlier = await this.repository.findRefundByReceipt(manager, input.receiptNo);
       if (earlier) {
         // The same refund again (a retry) answers the claim as it is; another one is refused.
-        if (earlier.claim_id === claim.id && money(earlier.amount).equals(input.amount)) return this.view(manager, claim);
+        if (earlier.claim_id === claim.id && money(earlier.amount).equals(input.amount))
+          return this.view(manager, claim);
         throw new DuplicateReceiptError(input.receiptNo);
       }
       if (!['OPEN', 'RECOVERING'].includes(claim.status)) {
@@ -648,7 +663,13 @@ export class OverpaymentsService implements OnModuleInit {
   ): Promise<Page<ClaimView>> {
     const manager = this.transactions.dataSource.manager;
     const after = decodeCursor(page.cursor, [cursorPart.int8Text])?.[0];
-    const rows = await this.repository.listClaims(manager, filter, new RegionScope(actor.regionCode), after, page.limit);
+    const rows = await this.repository.listClaims(
+      manager,
+      filter,
+      new RegionScope(actor.regionCode),
+      after,
+      page.limit,
+    );
     const shown = rows.slice(0, page.limit);
     const ids = shown.map((row) => row.id);
     const lines = await this.repository.claimLines(manager, ids);
@@ -663,21 +684,11 @@ export class OverpaymentsService implements OnModuleInit {
         ),
       ]),
     );
-    return toPage(rows, page.limit, (row) => [row.claim_no], (row) => views.get(row.id)!);
-  }
-
-  /** Every claim of a household with its periods and recoveries (the auditor's trace). */
-  async forHousehold(manager: EntityManager, householdId: string): Promise<ClaimView[]> {
-    const rows = await this.repository.listClaims(manager, { householdId }, new RegionScope('41'), undefined, 500);
-    const ids = rows.map((row) => row.id);
-    const lines = await this.repository.claimLines(manager, ids);
-    const recoveries = await this.repository.recoveries(manager, ids);
-    return rows.map((row) =>
-      toClaimView(
-        row,
-        lines.filter((l) => l.claim_id === row.id),
-        recoveries.filter((r) => r.claim_id === row.id),
-      ),
+    return toPage(
+      rows,
+      page.limit,
+      (row) => [row.claim_no],
+      (row) => views.get(row.id)!,
     );
   }
 

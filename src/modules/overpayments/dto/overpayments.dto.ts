@@ -42,7 +42,7 @@ export class WriteOffDto {
 }
 
 export class RecheckOverpaymentsDto {
-  @ApiPropertyOptional({ example: '410100', description: 'The region to re-check (default: the caller\'s)' })
+  @ApiPropertyOptional({ example: '410100', description: "The region to re-check (default: the caller's)" })
   @IsOptional()
   @Matches(/^\d{6}(\d{3}(\d{3})?)?$/, { message: 'regionCode must be a region code of 6, 9 or 12 digits' })
   regionCode?: string;
