@@ -339,6 +339,24 @@ describe('overpayment recovery (e2e)', () => {
     const event = await death(family.id, family.child, '2012-03-15');
     const [opened] = await claimsOf(c, family.id);
     expect(opened.amount).toBe('30.00');
+    // The open claim is in the report of open claims by county, policy and age.
+    const report = await c.t
+      .http()
+      .get(`${API}/reports/overpayments?fiscalYear=2012&countyCode=${COUNTY}`)
+      .set('Authorization', c.auditor.auth)
+      .expect(200);
+    expect(report.body.items).toEqual([
+      {
+        countyCode: COUNTY,
+        policyCode: 'OCP_REWARD',
+        ageDays: '0-30',
+        claims: 1,
+        amount: '30.00',
+        recovered: '0.00',
+        reserved: '0.00',
+        outstanding: '30.00',
+      },
+    ]);
     await c.t
       .http()
       .post(`${API}/households/${family.id}/events`)
@@ -379,6 +397,41 @@ describe('overpayment recovery (e2e)', () => {
     }
     expect(fen(after.recovered) + fen(after.reserved)).toBeLessThanOrEqual(fen(after.amount));
     expect(await budget(c, 'COMPLICATION_SUPPORT')).toBeDefined();
+    await verifyLedger(c);
+  });
+
+  it('the city-wide re-check finds what a bulk correction made not owed, and a second run finds nothing new', async () => {
+    const family = await paidFamily({ complication: false });
+    const before = await budget(c, 'OCP_REWARD');
+    // A bulk correction written straight to the register (no life event, so no listener ran).
+    await c.t.dataSource.query(`UPDATE persons SET death_date = '2012-04-10' WHERE id = $1`, [family.child]);
+    expect(await claimsOf(c, family.id)).toEqual([]);
+    const recheck = async () => {
+      const started = await c.t
+        .http()
+        .post(`${API}/overpayments/recheck`)
+        .set('Authorization', c.finance.auth)
+        .send({ regionCode: COUNTY })
+        .expect(202);
+      const job = await c.t.waitForJob(started.body.jobId, c.finance);
+      expect(job).toMatchObject({ state: 'completed' });
+      return { jobId: started.body.jobId as string, result: job.result as Record<string, unknown> };
+    };
+    const first = await recheck();
+    expect(first.result).toMatchObject({ regionCode: COUNTY, periods: 2, amount: '20.00' });
+    const [found] = await claimsOf(c, family.id);
+    expect(found).toMatchObject({ status: 'OPEN', amount: '20.00' });
+    expect(found.lines.map((l) => [l.period, (l as { causeJobId?: string }).causeJobId])).toEqual([
+      ['2012-05', first.jobId],
+      ['2012-06', first.jobId],
+    ]);
+    expect(await budget(c, 'OCP_REWARD')).toMatchObject({
+      spent: before.spent - 2000,
+      receivable: before.receivable + 2000,
+    });
+    const second = await recheck();
+    expect(second.result).toMatchObject({ periods: 0, amount: '0.00' });
+    expect((await claimsOf(c, family.id))[0].amount).toBe('20.00');
     await verifyLedger(c);
   });
 });

@@ -256,6 +256,11 @@ export const en: CatalogueShape<typeof zhCN> = {
     arrearsUnits: 'arrearsUnits',
     arrearsAmount: 'arrearsAmount',
     lineAmount: 'lineAmount',
+    ageDays: 'ageDays',
+    claims: 'claims',
+    recovered: 'recovered',
+    reserved: 'reserved',
+    outstanding: 'outstanding',
     rows: 'rows',
   },
   import: {

@@ -249,6 +249,11 @@ export const zhCN = {
     arrearsUnits: '补发期数',
     arrearsAmount: '补发金额',
     lineAmount: '本笔金额',
+    ageDays: '账龄（天）',
+    claims: '追回单数',
+    recovered: '已追回',
+    reserved: '待抵扣',
+    outstanding: '待追回',
     rows: '行数',
   },
   import: {
