@@ -919,6 +919,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/overpayments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: FINANCE, AUDITOR, OFFICER. */
+        get: operations["OverpaymentsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overpayments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: FINANCE, AUDITOR, OFFICER. */
+        get: operations["OverpaymentsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overpayments/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: FINANCE. */
+        post: operations["OverpaymentsController_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overpayments/{id}/write-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: FINANCE, OFFICER. */
+        post: operations["OverpaymentsController_proposeWriteOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overpayments/{id}/write-off/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: FINANCE. */
+        post: operations["OverpaymentsController_approveWriteOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overpayments/recheck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: FINANCE, OFFICER. */
+        post: operations["OverpaymentsController_startRecheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/policies": {
         parameters: {
             query?: never;
@@ -1090,6 +1192,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/overpayments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: FINANCE, AUDITOR. */
+        get: operations["ReportsController_overpayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/schedules": {
         parameters: {
             query?: never;
@@ -1170,7 +1289,7 @@ export interface components {
              */
             balance: string;
             /** @enum {string} */
-            code: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT";
+            code: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT" | "RECEIVABLE";
             countyCode: string | null;
             /** @example 960.00 */
             creditsPosted: string;
@@ -1193,7 +1312,7 @@ export interface components {
         };
         AccountRefDto: {
             /** @enum {string} */
-            code: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT";
+            code: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT" | "RECEIVABLE";
             countyCode: string | null;
             fiscalYear: number | null;
             fundingLevel: string | null;
@@ -1308,7 +1427,7 @@ export interface components {
             /** @example 1000.00 */
             appropriated: string;
             /**
-             * @description appropriated = committed + spent + available
+             * @description appropriated = committed + spent + available + receivable
              * @example 500.00
              */
             available: string;
@@ -1320,6 +1439,11 @@ export interface components {
             fundingLevel: "CENTRAL" | "PROVINCIAL" | "MUNICIPAL" | "COUNTY";
             /** @enum {string} */
             policyCode: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            /**
+             * @description paid, found not owed (overpayment claims), and not yet recovered or written off
+             * @example 0.00
+             */
+            receivable: string;
             /** @example 200.00 */
             spent: string;
         };
@@ -1357,6 +1481,99 @@ export interface components {
             deathDate: string | null;
             name: string;
             personId: string;
+        };
+        ClaimDto: {
+            /**
+             * @description Overpaid in total (periods withdrawn left out)
+             * @example 30.00
+             */
+            amount: string;
+            claimNo: string;
+            closedAt: string | null;
+            countyCode: string;
+            householdId: string;
+            id: string;
+            lines: components["schemas"]["ClaimLineDto"][];
+            openedAt: string;
+            /**
+             * @description amount - recovered - writtenOff
+             * @example 25.00
+             */
+            outstanding: string;
+            personId: string | null;
+            policyCode: string;
+            /**
+             * @description Recovered by offsets and refunds
+             * @example 5.00
+             */
+            recovered: string;
+            recoveries: components["schemas"]["ClaimRecoveryDto"][];
+            regionCode: string;
+            /**
+             * @description Offsets on generated lines of batches not yet approved
+             * @example 5.00
+             */
+            reserved: string;
+            /** @enum {string} */
+            status: "OPEN" | "RECOVERING" | "RECOVERED" | "WRITE_OFF_PROPOSED" | "WRITTEN_OFF" | "WITHDRAWN";
+            writeOff: components["schemas"]["ClaimWriteOffDto"];
+            /** @example 0.00 */
+            writtenOff: string;
+        };
+        ClaimLineDto: {
+            /**
+             * @description paid - owed
+             * @example 10.00
+             */
+            amount: string;
+            batchId: string;
+            batchNo: string;
+            /** @description The life event that showed it */
+            causeEventId: string | null;
+            /** @description Or the re-check job that found it */
+            causeJobId: string | null;
+            fiscalYear: number;
+            foundAt: string;
+            lineId: string;
+            /**
+             * @description What the corrected registry says was owed
+             * @example 0.00
+             */
+            owed: string;
+            /** @example 10.00 */
+            paid: string;
+            /**
+             * @description The paid unit: a month, a year or ONCE
+             * @example 2012-05
+             */
+            period: string;
+            withdrawnAt: string | null;
+            withdrawnByEventId: string | null;
+        };
+        ClaimPageDto: {
+            items: components["schemas"]["ClaimDto"][];
+            nextCursor: string | null;
+        };
+        ClaimRecoveryDto: {
+            actorId: string | null;
+            /** @example 5.00 */
+            amount: string;
+            batchId: string | null;
+            createdAt: string;
+            date: string | null;
+            id: string;
+            /** @enum {string} */
+            kind: "OFFSET" | "REFUND" | "WRITE_OFF" | "WITHDRAWAL";
+            lineId: string | null;
+            reason: string | null;
+            receiptNo: string | null;
+            /** @enum {string} */
+            status: "RESERVED" | "DONE" | "CANCELLED";
+        };
+        ClaimWriteOffDto: {
+            approvedBy: string | null;
+            proposedBy: string | null;
+            reason: string | null;
         };
         CreateBatchDto: {
             /** @example 410122 */
@@ -1788,6 +2005,30 @@ export interface components {
              */
             regionCode?: string;
         };
+        RecheckOverpaymentsDto: {
+            /**
+             * @description The region to re-check (default: the caller's)
+             * @example 410100
+             */
+            regionCode?: string;
+        };
+        RefundDto: {
+            /**
+             * @description Yuan, a positive decimal string with up to two places
+             * @example 50.00
+             */
+            amount: string;
+            /**
+             * @description The day the money was received (YYYY-MM-DD)
+             * @example 2012-09-10
+             */
+            date: string;
+            /**
+             * @description The receipt number of the repayment
+             * @example R-2012-000123
+             */
+            receiptNo: string;
+        };
         RegionDto: {
             code: string;
             /** @enum {string} */
@@ -1810,7 +2051,7 @@ export interface components {
             batchId: string | null;
             blockSeq: string;
             /** @enum {string} */
-            code: "APPROPRIATION" | "COMMITMENT" | "PAYMENT" | "RELEASE" | "REVERSAL";
+            code: "APPROPRIATION" | "COMMITMENT" | "PAYMENT" | "RELEASE" | "REVERSAL" | "OVERPAYMENT" | "RECOVERY" | "WRITE_OFF" | "OVERPAYMENT_WITHDRAWN";
             createdAt: string;
             creditAccount: components["schemas"]["AccountRefDto"];
             debitAccount: components["schemas"]["AccountRefDto"];
@@ -1866,6 +2107,10 @@ export interface components {
             ok: boolean;
             problems?: components["schemas"]["VerifyProblemDto"][];
             transfers: number;
+        };
+        WriteOffDto: {
+            /** @example 户主已故，无可追回财产 */
+            reason: string;
         };
     };
     responses: never;
@@ -3829,7 +4074,7 @@ export interface operations {
     LedgerController_accounts: {
         parameters: {
             query?: {
-                code?: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT";
+                code?: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT" | "RECEIVABLE";
                 countyCode?: string;
                 /** @description Opaque cursor from the previous page */
                 cursor?: string;
@@ -3874,7 +4119,7 @@ export interface operations {
             query?: {
                 accountId?: string;
                 batchId?: string;
-                code?: "APPROPRIATION" | "COMMITMENT" | "PAYMENT" | "RELEASE" | "REVERSAL";
+                code?: "APPROPRIATION" | "COMMITMENT" | "PAYMENT" | "RELEASE" | "REVERSAL" | "OVERPAYMENT" | "RECOVERY" | "WRITE_OFF" | "OVERPAYMENT_WITHDRAWN";
                 /** @description Opaque cursor from the previous page */
                 cursor?: string;
                 limit?: components["schemas"]["Object"];
@@ -3962,6 +4207,233 @@ export interface operations {
             };
             /** @description METRICS_TOKEN is set and the bearer token is not it */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OverpaymentsController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                limit?: components["schemas"]["Object"];
+                /** @description Claims of this region and the regions inside it */
+                regionCode?: string;
+                status?: "OPEN" | "RECOVERING" | "RECOVERED" | "WRITE_OFF_PROPOSED" | "WRITTEN_OFF" | "WITHDRAWN";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimPageDto"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not FINANCE, AUDITOR, OFFICER, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OverpaymentsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimDto"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not FINANCE, AUDITOR, OFFICER, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OverpaymentsController_refund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundDto"];
+            };
+        };
+        responses: {
+            /** @description The claim after the refund */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimDto"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OverpaymentsController_proposeWriteOff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteOffDto"];
+            };
+        };
+        responses: {
+            /** @description WRITE_OFF_PROPOSED */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimDto"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not FINANCE, OFFICER, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OverpaymentsController_approveWriteOff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description WRITTEN_OFF; 403 SELF_APPROVAL_FORBIDDEN for the proposer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimDto"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OverpaymentsController_startRecheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecheckOverpaymentsDto"];
+            };
+        };
+        responses: {
+            /** @description {jobId}: every paid period in the region decided again (after bulk corrections) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not FINANCE, OFFICER, or the record is out of the caller's region */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4373,6 +4845,44 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Every failed (returned) payment line, with the later batch that paid it again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReportsController_overpayments: {
+        parameters: {
+            query: {
+                /** @description One county; default: every county in your region */
+                countyCode?: string;
+                fiscalYear: number;
+                format?: "json" | "csv" | "xlsx";
+                policyCode?: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open overpayment claims by county, policy and age (days since opened): claims, amount, recovered, reserved, outstanding */
             200: {
                 headers: {
                     [name: string]: unknown;
