@@ -104,6 +104,13 @@ const CLAIM_COLUMNS = `id, claim_no::text, household_id, person_id, beneficiary_
   status, amount::text, recovered::text, written_off::text, reserved::text, write_off_reason, write_off_proposed_by,
   write_off_approved_by, opened_at, closed_at`;
 
+const RECOVERY_COLUMNS = `id::text, claim_id, kind, status, amount::text, batch_id, line_id, receipt_no,
+  to_char(received_on, 'YYYY-MM-DD') AS received_on, reason, actor_id, created_at`;
+
+const CLAIM_LINE_COLUMNS = `cl.id::text, cl.claim_id, cl.line_id, cl.batch_id, b.batch_no, cl.period_unit, cl.fiscal_year,
+  cl.paid::text, cl.owed::text, cl.amount::text, cl.version_id, cl.cause_event_id, cl.cause_job_id, cl.found_at,
+  cl.withdrawn_at, cl.withdrawn_by_event_id`;
+
 /** The SQL of claims, their periods, receivables and recoveries. */
 @Injectable()
 export class OverpaymentsRepository {
@@ -279,9 +286,7 @@ export class OverpaymentsRepository {
   claimLines(manager: EntityManager, claimIds: string[]): Promise<ClaimLineRow[]> {
     return queryRows<ClaimLineRow>(
       manager,
-      `SELECT cl.id::text, cl.claim_id, cl.line_id, cl.batch_id, b.batch_no, cl.period_unit, cl.fiscal_year,
-              cl.paid::text, cl.owed::text, cl.amount::text, cl.version_id, cl.cause_event_id, cl.cause_job_id,
-              cl.found_at, cl.withdrawn_at, cl.withdrawn_by_event_id
+      `SELECT ${CLAIM_LINE_COLUMNS}
          FROM overpayment_claim_lines cl JOIN disbursement_batches b ON b.id = cl.batch_id
         WHERE cl.claim_id = ANY($1::uuid[]) ORDER BY cl.id`,
       [claimIds],
@@ -292,9 +297,7 @@ export class OverpaymentsRepository {
   activeClaimLinesOfHousehold(manager: EntityManager, householdId: string): Promise<ClaimLineRow[]> {
     return queryRows<ClaimLineRow>(
       manager,
-      `SELECT cl.id::text, cl.claim_id, cl.line_id, cl.batch_id, b.batch_no, cl.period_unit, cl.fiscal_year,
-              cl.paid::text, cl.owed::text, cl.amount::text, cl.version_id, cl.cause_event_id, cl.cause_job_id,
-              cl.found_at, cl.withdrawn_at, cl.withdrawn_by_event_id
+      `SELECT ${CLAIM_LINE_COLUMNS}
          FROM overpayment_claim_lines cl
          JOIN overpayment_claims c ON c.id = cl.claim_id
          JOIN disbursement_batches b ON b.id = cl.batch_id
@@ -306,8 +309,7 @@ export class OverpaymentsRepository {
   recoveries(manager: EntityManager, claimIds: string[]): Promise<RecoveryRow[]> {
     return queryRows<RecoveryRow>(
       manager,
-      `SELECT id::text, claim_id, kind, status, amount::text, batch_id, line_id, receipt_no,
-              to_char(received_on, 'YYYY-MM-DD') AS received_on, reason, actor_id, created_at
+      `SELECT ${RECOVERY_COLUMNS}
          FROM overpayment_recoveries WHERE claim_id = ANY($1::uuid[]) ORDER BY id`,
       [claimIds],
     );
@@ -352,8 +354,7 @@ export class OverpaymentsRepository {
   findRefundByReceipt(manager: EntityManager, receiptNo: string): Promise<RecoveryRow | undefined> {
     return queryOne<RecoveryRow>(
       manager,
-      `SELECT id::text, claim_id, kind, status, amount::text, batch_id, line_id, receipt_no,
-              to_char(received_on, 'YYYY-MM-DD') AS received_on, reason, actor_id, created_at
+      `SELECT ${RECOVERY_COLUMNS}
          FROM overpayment_recoveries WHERE kind = 'REFUND' AND receipt_no = $1`,
       [receiptNo],
     );
@@ -363,8 +364,7 @@ export class OverpaymentsRepository {
   reservedOffsets(manager: EntityManager, batchId: string): Promise<RecoveryRow[]> {
     return queryRows<RecoveryRow>(
       manager,
-      `SELECT id::text, claim_id, kind, status, amount::text, batch_id, line_id, receipt_no, NULL AS received_on,
-              reason, actor_id, created_at
+      `SELECT ${RECOVERY_COLUMNS}
          FROM overpayment_recoveries WHERE batch_id = $1 AND kind = 'OFFSET' AND status = 'RESERVED' ORDER BY id`,
       [batchId],
     );

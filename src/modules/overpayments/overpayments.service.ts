@@ -397,21 +397,13 @@ export class OverpaymentsService implements OnModuleInit {
         reason: eventId ? `event ${eventId}` : 're-check',
       });
       await this.claimLedger.settle(manager, claim, amount, 'OVERPAYMENT_WITHDRAWN', `withdrawal:${recoveryId}`);
-      const newAmount = formatMoney(money(claim.amount).minus(amount));
-      const status = statusOf({ ...claim, amount: newAmount });
-      const updated = await this.repository.updateClaim(manager, claim.id, {
-        amount: newAmount,
-        status,
-        ...(CLOSED.includes(status) ? { closed_at: new Date() } : {}),
-      });
-      await this.audit.record(manager, {
-        action: 'overpayment.periods_withdrawn',
-        entityType: 'overpayment_claim',
-        entityId: claim.id,
-        regionCode: claim.region_code,
-        before: { amount: claim.amount, status: claim.status },
-        after: { amount: updated.amount, status: updated.status, withdrawn: formatMoney(amount), eventId },
-      });
+      await this.changeFigures(
+        manager,
+        claim,
+        { amount: formatMoney(money(claim.amount).minus(amount)) },
+        'overpayment.periods_withdrawn',
+        { withdrawn: formatMoney(amount), eventId },
+      );
       withdrawn.push(...claimLines.map((line) => line.id));
     }
     return withdrawn;
@@ -477,44 +469,33 @@ export class OverpaymentsService implements OnModuleInit {
    * the budget lines that overpaid), claims locked in id order.
    */
   async applyOffsets(manager: EntityManager, batchId: string): Promise<void> {
-    const offsets = await this.repository.reservedOffsets(manager, batchId);
-    if (offsets.length === 0) return;
-    const byClaim = new Map<string, Decimal>();
-    for (const o of offsets) byClaim.set(o.claim_id, (byClaim.get(o.claim_id) ?? money(0)).plus(o.amount));
-    for (const claim of await this.repository.lockClaims(manager, [...byClaim.keys()])) {
+    const { offsets, byClaim, claims } = await this.reservedByClaim(manager, batchId);
+    for (const claim of claims) {
       const amount = byClaim.get(claim.id)!;
       await this.claimLedger.settle(manager, claim, amount, 'RECOVERY', `offset:${batchId}:${claim.id}`);
-      const recovered = formatMoney(money(claim.recovered).plus(amount));
-      const status = statusOf({ ...claim, recovered });
-      const updated = await this.repository.updateClaim(manager, claim.id, {
-        recovered,
-        reserved: formatMoney(money(claim.reserved).minus(amount)),
-        status,
-        ...(CLOSED.includes(status) ? { closed_at: new Date() } : {}),
-      });
-      await this.audit.record(manager, {
-        action: 'overpayment.offset_recovered',
-        entityType: 'overpayment_claim',
-        entityId: claim.id,
-        regionCode: claim.region_code,
-        before: { recovered: claim.recovered, status: claim.status },
-        after: { recovered: updated.recovered, status: updated.status, amount: formatMoney(amount), batchId },
-      });
+      await this.changeFigures(
+        manager,
+        claim,
+        {
+          recovered: formatMoney(money(claim.recovered).plus(amount)),
+          reserved: formatMoney(money(claim.reserved).minus(amount)),
+        },
+        'overpayment.offset_recovered',
+        { offset: formatMoney(amount), batchId },
+      );
     }
-    await this.repository.setRecoveriesStatus(
-      manager,
-      offsets.map((o) => o.id),
-      'DONE',
-    );
+    if (offsets.length > 0)
+      await this.repository.setRecoveriesStatus(
+        manager,
+        offsets.map((o) => o.id),
+        'DONE',
+      );
   }
 
   /** The batch is rejected or cancelled: its reserved offsets are given back to their claims. */
   async releaseOffsets(manager: EntityManager, batchId: string): Promise<void> {
-    const offsets = await this.repository.reservedOffsets(manager, batchId);
-    if (offsets.length === 0) return;
-    const byClaim = new Map<string, Decimal>();
-    for (const o of offsets) byClaim.set(o.claim_id, (byClaim.get(o.claim_id) ?? money(0)).plus(o.amount));
-    for (const claim of await this.repository.lockClaims(manager, [...byClaim.keys()])) {
+    const { offsets, byClaim, claims } = await this.reservedByClaim(manager, batchId);
+    for (const claim of claims) {
       const amount = byClaim.get(claim.id)!;
       await this.repository.updateClaim(manager, claim.id, {
         reserved: formatMoney(money(claim.reserved).minus(amount)),
@@ -527,11 +508,53 @@ export class OverpaymentsService implements OnModuleInit {
         after: { amount: formatMoney(amount), batchId },
       });
     }
-    await this.repository.setRecoveriesStatus(
-      manager,
-      offsets.map((o) => o.id),
-      'CANCELLED',
-    );
+    if (offsets.length > 0) {
+      await this.repository.setRecoveriesStatus(
+        manager,
+        offsets.map((o) => o.id),
+        'CANCELLED',
+      );
+    }
+  }
+
+  /** A batch's reserved offsets, their sum per claim, and those claims locked in id order. */
+  private async reservedByClaim(manager: EntityManager, batchId: string) {
+    const offsets = await this.repository.reservedOffsets(manager, batchId);
+    const byClaim = new Map<string, Decimal>();
+    for (const o of offsets) byClaim.set(o.claim_id, (byClaim.get(o.claim_id) ?? money(0)).plus(o.amount));
+    const claims = offsets.length > 0 ? await this.repository.lockClaims(manager, [...byClaim.keys()]) : [];
+    return { offsets, byClaim, claims };
+  }
+
+  /** Writes new figures of a locked claim with the status they give (closing it when settled), audited. */
+  private async changeFigures(
+    manager: EntityManager,
+    claim: ClaimRow,
+    figures: Partial<Pick<ClaimRow, 'amount' | 'recovered' | 'reserved'>>,
+    action: string,
+    detail: object,
+  ): Promise<ClaimRow> {
+    const status = statusOf({ ...claim, ...figures });
+    const updated = await this.repository.updateClaim(manager, claim.id, {
+      ...figures,
+      status,
+      ...(CLOSED.includes(status) ? { closed_at: new Date() } : {}),
+    });
+    await this.audit.record(manager, {
+      action,
+      entityType: 'overpayment_claim',
+      entityId: claim.id,
+      regionCode: claim.region_code,
+      before: { amount: claim.amount, recovered: claim.recovered, reserved: claim.reserved, status: claim.status },
+      after: {
+        amount: updated.amount,
+        recovered: updated.recovered,
+        reserved: updated.reserved,
+        status: updated.status,
+        ...detail,
+      },
+    });
+    return updated;
   }
 
   // ---- refunds and write-offs ----
@@ -567,21 +590,13 @@ export class OverpaymentsService implements OnModuleInit {
         actorId: actor.id,
       });
       await this.claimLedger.settle(manager, claim, amount, 'RECOVERY', `refund:${recoveryId}`);
-      const recovered = formatMoney(money(claim.recovered).plus(amount));
-      const status = statusOf({ ...claim, recovered });
-      const updated = await this.repository.updateClaim(manager, claim.id, {
-        recovered,
-        status,
-        ...(CLOSED.includes(status) ? { closed_at: new Date() } : {}),
-      });
-      await this.audit.record(manager, {
-        action: 'overpayment.refunded',
-        entityType: 'overpayment_claim',
-        entityId: claim.id,
-        regionCode: claim.region_code,
-        before: { recovered: claim.recovered, status: claim.status },
-        after: { recovered: updated.recovered, status: updated.status, ...input },
-      });
+      const updated = await this.changeFigures(
+        manager,
+        claim,
+        { recovered: formatMoney(money(claim.recovered).plus(amount)) },
+        'overpayment.refunded',
+        input,
+      );
       return this.view(manager, updated);
     });
   }
