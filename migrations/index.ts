@@ -18,6 +18,7 @@ import { MemberMoves1765800000000 } from './1765800000000-member-moves.js';
 import { ImportedEnrollments1765820000000 } from './1765820000000-imported-enrollments.js';
 import { MonthlyBatchDrafts1765820000001 } from './1765820000001-monthly-batch-drafts.js';
 import { BankFormats1765830000000 } from './1765830000000-bank-formats.js';
+import { Overpayments1765860000000 } from './1765860000000-overpayments.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -44,4 +45,5 @@ export const MIGRATIONS = [
   ImportedEnrollments1765820000000,
   MonthlyBatchDrafts1765820000001,
   BankFormats1765830000000,
+  Overpayments1765860000000,
 ];

@@ -23,6 +23,7 @@ import { LabelsModule } from './modules/labels/labels.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { LedgerModule } from './modules/ledger/ledger.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
+import { OverpaymentsModule } from './modules/overpayments/overpayments.module.js';
 import { PoliciesModule } from './modules/policies/policies.module.js';
 import { RegionsModule } from './modules/regions/regions.module.js';
 import { RegistryModule } from './modules/registry/registry.module.js';
@@ -44,6 +45,7 @@ const FEATURES = [
   EligibilityModule,
   EnrollmentsModule,
   DisbursementsModule,
+  OverpaymentsModule,
   ReportsModule,
   SchedulesModule,
   LabelsModule,

@@ -28,6 +28,7 @@ import { startBenchApp } from './app.js';
 import { copyRows, copyText, CopyWriter } from './copy.js';
 import { runLoad, type HttpResult } from './http.js';
 import type { LoadResult } from './load-city.js';
+import { overpaymentRecheckStage } from './overpayment-stage.js';
 import { ActivitySampler } from './sampler.js';
 import { Prng } from './prng.js';
 import { formatTable, peakRssMb, Stopwatch, type StageResult } from './report.js';
@@ -376,6 +377,9 @@ async function bench(
       note: `ok=${verified.ok}, ${verified.blocks} blocks, ${verified.transfers} transfers`,
     });
     if (!verified.ok) throw new Error(`ledger verification failed: ${JSON.stringify(verified)}`);
+
+    // Overpayments: 1% late deaths by bulk correction, then the city-wide re-check job.
+    stages.push(await overpaymentRecheckStage(client, app, finance, sampler));
 
     // HTTP: the API on a free port, autocannon in a child process, on a settled database (the
     // pipeline's bulk writes would otherwise leave autovacuum working through the load).

@@ -3,7 +3,6 @@ import { money } from '../../src/common/money.js';
 import { Transactions } from '../../src/database/transactions.js';
 import { BudgetCommitmentsService, type BudgetMovement } from '../../src/modules/budgets/budget-commitments.service.js';
 import type { BudgetLineAccounts } from '../../src/modules/budgets/budget-line.js';
-import { BudgetsRepository } from '../../src/modules/budgets/budgets.repository.js';
 import type { FundingShares } from '../../src/modules/budgets/share-split.js';
 import { LedgerVerifier } from '../../src/modules/ledger/ledger-verifier.js';
 import { LedgerService } from '../../src/modules/ledger/ledger.service.js';
@@ -28,7 +27,7 @@ describe('budget commitments (integration, real PostgreSQL, concurrent transacti
   async function appropriate(fiscalYear: number, policyCode: string, level: FundingLevel, amount: string) {
     const line = { fiscalYear, policyCode, fundingLevel: level, countyCode: '410122' };
     await tx.run(async (manager) => {
-      const accounts = (await t.app.get(BudgetsRepository).lineAccounts(manager, [line])).values().next()
+      const accounts = (await t.app.get(LedgerService).openLineAccounts(manager, [line])).values().next()
         .value as BudgetLineAccounts;
       await t.app.get(LedgerService).post(manager, [
         {

@@ -6,7 +6,6 @@ import { LedgerVerifier } from '../../src/modules/ledger/ledger-verifier.js';
 import { LedgerService, MAX_BLOCK_TRANSFERS } from '../../src/modules/ledger/ledger.service.js';
 import type { TransferInput } from '../../src/modules/ledger/ledger.types.js';
 import type { BudgetLineAccounts } from '../../src/modules/budgets/budget-line.js';
-import { BudgetsRepository } from '../../src/modules/budgets/budgets.repository.js';
 import { API, createTestApp, type TestApp } from '../support/app.js';
 
 describe('ledger posting, immutability and verification (integration, real PostgreSQL)', () => {
@@ -40,9 +39,9 @@ describe('ledger posting, immutability and verification (integration, real Postg
     t = await createTestApp();
     ledger = t.app.get(LedgerService);
     tx = t.app.get(Transactions);
-    const repository = t.app.get(BudgetsRepository);
+    const repository = t.app.get(LedgerService);
     const lines = await tx.run((manager) =>
-      repository.lineAccounts(manager, [
+      repository.openLineAccounts(manager, [
         { fiscalYear: 2012, policyCode: 'RURAL_REWARD', fundingLevel: 'CENTRAL', countyCode: '410122' },
         { fiscalYear: 2012, policyCode: 'RURAL_REWARD', fundingLevel: 'COUNTY', countyCode: '410122' },
       ]),

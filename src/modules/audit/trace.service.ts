@@ -7,6 +7,7 @@ import { formatMoney, money } from '../../common/money.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
+import { householdClaims } from '../overpayments/household-claims.js';
 import { TraceRepository, type BatchLineRow, type TraceTransferRow } from './trace.repository.js';
 
 const APPROVED_OR_LATER = ['APPROVED', 'EXPORTED', 'SETTLED', 'CLOSED'];
@@ -108,6 +109,8 @@ export class TraceService {
       return {
         household: { id: household.id, householdNo: household.household_no, regionCode: household.region_code },
         payments,
+        /** Overpayment claims of the household: their periods (lines) and recovery. */
+        overpayments: await householdClaims(manager, id),
         totals: {
           lines: lines.length,
           paid: sumWhere('PAID'),

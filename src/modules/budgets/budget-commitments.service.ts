@@ -8,9 +8,8 @@ import { AccountLimitError } from '../ledger/ledger.errors.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import type { AccountCode, LedgerTransfer, TransferCode, TransferInput } from '../ledger/ledger.types.js';
 import { FUNDING_LEVELS, POLICY_CODES, type FundingLevel } from '../policies/policy-codes.js';
-import { lineKey, type BudgetLineAccounts, type BudgetLineKey } from './budget-line.js';
+import { accountOf, lineKey, type BudgetLineKey } from '../ledger/line-accounts.js';
 import { CommitmentExceededError, InsufficientBudgetError, InvalidBudgetMovementError } from './budgets.errors.js';
-import { BudgetsRepository } from './budgets.repository.js';
 import { shareSplitter, sharesProblem, type FundingShares } from './share-split.js';
 
 export interface MovementLine {
@@ -74,9 +73,6 @@ const RULES: Record<Operation, OperationRule> = {
 /** A positive amount of fen as money, parsed from its text (cheaper than fromFen's division, per transfer). */
 const fenAmount = (fen: bigint): Decimal => money(`${fen / 100n}.${String(fen % 100n).padStart(2, '0')}`);
 
-const accountOf = (accounts: BudgetLineAccounts, code: AccountCode): string =>
-  accounts[code.toLowerCase() as 'funding' | 'available' | 'committed' | 'spent'];
-
 function wholeFenProblem(amount: unknown, field: string): FieldProblem | undefined {
   if (!(amount instanceof Decimal) || !amount.isFinite() || !amount.greaterThan(0)) {
     return { field, message: 'must be a positive Decimal' };
@@ -132,7 +128,6 @@ function movementProblems(movement: BudgetMovement): FieldProblem[] {
 export class BudgetCommitmentsService {
   constructor(
     private readonly ledger: LedgerService,
-    private readonly repository: BudgetsRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -189,7 +184,7 @@ export class BudgetCommitmentsService {
       fundingLevel,
       countyCode: movement.countyCode,
     }));
-    const accounts = await this.repository.findLineAccounts(manager, budgetLines);
+    const accounts = await this.ledger.findLineAccounts(manager, budgetLines);
     if (accounts.size < budgetLines.length) {
       // A line that was never appropriated has nothing to commit, release or spend. Refuse without
       // opening it (the caller may already hold the ledger head), naming the first short line.

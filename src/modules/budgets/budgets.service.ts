@@ -48,6 +48,8 @@ export interface BudgetLineView {
   committed: string;
   spent: string;
   available: string;
+  /** Paid, found not owed, and not yet recovered or written off (overpayment claims). */
+  receivable: string;
 }
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -101,7 +103,7 @@ export class BudgetsService {
       countyCode: input.countyCode,
     };
     return this.transactions.run(async (manager) => {
-      const accounts = (await this.repository.lineAccounts(manager, [line])).get(lineKey(line))!;
+      const accounts = (await this.ledger.openLineAccounts(manager, [line])).get(lineKey(line))!;
       const posted = await this.ledger.post(manager, [
         {
           idempotencyId,
@@ -205,6 +207,7 @@ export class BudgetsService {
         committed: formatMoney(row.committed),
         spent: formatMoney(row.spent),
         available: formatMoney(row.available),
+        receivable: formatMoney(row.receivable),
       })),
       nextCursor: hasMore
         ? encodeCursor([last.fiscal_year, last.county_code, last.policy_code, Number(last.level_order)])

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BudgetsModule } from '../budgets/budgets.module.js';
+import { OverpaymentsModule } from '../overpayments/overpayments.module.js';
 import { PoliciesModule } from '../policies/policies.module.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { BankFilesService } from './bank-files.service.js';
@@ -13,7 +14,7 @@ import { DisbursementsService } from './disbursements.service.js';
 import { GenerationProcessor } from './generation.processor.js';
 
 @Module({
-  imports: [BudgetsModule, PoliciesModule, RegistryModule],
+  imports: [BudgetsModule, PoliciesModule, RegistryModule, OverpaymentsModule],
   controllers: [DisbursementsController, HouseholdPaymentsController, BankFormatsController],
   providers: [
     DisbursementsRepository,

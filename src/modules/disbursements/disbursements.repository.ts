@@ -82,7 +82,12 @@ export interface LineRow {
   beneficiary_key: string;
   region_code: string;
   periods: string[];
+  /** What the bank pays: gross_amount less offset_amount. */
   amount: string;
+  /** What the line is owed in all. */
+  gross_amount: string;
+  /** Kept back to recover overpayment claims of the household. */
+  offset_amount: string;
   bank_code: string;
   account_no: string;
   account_name: string;
@@ -134,7 +139,7 @@ const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 /** The generation cursor of a candidate: where the next chunk starts after it. */
 export const candidateCursor = (row: CandidateRow): string => `${row.household_id}/${row.id}`;
 const LINE_COLUMNS = `id, line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods,
-  amount::text, bank_code, account_no, account_name, id_number, version_ids, status, bank_ref, reason`;
+  amount::text, gross_amount::text, offset_amount::text, bank_code, account_no, account_name, id_number, version_ids, status, bank_ref, reason`;
 
 /** The SQL of batches, lines, exceptions and coverage; set-based wherever lines are concerned. */
 @Injectable()
@@ -414,6 +419,16 @@ export class DisbursementsRepository {
       `SELECT id, amount::text, version_ids[cardinality(version_ids)] AS version_id
          FROM disbursement_lines WHERE batch_id = $1 AND status = ANY($2::text[]) ORDER BY line_no`,
       [batchId, statuses],
+    );
+  }
+
+  /** The offsets kept back from the batch's pending lines, with their deciding version, for the budget. */
+  lineOffsets(manager: EntityManager, batchId: string) {
+    return queryRows<{ id: string; amount: string; version_id: string }>(
+      manager,
+      `SELECT id, offset_amount::text AS amount, version_ids[cardinality(version_ids)] AS version_id
+         FROM disbursement_lines WHERE batch_id = $1 AND status = 'PENDING' AND offset_amount > 0 ORDER BY line_no`,
+      [batchId],
     );
   }
 

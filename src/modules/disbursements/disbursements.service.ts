@@ -11,6 +11,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { BudgetCommitmentsService } from '../budgets/budget-commitments.service.js';
 import type { FundingShares } from '../budgets/share-split.js';
 import { JobsService } from '../jobs/jobs.service.js';
+import { OverpaymentsService } from '../overpayments/overpayments.service.js';
 import { PoliciesRepository } from '../policies/policies.repository.js';
 import { maskNumber } from '../registry/id-number.js';
 import { PoliciesService } from '../policies/policies.service.js';
@@ -91,7 +92,12 @@ export interface LineView {
   householdId: string;
   personId: string | null;
   periods: string[];
+  /** What the bank pays (the net): grossAmount - offsetAmount. */
   amount: string;
+  /** What the line is owed in all. */
+  grossAmount: string;
+  /** Kept back to recover the household's overpayment claims (at most the policy's offset share). */
+  offsetAmount: string;
   status: string;
   bankRef: string | null;
   reason: string | null;
@@ -109,6 +115,7 @@ export class DisbursementsService {
     private readonly budgets: BudgetCommitmentsService,
     private readonly jobs: JobsService,
     private readonly audit: AuditService,
+    private readonly overpayments: OverpaymentsService,
   ) {}
 
   async policy(code: string, manager?: EntityManager): Promise<PolicyWithVersions> {
@@ -196,6 +203,7 @@ export class DisbursementsService {
       async (manager, row) => {
         await this.repository.releaseCoverage(manager, row.id);
         await this.repository.cancelLines(manager, row.id);
+        await this.overpayments.releaseOffsets(manager, row.id);
         return this.repository.updateBatch(manager, row.id, {
           status: 'CANCELLED',
           cancelled_by: actor.id,
@@ -273,6 +281,7 @@ export class DisbursementsService {
       // Nothing was committed, so nothing is released; the lines' claims on their months are freed.
       await this.repository.releaseCoverage(manager, row.id);
       await this.repository.cancelLines(manager, row.id);
+      await this.overpayments.releaseOffsets(manager, row.id);
       return this.repository.updateBatch(manager, row.id, {
         status: 'REJECTED',
         rejected_by: actor.id,
@@ -304,6 +313,23 @@ export class DisbursementsService {
       if (row.submitted_by === actor.id) throw new SelfApprovalForbiddenError();
 
       const policy = await this.policy(row.policy_code, manager);
+      // Offsets first: they recover overpayment claims (receivable -> available), then the lines'
+      // offset parts are committed and spent at once (kept back, never sent to the bank).
+      await this.overpayments.applyOffsets(manager, row.id);
+      const offsets = await this.repository.lineOffsets(manager, row.id);
+      for (const [index, group] of groupByShares(policy, offsets).entries()) {
+        const movement = {
+          fiscalYear: row.fiscal_year,
+          policyCode: row.policy_code,
+          countyCode: row.county_code,
+          shares: group.shares,
+          batchId: row.id,
+          idempotencyKey: `batch:${row.id}:offset:${index}`,
+          lines: group.lines.map((line) => ({ lineId: line.id, amount: money(line.amount) })),
+        };
+        await this.budgets.commit(manager, movement);
+        await this.budgets.spend(manager, movement);
+      }
       const lines = await this.repository.lineAmounts(manager, row.id, ['PENDING']);
       for (const [index, group] of groupByShares(policy, lines).entries()) {
         await this.budgets.commit(manager, {
@@ -377,6 +403,8 @@ export const toLineView = (row: LineRow): LineView => ({
   personId: row.person_id,
   periods: row.periods,
   amount: formatMoney(row.amount),
+  grossAmount: formatMoney(row.gross_amount),
+  offsetAmount: formatMoney(row.offset_amount),
   status: row.status,
   bankRef: row.bank_ref,
   reason: row.reason,

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Decimal } from 'decimal.js';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -8,6 +9,7 @@ import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { JobProcessor, type FailedJob, type JobContext, type JobHandler } from '../jobs/job-processor.js';
 import { JobStoppedError } from '../jobs/jobs.errors.js';
+import { OverpaymentsService } from '../overpayments/overpayments.service.js';
 import { accountNoProblem } from '../registry/bank-account.js';
 import { holderProblem } from '../registry/household-rules.js';
 import {
@@ -77,6 +79,7 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
     private readonly disbursements: DisbursementsService,
     private readonly snapshots: HouseholdSnapshots,
     private readonly audit: AuditService,
+    private readonly overpayments: OverpaymentsService,
   ) {}
 
   async run(job: JobContext<GenerationJob>): Promise<GenerationResult> {
@@ -171,10 +174,19 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
                 continue;
               }
               lines.push({ ...outcome, lineNo: ++lineNo });
-              chunkTotal = chunkTotal.plus(outcome.amount);
+            }
+            // The households' overpayment claims take their offsets (the lines then pay the net).
+            const offsets = await this.overpayments.reserveOffsets(tx, policy, lines);
+            const kept = new Map<number, Decimal>();
+            for (const o of offsets) kept.set(o.lineNo, (kept.get(o.lineNo) ?? money(0)).plus(o.amount));
+            for (const line of lines) {
+              const offset = kept.get(line.lineNo);
+              if (offset) line.amount = formatMoney(money(line.amount).minus(offset));
+              chunkTotal = chunkTotal.plus(line.amount);
             }
             const claimed = await this.repository.insertLinesChunk(tx, locked.id, locked.policy_code, lines);
             if (claimed < 0) throw new ClaimConflict('a concurrent batch claimed some of these months');
+            await this.overpayments.recordOffsets(tx, locked.id, offsets);
             await this.repository.insertExceptions(tx, locked.id, exceptions);
             const [{ n: exceptionCount }] = await tx.query(
               `SELECT count(*)::int AS n FROM disbursement_exceptions WHERE batch_id = $1`,

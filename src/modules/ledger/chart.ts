@@ -9,6 +9,14 @@ export const CHART_FLOWS: Record<Exclude<TransferCode, 'REVERSAL'>, { debit: Acc
   COMMITMENT: { debit: 'AVAILABLE', credit: 'COMMITTED' },
   PAYMENT: { debit: 'COMMITTED', credit: 'SPENT' },
   RELEASE: { debit: 'COMMITTED', credit: 'AVAILABLE' },
+  /** Paid and found not owed: to be recovered from the household. */
+  OVERPAYMENT: { debit: 'SPENT', credit: 'RECEIVABLE' },
+  /** Recovered (an offset or a refund): the money is available again. */
+  RECOVERY: { debit: 'RECEIVABLE', credit: 'AVAILABLE' },
+  /** Given up: spent after all, as a loss. */
+  WRITE_OFF: { debit: 'RECEIVABLE', credit: 'SPENT' },
+  /** The event that made it not owed was withdrawn: owed after all, spent again. */
+  OVERPAYMENT_WITHDRAWN: { debit: 'RECEIVABLE', credit: 'SPENT' },
 };
 
 export interface ChartAccount {

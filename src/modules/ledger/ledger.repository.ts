@@ -7,6 +7,7 @@ import { queryOne, queryRows } from '../../database/sql.js';
 import type { FundingLevel } from '../policies/policy-codes.js';
 import { CANONICAL_TIMESTAMP_SQL, type CanonicalTransfer } from './block-hash.js';
 import { CHART_SQL } from './chart.js';
+import { LINE_ACCOUNT_CODES, lineKey, type BudgetLineAccounts, type BudgetLineKey } from './line-accounts.js';
 import type {
   AccountCode,
   AccountFlag,
@@ -193,9 +194,89 @@ export interface BalanceDelta {
   credits: Decimal;
 }
 
+interface LineAccountRow {
+  id: string;
+  code: AccountCode;
+  fiscal_year: number;
+  policy_code: string;
+  funding_level: FundingLevel;
+  county_code: string;
+  balance: string;
+}
+
+const lineColumns = (lines: BudgetLineKey[]) => [
+  lines.map((l) => l.fiscalYear),
+  lines.map((l) => l.policyCode),
+  lines.map((l) => l.fundingLevel),
+  lines.map((l) => l.countyCode),
+];
+
 /** The ledger's SQL. Every write method expects the caller's transaction (see LedgerService.post). */
 @Injectable()
 export class LedgerRepository {
+  /**
+   * Opens (inserts) the accounts of budget lines that lack any, FUNDING with the credits flag and
+   * the others with the debits flag. The unique key on (fiscal year, policy, level, county, code)
+   * makes concurrent openings safe.
+   */
+  async openLineAccounts(manager: EntityManager, lines: BudgetLineKey[]): Promise<void> {
+    await manager.query(
+      `INSERT INTO ledger_accounts
+         (code, fiscal_year, policy_code, funding_level, county_code,
+          debits_must_not_exceed_credits, credits_must_not_exceed_debits)
+       SELECT c.code, l.fy, l.policy, l.level, l.county, c.code <> 'FUNDING', c.code = 'FUNDING'
+         FROM unnest($1::smallint[], $2::text[], $3::text[], $4::text[]) AS l(fy, policy, level, county)
+        CROSS JOIN unnest($5::text[]) WITH ORDINALITY AS c(code, n)
+        ORDER BY l.fy, l.policy, l.level, l.county, c.n
+       ON CONFLICT (fiscal_year, policy_code, funding_level, county_code, code) DO NOTHING`,
+      [...lineColumns(lines), LINE_ACCOUNT_CODES],
+    );
+  }
+
+  /**
+   * The accounts and balances of the lines that exist, by `lineKey`; a line lacking any of its
+   * accounts is left out. Reads without locking: posting locks what it moves.
+   */
+  async findLineAccounts(manager: EntityManager, lines: BudgetLineKey[]): Promise<Map<string, BudgetLineAccounts>> {
+    const rows = await queryRows<LineAccountRow>(
+      manager,
+      `SELECT a.id, a.code, a.fiscal_year, a.policy_code, a.funding_level, a.county_code,
+              CASE WHEN a.code = 'FUNDING' THEN a.debits_posted - a.credits_posted
+                   ELSE a.credits_posted - a.debits_posted END AS balance
+         FROM ledger_accounts a
+         JOIN unnest($1::smallint[], $2::text[], $3::text[], $4::text[]) AS l(fy, policy, level, county)
+           ON a.fiscal_year = l.fy AND a.policy_code = l.policy AND a.funding_level = l.level
+          AND a.county_code = l.county`,
+      lineColumns(lines),
+    );
+    const result = new Map<string, BudgetLineAccounts>();
+    const counts = new Map<string, number>();
+    for (const row of rows) {
+      const line = {
+        fiscalYear: row.fiscal_year,
+        policyCode: row.policy_code,
+        fundingLevel: row.funding_level,
+        countyCode: row.county_code,
+      };
+      const key = lineKey(line);
+      const accounts = result.get(key) ?? {
+        line,
+        funding: '',
+        available: '',
+        committed: '',
+        spent: '',
+        receivable: '',
+        balances: { FUNDING: '0', AVAILABLE: '0', COMMITTED: '0', SPENT: '0', RECEIVABLE: '0' },
+      };
+      accounts[row.code.toLowerCase() as 'funding' | 'available' | 'committed' | 'spent' | 'receivable'] = row.id;
+      accounts.balances![row.code] = row.balance;
+      result.set(key, accounts);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, count] of counts) if (count < LINE_ACCOUNT_CODES.length) result.delete(key);
+    return result;
+  }
+
   /** The chain head, locked until the transaction ends: every posting call goes one at a time. */
   async lockHead(manager: EntityManager): Promise<{ lastSeq: string; lastHash: string }> {
     const row = await queryOne<{ last_seq: string; last_hash: string }>(

@@ -8,6 +8,7 @@ import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagina
 import { RegionScope } from '../../common/region-scope.js';
 import { accountJson, BlockHasher, canonicalTimestamp, transferLineOf } from './block-hash.js';
 import { chartProblem } from './chart.js';
+import type { BudgetLineAccounts, BudgetLineKey } from './line-accounts.js';
 import { ID_PATTERN, transferProblems } from './transfer-rules.js';
 import {
   AccountCapacityError,
@@ -367,6 +368,26 @@ export class LedgerService {
     await this.repository.insertTransfers(manager, seq, rows);
     await this.repository.advanceHead(manager, seq, hash);
     return { ...header, hash };
+  }
+
+  /**
+   * The accounts of each budget line, opening the lines that have none yet (the ledger owns its
+   * accounts: nobody else inserts them). Only for transactions that have not posted yet: an insert
+   * can wait for a concurrent opening of the same line, which must not happen while holding the
+   * ledger head.
+   */
+  async openLineAccounts(manager: EntityManager, lines: BudgetLineKey[]): Promise<Map<string, BudgetLineAccounts>> {
+    let found = await this.repository.findLineAccounts(manager, lines);
+    if (found.size < lines.length) {
+      await this.repository.openLineAccounts(manager, lines);
+      found = await this.repository.findLineAccounts(manager, lines);
+    }
+    return found;
+  }
+
+  /** The accounts and balances (read, not locked) of the budget lines that are open, by `lineKey`. */
+  findLineAccounts(manager: EntityManager, lines: BudgetLineKey[]): Promise<Map<string, BudgetLineAccounts>> {
+    return this.repository.findLineAccounts(manager, lines);
   }
 
   async listAccounts(

@@ -2,10 +2,20 @@ import type { Decimal } from 'decimal.js';
 import type { FundingLevel } from '../policies/policy-codes.js';
 
 /** The accounts of one budget line (see README.md, "Ledger and chart of accounts"). */
-export const ACCOUNT_CODES = ['FUNDING', 'AVAILABLE', 'COMMITTED', 'SPENT'] as const;
+export const ACCOUNT_CODES = ['FUNDING', 'AVAILABLE', 'COMMITTED', 'SPENT', 'RECEIVABLE'] as const;
 export type AccountCode = (typeof ACCOUNT_CODES)[number];
 
-export const TRANSFER_CODES = ['APPROPRIATION', 'COMMITMENT', 'PAYMENT', 'RELEASE', 'REVERSAL'] as const;
+export const TRANSFER_CODES = [
+  'APPROPRIATION',
+  'COMMITMENT',
+  'PAYMENT',
+  'RELEASE',
+  'REVERSAL',
+  'OVERPAYMENT',
+  'RECOVERY',
+  'WRITE_OFF',
+  'OVERPAYMENT_WITHDRAWN',
+] as const;
 export type TransferCode = (typeof TRANSFER_CODES)[number];
 
 export const ACCOUNT_FLAGS = ['DEBITS_MUST_NOT_EXCEED_CREDITS', 'CREDITS_MUST_NOT_EXCEED_DEBITS'] as const;

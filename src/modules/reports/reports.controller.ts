@@ -51,6 +51,17 @@ export class ReportsController {
     return this.send('arrears', query, actor, response);
   }
 
+  @Get('overpayments')
+  @Roles('FINANCE', 'AUDITOR')
+  @ApiProduces(...PRODUCES)
+  @ApiOkResponse({
+    description:
+      'Open overpayment claims by county, policy and age (days since opened): claims, amount, recovered, reserved, outstanding',
+  })
+  overpayments(@Query() query: ReportQuery, @CurrentActor() actor: Actor, @Res() response: Response) {
+    return this.send('overpayments', query, actor, response);
+  }
+
   private async send(name: ReportName, query: ReportQuery, actor: Actor, response: Response): Promise<void> {
     const opened = this.reports.open(actor, name, query);
     // The first page is read before the status line, so that a failing query is still a problem

@@ -4,9 +4,16 @@ import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { executionRate, type ReportColumn, type ReportRow, type ReportTotals } from './report-format.js';
 import type { ReportStream } from './report-writers.js';
+import { overpaymentClaimsReport } from './overpayment-claims.report.js';
 import { ReportsRepository, type ReportFilter } from './reports.repository.js';
 
-export const REPORT_NAMES = ['budget-execution', 'beneficiaries', 'failed-payments', 'arrears'] as const;
+export const REPORT_NAMES = [
+  'budget-execution',
+  'beneficiaries',
+  'failed-payments',
+  'arrears',
+  'overpayments',
+] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
 type Row = Record<string, unknown>;
@@ -154,6 +161,7 @@ const DEFINITIONS: Record<ReportName, Definition> = {
       bankRef: str(row.bank_ref),
     }),
   },
+  overpayments: { ...overpaymentClaimsReport, sql: (_r, f) => overpaymentClaimsReport.sql(f) },
 };
 
 /** The reports, each a SQL aggregation streamed through one writer per format. */

@@ -69,8 +69,13 @@ export class BudgetLineDto {
   @ApiProperty({ example: '1000.00' }) appropriated!: string;
   @ApiProperty({ example: '300.00' }) committed!: string;
   @ApiProperty({ example: '200.00' }) spent!: string;
-  @ApiProperty({ example: '500.00', description: 'appropriated = committed + spent + available' })
+  @ApiProperty({ example: '500.00', description: 'appropriated = committed + spent + available + receivable' })
   available!: string;
+  @ApiProperty({
+    example: '0.00',
+    description: 'paid, found not owed (overpayment claims), and not yet recovered or written off',
+  })
+  receivable!: string;
 }
 
 export class BudgetLinePageDto {
