@@ -79,7 +79,8 @@ export function ApiProblems(problems: ProblemCodes): MethodDecorator {
  */
 export function describeOperation(handler: Handler, description: string): void {
   const operation = (Reflect.getMetadata(API_OPERATION, handler) as Record<string, unknown> | undefined) ?? {};
-  const before = typeof operation.description === 'string' && operation.description ? `${operation.description}\n\n` : '';
+  const before =
+    typeof operation.description === 'string' && operation.description ? `${operation.description}\n\n` : '';
   Reflect.defineMetadata(API_OPERATION, { ...operation, description: before + description }, handler);
 }
 

@@ -22,6 +22,9 @@ export class ProblemDetailsView {
   @ApiPropertyOptional({ example: '/api/v1/enrollments/0b6c…/submit', description: 'The request path' })
   instance?: string;
   @ApiPropertyOptional({ description: 'The X-Request-Id, also in the logs' }) requestId?: string;
-  @ApiPropertyOptional({ type: [FieldProblemView], description: 'Field problems (VALIDATION_FAILED, IMPORT_REJECTED…)' })
+  @ApiPropertyOptional({
+    type: [FieldProblemView],
+    description: 'Field problems (VALIDATION_FAILED, IMPORT_REJECTED…)',
+  })
   errors?: FieldProblemView[];
 }

@@ -1,12 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
@@ -24,8 +17,18 @@ import type { EnrollmentAction } from './enrollment-state.js';
 import { EnrollmentsService, type EnrollmentView } from './enrollments.service.js';
 import { PublicityListService } from './publicity-list.service.js';
 import { RecheckService } from './recheck.service.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { ApiDownload } from '../../common/openapi/api-download.decorator.js';
+import {
+  EnrollmentDetailView,
+  EnrollmentListView,
+  EnrollmentPage,
+  EnrollmentView as EnrollmentSchema,
+} from './dto/enrollment.view.js';
+import { JobAcceptedView } from '../jobs/dto/job.view.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
-@ApiTags('enrollments')
+@ApiTags(TAGS.enrollments)
 @Controller('enrollments')
 export class EnrollmentsController {
   constructor(
@@ -37,23 +40,33 @@ export class EnrollmentsController {
   @Post()
   @HttpCode(201)
   @Roles('CLERK', 'OFFICER')
-  @ApiCreatedResponse({ description: 'The enrollment in DRAFT' })
-  @ApiConflictResponse({ description: 'DUPLICATE_ENROLLMENT: the beneficiary already holds an open enrollment' })
+  @ApiCreatedResponse({ type: EnrollmentSchema, description: 'The enrollment in DRAFT' })
+  @ApiSummary(
+    '新建申请（草稿）',
+    'DUPLICATE_ENROLLMENT: the beneficiary already holds an open enrollment in this policy.',
+  )
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['DUPLICATE_ENROLLMENT'] })
   create(@Body() body: CreateEnrollmentDto, @CurrentActor() actor: Actor): Promise<EnrollmentView> {
     return this.enrollments.create(actor, body);
   }
 
   @Get()
   @Roles()
-  @ApiOkResponse({ description: '{items, nextCursor}' })
+  @ApiOkResponse({ type: EnrollmentPage })
+  @ApiSummary('申请列表（按政策、状态、区域）')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'] })
   list(@Query() query: ListEnrollmentsQuery, @CurrentActor() actor: Actor): Promise<Page<EnrollmentView>> {
     return this.enrollments.list(actor, query);
   }
 
   @Get('publicity-list')
   @Roles('CLERK', 'OFFICER', 'AUDITOR')
-  @ApiProduces('text/csv')
-  @ApiOkResponse({ description: '公示名单: enrollments publicized in a township within the date range, as CSV' })
+  @ApiDownload({
+    description: '公示名单: enrollments publicized in a township within the date range, as CSV',
+    files: ['text/csv'],
+  })
+  @ApiSummary('下载公示名单（CSV）')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'] })
   async publicityList(
     @Query() query: PublicityListQuery,
     @CurrentActor() actor: Actor,
@@ -65,7 +78,12 @@ export class EnrollmentsController {
   @Post('recheck')
   @HttpCode(202)
   @Roles('OFFICER')
-  @ApiAcceptedResponse({ description: '{jobId}: the yearly re-check of every active enrollment in scope' })
+  @ApiAcceptedResponse({
+    type: JobAcceptedView,
+    description: 'The yearly re-check of every active enrollment in scope',
+  })
+  @ApiSummary('年度资格复核（后台任务）')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'], 503: ['QUEUE_UNAVAILABLE'] })
   startRecheck(@Body() body: RecheckDto, @CurrentActor() actor: Actor): Promise<{ jobId: string }> {
     return this.recheck.start(actor, body.asOf, body.regionCode ?? actor.regionCode);
   }
@@ -73,7 +91,12 @@ export class EnrollmentsController {
   @Post('bulk/publicize')
   @HttpCode(200)
   @Roles('OFFICER')
-  @ApiOkResponse({ description: 'All publicized, or none (409 BULK_ACTION_FAILED lists every failure)' })
+  @ApiOkResponse({
+    type: EnrollmentListView,
+    description: 'All publicized, or none (409 BULK_ACTION_FAILED lists every failure)',
+  })
+  @ApiSummary('批量公示')
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['BULK_ACTION_FAILED'] })
   async bulkPublicize(@Body() body: BulkIdsDto, @CurrentActor() actor: Actor) {
     return { items: await this.enrollments.bulk(actor, body.ids, 'publicize') };
   }
@@ -81,14 +104,24 @@ export class EnrollmentsController {
   @Post('bulk/approve')
   @HttpCode(200)
   @Roles('OFFICER')
-  @ApiOkResponse({ description: 'All approved, or none (409 BULK_ACTION_FAILED lists every failure)' })
+  @ApiOkResponse({
+    type: EnrollmentListView,
+    description: 'All approved, or none (409 BULK_ACTION_FAILED lists every failure)',
+  })
+  @ApiSummary('批量审批通过')
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['BULK_ACTION_FAILED'] })
   async bulkApprove(@Body() body: BulkIdsDto, @CurrentActor() actor: Actor) {
     return { items: await this.enrollments.bulk(actor, body.ids, 'approve') };
   }
 
   @Get(':id')
   @Roles()
-  @ApiOkResponse({ description: 'The enrollment with its transition history and stored explanations' })
+  @ApiOkResponse({
+    type: EnrollmentDetailView,
+    description: 'The enrollment with its transition history and stored explanations',
+  })
+  @ApiSummary('申请详情（含流转记录与判定说明）')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor) {
     return this.enrollments.get(actor, id);
   }
@@ -96,6 +129,14 @@ export class EnrollmentsController {
   @Post(':id/submit')
   @HttpCode(200)
   @Roles('CLERK', 'OFFICER')
+  @ApiSummary('提交申请（重新判定资格）')
+  @ApiOkResponse({ type: EnrollmentSchema })
+  @ApiProblems({
+    403: ['ROLE_FORBIDDEN'],
+    404: ['NOT_FOUND'],
+    409: ['INVALID_STATE_TRANSITION'],
+    422: ['NOT_ELIGIBLE'],
+  })
   submit(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<EnrollmentView> {
     return this.act(actor, id, 'submit');
   }
@@ -103,6 +144,9 @@ export class EnrollmentsController {
   @Post(':id/publicize')
   @HttpCode(200)
   @Roles('OFFICER')
+  @ApiSummary('公示申请')
+  @ApiOkResponse({ type: EnrollmentSchema })
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'] })
   publicize(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<EnrollmentView> {
     return this.act(actor, id, 'publicize');
   }
@@ -110,6 +154,14 @@ export class EnrollmentsController {
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('OFFICER')
+  @ApiSummary('审批通过（公示期满后，由他人审批）')
+  @ApiOkResponse({ type: EnrollmentSchema })
+  @ApiProblems({
+    403: ['SELF_APPROVAL_FORBIDDEN'],
+    404: ['NOT_FOUND'],
+    409: ['INVALID_STATE_TRANSITION', 'NOTICE_PERIOD_NOT_OVER'],
+    422: ['NOT_ELIGIBLE'],
+  })
   approve(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<EnrollmentView> {
     return this.act(actor, id, 'approve');
   }
@@ -117,6 +169,9 @@ export class EnrollmentsController {
   @Post(':id/reject')
   @HttpCode(200)
   @Roles('OFFICER')
+  @ApiSummary('驳回申请')
+  @ApiOkResponse({ type: EnrollmentSchema })
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'] })
   reject(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: TransitionReasonDto,
@@ -128,6 +183,9 @@ export class EnrollmentsController {
   @Post(':id/suspend')
   @HttpCode(200)
   @Roles('OFFICER')
+  @ApiSummary('暂停发放')
+  @ApiOkResponse({ type: EnrollmentSchema })
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'] })
   suspend(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: TransitionReasonDto,
@@ -139,6 +197,9 @@ export class EnrollmentsController {
   @Post(':id/resume')
   @HttpCode(200)
   @Roles('OFFICER')
+  @ApiSummary('恢复发放')
+  @ApiOkResponse({ type: EnrollmentSchema })
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'], 422: ['NOT_ELIGIBLE'] })
   resume(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<EnrollmentView> {
     return this.act(actor, id, 'resume');
   }
@@ -146,6 +207,9 @@ export class EnrollmentsController {
   @Post(':id/terminate')
   @HttpCode(200)
   @Roles('OFFICER')
+  @ApiSummary('终止享受')
+  @ApiOkResponse({ type: EnrollmentSchema })
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'] })
   terminate(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: TransitionReasonDto,
