@@ -8,7 +8,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: AUDITOR. */
+        /**
+         * 审计日志（只增不改）
+         * @description Roles: AUDITOR.
+         */
         get: operations["AuditController_list"];
         put?: never;
         post?: never;
@@ -27,7 +30,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 立即封存已提交的审计事件
+         * @description Roles: ADMIN.
+         */
         post: operations["AuditController_seal"];
         delete?: never;
         options?: never;
@@ -42,7 +48,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: AUDITOR. */
+        /**
+         * 追溯一个批次：预算指标→审批→记账→银行结果，逐级核对
+         * @description Roles: AUDITOR.
+         */
         get: operations["AuditController_traceBatch"];
         put?: never;
         post?: never;
@@ -59,7 +68,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: AUDITOR. */
+        /**
+         * 追溯一户的全部发放（批次、记账、银行结果、申请流转）
+         * @description Roles: AUDITOR.
+         */
         get: operations["AuditController_traceHousehold"];
         put?: never;
         post?: never;
@@ -76,7 +88,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: AUDITOR. */
+        /**
+         * 校验审计日志的哈希链
+         * @description Roles: AUDITOR.
+         */
         get: operations["AuditController_verify"];
         put?: never;
         post?: never;
@@ -95,6 +110,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * 登录，取得访问令牌
+         * @description Unknown username, wrong password or a disabled account: 401; more than 10 failed sign-ins a minute for a username and address: 429.
+         */
         post: operations["AuthController_login"];
         delete?: never;
         options?: never;
@@ -111,7 +130,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: any signed-in user. */
+        /**
+         * 修改本人密码
+         * @description Roles: any signed-in user.
+         */
         post: operations["AuthController_changePassword"];
         delete?: never;
         options?: never;
@@ -126,7 +148,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 预算指标执行情况（下达、占用、支出、可用）
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["BudgetsController_list"];
         put?: never;
         post?: never;
@@ -145,7 +170,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 下达预算指标（按年度、政策、资金层级、县）
+         * @description Roles: FINANCE.
+         */
         post: operations["BudgetsController_appropriate"];
         delete?: never;
         options?: never;
@@ -162,7 +190,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 冲销一笔预算指标
+         * @description Roles: FINANCE.
+         */
         post: operations["BudgetsController_reverse"];
         delete?: never;
         options?: never;
@@ -177,10 +208,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 发放批次列表
+         * @description Roles: any signed-in user.
+         */
         get: operations["DisbursementsController_list"];
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 生成发放批次（后台任务）
+         * @description Roles: OFFICER.
+         */
         post: operations["DisbursementsController_create"];
         delete?: never;
         options?: never;
@@ -195,7 +232,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 批次详情（合计与例外名单）
+         * @description Roles: any signed-in user.
+         */
         get: operations["DisbursementsController_get"];
         put?: never;
         post?: never;
@@ -214,7 +254,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 审批批次（占用预算并记账，提交人不得审批）
+         * @description Roles: FINANCE.
+         */
         post: operations["DisbursementsController_approve"];
         delete?: never;
         options?: never;
@@ -229,7 +272,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE. */
+        /**
+         * 下载银行代发文件
+         * @description Roles: FINANCE.
+         */
         get: operations["DisbursementsController_bankFile"];
         put?: never;
         post?: never;
@@ -248,7 +294,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 导入银行回盘文件（结算批次）
+         * @description Roles: FINANCE.
+         */
         post: operations["DisbursementsController_bankResults"];
         delete?: never;
         options?: never;
@@ -265,7 +314,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 作废批次（释放明细与占用）
+         * @description Roles: OFFICER.
+         */
         post: operations["DisbursementsController_cancel"];
         delete?: never;
         options?: never;
@@ -282,7 +334,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 关闭批次
+         * @description Roles: FINANCE.
+         */
         post: operations["DisbursementsController_close"];
         delete?: never;
         options?: never;
@@ -297,7 +352,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 批次明细（每人每期）
+         * @description Roles: any signed-in user.
+         */
         get: operations["DisbursementsController_lines"];
         put?: never;
         post?: never;
@@ -316,7 +374,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 退回批次（提交人不得退回）
+         * @description Roles: FINANCE.
+         */
         post: operations["DisbursementsController_reject"];
         delete?: never;
         options?: never;
@@ -333,7 +394,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 继续生成失败的批次
+         * @description Roles: OFFICER.
+         */
         post: operations["DisbursementsController_resume"];
         delete?: never;
         options?: never;
@@ -350,7 +414,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER, FINANCE. */
+        /**
+         * 提交批次审批
+         * @description Roles: OFFICER, FINANCE.
+         */
         post: operations["DisbursementsController_submit"];
         delete?: never;
         options?: never;
@@ -365,10 +432,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 申请列表（按政策、状态、区域）
+         * @description Roles: any signed-in user.
+         */
         get: operations["EnrollmentsController_list"];
         put?: never;
-        /** @description Roles: CLERK, OFFICER. */
+        /**
+         * 新建申请（草稿）
+         * @description DUPLICATE_ENROLLMENT: the beneficiary already holds an open enrollment in this policy.
+         *
+         *     Roles: CLERK, OFFICER.
+         */
         post: operations["EnrollmentsController_create"];
         delete?: never;
         options?: never;
@@ -383,7 +458,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 申请详情（含流转记录与判定说明）
+         * @description Roles: any signed-in user.
+         */
         get: operations["EnrollmentsController_get"];
         put?: never;
         post?: never;
@@ -402,7 +480,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 审批通过（公示期满后，由他人审批）
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_approve"];
         delete?: never;
         options?: never;
@@ -419,7 +500,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 公示申请
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_publicize"];
         delete?: never;
         options?: never;
@@ -436,7 +520,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 驳回申请
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_reject"];
         delete?: never;
         options?: never;
@@ -453,7 +540,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 恢复发放
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_resume"];
         delete?: never;
         options?: never;
@@ -470,7 +560,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: CLERK, OFFICER. */
+        /**
+         * 提交申请（重新判定资格）
+         * @description Roles: CLERK, OFFICER.
+         */
         post: operations["EnrollmentsController_submit"];
         delete?: never;
         options?: never;
@@ -487,7 +580,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 暂停发放
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_suspend"];
         delete?: never;
         options?: never;
@@ -504,7 +600,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 终止享受
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_terminate"];
         delete?: never;
         options?: never;
@@ -521,7 +620,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 批量审批通过
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_bulkApprove"];
         delete?: never;
         options?: never;
@@ -538,7 +640,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 批量公示
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_bulkPublicize"];
         delete?: never;
         options?: never;
@@ -553,7 +658,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: CLERK, OFFICER, AUDITOR. */
+        /**
+         * 下载公示名单（CSV）
+         * @description Roles: CLERK, OFFICER, AUDITOR.
+         */
         get: operations["EnrollmentsController_publicityList"];
         put?: never;
         post?: never;
@@ -572,7 +680,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 年度资格复核（后台任务）
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_startRecheck"];
         delete?: never;
         options?: never;
@@ -587,6 +698,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * 健康检查（数据库与任务队列）
+         * @description A problem with `db`, `queue` and `queueMode` when one is down; each dependency is given at most 2 s (REDIS_TIMEOUT_MS for Redis).
+         */
         get: operations["HealthController_check"];
         put?: never;
         post?: never;
@@ -603,6 +718,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 存活探针 */
         get: operations["HealthController_live"];
         put?: never;
         post?: never;
@@ -619,6 +735,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 就绪探针（数据库、队列、数据库迁移） */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -635,10 +752,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 查询户籍（户号、姓名或身份证号）
+         * @description Roles: any signed-in user.
+         */
         get: operations["RegistryController_search"];
         put?: never;
-        /** @description Roles: CLERK. */
+        /**
+         * 登记户籍（户及其成员）
+         * @description Roles: CLERK.
+         */
         post: operations["RegistryController_create"];
         delete?: never;
         options?: never;
@@ -653,7 +776,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 查看一户（成员、子女、证件、一卡通账户）
+         * @description Roles: any signed-in user.
+         */
         get: operations["RegistryController_get"];
         put?: never;
         post?: never;
@@ -671,7 +797,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** @description Roles: CLERK. */
+        /**
+         * 设置或更换一卡通账户
+         * @description Roles: CLERK.
+         */
         put: operations["RegistryController_setBankAccount"];
         post?: never;
         delete?: never;
@@ -687,7 +816,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 某受益人某期应发金额（逐月）
+         * @description Roles: any signed-in user.
+         */
         get: operations["EligibilityController_benefitAmount"];
         put?: never;
         post?: never;
@@ -704,7 +836,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 资格判定：每项政策、每位可能的受益人，逐条说明
+         * @description Roles: any signed-in user.
+         */
         get: operations["EligibilityController_eligibilityOf"];
         put?: never;
         post?: never;
@@ -721,10 +856,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 一户的待遇凭证
+         * @description Roles: any signed-in user.
+         */
         get: operations["EligibilityController_list"];
         put?: never;
-        /** @description Roles: CLERK, OFFICER. */
+        /**
+         * 出具非现金待遇凭证（优先、减免、保险）
+         * @description Roles: CLERK, OFFICER.
+         */
         post: operations["EligibilityController_issue"];
         delete?: never;
         options?: never;
@@ -739,10 +880,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 一户的生活事件记录
+         * @description Roles: any signed-in user.
+         */
         get: operations["RegistryController_listEvents"];
         put?: never;
-        /** @description Roles: CLERK. */
+        /**
+         * 登记生活事件（出生、死亡、收养、迁入迁出、更正等）
+         * @description Roles: CLERK.
+         */
         post: operations["RegistryController_appendEvent"];
         delete?: never;
         options?: never;
@@ -757,7 +904,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 一户的发放记录（期别、金额、状态、银行流水）
+         * @description Roles: any signed-in user.
+         */
         get: operations["HouseholdPaymentsController_list"];
         put?: never;
         post?: never;
@@ -776,7 +926,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: CLERK. */
+        /**
+         * 批量导入户籍（CSV：UTF-8 或 GBK；或按模板填写的 XLSX）
+         * @description Roles: CLERK.
+         */
         post: operations["RegistryController_import"];
         delete?: never;
         options?: never;
@@ -791,7 +944,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 下载户籍导入模板（中文表头，XLSX 或 CSV）
+         * @description Roles: any signed-in user.
+         */
         get: operations["RegistryController_importTemplate"];
         put?: never;
         post?: never;
@@ -808,7 +964,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 本人发起的后台任务
+         * @description Roles: any signed-in user.
+         */
         get: operations["JobsController_list"];
         put?: never;
         post?: never;
@@ -825,7 +984,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 后台任务的状态与进度
+         * @description Roles: any signed-in user.
+         */
         get: operations["JobsController_get"];
         put?: never;
         post?: never;
@@ -842,7 +1004,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 枚举值的中文（或英文）名称：申请与批次状态、角色、关系、户口性质、政策类别、生活事件、资金层级等
+         * @description Roles: any signed-in user.
+         */
         get: operations["LabelsController_list"];
         put?: never;
         post?: never;
@@ -859,7 +1024,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 总账科目及余额
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["LedgerController_accounts"];
         put?: never;
         post?: never;
@@ -876,7 +1044,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 记账（转账）明细
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["LedgerController_transfers"];
         put?: never;
         post?: never;
@@ -893,7 +1064,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: AUDITOR. */
+        /**
+         * 校验总账：哈希链与每个科目的余额
+         * @description Roles: AUDITOR.
+         */
         get: operations["LedgerController_verify"];
         put?: never;
         post?: never;
@@ -910,6 +1084,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Prometheus 监控指标
+         * @description Needs the METRICS_TOKEN bearer token when one is set (401 otherwise).
+         */
         get: operations["MetricsController_scrape"];
         put?: never;
         post?: never;
@@ -926,7 +1104,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 政策列表（含当日有效的版本）
+         * @description Roles: any signed-in user.
+         */
         get: operations["PoliciesController_list"];
         put?: never;
         post?: never;
@@ -943,7 +1124,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 政策详情（含全部版本）
+         * @description Roles: any signed-in user.
+         */
         get: operations["PoliciesController_get"];
         put?: never;
         post?: never;
@@ -962,7 +1146,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 新增政策版本（标准、规则、资金分担）
+         * @description VERSION_IN_USE: the new date would cut into a period already paid.
+         *
+         *     Roles: ADMIN.
+         */
         post: operations["PoliciesController_addVersion"];
         delete?: never;
         options?: never;
@@ -978,7 +1167,12 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 修改尚未使用的政策版本
+         * @description VERSION_IN_USE: a payment has used this version.
+         *
+         *     Roles: ADMIN.
+         */
         put: operations["PoliciesController_amendVersion"];
         post?: never;
         delete?: never;
@@ -994,7 +1188,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 规则可引用的事实目录
+         * @description Roles: any signed-in user.
+         */
         get: operations["PoliciesController_facts"];
         put?: never;
         post?: never;
@@ -1011,10 +1208,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 下级行政区划列表
+         * @description Roles: any signed-in user.
+         */
         get: operations["RegionsController_list"];
         put?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 新增行政区划（上级由代码推出）
+         * @description Roles: ADMIN.
+         */
         post: operations["RegionsController_create"];
         delete?: never;
         options?: never;
@@ -1029,7 +1232,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 补发明细报表
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["ReportsController_arrears"];
         put?: never;
         post?: never;
@@ -1046,7 +1252,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 受益人统计报表（按政策、乡镇）
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["ReportsController_beneficiaries"];
         put?: never;
         post?: never;
@@ -1063,7 +1272,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 预算执行情况报表（JSON、CSV、XLSX）
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["ReportsController_budgetExecution"];
         put?: never;
         post?: never;
@@ -1080,7 +1292,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 发放失败明细报表
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["ReportsController_failedPayments"];
         put?: never;
         post?: never;
@@ -1097,7 +1312,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: ADMIN, AUDITOR. */
+        /**
+         * 定时任务列表
+         * @description Roles: ADMIN, AUDITOR.
+         */
         get: operations["SchedulesController_list"];
         put?: never;
         post?: never;
@@ -1120,7 +1338,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 修改定时任务（时间表、启用）
+         * @description Roles: ADMIN.
+         */
         patch: operations["SchedulesController_update"];
         trace?: never;
     };
@@ -1131,10 +1352,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: ADMIN. */
+        /**
+         * 用户列表
+         * @description Roles: ADMIN.
+         */
         get: operations["UsersController_list"];
         put?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 新建用户
+         * @description Roles: ADMIN.
+         */
         post: operations["UsersController_create"];
         delete?: never;
         options?: never;
@@ -1155,7 +1382,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 停用或启用用户
+         * @description Roles: ADMIN.
+         */
         patch: operations["UsersController_update"];
         trace?: never;
     };
@@ -1303,6 +1533,154 @@ export interface components {
             accountNo: string;
             bankCode: string;
             holderPersonId: string;
+        };
+        BatchAcceptedView: {
+            batch: components["schemas"]["BatchView"];
+            /**
+             * Format: uuid
+             * @description The generation job: GET /jobs/{id}
+             */
+            jobId: string;
+        };
+        BatchExceptionView: {
+            /** Format: uuid */
+            householdId: string;
+            /** Format: uuid */
+            personId: string | null;
+            /** @example NO_BANK_ACCOUNT: 户内无一卡通账户 */
+            reason: string;
+        };
+        BatchLineView: {
+            accountName: string;
+            /** @description Masked unless the caller is FINANCE */
+            accountNo: string;
+            /** @example 960.00 */
+            amount: string;
+            /** @description The bank's reference of a paid line */
+            bankRef: string | null;
+            /** Format: uuid */
+            householdId: string;
+            /** Format: uuid */
+            id: string;
+            lineNo: number;
+            /**
+             * @description The periods (YYYY or YYYY-MM) the line pays
+             * @example [
+             *       "2012"
+             *     ]
+             */
+            periods: string[];
+            /** Format: uuid */
+            personId: string | null;
+            /** @description The bank's reason for a failed line */
+            reason: string | null;
+            /** @enum {string} */
+            status: "PENDING" | "PAID" | "FAILED" | "CANCELLED";
+        };
+        BatchLineViewPage: {
+            items: components["schemas"]["BatchLineView"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        BatchShareView: {
+            /** @example 960.00 */
+            committed: string;
+            /** @example 960.00 */
+            released: string;
+            /** @example 960.00 */
+            spent: string;
+            /** @example 960.00 */
+            stillCommitted: string;
+        };
+        BatchTraceTotalsView: {
+            /** @example 960.00 */
+            committed: string;
+            /** @example 960.00 */
+            failedLines: string;
+            /** @example 960.00 */
+            lines: string;
+            /** @example 960.00 */
+            paidLines: string;
+            /** @example 960.00 */
+            payableLines: string;
+            /** @example 960.00 */
+            pendingLines: string;
+            /** @example 960.00 */
+            released: string;
+            /** @example 960.00 */
+            spent: string;
+            /** @example 960.00 */
+            stillCommitted: string;
+        };
+        BatchTraceView: {
+            batch: components["schemas"]["TraceBatchHeadView"];
+            budgetLines: components["schemas"]["TraceBudgetLineView"][];
+            /** @description true when every check holds */
+            consistent: boolean;
+            differences: components["schemas"]["TraceDifferenceView"][];
+            lineMismatches: components["schemas"]["LineMismatchView"][];
+            lineResults: components["schemas"]["LineResultView"][];
+            /** @description Paged by `limit` and `cursor` */
+            lines: components["schemas"]["TraceLineViewPage"];
+            totals: components["schemas"]["BatchTraceTotalsView"];
+            transfers: components["schemas"]["TransferSumView"][];
+        };
+        BatchView: {
+            /** Format: date-time */
+            approvedAt: string | null;
+            /** Format: uuid */
+            approvedBy: string | null;
+            /** @description SHA-256 (hex) of the bank file, recorded at the first export */
+            bankFileSha256: string | null;
+            /** @example RURAL_REWARD-2012-410122-001 */
+            batchNo: string;
+            /** Format: date-time */
+            cancelledAt: string | null;
+            /** Format: uuid */
+            cancelledBy: string | null;
+            cancelReason: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** @example 410122 */
+            countyCode: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            createdBy: string;
+            exceptionCount: number;
+            /** @description Only on GET /disbursement-batches/{id} */
+            exceptions?: components["schemas"]["BatchExceptionView"][];
+            /** Format: date-time */
+            exportedAt: string | null;
+            /** @example 2012 */
+            fiscalYear: number;
+            /** @description Why generation stopped, while GENERATION_FAILED */
+            generationError: components["schemas"]["GenerationErrorView"] | null;
+            /** Format: uuid */
+            generationJobId: string | null;
+            /** Format: uuid */
+            id: string;
+            lineCount: number;
+            /** @example 2012 */
+            period: string;
+            /** @enum {string} */
+            policyCode: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            /** Format: uuid */
+            rejectedBy: string | null;
+            rejectReason: string | null;
+            /** Format: date-time */
+            settledAt: string | null;
+            /** @enum {string} */
+            status: "DRAFT" | "GENERATION_FAILED" | "GENERATED" | "SUBMITTED" | "APPROVED" | "REJECTED" | "EXPORTED" | "SETTLED" | "CLOSED" | "CANCELLED";
+            /** Format: uuid */
+            submittedBy: string | null;
+            /** @example 2880.00 */
+            totalAmount: string;
+        };
+        BatchViewPage: {
+            items: components["schemas"]["BatchView"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
         };
         BudgetLineDto: {
             /** @example 1000.00 */
@@ -1488,6 +1866,153 @@ export interface components {
             decisions: components["schemas"]["DecisionDto"][];
             householdId: string;
         };
+        EnrollmentDetailView: {
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            activeFrom: string | null;
+            /**
+             * Format: date
+             * @description The day the family applied
+             * @example 2012-03-10
+             */
+            appliedOn: string;
+            /** Format: date-time */
+            approvedAt: string | null;
+            /** Format: uuid */
+            approvedBy: string | null;
+            /**
+             * Format: uuid
+             * @description null for a household benefit
+             */
+            beneficiaryPersonId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            endedOn: string | null;
+            history: components["schemas"]["EnrollmentTransitionView"][];
+            /** Format: uuid */
+            householdId: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date
+             * @description The last day of the public notice (公示)
+             * @example 2012-03-10
+             */
+            noticeEndsOn: string | null;
+            /** Format: uuid */
+            openedBy: string;
+            /** @enum {string} */
+            policyCode: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            /** Format: uuid */
+            publicizedBy: string | null;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            publicizedOn: string | null;
+            /** @example 410122101201 */
+            regionCode: string;
+            /** @enum {string} */
+            status: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED";
+            /** @description Why it was rejected, suspended or terminated */
+            statusReason: string | null;
+            /** Format: uuid */
+            submittedBy: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        EnrollmentListView: {
+            items: components["schemas"]["EnrollmentView"][];
+        };
+        EnrollmentTransitionView: {
+            /** Format: uuid */
+            actorId: string | null;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            asOf: string | null;
+            /** Format: date-time */
+            at: string;
+            /** @description The eligibility decision stored at the transition */
+            explanation: Record<string, never> | null;
+            /** @enum {string|null} */
+            from: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED" | null;
+            reason: string | null;
+            /** @enum {string} */
+            to: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED";
+        };
+        EnrollmentView: {
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            activeFrom: string | null;
+            /**
+             * Format: date
+             * @description The day the family applied
+             * @example 2012-03-10
+             */
+            appliedOn: string;
+            /** Format: date-time */
+            approvedAt: string | null;
+            /** Format: uuid */
+            approvedBy: string | null;
+            /**
+             * Format: uuid
+             * @description null for a household benefit
+             */
+            beneficiaryPersonId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            endedOn: string | null;
+            /** Format: uuid */
+            householdId: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date
+             * @description The last day of the public notice (公示)
+             * @example 2012-03-10
+             */
+            noticeEndsOn: string | null;
+            /** Format: uuid */
+            openedBy: string;
+            /** @enum {string} */
+            policyCode: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            /** Format: uuid */
+            publicizedBy: string | null;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            publicizedOn: string | null;
+            /** @example 410122101201 */
+            regionCode: string;
+            /** @enum {string} */
+            status: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED";
+            /** @description Why it was rejected, suspended or terminated */
+            statusReason: string | null;
+            /** Format: uuid */
+            submittedBy: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        EnrollmentViewPage: {
+            items: components["schemas"]["EnrollmentView"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
         EntitlementDto: {
             asOf: string;
             createdAt: string;
@@ -1521,6 +2046,30 @@ export interface components {
              */
             unit?: string;
             values?: string[];
+        };
+        FieldProblem: {
+            /** @example members[0].idNumber */
+            field: string;
+            /** @example 身份证号校验位不正确 */
+            message: string;
+        };
+        GenerationErrorView: {
+            attempts: number;
+            /** @example JOB_RETRIES_EXHAUSTED */
+            code: string;
+            detail: string;
+            /** Format: uuid */
+            jobId: string;
+        };
+        HealthView: {
+            /** @enum {string} */
+            db: "up" | "down";
+            /** @enum {string} */
+            queue: "up" | "down";
+            /** @enum {string} */
+            queueMode: "bull" | "in-process";
+            /** @enum {string} */
+            status: "ok";
         };
         HouseholdEventPageDto: {
             items: components["schemas"]["HouseholdEventViewDto"][];
@@ -1582,6 +2131,25 @@ export interface components {
         HouseholdPaymentsDto: {
             items: components["schemas"]["HouseholdPaymentDto"][];
         };
+        HouseholdTraceTotalsView: {
+            /** @example 960.00 */
+            failed: string;
+            /** @example 960.00 */
+            ledgerPaid: string;
+            /** @example 960.00 */
+            ledgerReleased: string;
+            lines: number;
+            /** @example 960.00 */
+            paid: string;
+            /** @example 960.00 */
+            pending: string;
+        };
+        HouseholdTraceView: {
+            enrollments: components["schemas"]["TraceEnrollmentView"][];
+            household: components["schemas"]["TraceHouseholdRefView"];
+            payments: components["schemas"]["PaymentTraceView"][];
+            totals: components["schemas"]["HouseholdTraceTotalsView"];
+        };
         HouseholdViewDto: {
             accountNumbersMasked: boolean;
             address: string;
@@ -1612,6 +2180,62 @@ export interface components {
             /** @description ID number of the holder, an adult member of this household */
             holderIdNumber: string;
         };
+        JobAcceptedView: {
+            /** Format: uuid */
+            jobId: string;
+        };
+        JobView: {
+            /** @description Runs so far; a run that crashed or hit a transient error counts */
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Why a failed job failed (a problem details body) */
+            error?: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description Why the previous run stopped, while the job waits for its next attempt */
+            lastError?: {
+                [key: string]: unknown;
+            };
+            /** @example batch.generate */
+            name: string;
+            progress: number;
+            /** @description What a completed job produced (its own shape per job) */
+            result?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            state: "waiting" | "active" | "completed" | "failed";
+        };
+        JobViewPage: {
+            items: components["schemas"]["JobView"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        LabelsView: {
+            /**
+             * @description Catalogue name -> value -> label
+             * @example {
+             *       "enrollmentStatus": {
+             *         "DRAFT": "草稿"
+             *       },
+             *       "role": {
+             *         "CLERK": "乡镇计生专干"
+             *       }
+             *     }
+             */
+            labels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /** @enum {string} */
+            language: "zh-CN" | "en";
+        };
         LifeEventDto: {
             /** @description BIRTH/ADOPTION: the new member (as in POST /households); DISABILITY_ASSESSED/COMPLICATION_ASSESSED {grade} (null lifts it); CERTIFICATE_ISSUED {certificateNo}; VIOLATION_RECORDED {year}; HUKOU_CHANGE {hukouType}; MOVE {regionCode, address?}; BANK_ACCOUNT_CHANGE {bankCode, accountNo, holderPersonId}; MOVE_IN {fromPlace} (the person holds the city's hukou from the date, not before); MOVE_OUT (out of the city) */
             data?: Record<string, never>;
@@ -1636,6 +2260,28 @@ export interface components {
             recordedAt: string;
             recordedBy?: string | null;
             type: string;
+        };
+        LineMismatchView: {
+            /** @example 960.00 */
+            amount: string | null;
+            /** Format: uuid */
+            lineId: string;
+            lineNo: number;
+            /** @example 960.00 */
+            paid: string;
+            /** @example 960.00 */
+            released: string;
+            status: string;
+        };
+        LineResultView: {
+            /** @example 960.00 */
+            amount: string;
+            count: number;
+            status: string;
+        };
+        LiveView: {
+            /** @enum {string} */
+            status: "ok";
         };
         LoginDto: {
             password: string;
@@ -1722,18 +2368,95 @@ export interface components {
             deathDate: string | null;
             /** @description 1 (most severe) to 4 */
             disabilityGrade: number | null;
+            /** @description The person's own father (person id), if known */
+            fatherId: string | null;
             /** @enum {string} */
             hukouType: "RURAL" | "URBAN";
             /** @description Masked (410102**********18) unless the caller is the township clerk */
             idNumber: string;
+            /** @description Set when the member left the household (MEMBER_LEFT) */
+            leftOn: string | null;
+            /** @description The person's own mother (person id), if known */
+            motherId: string | null;
             name: string;
             personId: string;
             /** @enum {string} */
             relation: "HEAD" | "SPOUSE" | "CHILD" | "PARENT" | "OTHER";
+            /** @description Holds the city's hukou on asOf (false after MOVE_OUT, before MOVE_IN) */
+            resident: boolean;
             /** @enum {string} */
             sex: "M" | "F";
         };
         Object: Record<string, never>;
+        PaymentTraceView: {
+            /** @description Always masked */
+            accountNo: string;
+            /** @example 960.00 */
+            amount: string;
+            bankCode: string | null;
+            bankRef: string | null;
+            /** Format: uuid */
+            batchId: string;
+            batchNo: string;
+            batchStatus: string;
+            /** @description {versionIds, snapshot}: the stored decision the line was paid on */
+            decision: Record<string, never>;
+            /** Format: uuid */
+            enrollmentId: string | null;
+            fiscalYear: number;
+            /** Format: uuid */
+            lineId: string;
+            lineNo: number;
+            /** @example 960.00 */
+            paid: string;
+            /** @example 2012 */
+            period: string;
+            periods: string[];
+            /** Format: uuid */
+            personId: string | null;
+            policyCode: string;
+            reason: string | null;
+            /** @example 960.00 */
+            released: string;
+            /** Format: date-time */
+            settledAt: string | null;
+            /** @enum {string} */
+            status: "PENDING" | "PAID" | "FAILED" | "CANCELLED";
+            transfers: components["schemas"]["TransferTraceView"][];
+        };
+        PeriodAmountView: {
+            months: components["schemas"]["PeriodMonthView"][];
+            /** @example 2012 */
+            period: string;
+            /** Format: uuid */
+            personId: string | null;
+            /** @enum {string} */
+            policyCode: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            /**
+             * @description The eligible months' sum; null for a non-cash benefit
+             * @example 960.00
+             */
+            total: string | null;
+        };
+        PeriodMonthView: {
+            /**
+             * @description null when not eligible or non-cash
+             * @example 960.00
+             */
+            amount: string | null;
+            /**
+             * Format: date
+             * @description The date whose snapshot and version decided
+             * @example 2012-03-10
+             */
+            decidedOn: string;
+            eligible: boolean;
+            /** @example 2012-03 */
+            month: string;
+            reasons: components["schemas"]["ReasonDto"][];
+            /** Format: uuid */
+            versionId: string | null;
+        };
         PolicyDetailDto: {
             /** @enum {string} */
             beneficiaries: "HOUSEHOLD" | "PARENTS" | "CHILDREN" | "MEMBERS";
@@ -1750,6 +2473,28 @@ export interface components {
             unit: "HOUSEHOLD" | "PERSON";
             versions: components["schemas"]["PolicyVersionDto"][];
         };
+        PolicySummaryDto: {
+            /** @enum {string} */
+            beneficiaries: "HOUSEHOLD" | "PARENTS" | "CHILDREN" | "MEMBERS";
+            /** @enum {string} */
+            benefitKind: "CASH" | "NON_CASH";
+            /** @enum {string} */
+            category: "REWARD" | "PREFERENTIAL" | "EXEMPTION" | "SUPPORT" | "SECURITY" | "RELIEF";
+            code: string;
+            /** @description The version in force on asOf */
+            currentVersion: components["schemas"]["PolicyVersionDto"] | null;
+            entitlementPrefix: string | null;
+            /** @enum {string} */
+            frequency: "MONTHLY" | "ANNUAL" | "ONE_TIME" | "STANDING";
+            name: string;
+            /** @enum {string} */
+            unit: "HOUSEHOLD" | "PERSON";
+        };
+        PolicySummaryDtoPage: {
+            items: components["schemas"]["PolicySummaryDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
         PolicyVersionDto: {
             amount: Record<string, never>;
             createdAt: string;
@@ -1765,9 +2510,41 @@ export interface components {
             usedAt: string | null;
             versionNo: number;
         };
+        /** @description RFC 9457 problem details; `code` is the stable machine name */
+        ProblemDetails: {
+            /** @example NOT_ELIGIBLE */
+            code: string;
+            /** @example 受益人不符合 农村部分计划生育家庭奖励扶助 的条件 */
+            detail: string;
+            /** @description Field problems (VALIDATION_FAILED, IMPORT_REJECTED…) */
+            errors?: components["schemas"]["FieldProblem"][];
+            /**
+             * @description The request path
+             * @example /api/v1/enrollments/0b6c…/submit
+             */
+            instance?: string;
+            /** @description The X-Request-Id, also in the logs */
+            requestId?: string;
+            /** @example 422 */
+            status: number;
+            /** @example 无法处理 */
+            title: string;
+            /** @example https://yikatong.dev/problems/not-eligible */
+            type: string;
+        };
+        ReadinessView: {
+            /** @description Every check: db, queue, migrations */
+            details: Record<string, never>;
+            /** @description The checks that are down */
+            error?: Record<string, never>;
+            /** @description The checks that are up */
+            info?: Record<string, never>;
+            /** @enum {string} */
+            status: "ok" | "error" | "shutting_down";
+        };
         ReasonDto: {
             /** @description The fact's value (for a group, the values of its facts) */
-            actual: Record<string, never>;
+            actual: (string | number | boolean | Record<string, never> | unknown[]) | null;
             /** @example person.ageAtYearEnd >= 60 */
             condition: string;
             /** @example >= 60 */
@@ -1795,14 +2572,209 @@ export interface components {
             name: string;
             parentCode: string | null;
         };
+        RegionDtoPage: {
+            items: components["schemas"]["RegionDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
         RejectBatchDto: {
             reason: string;
+        };
+        ReportColumnView: {
+            /**
+             * @description In the caller's language
+             * @example 预算指标
+             */
+            header: string;
+            /** @example appropriated */
+            key: string;
+            /**
+             * @description text, a count, a rate, or money (a decimal string)
+             * @enum {string}
+             */
+            kind: "text" | "int" | "rate" | "money";
+        };
+        ReportView: {
+            columns: components["schemas"]["ReportColumnView"][];
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description One object per row, keyed by column key; money as decimal strings */
+            items: {
+                [key: string]: unknown;
+            }[];
+            /** @description The filters the report was run with */
+            parameters: Record<string, never>;
+            /** @example budget-execution */
+            report: string;
+            /** @example 预算执行情况 */
+            title: string;
+            /** @description The money and count columns summed (and derived rates) */
+            totals: Record<string, never>;
+        };
+        ScheduleListView: {
+            items: components["schemas"]["ScheduleView"][];
+        };
+        ScheduleView: {
+            /**
+             * @description minute hour day month weekday
+             * @example 0 0 1 1 *
+             */
+            cron: string;
+            description: string;
+            enabled: boolean;
+            /** @example enrollments.recheck */
+            jobName: string;
+            /** Format: uuid */
+            lastJobId: string | null;
+            /** Format: date-time */
+            lastRunAt: string | null;
+            /** @example yearly-recheck */
+            name: string;
+            /** Format: date-time */
+            nextRunAt: string | null;
+            /** @example Asia/Shanghai */
+            timeZone: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: uuid */
+            updatedBy: string | null;
         };
         SealResultDto: {
             head: components["schemas"]["AuditHeadDto"];
             ran: boolean;
             sealedBlocks: number;
             sealedEvents: number;
+        };
+        SettlementView: {
+            batch: components["schemas"]["BatchView"];
+            /** @description Lines newly failed */
+            failed: number;
+            /** @description Lines newly paid */
+            paid: number;
+            /** @description Lines the file repeated as they already stood */
+            unchanged: number;
+        };
+        TraceBatchHeadView: {
+            /** @description {approvedBy, username, approvedAt} */
+            approval: Record<string, never> | null;
+            bankFileSha256: string | null;
+            batchNo: string;
+            /** Format: date-time */
+            closedAt: string | null;
+            countyCode: string;
+            /** @description {id, username, at} */
+            createdBy: Record<string, never>;
+            /** Format: date-time */
+            exportedAt: string | null;
+            fiscalYear: number;
+            /** Format: uuid */
+            id: string;
+            lineCount: number;
+            period: string;
+            policyCode: string;
+            /** @description {rejectedBy, rejectedAt, reason} */
+            rejection: Record<string, never> | null;
+            /** Format: date-time */
+            settledAt: string | null;
+            status: string;
+            /** @description {by, username, at} */
+            submitted: Record<string, never> | null;
+            /** @example 960.00 */
+            totalAmount: string;
+        };
+        TraceBudgetLineView: {
+            /** @example 960.00 */
+            appropriated: string;
+            /** @example 960.00 */
+            available: string;
+            /** @example 960.00 */
+            committed: string;
+            countyCode: string;
+            fiscalYear: number;
+            fundingLevel: string;
+            policyCode: string;
+            /** @example 960.00 */
+            spent: string;
+            /** @description This batch's part of the line */
+            thisBatch: components["schemas"]["BatchShareView"];
+        };
+        TraceDifferenceView: {
+            actual: string;
+            check: string;
+            difference: string;
+            expected: string;
+        };
+        TraceEnrollmentView: {
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            activeFrom: string | null;
+            /** Format: date-time */
+            approvedAt: string | null;
+            approvedBy: string | null;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            endedOn: string | null;
+            /** Format: uuid */
+            id: string;
+            openedBy: string;
+            /** Format: uuid */
+            personId: string | null;
+            policyCode: string;
+            regionCode: string;
+            status: string;
+            statusReason: string | null;
+            transitions: components["schemas"]["TraceTransitionView"][];
+        };
+        TraceHouseholdRefView: {
+            householdNo: string;
+            /** Format: uuid */
+            id: string;
+            regionCode: string;
+        };
+        TraceLineView: {
+            /** @example 960.00 */
+            amount: string;
+            bankRef: string | null;
+            /** Format: uuid */
+            householdId: string;
+            /** Format: uuid */
+            id: string;
+            lineNo: number;
+            /** @example 960.00 */
+            paid: string;
+            periods: string[];
+            /** Format: uuid */
+            personId: string | null;
+            reason: string | null;
+            /** @example 960.00 */
+            released: string;
+            /** Format: date-time */
+            settledAt: string | null;
+            status: string;
+        };
+        TraceLineViewPage: {
+            items: components["schemas"]["TraceLineView"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        TraceTransitionView: {
+            actorId: string | null;
+            actorUsername: string | null;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            asOf: string | null;
+            explanation: Record<string, never> | null;
+            from: string | null;
+            /** Format: date-time */
+            occurredAt: string;
+            reason: string | null;
+            to: string;
         };
         TransferDto: {
             /** @example 960.00 */
@@ -1822,6 +2794,38 @@ export interface components {
         TransferPageDto: {
             items: components["schemas"]["TransferDto"][];
             nextCursor: string | null;
+        };
+        TransferSumView: {
+            /** @example 960.00 */
+            amount: string;
+            code: string;
+            count: number;
+            fundingLevel: string | null;
+        };
+        TransferTraceView: {
+            /** @example 960.00 */
+            amount: string;
+            blockSeq: string;
+            /** @example PAYMENT */
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @example {
+             *       "id": "13",
+             *       "code": "SPENT"
+             *     }
+             */
+            creditAccount: Record<string, never>;
+            /**
+             * @example {
+             *       "id": "12",
+             *       "code": "COMMITTED"
+             *     }
+             */
+            debitAccount: Record<string, never>;
+            fundingLevel: string | null;
+            id: string;
         };
         TransitionReasonDto: {
             /** @example The only child is over 18 */
@@ -1847,6 +2851,11 @@ export interface components {
             /** @enum {string} */
             role: "CLERK" | "OFFICER" | "FINANCE" | "AUDITOR" | "ADMIN";
             username: string;
+        };
+        UserDtoPage: {
+            items: components["schemas"]["UserDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
         };
         VerifyHeadDto: {
             hash: string;
@@ -1910,19 +2919,47 @@ export interface operations {
                     "application/json": components["schemas"]["AuditEventPageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -1944,19 +2981,33 @@ export interface operations {
                     "application/json": components["schemas"]["SealResultDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -1980,21 +3031,65 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BatchTraceView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -2014,21 +3109,65 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HouseholdTraceView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -2050,19 +3189,33 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerifyResultDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -2087,19 +3240,61 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponseDto"];
                 };
             };
-            /** @description Unknown username, wrong password or disabled account */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description More than 10 failed sign-ins a minute for this username and address */
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 请求过于频繁：`TOO_MANY_LOGIN_ATTEMPTS` */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "TOO_MANY_LOGIN_ATTEMPTS";
+                        /** @enum {integer} */
+                        status?: 429;
+                    };
+                };
             };
         };
     };
@@ -2123,26 +3318,61 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description WRONG_PASSWORD (the current password is not right) or VALIDATION_FAILED */
+            /** @description 请求无效：`WRONG_PASSWORD`、`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "WRONG_PASSWORD" | "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -2172,19 +3402,47 @@ export interface operations {
                     "application/json": components["schemas"]["BudgetLinePageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -2213,19 +3471,75 @@ export interface operations {
                     "application/json": components["schemas"]["AppropriationViewDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`AMOUNT_OUT_OF_RANGE`、`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "AMOUNT_OUT_OF_RANGE" | "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`IDEMPOTENCY_KEY_REUSED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -2253,19 +3567,89 @@ export interface operations {
                     "application/json": components["schemas"]["AppropriationViewDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`ALREADY_REVERSED`、`INSUFFICIENT_BUDGET` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ALREADY_REVERSED" | "INSUFFICIENT_BUDGET";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_AN_APPROPRIATION` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_AN_APPROPRIATION";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -2285,19 +3669,41 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchViewPage"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -2314,26 +3720,112 @@ export interface operations {
             };
         };
         responses: {
-            /** @description {batch, jobId}: the batch in DRAFT while its lines are generated */
+            /** @description The batch in DRAFT while its lines are generated */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BatchAcceptedView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_PAYABLE` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_PAYABLE";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description 服务暂不可用：`QUEUE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "QUEUE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        status?: 503;
+                    };
+                };
             };
         };
     };
@@ -2353,21 +3845,51 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -2385,19 +3907,83 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`SELF_APPROVAL_FORBIDDEN`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "SELF_APPROVAL_FORBIDDEN" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION`、`INSUFFICIENT_BUDGET`、`IDEMPOTENCY_KEY_REUSED`、`ACCOUNT_LIMIT_EXCEEDED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION" | "INSUFFICIENT_BUDGET" | "IDEMPOTENCY_KEY_REUSED" | "ACCOUNT_LIMIT_EXCEEDED";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
             };
         };
     };
@@ -2417,21 +4003,79 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/csv": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
             };
         };
     };
@@ -2444,21 +4088,125 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description The bank's result file (CSV) */
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The bank's result file (CSV)
+                     */
+                    file: string;
+                };
+                "text/csv": string;
+            };
+        };
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`BANK_FILE_REJECTED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "BANK_FILE_REJECTED";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -2482,21 +4230,93 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -2511,19 +4331,83 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
             };
         };
     };
@@ -2542,19 +4426,56 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            /** @description Account numbers in full for FINANCE only */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchLineViewPage"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -2573,19 +4494,97 @@ export interface operations {
             };
         };
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`SELF_APPROVAL_FORBIDDEN`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "SELF_APPROVAL_FORBIDDEN" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -2600,26 +4599,98 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {batch, jobId}: a GENERATION_FAILED batch back in DRAFT, generating from its last committed chunk */
+            /** @description A GENERATION_FAILED batch back in DRAFT, generating from its last committed chunk */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BatchAcceptedView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 服务暂不可用：`QUEUE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "QUEUE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        status?: 503;
+                    };
+                };
             };
         };
     };
@@ -2634,19 +4705,83 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
             };
         };
     };
@@ -2667,26 +4802,55 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items, nextCursor} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EnrollmentViewPage"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -2708,28 +4872,93 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description DUPLICATE_ENROLLMENT: the beneficiary already holds an open enrollment */
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`DUPLICATE_ENROLLMENT` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "DUPLICATE_ENROLLMENT";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -2749,21 +4978,51 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EnrollmentDetailView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -2778,19 +5037,97 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`SELF_APPROVAL_FORBIDDEN`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "SELF_APPROVAL_FORBIDDEN" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION`、`NOTICE_PERIOD_NOT_OVER` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION" | "NOTICE_PERIOD_NOT_OVER";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_ELIGIBLE` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_ELIGIBLE";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -2805,19 +5142,83 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
             };
         };
     };
@@ -2836,19 +5237,97 @@ export interface operations {
             };
         };
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -2863,19 +5342,97 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_ELIGIBLE` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_ELIGIBLE";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -2890,19 +5447,97 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_ELIGIBLE` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_ELIGIBLE";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -2921,19 +5556,97 @@ export interface operations {
             };
         };
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -2952,19 +5665,97 @@ export interface operations {
             };
         };
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -2986,21 +5777,93 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EnrollmentListView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`BULK_ACTION_FAILED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "BULK_ACTION_FAILED";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -3022,21 +5885,93 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EnrollmentListView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`BULK_ACTION_FAILED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "BULK_ACTION_FAILED";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -3059,21 +5994,51 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/csv": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, OFFICER, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -3090,26 +6055,84 @@ export interface operations {
             };
         };
         responses: {
-            /** @description {jobId}: the yearly re-check of every active enrollment in scope */
+            /** @description The yearly re-check of every active enrollment in scope */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobAcceptedView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 服务暂不可用：`QUEUE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "QUEUE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        status?: 503;
+                    };
+                };
             };
         };
     };
@@ -3122,19 +6145,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {status:"ok", db:"up", queue:"up", queueMode} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthView"];
+                };
             };
-            /** @description A problem (DATABASE_UNAVAILABLE or QUEUE_UNAVAILABLE) with `db`, `queue` and `queueMode`; each dependency is given at most 2 s (REDIS_TIMEOUT_MS for Redis) */
+            /** @description 服务暂不可用：`DATABASE_UNAVAILABLE`、`QUEUE_UNAVAILABLE` */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "DATABASE_UNAVAILABLE" | "QUEUE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        status?: 503;
+                    };
+                };
             };
         };
     };
@@ -3147,12 +6178,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {status:"ok"} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LiveView"];
+                };
             };
         };
     };
@@ -3165,19 +6197,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {status:"ok", info, error, details} (terminus) with db, queue and migrations */
+            /** @description Terminus: db, queue and migrations */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReadinessView"];
+                };
             };
             /** @description {status:"error", error:{...}, details} naming what is down */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReadinessView"];
+                };
             };
         };
     };
@@ -3207,19 +6243,47 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdPageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -3245,19 +6309,89 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdViewDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`INVALID_ID_NUMBER`、`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_ID_NUMBER" | "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`DUPLICATE_HOUSEHOLD`、`DUPLICATE_PERSON`、`DUPLICATE_CERTIFICATE` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "DUPLICATE_HOUSEHOLD" | "DUPLICATE_PERSON" | "DUPLICATE_CERTIFICATE";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`REGION_NOT_FOUND` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "REGION_NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -3284,19 +6418,47 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdViewDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -3324,19 +6486,103 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdViewDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`ACCOUNT_HELD_BY_ANOTHER` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ACCOUNT_HELD_BY_ANOTHER";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`HOLDER_NOT_MEMBER`、`HOLDER_DECEASED`、`HOLDER_NOT_ADULT`、`EVENT_NO_CHANGE`、`EVENT_OUT_OF_ORDER` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "HOLDER_NOT_MEMBER" | "HOLDER_DECEASED" | "HOLDER_NOT_ADULT" | "EVENT_NO_CHANGE" | "EVENT_OUT_OF_ORDER";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -3357,26 +6603,55 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {policyCode, personId, period, total, months:[{month, decidedOn, eligible, amount, versionId, reasons}]} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PeriodAmountView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -3402,19 +6677,47 @@ export interface operations {
                     "application/json": components["schemas"]["EligibilityDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -3437,19 +6740,47 @@ export interface operations {
                     "application/json": components["schemas"]["EntitlementDto"][];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -3468,6 +6799,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The one already issued for this period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntitlementDto"];
+                };
+            };
             /** @description Issued (201), or the one already issued (200) */
             201: {
                 headers: {
@@ -3477,26 +6817,89 @@ export interface operations {
                     "application/json": components["schemas"]["EntitlementDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description NOT_ELIGIBLE, with the conditions that failed */
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_ELIGIBLE` */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_ELIGIBLE";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -3524,19 +6927,47 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdEventPageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -3564,19 +6995,103 @@ export interface operations {
                     "application/json": components["schemas"]["LifeEventResultDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`INVALID_ID_NUMBER`、`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_ID_NUMBER" | "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`PERSON_ALREADY_DEAD`、`ALREADY_ADMITTED`、`MEMBER_ALREADY_LEFT`、`CERTIFICATE_ALREADY_ISSUED`、`DUPLICATE_CERTIFICATE`、`NO_ACTIVE_CERTIFICATE`、`VIOLATION_ALREADY_RECORDED`、`QUOTA_ALREADY_WAIVED`、`EVENT_ALREADY_WITHDRAWN`、`BIRTH_ORDER_TAKEN`、`DUPLICATE_PERSON`、`ACCOUNT_HELD_BY_ANOTHER` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PERSON_ALREADY_DEAD" | "ALREADY_ADMITTED" | "MEMBER_ALREADY_LEFT" | "CERTIFICATE_ALREADY_ISSUED" | "DUPLICATE_CERTIFICATE" | "NO_ACTIVE_CERTIFICATE" | "VIOLATION_ALREADY_RECORDED" | "QUOTA_ALREADY_WAIVED" | "EVENT_ALREADY_WITHDRAWN" | "BIRTH_ORDER_TAKEN" | "DUPLICATE_PERSON" | "ACCOUNT_HELD_BY_ANOTHER";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`EVENT_BEFORE_BIRTH`、`EVENT_BEFORE_ISSUE`、`EVENT_CONTRADICTS_RECORD`、`EVENT_DATE_IN_FUTURE`、`EVENT_NO_CHANGE`、`EVENT_OUT_OF_ORDER`、`PERSON_DECEASED`、`PERSON_NOT_IN_HOUSEHOLD`、`REGION_NOT_FOUND`、`CORRECTION_NOT_SUPPORTED`、`HOLDER_NOT_MEMBER`、`HOLDER_DECEASED`、`HOLDER_NOT_ADULT` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "EVENT_BEFORE_BIRTH" | "EVENT_BEFORE_ISSUE" | "EVENT_CONTRADICTS_RECORD" | "EVENT_DATE_IN_FUTURE" | "EVENT_NO_CHANGE" | "EVENT_OUT_OF_ORDER" | "PERSON_DECEASED" | "PERSON_NOT_IN_HOUSEHOLD" | "REGION_NOT_FOUND" | "CORRECTION_NOT_SUPPORTED" | "HOLDER_NOT_MEMBER" | "HOLDER_DECEASED" | "HOLDER_NOT_ADULT";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -3600,19 +7115,47 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdPaymentsDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -3628,18 +7171,15 @@ export interface operations {
         /** @description The file of src/modules/registry/import-format.md (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK, or XLSX from GET /households/import-template), as the multipart field `file` or as the whole body */
         requestBody: {
             content: {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                    /** Format: binary */
-                    file: string;
-                };
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 "multipart/form-data": {
-                    /** Format: binary */
+                    /**
+                     * Format: binary
+                     * @description The file of src/modules/registry/import-format.md (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK, or XLSX from GET /households/import-template), as the multipart field `file` or as the whole body
+                     */
                     file: string;
                 };
-                "text/csv": {
-                    /** Format: binary */
-                    file: string;
-                };
+                "text/csv": string;
             };
         };
         responses: {
@@ -3651,33 +7191,89 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResultDto"];
                 };
             };
-            /** @description VALIDATION_FAILED: no file */
+            /** @description 请求无效：`VALIDATION_FAILED` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description IMPORT_REJECTED with errors [{line, field, message}] (a bad row, a file in neither encoding, malformed CSV or XLSX) */
+            /** @description 与现有记录或状态冲突：`IMPORT_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "IMPORT_CONFLICT";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`IMPORT_REJECTED` */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "IMPORT_REJECTED";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -3703,19 +7299,33 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -3734,26 +7344,42 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items, nextCursor}: the caller's jobs with their state and progress, newest first */
+            /** @description The caller's jobs with their state and progress, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobViewPage"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -3768,26 +7394,55 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {id, state, progress (0-100), attempts, result?, error?, lastError?} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -3808,21 +7463,23 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LabelsView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -3853,19 +7510,47 @@ export interface operations {
                     "application/json": components["schemas"]["AccountPageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -3894,19 +7579,47 @@ export interface operations {
                     "application/json": components["schemas"]["TransferPageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -3928,19 +7641,33 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyResultDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -3958,14 +7685,23 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
-            /** @description METRICS_TOKEN is set and the bearer token is not it */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
         };
     };
@@ -3984,26 +7720,42 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items, nextCursor}: the 15 policies with the version in force on asOf */
+            /** @description The 15 policies with the version in force on asOf */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PolicySummaryDtoPage"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -4026,19 +7778,47 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyDetailDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -4065,26 +7845,89 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyVersionDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description VERSION_IN_USE: the new date would cut into a period already paid */
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`VERSION_IN_USE` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VERSION_IN_USE";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -4112,26 +7955,89 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyVersionDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description VERSION_IN_USE: a payment has used this version */
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`VERSION_IN_USE` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VERSION_IN_USE";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -4152,19 +8058,19 @@ export interface operations {
                     "application/json": components["schemas"]["FactDto"][];
                 };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -4183,26 +8089,42 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items, nextCursor}: child regions of `parent` (default: the city), by code */
+            /** @description Child regions of `parent` (default: the city), by code */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RegionDtoPage"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -4227,19 +8149,75 @@ export interface operations {
                     "application/json": components["schemas"]["RegionDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`REGION_EXISTS` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "REGION_EXISTS";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -4263,21 +8241,53 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4301,21 +8311,53 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4339,21 +8381,53 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4377,21 +8451,53 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4404,26 +8510,42 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items}: each schedule with its cron (China time), next and last run */
+            /** @description Each schedule with its cron (China time), next and last run */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ScheduleListView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4447,21 +8569,79 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ScheduleView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -4478,26 +8658,56 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items, nextCursor}: users by username */
+            /** @description Users by username */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserDtoPage"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4522,19 +8732,75 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`USERNAME_TAKEN` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "USERNAME_TAKEN";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -4561,19 +8827,75 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };

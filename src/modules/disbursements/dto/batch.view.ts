@@ -16,6 +16,14 @@ export class BatchExceptionView {
   @ApiProperty({ example: 'NO_BANK_ACCOUNT: 户内无一卡通账户' }) reason!: string;
 }
 
+/** Why generation stopped (the generation job's problem), while the batch is GENERATION_FAILED. */
+export class GenerationErrorView {
+  @ApiProperty({ example: 'JOB_RETRIES_EXHAUSTED' }) code!: string;
+  @ApiProperty() detail!: string;
+  @ApiProperty({ format: 'uuid' }) jobId!: string;
+  @ApiProperty() attempts!: number;
+}
+
 /** A disbursement batch (disbursements.service.ts `BatchView`). */
 export class BatchView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -31,8 +39,12 @@ export class BatchView {
   @ApiPropertyOptional({ type: [BatchExceptionView], description: 'Only on GET /disbursement-batches/{id}' })
   exceptions?: BatchExceptionView[];
   @ApiNullableString({ format: 'uuid' }) generationJobId!: string | null;
-  @ApiProperty({ type: Object, nullable: true, description: 'Why generation stopped, while GENERATION_FAILED' })
-  generationError!: Record<string, unknown> | null;
+  @ApiProperty({
+    type: GenerationErrorView,
+    nullable: true,
+    description: 'Why generation stopped, while GENERATION_FAILED',
+  })
+  generationError!: GenerationErrorView | null;
   @ApiProperty({ format: 'uuid' }) createdBy!: string;
   @ApiNullableString({ format: 'uuid' }) submittedBy!: string | null;
   @ApiNullableString({ format: 'uuid' }) approvedBy!: string | null;
