@@ -73,7 +73,7 @@ export class RegistryController {
   @ApiProblems({
     400: ['INVALID_ID_NUMBER'],
     403: ['OUT_OF_SCOPE'],
-    409: ['DUPLICATE_HOUSEHOLD', 'DUPLICATE_PERSON', 'DUPLICATE_CERTIFICATE'],
+    409: ['DUPLICATE_HOUSEHOLD', 'DUPLICATE_PERSON', 'DUPLICATE_CERTIFICATE', 'ACCOUNT_HELD_BY_ANOTHER'],
     422: ['REGION_NOT_FOUND'],
   })
   create(@Body() body: CreateHouseholdDto, @CurrentActor() actor: Actor): Promise<HouseholdView> {

@@ -6351,7 +6351,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description 与现有记录或状态冲突：`DUPLICATE_HOUSEHOLD`、`DUPLICATE_PERSON`、`DUPLICATE_CERTIFICATE` */
+            /** @description 与现有记录或状态冲突：`DUPLICATE_HOUSEHOLD`、`DUPLICATE_PERSON`、`DUPLICATE_CERTIFICATE`、`ACCOUNT_HELD_BY_ANOTHER` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6359,7 +6359,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"] & {
                         /** @enum {string} */
-                        code?: "DUPLICATE_HOUSEHOLD" | "DUPLICATE_PERSON" | "DUPLICATE_CERTIFICATE";
+                        code?: "DUPLICATE_HOUSEHOLD" | "DUPLICATE_PERSON" | "DUPLICATE_CERTIFICATE" | "ACCOUNT_HELD_BY_ANOTHER";
                         /** @enum {integer} */
                         status?: 409;
                     };
