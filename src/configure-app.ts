@@ -1,11 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { FILE_BODY_TYPES, MAX_JSON_BODY, refuseDeepJson } from './common/http/body-limits.js';
+import { createOpenApiDocument } from './common/openapi/openapi-document.js';
 import { HostileInputPipe } from './common/http/hostile-input.pipe.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { assignRequestId } from './common/http/request-context.js';
@@ -45,19 +46,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): IN
   app.useGlobalPipes(new HostileInputPipe(), createValidationPipe());
   // No enableShutdownHooks(): main.ts handles SIGINT/SIGTERM itself (see shutdown.ts), once.
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Yikatong API')
-      .setDescription(
-        'Back office for family-planning incentive benefits: registry, eligibility, enrollment, ' +
-          'disbursement batches through one-card bank accounts, budgets and a tamper-evident ledger. ' +
-          'Errors are RFC 9457 problem details with a stable `code`.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = createOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }

@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiDescription, ApiProblems } from '../openapi/api-problems.decorator.js';
 import type { Role } from './roles.js';
 
 export const ROLES_KEY = 'yikatong:roles';
@@ -14,9 +15,9 @@ export function Roles(...roles: Role[]) {
   return applyDecorators(
     SetMetadata(ROLES_KEY, roles),
     ApiBearerAuth(),
-    ApiOperation({ description: `Roles: ${who}.` }),
-    ApiUnauthorizedResponse({ description: 'No valid token' }),
-    ApiForbiddenResponse({ description: `Caller is not ${who}, or the record is out of the caller's region` }),
+    ApiDescription(`Roles: ${who}.`),
+    // No token, an expired one, or a disabled account: 401; a role the route does not name: 403.
+    ApiProblems(roles.length > 0 ? { 401: ['UNAUTHENTICATED'], 403: ['ROLE_FORBIDDEN'] } : { 401: ['UNAUTHENTICATED'] }),
   );
 }
 

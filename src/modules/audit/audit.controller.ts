@@ -15,8 +15,11 @@ import {
   TraceBatchQuery,
 } from './dto/audit.dto.js';
 import { TraceService } from './trace.service.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { BatchTraceView, HouseholdTraceView } from './dto/trace.view.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
-@ApiTags('audit')
+@ApiTags(TAGS.audit)
 @Controller('audit')
 export class AuditController {
   constructor(
@@ -29,6 +32,7 @@ export class AuditController {
   @Get('events')
   @Roles('AUDITOR')
   @ApiOkResponse({ type: AuditEventPageDto, description: 'The append-only audit trail in your region, by id' })
+  @ApiSummary('审计日志（只增不改）')
   list(@Query() query: ListAuditEventsQuery, @CurrentActor() actor: Actor): Promise<Page<AuditEventView>> {
     const { limit, cursor, order, ...filter } = query;
     return this.events.list(actor, filter, { limit, cursor, order });
@@ -40,6 +44,7 @@ export class AuditController {
     type: AuditVerifyResultDto,
     description: 'Seals what has committed, then recomputes every audit block; names the first bad block',
   })
+  @ApiSummary('校验审计日志的哈希链')
   verify(): Promise<AuditVerifyResult> {
     return this.verifier.verify();
   }
@@ -52,6 +57,7 @@ export class AuditController {
   @HttpCode(200)
   @Roles('ADMIN')
   @ApiOkResponse({ type: SealResultDto, description: 'What was sealed, and the chain head' })
+  @ApiSummary('立即封存已提交的审计事件')
   seal(): Promise<SealResult> {
     return this.sealer.seal({ wait: true });
   }
@@ -59,9 +65,12 @@ export class AuditController {
   @Get('trace/households/:id')
   @Roles('AUDITOR')
   @ApiOkResponse({
+    type: HouseholdTraceView,
     description:
       'Every payment line of the household (batch, policy, periods, amount, bank reference, status) with its ledger transfers and the stored decision, and its enrollments with their transitions and explanations',
   })
+  @ApiSummary('追溯一户的全部发放（批次、记账、银行结果、申请流转）')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   traceHousehold(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor) {
     return this.trace.household(actor, id);
   }
@@ -69,9 +78,12 @@ export class AuditController {
   @Get('trace/batches/:id')
   @Roles('AUDITOR')
   @ApiOkResponse({
+    type: BatchTraceView,
     description:
       'Budget lines -> approval -> ledger transfers -> each line’s bank result, with totals checked at each step (`consistent`, `differences`); `lines` is paged by `limit` and `cursor`',
   })
+  @ApiSummary('追溯一个批次：预算指标→审批→记账→银行结果，逐级核对')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   traceBatch(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: TraceBatchQuery,

@@ -1,12 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Public, Roles } from '../../common/auth/roles.decorator.js';
 import type { Actor } from '../../common/request-context.js';
@@ -15,8 +8,10 @@ import { AppConfig } from '../../config/app-config.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService } from './auth.service.js';
 import { ChangePasswordDto, LoginDto, LoginResponseDto } from './dto/login.dto.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
-@ApiTags('auth')
+@ApiTags(TAGS.auth)
 @Controller('auth')
 export class AuthController {
   constructor(
@@ -29,8 +24,11 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto })
-  @ApiUnauthorizedResponse({ description: 'Unknown username, wrong password or disabled account' })
-  @ApiTooManyRequestsResponse({ description: 'More than 10 failed sign-ins a minute for this username and address' })
+  @ApiSummary(
+    '登录，取得访问令牌',
+    'Unknown username, wrong password or a disabled account: 401; more than 10 failed sign-ins a minute for a username and address: 429.',
+  )
+  @ApiProblems({ 401: ['UNAUTHENTICATED'], 429: ['TOO_MANY_LOGIN_ATTEMPTS'] })
   login(@Body() body: LoginDto): Promise<LoginResponseDto> {
     return this.auth.login(body.username, body.password, durationSeconds(this.config.JWT_EXPIRES_IN));
   }
@@ -39,7 +37,8 @@ export class AuthController {
   @Roles()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'The password is changed; tokens already issued stay valid until they expire' })
-  @ApiBadRequestResponse({ description: 'WRONG_PASSWORD (the current password is not right) or VALIDATION_FAILED' })
+  @ApiSummary('修改本人密码')
+  @ApiProblems({ 400: ['WRONG_PASSWORD'], 404: ['NOT_FOUND'] })
   async changePassword(@Body() body: ChangePasswordDto, @CurrentActor() actor: Actor): Promise<void> {
     await this.users.changePassword(actor.id, body.currentPassword, body.newPassword);
   }

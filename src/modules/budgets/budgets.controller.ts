@@ -12,6 +12,8 @@ import {
   type AppropriationView,
   type BudgetLineView,
 } from './budgets.service.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -29,7 +31,7 @@ function idempotencyKey(value: string | undefined): string | undefined {
   return value;
 }
 
-@ApiTags('budgets')
+@ApiTags(TAGS.budgets)
 @Controller('budgets')
 export class BudgetsController {
   constructor(private readonly budgets: BudgetsService) {}
@@ -39,6 +41,8 @@ export class BudgetsController {
   @Roles('FINANCE')
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: AppropriationViewDto })
+  @ApiSummary('下达预算指标（按年度、政策、资金层级、县）')
+  @ApiProblems({ 400: ['AMOUNT_OUT_OF_RANGE'], 403: ['OUT_OF_SCOPE'], 409: ['IDEMPOTENCY_KEY_REUSED'] })
   appropriate(
     @Body() body: AppropriationDto,
     @CurrentActor() actor: Actor,
@@ -52,6 +56,8 @@ export class BudgetsController {
   @Roles('FINANCE')
   @ApiHeader({ ...IDEMPOTENCY_HEADER, description: 'Accepted; a transfer is reversed at most once anyway' })
   @ApiCreatedResponse({ type: AppropriationViewDto, description: 'The REVERSAL transfer' })
+  @ApiSummary('冲销一笔预算指标')
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['ALREADY_REVERSED', 'INSUFFICIENT_BUDGET'], 422: ['NOT_AN_APPROPRIATION'] })
   reverse(
     @Param('transferId') transferId: string,
     @CurrentActor() actor: Actor,
@@ -68,6 +74,8 @@ export class BudgetsController {
     type: BudgetLinePageDto,
     description: 'Appropriated, committed, spent and available per budget line',
   })
+  @ApiSummary('预算指标执行情况（下达、占用、支出、可用）')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'] })
   list(@Query() query: ListBudgetsQuery, @CurrentActor() actor: Actor): Promise<Page<BudgetLineView>> {
     const { limit, cursor, ...filter } = query;
     return this.budgets.listLines(actor, filter, { limit, cursor });

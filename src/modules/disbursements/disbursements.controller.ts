@@ -14,17 +14,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import {
-  ApiAcceptedResponse,
-  ApiConflictResponse,
-  ApiConsumes,
-  ApiHeader,
-  ApiOkResponse,
-  ApiProduces,
-  ApiQuery,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
@@ -36,6 +26,17 @@ import { BankFilesService, type SettlementView } from './bank-files.service.js';
 import { contentType } from './bank-formats/writer.js';
 import { CancelBatchDto, CreateBatchDto, LinesQuery, ListBatchesQuery, RejectBatchDto } from './dto/batch.dto.js';
 import { DisbursementsService, type BatchView, type LineView } from './disbursements.service.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { ApiFileUpload } from '../../common/openapi/api-file-upload.decorator.js';
+import { ApiDownload } from '../../common/openapi/api-download.decorator.js';
+import {
+  BatchAcceptedView,
+  BatchLinePage,
+  BatchPage,
+  BatchView as BatchSchema,
+  SettlementView as SettlementSchema,
+} from './dto/batch.view.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
@@ -47,7 +48,7 @@ function idempotencyKey(value: string | undefined): string | undefined {
   return value;
 }
 
-@ApiTags('disbursement-batches')
+@ApiTags(TAGS.disbursements)
 @Controller('disbursement-batches')
 export class DisbursementsController {
   constructor(
@@ -58,26 +59,35 @@ export class DisbursementsController {
   @Post()
   @HttpCode(202)
   @Roles('OFFICER')
-  @ApiAcceptedResponse({ description: '{batch, jobId}: the batch in DRAFT while its lines are generated' })
+  @ApiAcceptedResponse({ type: BatchAcceptedView, description: 'The batch in DRAFT while its lines are generated' })
+  @ApiSummary('生成发放批次（后台任务）')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'], 404: ['NOT_FOUND'], 422: ['NOT_PAYABLE'], 503: ['QUEUE_UNAVAILABLE'] })
   create(@Body() body: CreateBatchDto, @CurrentActor() actor: Actor) {
     return this.batches.create(actor, body);
   }
 
   @Get()
   @Roles()
+  @ApiSummary('发放批次列表')
+  @ApiOkResponse({ type: BatchPage })
   list(@Query() query: ListBatchesQuery, @CurrentActor() actor: Actor): Promise<Page<BatchView>> {
     return this.batches.list(actor, query);
   }
 
   @Get(':id')
   @Roles()
-  @ApiOkResponse({ description: 'The batch with its totals and exception list' })
+  @ApiOkResponse({ type: BatchSchema, description: 'The batch with its totals and exception list' })
+  @ApiSummary('批次详情（合计与例外名单）')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<BatchView> {
     return this.batches.get(actor, id);
   }
 
   @Get(':id/lines')
   @Roles()
+  @ApiSummary('批次明细（每人每期）')
+  @ApiOkResponse({ type: BatchLinePage, description: 'Account numbers in full for FINANCE only' })
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   lines(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: LinesQuery,
@@ -90,8 +100,11 @@ export class DisbursementsController {
   @HttpCode(202)
   @Roles('OFFICER')
   @ApiAcceptedResponse({
-    description: '{batch, jobId}: a GENERATION_FAILED batch back in DRAFT, generating from its last committed chunk',
+    type: BatchAcceptedView,
+    description: 'A GENERATION_FAILED batch back in DRAFT, generating from its last committed chunk',
   })
+  @ApiSummary('继续生成失败的批次')
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'], 503: ['QUEUE_UNAVAILABLE'] })
   resume(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor) {
     return this.batches.resume(actor, id);
   }
@@ -99,7 +112,12 @@ export class DisbursementsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @Roles('OFFICER')
-  @ApiOkResponse({ description: 'The batch CANCELLED: its lines cancelled and their claims released' })
+  @ApiOkResponse({
+    type: BatchSchema,
+    description: 'The batch CANCELLED: its lines cancelled and their claims released',
+  })
+  @ApiSummary('作废批次（释放明细与占用）')
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'] })
   cancel(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: CancelBatchDto,
@@ -111,6 +129,9 @@ export class DisbursementsController {
   @Post(':id/submit')
   @HttpCode(200)
   @Roles('OFFICER', 'FINANCE')
+  @ApiSummary('提交批次审批')
+  @ApiOkResponse({ type: BatchSchema })
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'] })
   submit(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<BatchView> {
     return this.batches.submit(actor, id);
   }
@@ -119,6 +140,13 @@ export class DisbursementsController {
   @HttpCode(200)
   @Roles('FINANCE')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key does nothing again' })
+  @ApiSummary('审批批次（占用预算并记账，提交人不得审批）')
+  @ApiOkResponse({ type: BatchSchema })
+  @ApiProblems({
+    403: ['SELF_APPROVAL_FORBIDDEN'],
+    404: ['NOT_FOUND'],
+    409: ['INVALID_STATE_TRANSITION', 'INSUFFICIENT_BUDGET', 'IDEMPOTENCY_KEY_REUSED', 'ACCOUNT_LIMIT_EXCEEDED'],
+  })
   approve(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Headers('idempotency-key') key: string | undefined,
@@ -130,6 +158,9 @@ export class DisbursementsController {
   @Post(':id/reject')
   @HttpCode(200)
   @Roles('FINANCE')
+  @ApiSummary('退回批次（提交人不得退回）')
+  @ApiOkResponse({ type: BatchSchema })
+  @ApiProblems({ 403: ['SELF_APPROVAL_FORBIDDEN'], 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'] })
   reject(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: RejectBatchDto,
@@ -141,25 +172,32 @@ export class DisbursementsController {
   @Post(':id/close')
   @HttpCode(200)
   @Roles('FINANCE')
+  @ApiSummary('关闭批次')
+  @ApiOkResponse({ type: BatchSchema })
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'] })
   close(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<BatchView> {
     return this.batches.close(actor, id);
   }
 
   @Get(':id/bank-file')
   @Roles('FINANCE')
-  @ApiProduces('text/csv', 'text/plain')
   @ApiQuery({
     name: 'format',
     required: false,
     description:
       "A bank format code of GET /bank-formats; the county's format when absent (the batch's own once exported)",
   })
-  @ApiOkResponse({
+  @ApiDownload({
     description:
       'The bank file in its format; the same bytes on every download (X-Content-SHA256, X-Bank-Format name them)',
+    files: ['text/csv', 'text/plain'],
   })
-  @ApiUnprocessableEntityResponse({ description: 'BANK_FORMAT_UNKNOWN, BANK_FILE_UNENCODABLE' })
-  @ApiConflictResponse({ description: 'INVALID_STATE_TRANSITION, BANK_FORMAT_CONFLICT' })
+  @ApiSummary('下载银行代发文件（可选银行格式）')
+  @ApiProblems({
+    404: ['NOT_FOUND'],
+    409: ['INVALID_STATE_TRANSITION', 'BANK_FORMAT_CONFLICT'],
+    422: ['BANK_FORMAT_UNKNOWN', 'BANK_FILE_UNENCODABLE'],
+  })
   async bankFile(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('format') format: string | string[] | undefined,
@@ -181,8 +219,11 @@ export class DisbursementsController {
   @Post(':id/bank-results')
   @HttpCode(200)
   @Roles('FINANCE')
-  @ApiConsumes('text/csv', 'text/plain', 'multipart/form-data')
+  @ApiFileUpload({ description: "The bank's result file in the batch's bank format", alsoAsBody: ['text/csv', 'text/plain'] })
+  @ApiOkResponse({ type: SettlementSchema })
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: 200 * 1024 * 1024 } }))
+  @ApiSummary('导入银行回盘文件（结算批次）')
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'], 422: ['BANK_FILE_REJECTED'] })
   bankResults(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Req() request: Request,

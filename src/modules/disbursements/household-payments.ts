@@ -7,6 +7,8 @@ import type { Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { HouseholdsService } from '../registry/households.service.js';
 import { DisbursementsRepository } from './disbursements.repository.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
 export class HouseholdPaymentDto {
   @ApiProperty() lineId!: string;
@@ -65,7 +67,7 @@ export class HouseholdPaymentsService {
   }
 }
 
-@ApiTags('disbursements')
+@ApiTags(TAGS.disbursements)
 @Controller('households/:id/payments')
 export class HouseholdPaymentsController {
   constructor(private readonly payments: HouseholdPaymentsService) {}
@@ -73,6 +75,8 @@ export class HouseholdPaymentsController {
   @Get()
   @Roles()
   @ApiOkResponse({ type: HouseholdPaymentsDto, description: "The household's payment lines, oldest batch first" })
+  @ApiSummary('一户的发放记录（期别、金额、状态、银行流水）')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   list(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<HouseholdPaymentsDto> {
     return this.payments.list(actor, id);
   }

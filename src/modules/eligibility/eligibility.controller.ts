@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
@@ -14,8 +14,11 @@ import {
 import { EligibilityService } from './eligibility.service.js';
 import { EntitlementsService } from './entitlements.service.js';
 import type { PeriodAmount } from './period-amount.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { PeriodAmountView } from './dto/period-amount.view.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
-@ApiTags('eligibility')
+@ApiTags(TAGS.eligibility)
 @Controller('households/:id')
 export class EligibilityController {
   constructor(
@@ -26,6 +29,8 @@ export class EligibilityController {
   @Get('eligibility')
   @Roles()
   @ApiOkResponse({ type: EligibilityDto, description: 'One decision per policy and possible beneficiary, explained' })
+  @ApiSummary('资格判定：每项政策、每位可能的受益人，逐条说明')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   async eligibilityOf(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: EligibilityQuery,
@@ -38,10 +43,9 @@ export class EligibilityController {
   /** What one beneficiary is owed for a period, month by month (an extension of API.md). */
   @Get('benefit-amounts')
   @Roles()
-  @ApiOkResponse({
-    description:
-      '{policyCode, personId, period, total, months:[{month, decidedOn, eligible, amount, versionId, reasons}]}',
-  })
+  @ApiOkResponse({ type: PeriodAmountView })
+  @ApiSummary('某受益人某期应发金额（逐月）')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   benefitAmount(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: PeriodAmountQuery,
@@ -53,7 +57,9 @@ export class EligibilityController {
   @Post('entitlements')
   @Roles('CLERK', 'OFFICER')
   @ApiCreatedResponse({ type: EntitlementDto, description: 'Issued (201), or the one already issued (200)' })
-  @ApiUnprocessableEntityResponse({ description: 'NOT_ELIGIBLE, with the conditions that failed' })
+  @ApiOkResponse({ type: EntitlementDto, description: 'The one already issued for this period' })
+  @ApiSummary('出具非现金待遇凭证（优先、减免、保险）')
+  @ApiProblems({ 404: ['NOT_FOUND'], 422: ['NOT_ELIGIBLE'] })
   async issue(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: CreateEntitlementDto,
@@ -68,6 +74,8 @@ export class EligibilityController {
   @Get('entitlements')
   @Roles()
   @ApiOkResponse({ type: [EntitlementDto] })
+  @ApiSummary('一户的待遇凭证')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   list(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<EntitlementDto[]> {
     return this.entitlements.list(actor, id);
   }

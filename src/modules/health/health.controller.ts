@@ -8,6 +8,9 @@ import { DomainError } from '../../common/errors.js';
 import { JobDispatcher } from '../jobs/job-queue.js';
 import { QueueUnavailableError } from '../jobs/jobs.errors.js';
 import { HealthService } from './health.service.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { HealthView as HealthSchema, LiveView, ReadinessView } from './dto/health.view.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
 class DatabaseUnavailableError extends DomainError {
   constructor() {
@@ -24,7 +27,7 @@ export interface HealthView {
   queueMode: 'bull' | 'in-process';
 }
 
-@ApiTags('health')
+@ApiTags(TAGS.health)
 @Controller('health')
 export class HealthController {
   constructor(
@@ -37,7 +40,8 @@ export class HealthController {
   /** Liveness: the process answers (an orchestrator restarts it when this stops answering). */
   @Get('live')
   @Public()
-  @ApiOkResponse({ description: '{status:"ok"}' })
+  @ApiOkResponse({ type: LiveView })
+  @ApiSummary('存活探针')
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -48,8 +52,12 @@ export class HealthController {
    */
   @Get('ready')
   @Public()
-  @ApiOkResponse({ description: '{status:"ok", info, error, details} (terminus) with db, queue and migrations' })
-  @ApiServiceUnavailableResponse({ description: '{status:"error", error:{...}, details} naming what is down' })
+  @ApiOkResponse({ type: ReadinessView, description: 'Terminus: db, queue and migrations' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessView,
+    description: '{status:"error", error:{...}, details} naming what is down',
+  })
+  @ApiSummary('就绪探针（数据库、队列、数据库迁移）')
   async ready(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
     const result = await this.probes.readiness();
     response.status(result.status === 'ok' ? 200 : 503);
@@ -58,12 +66,12 @@ export class HealthController {
 
   @Get()
   @Public()
-  @ApiOkResponse({ description: '{status:"ok", db:"up", queue:"up", queueMode}' })
-  @ApiServiceUnavailableResponse({
-    description:
-      'A problem (DATABASE_UNAVAILABLE or QUEUE_UNAVAILABLE) with `db`, `queue` and `queueMode`; ' +
-      'each dependency is given at most 2 s (REDIS_TIMEOUT_MS for Redis)',
-  })
+  @ApiOkResponse({ type: HealthSchema })
+  @ApiSummary(
+    '健康检查（数据库与任务队列）',
+    'A problem with `db`, `queue` and `queueMode` when one is down; each dependency is given at most 2 s (REDIS_TIMEOUT_MS for Redis).',
+  )
+  @ApiProblems({ 503: ['DATABASE_UNAVAILABLE', 'QUEUE_UNAVAILABLE'] })
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthView | ProblemDetails> {
     const [queue, db] = await Promise.all([
       this.jobs.health(),

@@ -8,6 +8,9 @@ import { ValidationFailedError } from '../../common/errors.js';
 import { PageQuery, type Page } from '../../common/pagination.js';
 import type { Actor } from '../../common/request-context.js';
 import { JobsService, type JobView } from './jobs.service.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { JobPage, JobView as JobSchema } from './dto/job.view.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
 export class ListJobsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'true: the jobs the caller started (the only list offered)' })
@@ -17,14 +20,15 @@ export class ListJobsQuery extends PageQuery {
   mine?: boolean;
 }
 
-@ApiTags('jobs')
+@ApiTags(TAGS.jobs)
 @Controller('jobs')
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
 
   @Get()
   @Roles()
-  @ApiOkResponse({ description: "{items, nextCursor}: the caller's jobs with their state and progress, newest first" })
+  @ApiOkResponse({ type: JobPage, description: "The caller's jobs with their state and progress, newest first" })
+  @ApiSummary('本人发起的后台任务')
   list(@Query() query: ListJobsQuery, @CurrentActor() actor: Actor): Promise<Page<JobView>> {
     if (!query.mine) throw new ValidationFailedError([{ field: 'mine', message: 'list your own jobs with mine=true' }]);
     return this.jobs.mine(actor, query.limit, query.cursor);
@@ -32,7 +36,9 @@ export class JobsController {
 
   @Get(':id')
   @Roles()
-  @ApiOkResponse({ description: '{id, state, progress (0-100), attempts, result?, error?, lastError?}' })
+  @ApiOkResponse({ type: JobSchema })
+  @ApiSummary('后台任务的状态与进度')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<JobView> {
     return this.jobs.get(id, actor);
   }

@@ -13,8 +13,10 @@ import {
 } from './dto/ledger.dto.js';
 import { LedgerVerifier, type VerifyResult } from './ledger-verifier.js';
 import { LedgerService, type AccountView, type TransferView } from './ledger.service.js';
+import { ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
-@ApiTags('ledger')
+@ApiTags(TAGS.ledger)
 @Controller('ledger')
 export class LedgerController {
   constructor(
@@ -25,6 +27,7 @@ export class LedgerController {
   @Get('accounts')
   @Roles('FINANCE', 'AUDITOR')
   @ApiOkResponse({ type: AccountPageDto, description: 'Accounts in your region with their posted balances' })
+  @ApiSummary('总账科目及余额')
   accounts(@Query() query: ListAccountsQuery, @CurrentActor() actor: Actor): Promise<Page<AccountView>> {
     const { limit, cursor, ...filter } = query;
     return this.ledger.listAccounts(actor.regionCode, filter, { limit, cursor });
@@ -33,6 +36,7 @@ export class LedgerController {
   @Get('transfers')
   @Roles('FINANCE', 'AUDITOR')
   @ApiOkResponse({ type: TransferPageDto, description: 'Transfers touching an account in your region' })
+  @ApiSummary('记账（转账）明细')
   transfers(@Query() query: ListTransfersQuery, @CurrentActor() actor: Actor): Promise<Page<TransferView>> {
     const { limit, cursor, ...filter } = query;
     return this.ledger.listTransfers(actor.regionCode, filter, { limit, cursor });
@@ -44,6 +48,7 @@ export class LedgerController {
     type: VerifyResultDto,
     description: 'Recomputes the hash chain and every balance; names the first bad block',
   })
+  @ApiSummary('校验总账：哈希链与每个科目的余额')
   verify(): Promise<VerifyResult> {
     return this.verifier.verify();
   }

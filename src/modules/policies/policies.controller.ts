@@ -1,6 +1,6 @@
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import type { Actor } from '../../common/request-context.js';
@@ -15,15 +15,19 @@ import {
   PolicyVersionDto,
 } from './dto/policy.dto.js';
 import { PoliciesService } from './policies.service.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { PolicySummaryPage } from './dto/policy.view.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
-@ApiTags('policies')
+@ApiTags(TAGS.policies)
 @Controller('policies')
 export class PoliciesController {
   constructor(private readonly policies: PoliciesService) {}
 
   @Get()
   @Roles()
-  @ApiOkResponse({ description: '{items, nextCursor}: the 15 policies with the version in force on asOf' })
+  @ApiOkResponse({ type: PolicySummaryPage, description: 'The 15 policies with the version in force on asOf' })
+  @ApiSummary('政策列表（含当日有效的版本）')
   async list(@Query() query: PolicyListQuery): Promise<Page<PolicySummaryDto>> {
     const all = await this.policies.list(query.asOf);
     const [after] = decodeCursor(query.cursor, [cursorPart.text]) ?? [''];
@@ -39,6 +43,7 @@ export class PoliciesController {
   @Get('facts')
   @Roles()
   @ApiOkResponse({ type: [FactDto] })
+  @ApiSummary('规则可引用的事实目录')
   facts(): FactDto[] {
     return FACTS.map((fact) => ({ ...fact }));
   }
@@ -46,6 +51,8 @@ export class PoliciesController {
   @Get(':code')
   @Roles()
   @ApiOkResponse({ type: PolicyDetailDto })
+  @ApiSummary('政策详情（含全部版本）')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   get(@Param('code') code: string): Promise<PolicyDetailDto> {
     return this.policies.get(code);
   }
@@ -54,7 +61,11 @@ export class PoliciesController {
   @HttpCode(201)
   @Roles('ADMIN')
   @ApiCreatedResponse({ type: PolicyVersionDto })
-  @ApiConflictResponse({ description: 'VERSION_IN_USE: the new date would cut into a period already paid' })
+  @ApiSummary(
+    '新增政策版本（标准、规则、资金分担）',
+    'VERSION_IN_USE: the new date would cut into a period already paid.',
+  )
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['VERSION_IN_USE'] })
   addVersion(
     @Param('code') code: string,
     @Body() body: CreatePolicyVersionDto,
@@ -66,7 +77,8 @@ export class PoliciesController {
   @Put(':code/versions/:id')
   @Roles('ADMIN')
   @ApiOkResponse({ type: PolicyVersionDto })
-  @ApiConflictResponse({ description: 'VERSION_IN_USE: a payment has used this version' })
+  @ApiSummary('修改尚未使用的政策版本', 'VERSION_IN_USE: a payment has used this version.')
+  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['VERSION_IN_USE'] })
   amendVersion(
     @Param('code') code: string,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -13,21 +13,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiQuery,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createReadStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
@@ -55,6 +41,10 @@ import { HouseholdsService, type HouseholdEventView, type HouseholdListItem } fr
 import { todayInChina } from './dates.js';
 import { importTemplate, TEMPLATE_FORMATS, XLSX_CONTENT_TYPE, type TemplateFormat } from './import-template.js';
 import { RegistryImportService, type ImportResult } from './registry-import.service.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { ApiFileUpload } from '../../common/openapi/api-file-upload.decorator.js';
+import { ApiDownload } from '../../common/openapi/api-download.decorator.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
 interface UploadedCsv {
   path: string;
@@ -62,7 +52,7 @@ interface UploadedCsv {
   size: number;
 }
 
-@ApiTags('registry')
+@ApiTags(TAGS.registry)
 @ApiExtraModels(LifeEventDto, ...Object.values(LIFE_EVENT_DTOS))
 @Controller('households')
 export class RegistryController {
@@ -76,6 +66,13 @@ export class RegistryController {
   @HttpCode(201)
   @Roles('CLERK')
   @ApiCreatedResponse({ type: HouseholdViewDto, description: 'The household with members[].personId' })
+  @ApiSummary('登记户籍（户及其成员）')
+  @ApiProblems({
+    400: ['INVALID_ID_NUMBER'],
+    403: ['OUT_OF_SCOPE'],
+    409: ['DUPLICATE_HOUSEHOLD', 'DUPLICATE_PERSON', 'DUPLICATE_CERTIFICATE', 'ACCOUNT_HELD_BY_ANOTHER'],
+    422: ['REGION_NOT_FOUND'],
+  })
   create(@Body() body: CreateHouseholdDto, @CurrentActor() actor: Actor): Promise<HouseholdView> {
     return this.households.create(body, actor);
   }
@@ -83,6 +80,8 @@ export class RegistryController {
   @Get()
   @Roles()
   @ApiOkResponse({ type: HouseholdPageDto, description: 'ID numbers are masked in lists' })
+  @ApiSummary('查询户籍（户号、姓名或身份证号）')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'] })
   search(@Query() query: SearchHouseholdsQuery, @CurrentActor() actor: Actor): Promise<Page<HouseholdListItem>> {
     return this.households.search(actor, query);
   }
@@ -91,21 +90,16 @@ export class RegistryController {
   @HttpCode(200)
   @Roles('CLERK')
   @UseInterceptors(FileInterceptor('file', { dest: tmpdir(), limits: { fileSize: 1024 * 1024 * 1024, files: 1 } }))
-  @ApiOperation({ summary: '批量导入户籍（CSV：UTF-8 或 GBK；或按模板填写的 XLSX）' })
-  @ApiConsumes('multipart/form-data', 'text/csv', XLSX_CONTENT_TYPE)
-  @ApiBody({
+  @ApiSummary('批量导入户籍（CSV：UTF-8 或 GBK；或按模板填写的 XLSX）')
+  @ApiFileUpload({
     description:
       'The file of src/modules/registry/import-format.md (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK, or XLSX from ' +
       'GET /households/import-template), as the multipart field `file` or as the whole body',
-    schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
+    alsoAsBody: ['text/csv', XLSX_CONTENT_TYPE],
   })
   @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
   @ApiOkResponse({ type: ImportResultDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: no file' })
-  @ApiUnprocessableEntityResponse({
-    description:
-      'IMPORT_REJECTED with errors [{line, field, message}] (a bad row, a file in neither encoding, malformed CSV or XLSX)',
-  })
+  @ApiProblems({ 409: ['IMPORT_CONFLICT'], 422: ['IMPORT_REJECTED'] })
   async import(
     @Req() request: Request,
     @Body() body: unknown,
@@ -134,10 +128,9 @@ export class RegistryController {
 
   @Get('import-template')
   @Roles()
-  @ApiOperation({ summary: '下载户籍导入模板（中文表头，XLSX 或 CSV）' })
+  @ApiSummary('下载户籍导入模板（中文表头，XLSX 或 CSV）')
   @ApiQuery({ name: 'format', required: false, enum: TEMPLATE_FORMATS, description: 'xlsx (default) or csv' })
-  @ApiProduces(XLSX_CONTENT_TYPE, 'text/csv')
-  @ApiOkResponse({ description: 'The template file', schema: { type: 'string', format: 'binary' } })
+  @ApiDownload({ description: 'The template file', files: [XLSX_CONTENT_TYPE, 'text/csv'] })
   async importTemplate(@Query('format') format: string | undefined, @Res() response: Response): Promise<void> {
     const chosen = format ?? 'xlsx';
     if (!(TEMPLATE_FORMATS as readonly string[]).includes(chosen)) {
@@ -152,6 +145,8 @@ export class RegistryController {
   @Get(':id')
   @Roles()
   @ApiOkResponse({ type: HouseholdViewDto, description: 'As of `asOf` (default today), masked for roles without need' })
+  @ApiSummary('查看一户（成员、子女、证件、一卡通账户）')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   get(@Param('id') id: string, @Query() query: HouseholdQuery, @CurrentActor() actor: Actor): Promise<HouseholdView> {
     return this.households.get(id, actor, query.asOf);
   }
@@ -159,6 +154,8 @@ export class RegistryController {
   @Get(':id/events')
   @Roles()
   @ApiOkResponse({ type: HouseholdEventPageDto, description: 'The append-only log of life events, oldest first' })
+  @ApiSummary('一户的生活事件记录')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   listEvents(
     @Param('id') id: string,
     @Query() page: PageQuery,
@@ -170,7 +167,6 @@ export class RegistryController {
   @Post(':id/events')
   @HttpCode(201)
   @Roles('CLERK')
-  @ApiOperation({ summary: '登记生活事件（出生、死亡、收养、迁入迁出、成员加入离开、更正……）' })
   @ApiBody({
     description:
       'One class per type (`type` is the discriminator): `{type, personId?, date, data?}` with the data of the type. ' +
@@ -192,13 +188,42 @@ export class RegistryController {
     },
   })
   @ApiCreatedResponse({ type: LifeEventResultDto, description: 'The recorded event and the household after it' })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: the envelope (type, date, personId, unknown fields)' })
-  @ApiConflictResponse({
-    description: 'PERSON_ALREADY_DEAD, EVENT_ALREADY_WITHDRAWN, EVENT_HAS_DEPENDENTS, MEMBER_ALREADY_IN_HOUSEHOLD, ...',
-  })
-  @ApiUnprocessableEntityResponse({
-    description:
-      'INVALID_EVENT_DATA with errors [{field, message}] (data that does not fit the type), or the event contradicts the record (EVENT_OUT_OF_ORDER, CORRECTION_NOT_SUPPORTED, ...)',
+  @ApiSummary('登记生活事件（出生、死亡、收养、迁入迁出、成员加入离开、更正等）')
+  @ApiProblems({
+    400: ['INVALID_ID_NUMBER'],
+    404: ['NOT_FOUND'],
+    409: [
+      'PERSON_ALREADY_DEAD',
+      'ALREADY_ADMITTED',
+      'MEMBER_ALREADY_LEFT',
+      'CERTIFICATE_ALREADY_ISSUED',
+      'DUPLICATE_CERTIFICATE',
+      'NO_ACTIVE_CERTIFICATE',
+      'VIOLATION_ALREADY_RECORDED',
+      'QUOTA_ALREADY_WAIVED',
+      'EVENT_ALREADY_WITHDRAWN',
+      'BIRTH_ORDER_TAKEN',
+      'DUPLICATE_PERSON',
+      'ACCOUNT_HELD_BY_ANOTHER',
+      'EVENT_HAS_DEPENDENTS',
+      'MEMBER_ALREADY_IN_HOUSEHOLD',
+    ],
+    422: [
+      'INVALID_EVENT_DATA',
+      'EVENT_BEFORE_BIRTH',
+      'EVENT_BEFORE_ISSUE',
+      'EVENT_CONTRADICTS_RECORD',
+      'EVENT_DATE_IN_FUTURE',
+      'EVENT_NO_CHANGE',
+      'EVENT_OUT_OF_ORDER',
+      'PERSON_DECEASED',
+      'PERSON_NOT_IN_HOUSEHOLD',
+      'REGION_NOT_FOUND',
+      'CORRECTION_NOT_SUPPORTED',
+      'HOLDER_NOT_MEMBER',
+      'HOLDER_DECEASED',
+      'HOLDER_NOT_ADULT',
+    ],
   })
   appendEvent(
     @Param('id') id: string,
@@ -213,6 +238,12 @@ export class RegistryController {
   @ApiOkResponse({
     type: HouseholdViewDto,
     description: 'The household with its new account (a BANK_ACCOUNT_CHANGE event dated today)',
+  })
+  @ApiSummary('设置或更换一卡通账户')
+  @ApiProblems({
+    404: ['NOT_FOUND'],
+    409: ['ACCOUNT_HELD_BY_ANOTHER'],
+    422: ['HOLDER_NOT_MEMBER', 'HOLDER_DECEASED', 'HOLDER_NOT_ADULT', 'EVENT_NO_CHANGE', 'EVENT_OUT_OF_ORDER'],
   })
   async setBankAccount(
     @Param('id') id: string,

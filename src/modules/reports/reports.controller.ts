@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
@@ -8,56 +8,81 @@ import { DEFAULT_LANGUAGE, translateIfKnown } from '../../common/i18n/i18n.js';
 import { ReportQuery } from './dto/reports.dto.js';
 import { CONTENT_TYPES, writeReport } from './report-writers.js';
 import { ReportsService, type ReportName } from './reports.service.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { ApiDownload } from '../../common/openapi/api-download.decorator.js';
+import { ReportView } from './dto/report.view.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 
-const PRODUCES = ['application/json', 'text/csv', CONTENT_TYPES.xlsx] as const;
+const FILES = ['text/csv', CONTENT_TYPES.xlsx] as const;
 
-@ApiTags('reports')
+@ApiTags(TAGS.reports)
 @Controller('reports')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get('budget-execution')
   @Roles('FINANCE', 'AUDITOR')
-  @ApiProduces(...PRODUCES)
-  @ApiOkResponse({
+  @ApiDownload({
+    json: ReportView,
+    files: FILES,
     description:
       'By policy, funding level and county: appropriated, committed, spent, available, executionRate (spent / appropriated, 4 places); {report, parameters, columns, items, totals} in JSON',
   })
+  @ApiSummary('预算执行情况报表（JSON、CSV、XLSX）')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'] })
   budgetExecution(@Query() query: ReportQuery, @CurrentActor() actor: Actor, @Res() response: Response) {
     return this.send('budget-execution', query, actor, response);
   }
 
   @Get('beneficiaries')
   @Roles('FINANCE', 'AUDITOR')
-  @ApiProduces(...PRODUCES)
-  @ApiOkResponse({ description: 'Beneficiaries, households, lines and amount paid, by policy and township' })
+  @ApiDownload({
+    json: ReportView,
+    files: FILES,
+    description: 'Beneficiaries, households, lines and amount paid, by policy and township',
+  })
+  @ApiSummary('受益人统计报表（按政策、乡镇）')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'] })
   beneficiaries(@Query() query: ReportQuery, @CurrentActor() actor: Actor, @Res() response: Response) {
     return this.send('beneficiaries', query, actor, response);
   }
 
   @Get('failed-payments')
   @Roles('FINANCE', 'AUDITOR')
-  @ApiProduces(...PRODUCES)
-  @ApiOkResponse({ description: 'Every failed (returned) payment line, with the later batch that paid it again' })
+  @ApiDownload({
+    json: ReportView,
+    files: FILES,
+    description: 'Every failed (returned) payment line, with the later batch that paid it again',
+  })
+  @ApiSummary('发放失败明细报表')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'] })
   failedPayments(@Query() query: ReportQuery, @CurrentActor() actor: Actor, @Res() response: Response) {
     return this.send('failed-payments', query, actor, response);
   }
 
   @Get('arrears')
   @Roles('FINANCE', 'AUDITOR')
-  @ApiProduces(...PRODUCES)
-  @ApiOkResponse({ description: 'Paid lines that covered units before their batch’s own period, with those units' })
+  @ApiDownload({
+    json: ReportView,
+    files: FILES,
+    description: 'Paid lines that covered units before their batch’s own period, with those units',
+  })
+  @ApiSummary('补发明细报表')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'] })
   arrears(@Query() query: ReportQuery, @CurrentActor() actor: Actor, @Res() response: Response) {
     return this.send('arrears', query, actor, response);
   }
 
   @Get('overpayments')
   @Roles('FINANCE', 'AUDITOR')
-  @ApiProduces(...PRODUCES)
-  @ApiOkResponse({
+  @ApiDownload({
+    json: ReportView,
+    files: FILES,
     description:
       'Open overpayment claims by county, policy and age (days since opened): claims, amount, recovered, reserved, outstanding',
   })
+  @ApiSummary('多付追回（未结追回单）报表：按区县、政策和账龄')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'] })
   overpayments(@Query() query: ReportQuery, @CurrentActor() actor: Actor, @Res() response: Response) {
     return this.send('overpayments', query, actor, response);
   }

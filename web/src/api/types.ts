@@ -1,7 +1,7 @@
 /**
- * Shapes the OpenAPI document does not describe yet (its routes answer with a description but no
- * schema). Each mirrors the server's view type named beside it; when the server adds the schema,
- * the generated type in schema.d.ts replaces the one here.
+ * The console's names for the API's shapes: the generated schemas of schema.d.ts (`npm run web:api`),
+ * under the names the pages use. Only the generic page and the problem (which the console also
+ * builds itself, for network failures) are written here.
  */
 import type { components } from './schema';
 
@@ -22,104 +22,27 @@ export interface Problem {
   [key: string]: unknown;
 }
 
-/** src/modules/enrollments/enrollments.service.ts EnrollmentView. */
-export interface Enrollment {
-  id: string;
-  householdId: string;
-  policyCode: PolicyCode;
-  beneficiaryPersonId: string | null;
-  regionCode: string;
-  status: EnrollmentStatus;
-  statusReason: string | null;
-  openedBy: string;
-  submittedBy: string | null;
-  publicizedBy: string | null;
-  publicizedOn: string | null;
-  noticeEndsOn: string | null;
-  approvedBy: string | null;
-  approvedAt: string | null;
-  activeFrom: string | null;
-  endedOn: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** An enrollment (src/modules/enrollments/dto/enrollment.view.ts). */
+export type Enrollment = Schemas['EnrollmentView'];
 
-export interface EnrollmentDetail extends Enrollment {
-  history: {
-    from: string | null;
-    to: string;
-    actorId: string | null;
-    reason: string | null;
-    asOf: string | null;
-    explanation: unknown;
-    at: string;
-  }[];
-}
+/** An enrollment with its transitions and the explanations stored with them. */
+export type EnrollmentDetail = Schemas['EnrollmentDetailView'];
 
-export type EnrollmentStatus =
-  'DRAFT' | 'SUBMITTED' | 'PUBLICIZED' | 'APPROVED' | 'ACTIVE' | 'REJECTED' | 'SUSPENDED' | 'TERMINATED';
+export type EnrollmentStatus = Enrollment['status'];
 
 /**
- * src/modules/disbursements/disbursements.service.ts BatchView. A batch whose generation cannot
- * finish is `GENERATION_FAILED` with `generationError` (resume or cancel it).
+ * A disbursement batch (src/modules/disbursements/dto/batch.view.ts). A batch whose generation
+ * cannot finish is `GENERATION_FAILED` with `generationError` (resume or cancel it).
  */
-export interface Batch {
-  id: string;
-  batchNo: string;
-  policyCode: PolicyCode;
-  period: string;
-  fiscalYear: number;
-  countyCode: string;
-  status: BatchStatus;
-  lineCount: number;
-  totalAmount: string;
-  exceptionCount: number;
-  exceptions?: { householdId: string; personId: string | null; reason: string }[];
-  generationJobId: string | null;
-  createdBy: string;
-  submittedBy: string | null;
-  approvedBy: string | null;
-  rejectReason: string | null;
-  generationError: { code: string; detail: string; jobId?: string; attempts?: number } | null;
-  cancelReason: string | null;
-}
+export type Batch = Schemas['BatchView'];
 
-export type BatchStatus =
-  | 'DRAFT'
-  | 'GENERATED'
-  | 'GENERATION_FAILED'
-  | 'SUBMITTED'
-  | 'APPROVED'
-  | 'REJECTED'
-  | 'EXPORTED'
-  | 'SETTLED'
-  | 'CLOSED'
-  | 'CANCELLED';
+export type BatchStatus = Batch['status'];
 
-/** BatchView's LineView. */
-export interface BatchLine {
-  id: string;
-  lineNo: number;
-  householdId: string;
-  personId: string | null;
-  periods: string[];
-  amount: string;
-  status: string;
-  bankRef: string | null;
-  reason: string | null;
-  accountNo: string;
-  accountName: string;
-}
+/** One payment line of a batch. */
+export type BatchLine = Schemas['BatchLineView'];
 
-/** src/modules/jobs/jobs.service.ts JobView. */
-export interface Job {
-  id: string;
-  name: string;
-  state: 'waiting' | 'active' | 'completed' | 'failed';
-  progress: number;
-  result?: unknown;
-  error?: unknown;
-}
+/** A background job (src/modules/jobs/dto/job.view.ts). */
+export type Job = Schemas['JobView'];
 
 export interface Page<T> {
   items: T[];

@@ -25,6 +25,18 @@ export class PeriodAmountQuery {
   personId?: string;
 }
 
+/** Any JSON value (a fact's value is a number, a date string, a boolean, null, or a group's object). */
+const ANY_JSON = {
+  nullable: true,
+  oneOf: [
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'object' },
+    { type: 'array', items: {} },
+  ],
+};
+
 export class ReasonDto {
   @ApiProperty({ example: 'person.ageAtYearEnd >= 60' }) condition!: string;
   @ApiProperty({
@@ -32,7 +44,8 @@ export class ReasonDto {
     description: 'The condition in Chinese, with the value and the requirement',
   })
   label!: string;
-  @ApiProperty({ description: "The fact's value (for a group, the values of its facts)" }) actual!: unknown;
+  @ApiProperty({ description: "The fact's value (for a group, the values of its facts)", ...ANY_JSON })
+  actual!: unknown;
   @ApiProperty({ example: '>= 60' }) expected!: string;
   @ApiProperty() passed!: boolean;
 }

@@ -18,6 +18,14 @@ export class MemberViewDto {
   @ApiProperty({ nullable: true, type: Number, description: '1 (most severe) to 4' }) disabilityGrade!: number | null;
   @ApiProperty({ nullable: true, type: Number, description: '1 to 3' }) complicationGrade!: number | null;
   @ApiProperty({ nullable: true, type: String }) collegeAdmittedOn!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The person's own mother (person id), if known" })
+  motherId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The person's own father (person id), if known" })
+  fatherId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Set when the member left the household (MEMBER_LEFT)' })
+  leftOn!: string | null;
+  @ApiProperty({ description: "Holds the city's hukou on asOf (false after MOVE_OUT, before MOVE_IN)" })
+  resident!: boolean;
 }
 
 export class ChildViewDto {
