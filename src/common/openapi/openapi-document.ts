@@ -13,6 +13,8 @@ export const TAGS = {
   policies: '奖扶政策 Policies',
   enrollments: '申请与审批 Enrollments',
   disbursements: '资金发放 Disbursements',
+  bankFormats: '银行文件格式 Bank formats',
+  overpayments: '多付追回 Overpayments',
   budgets: '预算指标 Budgets',
   ledger: '总账 Ledger',
   audit: '审计 Audit',

@@ -1,19 +1,12 @@
 import { Body, Controller, Get, Headers, Param, Put } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import { ValidationFailedError } from '../../common/errors.js';
 import { languageOf } from '../../common/i18n/i18n.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 import type { Actor } from '../../common/request-context.js';
 import { BankFormatsService } from './bank-formats.service.js';
 import { BankFormatListView, CountyBankFormatView } from './bank-formats.views.js';
@@ -32,16 +25,14 @@ function countyCode(code: string): string {
   return code;
 }
 
-@ApiTags('bank-formats')
+@ApiTags(TAGS.bankFormats)
 @Controller('bank-formats')
 export class BankFormatsController {
   constructor(private readonly formats: BankFormatsService) {}
 
   @Get()
   @Roles()
-  @ApiOperation({
-    summary: '银行文件格式列表：编码、中英文名称、字符集、分隔符、代发与回盘的列、汇总行和成功/失败用语',
-  })
+  @ApiSummary('银行文件格式列表：编码、中英文名称、字符集、分隔符、代发与回盘的列、汇总行和成功/失败用语')
   @ApiHeader({ name: 'Accept-Language', required: false, description: 'zh-CN (default) or en: the language of `name`' })
   @ApiOkResponse({ type: BankFormatListView, description: 'Every format on offer' })
   list(@Headers('accept-language') acceptLanguage: string | undefined): BankFormatListView {
@@ -50,23 +41,18 @@ export class BankFormatsController {
 
   @Get('counties/:countyCode')
   @Roles()
-  @ApiOperation({ summary: '查询区县默认的银行文件格式（未选择时为通用 CSV）' })
+  @ApiSummary('查询区县默认的银行文件格式（未选择时为通用 CSV）')
   @ApiOkResponse({ type: CountyBankFormatView })
-  @ApiNotFoundResponse({ description: 'NOT_FOUND: no such county' })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: countyCode is not 6 digits' })
+  @ApiProblems({ 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'] })
   county(@Param('countyCode') code: string): Promise<CountyBankFormatView> {
     return this.formats.county(countyCode(code));
   }
 
   @Put('counties/:countyCode')
   @Roles('ADMIN')
-  @ApiOperation({ summary: '设置区县默认的银行文件格式（导出时未指定 format 即用此格式）' })
+  @ApiSummary('设置区县默认的银行文件格式（导出时未指定 format 即用此格式）')
   @ApiOkResponse({ type: CountyBankFormatView, description: 'The county with its new default (chosen: true)' })
-  @ApiNotFoundResponse({ description: 'NOT_FOUND: no such county' })
-  @ApiBadRequestResponse({
-    description: 'VALIDATION_FAILED: countyCode is not 6 digits, or the body is not {formatCode}',
-  })
-  @ApiUnprocessableEntityResponse({ description: 'BANK_FORMAT_UNKNOWN: no format has this code' })
+  @ApiProblems({ 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 422: ['BANK_FORMAT_UNKNOWN'] })
   choose(
     @Param('countyCode') code: string,
     @Body() body: ChooseBankFormatDto,
