@@ -431,6 +431,23 @@ describe('route walks over the OpenAPI document (e2e)', () => {
         request: () => ({ path: '/enrollments/recheck', body: { asOf: '2012-12-31' } }),
         status: 202,
       },
+      'POST /api/v1/enrollments/import': {
+        as: 'admin',
+        prepare: async () => {
+          const roll = await clerkHousehold('CROLL', [
+            { name: '丙父', relation: 'HEAD', birthDate: '1975-03-01', sex: 'M' },
+            { name: '丙母', relation: 'SPOUSE', birthDate: '1976-04-01', sex: 'F' },
+            { name: '丙女', relation: 'CHILD', birthDate: '2005-05-05', sex: 'F', birthOrder: 1 },
+          ]);
+          state.rollHead = roll.members.find((m) => m.relation === 'HEAD')!.idNumber;
+        },
+        request: () => ({
+          path: '/enrollments/import',
+          body: `policy_code,id_number,applied_on,approved_on,approved_by_name\nOCP_REWARD,${state.rollHead},2010-01-05,2010-02-01,走查\n`,
+          contentType: 'text/csv',
+        }),
+        status: 200,
+      },
       'POST /api/v1/budgets/appropriations': {
         as: 'finance',
         request: () => ({
