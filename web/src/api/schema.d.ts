@@ -8,7 +8,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: AUDITOR. */
+        /**
+         * 审计日志（只增不改）
+         * @description Roles: AUDITOR.
+         */
         get: operations["AuditController_list"];
         put?: never;
         post?: never;
@@ -27,7 +30,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 立即封存已提交的审计事件
+         * @description Roles: ADMIN.
+         */
         post: operations["AuditController_seal"];
         delete?: never;
         options?: never;
@@ -42,7 +48,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: AUDITOR. */
+        /**
+         * 追溯一个批次：预算指标→审批→记账→银行结果，逐级核对
+         * @description Roles: AUDITOR.
+         */
         get: operations["AuditController_traceBatch"];
         put?: never;
         post?: never;
@@ -59,7 +68,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: AUDITOR. */
+        /**
+         * 追溯一户的全部发放（批次、记账、银行结果、申请流转）
+         * @description Roles: AUDITOR.
+         */
         get: operations["AuditController_traceHousehold"];
         put?: never;
         post?: never;
@@ -76,7 +88,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: AUDITOR. */
+        /**
+         * 校验审计日志的哈希链
+         * @description Roles: AUDITOR.
+         */
         get: operations["AuditController_verify"];
         put?: never;
         post?: never;
@@ -95,6 +110,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * 登录，取得访问令牌
+         * @description Unknown username, wrong password or a disabled account: 401; more than 10 failed sign-ins a minute for a username and address: 429.
+         */
         post: operations["AuthController_login"];
         delete?: never;
         options?: never;
@@ -111,8 +130,55 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: any signed-in user. */
+        /**
+         * 修改本人密码
+         * @description Roles: any signed-in user.
+         */
         post: operations["AuthController_changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bank-formats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 银行文件格式列表：编码、中英文名称、字符集、分隔符、代发与回盘的列、汇总行和成功/失败用语
+         * @description Roles: any signed-in user.
+         */
+        get: operations["BankFormatsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bank-formats/counties/{countyCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查询区县默认的银行文件格式（未选择时为通用 CSV）
+         * @description Roles: any signed-in user.
+         */
+        get: operations["BankFormatsController_county"];
+        /**
+         * 设置区县默认的银行文件格式（导出时未指定 format 即用此格式）
+         * @description Roles: ADMIN.
+         */
+        put: operations["BankFormatsController_choose"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -126,7 +192,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 预算指标执行情况（下达、占用、支出、可用）
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["BudgetsController_list"];
         put?: never;
         post?: never;
@@ -145,7 +214,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 下达预算指标（按年度、政策、资金层级、县）
+         * @description Roles: FINANCE.
+         */
         post: operations["BudgetsController_appropriate"];
         delete?: never;
         options?: never;
@@ -162,7 +234,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 冲销一笔预算指标
+         * @description Roles: FINANCE.
+         */
         post: operations["BudgetsController_reverse"];
         delete?: never;
         options?: never;
@@ -177,10 +252,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 发放批次列表
+         * @description Roles: any signed-in user.
+         */
         get: operations["DisbursementsController_list"];
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 生成发放批次（后台任务）
+         * @description Roles: OFFICER.
+         */
         post: operations["DisbursementsController_create"];
         delete?: never;
         options?: never;
@@ -195,7 +276,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 批次详情（合计与例外名单）
+         * @description Roles: any signed-in user.
+         */
         get: operations["DisbursementsController_get"];
         put?: never;
         post?: never;
@@ -214,7 +298,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 审批批次（占用预算并记账，提交人不得审批）
+         * @description Roles: FINANCE.
+         */
         post: operations["DisbursementsController_approve"];
         delete?: never;
         options?: never;
@@ -229,7 +316,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE. */
+        /**
+         * 下载银行代发文件（可选银行格式）
+         * @description Roles: FINANCE.
+         */
         get: operations["DisbursementsController_bankFile"];
         put?: never;
         post?: never;
@@ -248,7 +338,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 导入银行回盘文件（结算批次）
+         * @description Roles: FINANCE.
+         */
         post: operations["DisbursementsController_bankResults"];
         delete?: never;
         options?: never;
@@ -265,7 +358,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 作废批次（释放明细与占用）
+         * @description Roles: OFFICER.
+         */
         post: operations["DisbursementsController_cancel"];
         delete?: never;
         options?: never;
@@ -282,7 +378,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 关闭批次
+         * @description Roles: FINANCE.
+         */
         post: operations["DisbursementsController_close"];
         delete?: never;
         options?: never;
@@ -297,7 +396,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 批次明细（每人每期）
+         * @description Roles: any signed-in user.
+         */
         get: operations["DisbursementsController_lines"];
         put?: never;
         post?: never;
@@ -316,7 +418,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 退回批次（提交人不得退回）
+         * @description Roles: FINANCE.
+         */
         post: operations["DisbursementsController_reject"];
         delete?: never;
         options?: never;
@@ -333,7 +438,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 继续生成失败的批次
+         * @description Roles: OFFICER.
+         */
         post: operations["DisbursementsController_resume"];
         delete?: never;
         options?: never;
@@ -350,7 +458,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER, FINANCE. */
+        /**
+         * 提交批次审批
+         * @description Roles: OFFICER, FINANCE.
+         */
         post: operations["DisbursementsController_submit"];
         delete?: never;
         options?: never;
@@ -365,10 +476,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 申请列表（按政策、状态、区域）
+         * @description Roles: any signed-in user.
+         */
         get: operations["EnrollmentsController_list"];
         put?: never;
-        /** @description Roles: CLERK, OFFICER. */
+        /**
+         * 新建申请（草稿）
+         * @description DUPLICATE_ENROLLMENT: the beneficiary already holds an open enrollment in this policy.
+         *
+         *     Roles: CLERK, OFFICER.
+         */
         post: operations["EnrollmentsController_create"];
         delete?: never;
         options?: never;
@@ -383,7 +502,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 申请详情（含流转记录与判定说明）
+         * @description Roles: any signed-in user.
+         */
         get: operations["EnrollmentsController_get"];
         put?: never;
         post?: never;
@@ -402,7 +524,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 审批通过（公示期满后，由他人审批）
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_approve"];
         delete?: never;
         options?: never;
@@ -419,7 +544,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 公示申请
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_publicize"];
         delete?: never;
         options?: never;
@@ -436,7 +564,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 驳回申请
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_reject"];
         delete?: never;
         options?: never;
@@ -453,7 +584,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 恢复发放
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_resume"];
         delete?: never;
         options?: never;
@@ -470,7 +604,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: CLERK, OFFICER. */
+        /**
+         * 提交申请（重新判定资格）
+         * @description Roles: CLERK, OFFICER.
+         */
         post: operations["EnrollmentsController_submit"];
         delete?: never;
         options?: never;
@@ -487,7 +624,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 暂停发放
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_suspend"];
         delete?: never;
         options?: never;
@@ -504,7 +644,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 终止享受
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_terminate"];
         delete?: never;
         options?: never;
@@ -521,7 +664,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 批量审批通过
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_bulkApprove"];
         delete?: never;
         options?: never;
@@ -538,7 +684,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 批量公示
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_bulkPublicize"];
         delete?: never;
         options?: never;
@@ -555,7 +704,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 导入存量享受对象（原系统的申请、审批日期和审批人；CSV：UTF-8 或 GBK；或 XLSX）
+         * @description Roles: ADMIN.
+         */
         post: operations["EnrollmentsController_importRolls"];
         delete?: never;
         options?: never;
@@ -570,7 +722,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: ADMIN. */
+        /**
+         * 下载存量享受对象导入模板（中文表头，XLSX 或 CSV）
+         * @description Roles: ADMIN.
+         */
         get: operations["EnrollmentsController_importTemplate"];
         put?: never;
         post?: never;
@@ -587,7 +742,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: CLERK, OFFICER, AUDITOR. */
+        /**
+         * 下载公示名单（CSV）
+         * @description Roles: CLERK, OFFICER, AUDITOR.
+         */
         get: operations["EnrollmentsController_publicityList"];
         put?: never;
         post?: never;
@@ -606,7 +764,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: OFFICER. */
+        /**
+         * 年度资格复核（后台任务）
+         * @description Roles: OFFICER.
+         */
         post: operations["EnrollmentsController_startRecheck"];
         delete?: never;
         options?: never;
@@ -621,6 +782,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * 健康检查（数据库与任务队列）
+         * @description A problem with `db`, `queue` and `queueMode` when one is down; each dependency is given at most 2 s (REDIS_TIMEOUT_MS for Redis).
+         */
         get: operations["HealthController_check"];
         put?: never;
         post?: never;
@@ -637,6 +802,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 存活探针 */
         get: operations["HealthController_live"];
         put?: never;
         post?: never;
@@ -653,6 +819,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 就绪探针（数据库、队列、数据库迁移） */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -669,10 +836,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 查询户籍（户号、姓名或身份证号）
+         * @description Roles: any signed-in user.
+         */
         get: operations["RegistryController_search"];
         put?: never;
-        /** @description Roles: CLERK. */
+        /**
+         * 登记户籍（户及其成员）
+         * @description Roles: CLERK.
+         */
         post: operations["RegistryController_create"];
         delete?: never;
         options?: never;
@@ -687,7 +860,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 查看一户（成员、子女、证件、一卡通账户）
+         * @description Roles: any signed-in user.
+         */
         get: operations["RegistryController_get"];
         put?: never;
         post?: never;
@@ -705,7 +881,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** @description Roles: CLERK. */
+        /**
+         * 设置或更换一卡通账户
+         * @description Roles: CLERK.
+         */
         put: operations["RegistryController_setBankAccount"];
         post?: never;
         delete?: never;
@@ -721,7 +900,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 某受益人某期应发金额（逐月）
+         * @description Roles: any signed-in user.
+         */
         get: operations["EligibilityController_benefitAmount"];
         put?: never;
         post?: never;
@@ -738,7 +920,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 资格判定：每项政策、每位可能的受益人，逐条说明
+         * @description Roles: any signed-in user.
+         */
         get: operations["EligibilityController_eligibilityOf"];
         put?: never;
         post?: never;
@@ -755,10 +940,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 一户的待遇凭证
+         * @description Roles: any signed-in user.
+         */
         get: operations["EligibilityController_list"];
         put?: never;
-        /** @description Roles: CLERK, OFFICER. */
+        /**
+         * 出具非现金待遇凭证（优先、减免、保险）
+         * @description Roles: CLERK, OFFICER.
+         */
         post: operations["EligibilityController_issue"];
         delete?: never;
         options?: never;
@@ -773,10 +964,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 一户的生活事件记录
+         * @description Roles: any signed-in user.
+         */
         get: operations["RegistryController_listEvents"];
         put?: never;
-        /** @description Roles: CLERK. */
+        /**
+         * 登记生活事件（出生、死亡、收养、迁入迁出、成员加入离开、更正等）
+         * @description Roles: CLERK.
+         */
         post: operations["RegistryController_appendEvent"];
         delete?: never;
         options?: never;
@@ -791,7 +988,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 一户的发放记录（期别、金额、状态、银行流水）
+         * @description Roles: any signed-in user.
+         */
         get: operations["HouseholdPaymentsController_list"];
         put?: never;
         post?: never;
@@ -810,7 +1010,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: CLERK. */
+        /**
+         * 批量导入户籍（CSV：UTF-8 或 GBK；或按模板填写的 XLSX）
+         * @description Roles: CLERK.
+         */
         post: operations["RegistryController_import"];
         delete?: never;
         options?: never;
@@ -825,7 +1028,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 下载户籍导入模板（中文表头，XLSX 或 CSV）
+         * @description Roles: any signed-in user.
+         */
         get: operations["RegistryController_importTemplate"];
         put?: never;
         post?: never;
@@ -842,7 +1048,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 本人发起的后台任务
+         * @description Roles: any signed-in user.
+         */
         get: operations["JobsController_list"];
         put?: never;
         post?: never;
@@ -859,7 +1068,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 后台任务的状态与进度
+         * @description Roles: any signed-in user.
+         */
         get: operations["JobsController_get"];
         put?: never;
         post?: never;
@@ -876,7 +1088,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 枚举值的中文（或英文）名称：申请与批次状态、角色、关系、户口性质、政策类别、生活事件、资金层级等
+         * @description Roles: any signed-in user.
+         */
         get: operations["LabelsController_list"];
         put?: never;
         post?: never;
@@ -893,7 +1108,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 总账科目及余额
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["LedgerController_accounts"];
         put?: never;
         post?: never;
@@ -910,7 +1128,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 记账（转账）明细
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["LedgerController_transfers"];
         put?: never;
         post?: never;
@@ -927,7 +1148,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: AUDITOR. */
+        /**
+         * 校验总账：哈希链与每个科目的余额
+         * @description Roles: AUDITOR.
+         */
         get: operations["LedgerController_verify"];
         put?: never;
         post?: never;
@@ -944,9 +1168,115 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Prometheus 监控指标
+         * @description Needs the METRICS_TOKEN bearer token when one is set (401 otherwise).
+         */
         get: operations["MetricsController_scrape"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overpayments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: FINANCE, AUDITOR, OFFICER. */
+        get: operations["OverpaymentsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overpayments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: FINANCE, AUDITOR, OFFICER. */
+        get: operations["OverpaymentsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overpayments/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: FINANCE. */
+        post: operations["OverpaymentsController_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overpayments/{id}/write-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: FINANCE, OFFICER. */
+        post: operations["OverpaymentsController_proposeWriteOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overpayments/{id}/write-off/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: FINANCE. */
+        post: operations["OverpaymentsController_approveWriteOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overpayments/recheck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: FINANCE, OFFICER. */
+        post: operations["OverpaymentsController_startRecheck"];
         delete?: never;
         options?: never;
         head?: never;
@@ -960,7 +1290,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 政策列表（含当日有效的版本）
+         * @description Roles: any signed-in user.
+         */
         get: operations["PoliciesController_list"];
         put?: never;
         post?: never;
@@ -977,7 +1310,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 政策详情（含全部版本）
+         * @description Roles: any signed-in user.
+         */
         get: operations["PoliciesController_get"];
         put?: never;
         post?: never;
@@ -996,7 +1332,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 新增政策版本（标准、规则、资金分担）
+         * @description VERSION_IN_USE: the new date would cut into a period already paid.
+         *
+         *     Roles: ADMIN.
+         */
         post: operations["PoliciesController_addVersion"];
         delete?: never;
         options?: never;
@@ -1012,7 +1353,12 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 修改尚未使用的政策版本
+         * @description VERSION_IN_USE: a payment has used this version.
+         *
+         *     Roles: ADMIN.
+         */
         put: operations["PoliciesController_amendVersion"];
         post?: never;
         delete?: never;
@@ -1028,7 +1374,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 规则可引用的事实目录
+         * @description Roles: any signed-in user.
+         */
         get: operations["PoliciesController_facts"];
         put?: never;
         post?: never;
@@ -1045,10 +1394,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: any signed-in user. */
+        /**
+         * 下级行政区划列表
+         * @description Roles: any signed-in user.
+         */
         get: operations["RegionsController_list"];
         put?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 新增行政区划（上级由代码推出）
+         * @description Roles: ADMIN.
+         */
         post: operations["RegionsController_create"];
         delete?: never;
         options?: never;
@@ -1063,7 +1418,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 补发明细报表
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["ReportsController_arrears"];
         put?: never;
         post?: never;
@@ -1080,7 +1438,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 受益人统计报表（按政策、乡镇）
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["ReportsController_beneficiaries"];
         put?: never;
         post?: never;
@@ -1097,7 +1458,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 预算执行情况报表（JSON、CSV、XLSX）
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["ReportsController_budgetExecution"];
         put?: never;
         post?: never;
@@ -1114,8 +1478,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 发放失败明细报表
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["ReportsController_failedPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/overpayments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 多付追回（未结追回单）报表：按区县、政策和账龄
+         * @description Roles: FINANCE, AUDITOR.
+         */
+        get: operations["ReportsController_overpayments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1131,7 +1518,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: ADMIN, AUDITOR. */
+        /**
+         * 定时任务列表
+         * @description Roles: ADMIN, AUDITOR.
+         */
         get: operations["SchedulesController_list"];
         put?: never;
         post?: never;
@@ -1154,7 +1544,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 修改定时任务（时间表、启用）
+         * @description Roles: ADMIN.
+         */
         patch: operations["SchedulesController_update"];
         trace?: never;
     };
@@ -1165,10 +1558,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: ADMIN. */
+        /**
+         * 用户列表
+         * @description Roles: ADMIN.
+         */
         get: operations["UsersController_list"];
         put?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 新建用户
+         * @description Roles: ADMIN.
+         */
         post: operations["UsersController_create"];
         delete?: never;
         options?: never;
@@ -1189,7 +1588,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** @description Roles: ADMIN. */
+        /**
+         * 停用或启用用户
+         * @description Roles: ADMIN.
+         */
         patch: operations["UsersController_update"];
         trace?: never;
     };
@@ -1204,7 +1606,7 @@ export interface components {
              */
             balance: string;
             /** @enum {string} */
-            code: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT";
+            code: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT" | "RECEIVABLE";
             countyCode: string | null;
             /** @example 960.00 */
             creditsPosted: string;
@@ -1227,7 +1629,7 @@ export interface components {
         };
         AccountRefDto: {
             /** @enum {string} */
-            code: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT";
+            code: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT" | "RECEIVABLE";
             countyCode: string | null;
             fiscalYear: number | null;
             fundingLevel: string | null;
@@ -1379,6 +1781,213 @@ export interface components {
             bankCode: string;
             holderPersonId: string;
         };
+        BankColumnView: {
+            /**
+             * @example account_name
+             * @enum {string}
+             */
+            field: "line_no" | "batch_no" | "account_no" | "account_name" | "id_number" | "amount" | "policy_code" | "policy_name" | "period" | "bank_code";
+            /**
+             * @description The column title in the file
+             * @example 户名
+             */
+            header: string;
+        };
+        BankFormatListView: {
+            items: components["schemas"]["BankFormatView"][];
+        };
+        BankFormatView: {
+            /** @example GBK_PAYROLL */
+            code: string;
+            /** @example | */
+            delimiter: string;
+            /** @enum {string} */
+            encoding: "utf-8" | "utf-8-bom" | "gbk" | "gb18030";
+            /** @enum {string} */
+            extension: "csv" | "txt";
+            /** @description The format of a county that has chosen none */
+            isDefault: boolean;
+            /** @enum {string} */
+            lineEnding: "LF" | "CRLF";
+            /**
+             * @description In the caller's language
+             * @example 代发工资批量文件(GBK)
+             */
+            name: string;
+            names: components["schemas"]["FormatNamesView"];
+            payment: components["schemas"]["BankPaymentLayoutView"];
+            result: components["schemas"]["BankResultLayoutView"];
+        };
+        BankPaymentLayoutView: {
+            columns: components["schemas"]["BankColumnView"][];
+            summary: components["schemas"]["SummaryRecordView"] | null;
+            titleRow: boolean;
+        };
+        BankResultColumnView: {
+            /**
+             * @example status
+             * @enum {string}
+             */
+            field: "line_no" | "account_no" | "account_name" | "amount" | "status" | "bank_ref" | "reason";
+            /** @example 处理结果 */
+            header: string;
+            /** @description Whether a result file must have the column */
+            required: boolean;
+        };
+        BankResultLayoutView: {
+            columns: components["schemas"]["BankResultColumnView"][];
+            statusWords: components["schemas"]["StatusWordsView"];
+            summary: components["schemas"]["SummaryRecordView"] | null;
+            titleRow: boolean;
+        };
+        BatchAcceptedView: {
+            batch: components["schemas"]["BatchView"];
+            /**
+             * Format: uuid
+             * @description The generation job: GET /jobs/{id}
+             */
+            jobId: string;
+        };
+        BatchExceptionView: {
+            /** Format: uuid */
+            householdId: string;
+            /** Format: uuid */
+            personId: string | null;
+            /** @example NO_BANK_ACCOUNT: 户内无一卡通账户 */
+            reason: string;
+        };
+        BatchLineView: {
+            accountName: string;
+            /** @description Masked unless the caller is FINANCE */
+            accountNo: string;
+            /** @example 960.00 */
+            amount: string;
+            /** @description The bank's reference of a paid line */
+            bankRef: string | null;
+            /** Format: uuid */
+            householdId: string;
+            /** Format: uuid */
+            id: string;
+            lineNo: number;
+            /**
+             * @description The periods (YYYY or YYYY-MM) the line pays
+             * @example [
+             *       "2012"
+             *     ]
+             */
+            periods: string[];
+            /** Format: uuid */
+            personId: string | null;
+            /** @description The bank's reason for a failed line */
+            reason: string | null;
+            /** @enum {string} */
+            status: "PENDING" | "PAID" | "FAILED" | "CANCELLED";
+        };
+        BatchLineViewPage: {
+            items: components["schemas"]["BatchLineView"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        BatchShareView: {
+            /** @example 960.00 */
+            committed: string;
+            /** @example 960.00 */
+            released: string;
+            /** @example 960.00 */
+            spent: string;
+            /** @example 960.00 */
+            stillCommitted: string;
+        };
+        BatchTraceTotalsView: {
+            /** @example 960.00 */
+            committed: string;
+            /** @example 960.00 */
+            failedLines: string;
+            /** @example 960.00 */
+            lines: string;
+            /** @example 960.00 */
+            paidLines: string;
+            /** @example 960.00 */
+            payableLines: string;
+            /** @example 960.00 */
+            pendingLines: string;
+            /** @example 960.00 */
+            released: string;
+            /** @example 960.00 */
+            spent: string;
+            /** @example 960.00 */
+            stillCommitted: string;
+        };
+        BatchTraceView: {
+            batch: components["schemas"]["TraceBatchHeadView"];
+            budgetLines: components["schemas"]["TraceBudgetLineView"][];
+            /** @description true when every check holds */
+            consistent: boolean;
+            differences: components["schemas"]["TraceDifferenceView"][];
+            lineMismatches: components["schemas"]["LineMismatchView"][];
+            lineResults: components["schemas"]["LineResultView"][];
+            /** @description Paged by `limit` and `cursor` */
+            lines: components["schemas"]["TraceLineViewPage"];
+            totals: components["schemas"]["BatchTraceTotalsView"];
+            transfers: components["schemas"]["TransferSumView"][];
+        };
+        BatchView: {
+            /** Format: date-time */
+            approvedAt: string | null;
+            /** Format: uuid */
+            approvedBy: string | null;
+            /** @description SHA-256 (hex) of the bank file, recorded at the first export */
+            bankFileSha256: string | null;
+            /** @example RURAL_REWARD-2012-410122-001 */
+            batchNo: string;
+            /** Format: date-time */
+            cancelledAt: string | null;
+            /** Format: uuid */
+            cancelledBy: string | null;
+            cancelReason: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** @example 410122 */
+            countyCode: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            createdBy: string;
+            exceptionCount: number;
+            /** @description Only on GET /disbursement-batches/{id} */
+            exceptions?: components["schemas"]["BatchExceptionView"][];
+            /** Format: date-time */
+            exportedAt: string | null;
+            /** @example 2012 */
+            fiscalYear: number;
+            /** @description Why generation stopped, while GENERATION_FAILED */
+            generationError: components["schemas"]["GenerationErrorView"] | null;
+            /** Format: uuid */
+            generationJobId: string | null;
+            /** Format: uuid */
+            id: string;
+            lineCount: number;
+            /** @example 2012 */
+            period: string;
+            /** @enum {string} */
+            policyCode: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            /** Format: uuid */
+            rejectedBy: string | null;
+            rejectReason: string | null;
+            /** Format: date-time */
+            settledAt: string | null;
+            /** @enum {string} */
+            status: "DRAFT" | "GENERATION_FAILED" | "GENERATED" | "SUBMITTED" | "APPROVED" | "REJECTED" | "EXPORTED" | "SETTLED" | "CLOSED" | "CANCELLED";
+            /** Format: uuid */
+            submittedBy: string | null;
+            /** @example 2880.00 */
+            totalAmount: string;
+        };
+        BatchViewPage: {
+            items: components["schemas"]["BatchView"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
         BirthEventDto: {
             data: components["schemas"]["NewChildDataDto"];
             /**
@@ -1398,7 +2007,7 @@ export interface components {
             /** @example 1000.00 */
             appropriated: string;
             /**
-             * @description appropriated = committed + spent + available
+             * @description appropriated = committed + spent + available + receivable
              * @example 500.00
              */
             available: string;
@@ -1410,6 +2019,11 @@ export interface components {
             fundingLevel: "CENTRAL" | "PROVINCIAL" | "MUNICIPAL" | "COUNTY";
             /** @enum {string} */
             policyCode: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            /**
+             * @description paid, found not owed (overpayment claims), and not yet recovered or written off
+             * @example 0.00
+             */
+            receivable: string;
             /** @example 200.00 */
             spent: string;
         };
@@ -1486,6 +2100,106 @@ export interface components {
             name: string;
             personId: string;
         };
+        ChooseBankFormatDto: {
+            /**
+             * @description A code of GET /bank-formats
+             * @example GBK_PAYROLL
+             */
+            formatCode: string;
+        };
+        ClaimDto: {
+            /**
+             * @description Overpaid in total (periods withdrawn left out)
+             * @example 30.00
+             */
+            amount: string;
+            claimNo: string;
+            closedAt: string | null;
+            countyCode: string;
+            householdId: string;
+            id: string;
+            lines: components["schemas"]["ClaimLineDto"][];
+            openedAt: string;
+            /**
+             * @description amount - recovered - writtenOff
+             * @example 25.00
+             */
+            outstanding: string;
+            personId: string | null;
+            policyCode: string;
+            /**
+             * @description Recovered by offsets and refunds
+             * @example 5.00
+             */
+            recovered: string;
+            recoveries: components["schemas"]["ClaimRecoveryDto"][];
+            regionCode: string;
+            /**
+             * @description Offsets on generated lines of batches not yet approved
+             * @example 5.00
+             */
+            reserved: string;
+            /** @enum {string} */
+            status: "OPEN" | "RECOVERING" | "RECOVERED" | "WRITE_OFF_PROPOSED" | "WRITTEN_OFF" | "WITHDRAWN";
+            writeOff: components["schemas"]["ClaimWriteOffDto"];
+            /** @example 0.00 */
+            writtenOff: string;
+        };
+        ClaimLineDto: {
+            /**
+             * @description paid - owed
+             * @example 10.00
+             */
+            amount: string;
+            batchId: string;
+            batchNo: string;
+            /** @description The life event that showed it */
+            causeEventId: string | null;
+            /** @description Or the re-check job that found it */
+            causeJobId: string | null;
+            fiscalYear: number;
+            foundAt: string;
+            lineId: string;
+            /**
+             * @description What the corrected registry says was owed
+             * @example 0.00
+             */
+            owed: string;
+            /** @example 10.00 */
+            paid: string;
+            /**
+             * @description The paid unit: a month, a year or ONCE
+             * @example 2012-05
+             */
+            period: string;
+            withdrawnAt: string | null;
+            withdrawnByEventId: string | null;
+        };
+        ClaimPageDto: {
+            items: components["schemas"]["ClaimDto"][];
+            nextCursor: string | null;
+        };
+        ClaimRecoveryDto: {
+            actorId: string | null;
+            /** @example 5.00 */
+            amount: string;
+            batchId: string | null;
+            createdAt: string;
+            date: string | null;
+            id: string;
+            /** @enum {string} */
+            kind: "OFFSET" | "REFUND" | "WRITE_OFF" | "WITHDRAWAL";
+            lineId: string | null;
+            reason: string | null;
+            receiptNo: string | null;
+            /** @enum {string} */
+            status: "RESERVED" | "DONE" | "CANCELLED";
+        };
+        ClaimWriteOffDto: {
+            approvedBy: string | null;
+            proposedBy: string | null;
+            reason: string | null;
+        };
         CollegeAdmittedEventDto: {
             /** @description No data: absent or {} */
             data?: components["schemas"]["NoEventDataDto"];
@@ -1560,6 +2274,18 @@ export interface components {
              * @enum {string}
              */
             type: "CORRECTION";
+        };
+        CountyBankFormatView: {
+            /** @description False: the county has chosen none and exports in the default format */
+            chosen: boolean;
+            /** @example 410122 */
+            countyCode: string;
+            /** @example GBK_PAYROLL */
+            formatCode: string;
+            /** Format: date-time */
+            updatedAt: string | null;
+            /** Format: uuid */
+            updatedBy: string | null;
         };
         CreateBatchDto: {
             /** @example 410122 */
@@ -1732,6 +2458,153 @@ export interface components {
             decisions: components["schemas"]["DecisionDto"][];
             householdId: string;
         };
+        EnrollmentDetailView: {
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            activeFrom: string | null;
+            /**
+             * Format: date
+             * @description The day the family applied
+             * @example 2012-03-10
+             */
+            appliedOn: string;
+            /** Format: date-time */
+            approvedAt: string | null;
+            /** Format: uuid */
+            approvedBy: string | null;
+            /**
+             * Format: uuid
+             * @description null for a household benefit
+             */
+            beneficiaryPersonId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            endedOn: string | null;
+            history: components["schemas"]["EnrollmentTransitionView"][];
+            /** Format: uuid */
+            householdId: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date
+             * @description The last day of the public notice (公示)
+             * @example 2012-03-10
+             */
+            noticeEndsOn: string | null;
+            /** Format: uuid */
+            openedBy: string;
+            /** @enum {string} */
+            policyCode: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            /** Format: uuid */
+            publicizedBy: string | null;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            publicizedOn: string | null;
+            /** @example 410122101201 */
+            regionCode: string;
+            /** @enum {string} */
+            status: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED";
+            /** @description Why it was rejected, suspended or terminated */
+            statusReason: string | null;
+            /** Format: uuid */
+            submittedBy: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        EnrollmentListView: {
+            items: components["schemas"]["EnrollmentView"][];
+        };
+        EnrollmentTransitionView: {
+            /** Format: uuid */
+            actorId: string | null;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            asOf: string | null;
+            /** Format: date-time */
+            at: string;
+            /** @description The eligibility decision stored at the transition */
+            explanation: Record<string, never> | null;
+            /** @enum {string|null} */
+            from: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED" | null;
+            reason: string | null;
+            /** @enum {string} */
+            to: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED";
+        };
+        EnrollmentView: {
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            activeFrom: string | null;
+            /**
+             * Format: date
+             * @description The day the family applied
+             * @example 2012-03-10
+             */
+            appliedOn: string;
+            /** Format: date-time */
+            approvedAt: string | null;
+            /** Format: uuid */
+            approvedBy: string | null;
+            /**
+             * Format: uuid
+             * @description null for a household benefit
+             */
+            beneficiaryPersonId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            endedOn: string | null;
+            /** Format: uuid */
+            householdId: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date
+             * @description The last day of the public notice (公示)
+             * @example 2012-03-10
+             */
+            noticeEndsOn: string | null;
+            /** Format: uuid */
+            openedBy: string;
+            /** @enum {string} */
+            policyCode: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            /** Format: uuid */
+            publicizedBy: string | null;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            publicizedOn: string | null;
+            /** @example 410122101201 */
+            regionCode: string;
+            /** @enum {string} */
+            status: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED";
+            /** @description Why it was rejected, suspended or terminated */
+            statusReason: string | null;
+            /** Format: uuid */
+            submittedBy: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        EnrollmentViewPage: {
+            items: components["schemas"]["EnrollmentView"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
         EntitlementDto: {
             asOf: string;
             createdAt: string;
@@ -1765,6 +2638,36 @@ export interface components {
              */
             unit?: string;
             values?: string[];
+        };
+        FieldProblem: {
+            /** @example members[0].idNumber */
+            field: string;
+            /** @example 身份证号校验位不正确 */
+            message: string;
+        };
+        FormatNamesView: {
+            /** @example Batch payroll file (GBK) */
+            en: string;
+            /** @example 代发工资批量文件(GBK) */
+            "zh-CN": string;
+        };
+        GenerationErrorView: {
+            attempts: number;
+            /** @example JOB_RETRIES_EXHAUSTED */
+            code: string;
+            detail: string;
+            /** Format: uuid */
+            jobId: string;
+        };
+        HealthView: {
+            /** @enum {string} */
+            db: "up" | "down";
+            /** @enum {string} */
+            queue: "up" | "down";
+            /** @enum {string} */
+            queueMode: "bull" | "in-process";
+            /** @enum {string} */
+            status: "ok";
         };
         HouseholdEventPageDto: {
             items: components["schemas"]["HouseholdEventViewDto"][];
@@ -1826,6 +2729,25 @@ export interface components {
         HouseholdPaymentsDto: {
             items: components["schemas"]["HouseholdPaymentDto"][];
         };
+        HouseholdTraceTotalsView: {
+            /** @example 960.00 */
+            failed: string;
+            /** @example 960.00 */
+            ledgerPaid: string;
+            /** @example 960.00 */
+            ledgerReleased: string;
+            lines: number;
+            /** @example 960.00 */
+            paid: string;
+            /** @example 960.00 */
+            pending: string;
+        };
+        HouseholdTraceView: {
+            enrollments: components["schemas"]["TraceEnrollmentView"][];
+            household: components["schemas"]["TraceHouseholdRefView"];
+            payments: components["schemas"]["PaymentTraceView"][];
+            totals: components["schemas"]["HouseholdTraceTotalsView"];
+        };
         HouseholdViewDto: {
             accountNumbersMasked: boolean;
             address: string;
@@ -1878,6 +2800,42 @@ export interface components {
             /** @description ID number of the holder, an adult member of this household */
             holderIdNumber: string;
         };
+        JobAcceptedView: {
+            /** Format: uuid */
+            jobId: string;
+        };
+        JobView: {
+            /** @description Runs so far; a run that crashed or hit a transient error counts */
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Why a failed job failed (a problem details body) */
+            error?: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description Why the previous run stopped, while the job waits for its next attempt */
+            lastError?: {
+                [key: string]: unknown;
+            };
+            /** @example batch.generate */
+            name: string;
+            progress: number;
+            /** @description What a completed job produced (its own shape per job) */
+            result?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            state: "waiting" | "active" | "completed" | "failed";
+        };
+        JobViewPage: {
+            items: components["schemas"]["JobView"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
         JoiningMemberDto: {
             birthDate?: string;
             birthOrder?: number;
@@ -1909,6 +2867,26 @@ export interface components {
             /** @enum {string} */
             sex?: "M" | "F";
         };
+        LabelsView: {
+            /**
+             * @description Catalogue name -> value -> label
+             * @example {
+             *       "enrollmentStatus": {
+             *         "DRAFT": "草稿"
+             *       },
+             *       "role": {
+             *         "CLERK": "乡镇计生专干"
+             *       }
+             *     }
+             */
+            labels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /** @enum {string} */
+            language: "zh-CN" | "en";
+        };
         LifeEventDto: {
             /** @description The data of the type: see the class of each type */
             data?: Record<string, never>;
@@ -1930,6 +2908,28 @@ export interface components {
             recordedAt: string;
             recordedBy?: string | null;
             type: string;
+        };
+        LineMismatchView: {
+            /** @example 960.00 */
+            amount: string | null;
+            /** Format: uuid */
+            lineId: string;
+            lineNo: number;
+            /** @example 960.00 */
+            paid: string;
+            /** @example 960.00 */
+            released: string;
+            status: string;
+        };
+        LineResultView: {
+            /** @example 960.00 */
+            amount: string;
+            count: number;
+            status: string;
+        };
+        LiveView: {
+            /** @enum {string} */
+            status: "ok";
         };
         LoginDto: {
             password: string;
@@ -2053,14 +3053,22 @@ export interface components {
             deathDate: string | null;
             /** @description 1 (most severe) to 4 */
             disabilityGrade: number | null;
+            /** @description The person's own father (person id), if known */
+            fatherId: string | null;
             /** @enum {string} */
             hukouType: "RURAL" | "URBAN";
             /** @description Masked (410102**********18) unless the caller is the township clerk */
             idNumber: string;
+            /** @description Set when the member left the household (MEMBER_LEFT) */
+            leftOn: string | null;
+            /** @description The person's own mother (person id), if known */
+            motherId: string | null;
             name: string;
             personId: string;
             /** @enum {string} */
             relation: "HEAD" | "SPOUSE" | "CHILD" | "PARENT" | "OTHER";
+            /** @description Holds the city's hukou on asOf (false after MOVE_OUT, before MOVE_IN) */
+            resident: boolean;
             /** @enum {string} */
             sex: "M" | "F";
         };
@@ -2163,6 +3171,75 @@ export interface components {
         };
         NoEventDataDto: Record<string, never>;
         Object: Record<string, never>;
+        PaymentTraceView: {
+            /** @description Always masked */
+            accountNo: string;
+            /** @example 960.00 */
+            amount: string;
+            bankCode: string | null;
+            bankRef: string | null;
+            /** Format: uuid */
+            batchId: string;
+            batchNo: string;
+            batchStatus: string;
+            /** @description {versionIds, snapshot}: the stored decision the line was paid on */
+            decision: Record<string, never>;
+            /** Format: uuid */
+            enrollmentId: string | null;
+            fiscalYear: number;
+            /** Format: uuid */
+            lineId: string;
+            lineNo: number;
+            /** @example 960.00 */
+            paid: string;
+            /** @example 2012 */
+            period: string;
+            periods: string[];
+            /** Format: uuid */
+            personId: string | null;
+            policyCode: string;
+            reason: string | null;
+            /** @example 960.00 */
+            released: string;
+            /** Format: date-time */
+            settledAt: string | null;
+            /** @enum {string} */
+            status: "PENDING" | "PAID" | "FAILED" | "CANCELLED";
+            transfers: components["schemas"]["TransferTraceView"][];
+        };
+        PeriodAmountView: {
+            months: components["schemas"]["PeriodMonthView"][];
+            /** @example 2012 */
+            period: string;
+            /** Format: uuid */
+            personId: string | null;
+            /** @enum {string} */
+            policyCode: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            /**
+             * @description The eligible months' sum; null for a non-cash benefit
+             * @example 960.00
+             */
+            total: string | null;
+        };
+        PeriodMonthView: {
+            /**
+             * @description null when not eligible or non-cash
+             * @example 960.00
+             */
+            amount: string | null;
+            /**
+             * Format: date
+             * @description The date whose snapshot and version decided
+             * @example 2012-03-10
+             */
+            decidedOn: string;
+            eligible: boolean;
+            /** @example 2012-03 */
+            month: string;
+            reasons: components["schemas"]["ReasonDto"][];
+            /** Format: uuid */
+            versionId: string | null;
+        };
         PolicyDetailDto: {
             /** @enum {string} */
             beneficiaries: "HOUSEHOLD" | "PARENTS" | "CHILDREN" | "MEMBERS";
@@ -2179,6 +3256,28 @@ export interface components {
             unit: "HOUSEHOLD" | "PERSON";
             versions: components["schemas"]["PolicyVersionDto"][];
         };
+        PolicySummaryDto: {
+            /** @enum {string} */
+            beneficiaries: "HOUSEHOLD" | "PARENTS" | "CHILDREN" | "MEMBERS";
+            /** @enum {string} */
+            benefitKind: "CASH" | "NON_CASH";
+            /** @enum {string} */
+            category: "REWARD" | "PREFERENTIAL" | "EXEMPTION" | "SUPPORT" | "SECURITY" | "RELIEF";
+            code: string;
+            /** @description The version in force on asOf */
+            currentVersion: components["schemas"]["PolicyVersionDto"] | null;
+            entitlementPrefix: string | null;
+            /** @enum {string} */
+            frequency: "MONTHLY" | "ANNUAL" | "ONE_TIME" | "STANDING";
+            name: string;
+            /** @enum {string} */
+            unit: "HOUSEHOLD" | "PERSON";
+        };
+        PolicySummaryDtoPage: {
+            items: components["schemas"]["PolicySummaryDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
         PolicyVersionDto: {
             amount: Record<string, never>;
             createdAt: string;
@@ -2193,6 +3292,28 @@ export interface components {
             /** @description When a payment first used this version */
             usedAt: string | null;
             versionNo: number;
+        };
+        /** @description RFC 9457 problem details; `code` is the stable machine name */
+        ProblemDetails: {
+            /** @example NOT_ELIGIBLE */
+            code: string;
+            /** @example 受益人不符合 农村部分计划生育家庭奖励扶助 的条件 */
+            detail: string;
+            /** @description Field problems (VALIDATION_FAILED, IMPORT_REJECTED…) */
+            errors?: components["schemas"]["FieldProblem"][];
+            /**
+             * @description The request path
+             * @example /api/v1/enrollments/0b6c…/submit
+             */
+            instance?: string;
+            /** @description The X-Request-Id, also in the logs */
+            requestId?: string;
+            /** @example 422 */
+            status: number;
+            /** @example 无法处理 */
+            title: string;
+            /** @example https://yikatong.dev/problems/not-eligible */
+            type: string;
         };
         QuotaWaivedEventDto: {
             /** @description No data: absent or {} */
@@ -2210,9 +3331,19 @@ export interface components {
              */
             type: "QUOTA_WAIVED";
         };
+        ReadinessView: {
+            /** @description Every check: db, queue, migrations */
+            details: Record<string, never>;
+            /** @description The checks that are down */
+            error?: Record<string, never>;
+            /** @description The checks that are up */
+            info?: Record<string, never>;
+            /** @enum {string} */
+            status: "ok" | "error" | "shutting_down";
+        };
         ReasonDto: {
             /** @description The fact's value (for a group, the values of its facts) */
-            actual: Record<string, never>;
+            actual: (string | number | boolean | Record<string, never> | unknown[]) | null;
             /** @example person.ageAtYearEnd >= 60 */
             condition: string;
             /** @example >= 60 */
@@ -2233,6 +3364,30 @@ export interface components {
              */
             regionCode?: string;
         };
+        RecheckOverpaymentsDto: {
+            /**
+             * @description The region to re-check (default: the caller's)
+             * @example 410100
+             */
+            regionCode?: string;
+        };
+        RefundDto: {
+            /**
+             * @description Yuan, a positive decimal string with up to two places
+             * @example 50.00
+             */
+            amount: string;
+            /**
+             * @description The day the money was received (YYYY-MM-DD)
+             * @example 2012-09-10
+             */
+            date: string;
+            /**
+             * @description The receipt number of the repayment
+             * @example R-2012-000123
+             */
+            receiptNo: string;
+        };
         RegionDto: {
             code: string;
             /** @enum {string} */
@@ -2240,8 +3395,44 @@ export interface components {
             name: string;
             parentCode: string | null;
         };
+        RegionDtoPage: {
+            items: components["schemas"]["RegionDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
         RejectBatchDto: {
             reason: string;
+        };
+        ReportColumnView: {
+            /**
+             * @description In the caller's language
+             * @example 预算指标
+             */
+            header: string;
+            /** @example appropriated */
+            key: string;
+            /**
+             * @description text, a count, a rate, or money (a decimal string)
+             * @enum {string}
+             */
+            kind: "text" | "int" | "rate" | "money";
+        };
+        ReportView: {
+            columns: components["schemas"]["ReportColumnView"][];
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description One object per row, keyed by column key; money as decimal strings */
+            items: {
+                [key: string]: unknown;
+            }[];
+            /** @description The filters the report was run with */
+            parameters: Record<string, never>;
+            /** @example budget-execution */
+            report: string;
+            /** @example 预算执行情况 */
+            title: string;
+            /** @description The money and count columns summed (and derived rates) */
+            totals: Record<string, never>;
         };
         RollsImportResultDto: {
             /** @description Count per policy code */
@@ -2257,11 +3448,201 @@ export interface components {
              */
             importId: string;
         };
+        ScheduleListView: {
+            items: components["schemas"]["ScheduleView"][];
+        };
+        ScheduleView: {
+            /**
+             * @description minute hour day month weekday
+             * @example 0 0 1 1 *
+             */
+            cron: string;
+            description: string;
+            enabled: boolean;
+            /** @example enrollments.recheck */
+            jobName: string;
+            /** Format: uuid */
+            lastJobId: string | null;
+            /** Format: date-time */
+            lastRunAt: string | null;
+            /** @example yearly-recheck */
+            name: string;
+            /** Format: date-time */
+            nextRunAt: string | null;
+            /** @example Asia/Shanghai */
+            timeZone: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: uuid */
+            updatedBy: string | null;
+        };
         SealResultDto: {
             head: components["schemas"]["AuditHeadDto"];
             ran: boolean;
             sealedBlocks: number;
             sealedEvents: number;
+        };
+        SettlementView: {
+            batch: components["schemas"]["BatchView"];
+            /** @description Lines newly failed */
+            failed: number;
+            /** @description Lines newly paid */
+            paid: number;
+            /** @description Lines the file repeated as they already stood */
+            unchanged: number;
+        };
+        StatusWordsView: {
+            /**
+             * @example [
+             *       "失败"
+             *     ]
+             */
+            failure: string[];
+            /**
+             * @example [
+             *       "成功"
+             *     ]
+             */
+            success: string[];
+        };
+        SummaryCellView: {
+            /**
+             * @description A value: batch number, record count or total
+             * @enum {string}
+             */
+            field?: "batch_no" | "count" | "total";
+            /**
+             * @description A fixed text
+             * @example 汇总
+             */
+            literal?: string;
+        };
+        SummaryRecordView: {
+            cells: components["schemas"]["SummaryCellView"][];
+            /** @enum {string} */
+            position: "first" | "last";
+        };
+        TraceBatchHeadView: {
+            /** @description {approvedBy, username, approvedAt} */
+            approval: Record<string, never> | null;
+            bankFileSha256: string | null;
+            batchNo: string;
+            /** Format: date-time */
+            closedAt: string | null;
+            countyCode: string;
+            /** @description {id, username, at} */
+            createdBy: Record<string, never>;
+            /** Format: date-time */
+            exportedAt: string | null;
+            fiscalYear: number;
+            /** Format: uuid */
+            id: string;
+            lineCount: number;
+            period: string;
+            policyCode: string;
+            /** @description {rejectedBy, rejectedAt, reason} */
+            rejection: Record<string, never> | null;
+            /** Format: date-time */
+            settledAt: string | null;
+            status: string;
+            /** @description {by, username, at} */
+            submitted: Record<string, never> | null;
+            /** @example 960.00 */
+            totalAmount: string;
+        };
+        TraceBudgetLineView: {
+            /** @example 960.00 */
+            appropriated: string;
+            /** @example 960.00 */
+            available: string;
+            /** @example 960.00 */
+            committed: string;
+            countyCode: string;
+            fiscalYear: number;
+            fundingLevel: string;
+            policyCode: string;
+            /** @example 960.00 */
+            spent: string;
+            /** @description This batch's part of the line */
+            thisBatch: components["schemas"]["BatchShareView"];
+        };
+        TraceDifferenceView: {
+            actual: string;
+            check: string;
+            difference: string;
+            expected: string;
+        };
+        TraceEnrollmentView: {
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            activeFrom: string | null;
+            /** Format: date-time */
+            approvedAt: string | null;
+            approvedBy: string | null;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            endedOn: string | null;
+            /** Format: uuid */
+            id: string;
+            openedBy: string;
+            /** Format: uuid */
+            personId: string | null;
+            policyCode: string;
+            regionCode: string;
+            status: string;
+            statusReason: string | null;
+            transitions: components["schemas"]["TraceTransitionView"][];
+        };
+        TraceHouseholdRefView: {
+            householdNo: string;
+            /** Format: uuid */
+            id: string;
+            regionCode: string;
+        };
+        TraceLineView: {
+            /** @example 960.00 */
+            amount: string;
+            bankRef: string | null;
+            /** Format: uuid */
+            householdId: string;
+            /** Format: uuid */
+            id: string;
+            lineNo: number;
+            /** @example 960.00 */
+            paid: string;
+            periods: string[];
+            /** Format: uuid */
+            personId: string | null;
+            reason: string | null;
+            /** @example 960.00 */
+            released: string;
+            /** Format: date-time */
+            settledAt: string | null;
+            status: string;
+        };
+        TraceLineViewPage: {
+            items: components["schemas"]["TraceLineView"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        TraceTransitionView: {
+            actorId: string | null;
+            actorUsername: string | null;
+            /**
+             * Format: date
+             * @example 2012-03-10
+             */
+            asOf: string | null;
+            explanation: Record<string, never> | null;
+            from: string | null;
+            /** Format: date-time */
+            occurredAt: string;
+            reason: string | null;
+            to: string;
         };
         TransferDto: {
             /** @example 960.00 */
@@ -2269,7 +3650,7 @@ export interface components {
             batchId: string | null;
             blockSeq: string;
             /** @enum {string} */
-            code: "APPROPRIATION" | "COMMITMENT" | "PAYMENT" | "RELEASE" | "REVERSAL";
+            code: "APPROPRIATION" | "COMMITMENT" | "PAYMENT" | "RELEASE" | "REVERSAL" | "OVERPAYMENT" | "RECOVERY" | "WRITE_OFF" | "OVERPAYMENT_WITHDRAWN";
             createdAt: string;
             creditAccount: components["schemas"]["AccountRefDto"];
             debitAccount: components["schemas"]["AccountRefDto"];
@@ -2281,6 +3662,38 @@ export interface components {
         TransferPageDto: {
             items: components["schemas"]["TransferDto"][];
             nextCursor: string | null;
+        };
+        TransferSumView: {
+            /** @example 960.00 */
+            amount: string;
+            code: string;
+            count: number;
+            fundingLevel: string | null;
+        };
+        TransferTraceView: {
+            /** @example 960.00 */
+            amount: string;
+            blockSeq: string;
+            /** @example PAYMENT */
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @example {
+             *       "id": "13",
+             *       "code": "SPENT"
+             *     }
+             */
+            creditAccount: Record<string, never>;
+            /**
+             * @example {
+             *       "id": "12",
+             *       "code": "COMMITTED"
+             *     }
+             */
+            debitAccount: Record<string, never>;
+            fundingLevel: string | null;
+            id: string;
         };
         TransitionReasonDto: {
             /** @example The only child is over 18 */
@@ -2306,6 +3719,11 @@ export interface components {
             /** @enum {string} */
             role: "CLERK" | "OFFICER" | "FINANCE" | "AUDITOR" | "ADMIN";
             username: string;
+        };
+        UserDtoPage: {
+            items: components["schemas"]["UserDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
         };
         VerifyHeadDto: {
             hash: string;
@@ -2344,6 +3762,10 @@ export interface components {
              * @enum {string}
              */
             type: "VIOLATION_RECORDED";
+        };
+        WriteOffDto: {
+            /** @example 户主已故，无可追回财产 */
+            reason: string;
         };
     };
     responses: never;
@@ -2388,19 +3810,47 @@ export interface operations {
                     "application/json": components["schemas"]["AuditEventPageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -2422,19 +3872,33 @@ export interface operations {
                     "application/json": components["schemas"]["SealResultDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -2458,21 +3922,65 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BatchTraceView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -2492,21 +4000,65 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HouseholdTraceView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -2528,19 +4080,33 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerifyResultDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -2565,19 +4131,61 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponseDto"];
                 };
             };
-            /** @description Unknown username, wrong password or disabled account */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description More than 10 failed sign-ins a minute for this username and address */
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 请求过于频繁：`TOO_MANY_LOGIN_ATTEMPTS` */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "TOO_MANY_LOGIN_ATTEMPTS";
+                        /** @enum {integer} */
+                        status?: 429;
+                    };
+                };
             };
         };
     };
@@ -2601,22 +4209,246 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description WRONG_PASSWORD (the current password is not right) or VALIDATION_FAILED */
+            /** @description 请求无效：`WRONG_PASSWORD`、`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "WRONG_PASSWORD" | "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+        };
+    };
+    BankFormatsController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description zh-CN (default) or en: the language of `name` */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every format on offer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankFormatListView"];
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+        };
+    };
+    BankFormatsController_county: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                countyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountyBankFormatView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description NOT_FOUND: no such county */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
+        };
+    };
+    BankFormatsController_choose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                countyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChooseBankFormatDto"];
+            };
+        };
+        responses: {
+            /** @description The county with its new default (chosen: true) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountyBankFormatView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description NOT_FOUND: no such county */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description BANK_FORMAT_UNKNOWN: no format has this code */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2650,19 +4482,47 @@ export interface operations {
                     "application/json": components["schemas"]["BudgetLinePageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -2691,19 +4551,75 @@ export interface operations {
                     "application/json": components["schemas"]["AppropriationViewDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`AMOUNT_OUT_OF_RANGE`、`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "AMOUNT_OUT_OF_RANGE" | "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`IDEMPOTENCY_KEY_REUSED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -2731,19 +4647,89 @@ export interface operations {
                     "application/json": components["schemas"]["AppropriationViewDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`ALREADY_REVERSED`、`INSUFFICIENT_BUDGET` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ALREADY_REVERSED" | "INSUFFICIENT_BUDGET";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_AN_APPROPRIATION` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_AN_APPROPRIATION";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -2763,19 +4749,41 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchViewPage"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -2792,26 +4800,112 @@ export interface operations {
             };
         };
         responses: {
-            /** @description {batch, jobId}: the batch in DRAFT while its lines are generated */
+            /** @description The batch in DRAFT while its lines are generated */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BatchAcceptedView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_PAYABLE` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_PAYABLE";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description 服务暂不可用：`QUEUE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "QUEUE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        status?: 503;
+                    };
+                };
             };
         };
     };
@@ -2831,21 +4925,51 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -2863,25 +4987,92 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`SELF_APPROVAL_FORBIDDEN`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "SELF_APPROVAL_FORBIDDEN" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION`、`INSUFFICIENT_BUDGET`、`IDEMPOTENCY_KEY_REUSED`、`ACCOUNT_LIMIT_EXCEEDED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION" | "INSUFFICIENT_BUDGET" | "IDEMPOTENCY_KEY_REUSED" | "ACCOUNT_LIMIT_EXCEEDED";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
             };
         };
     };
     DisbursementsController_bankFile: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A bank format code of GET /bank-formats; the county's format when absent (the batch's own once exported) */
+                format?: unknown;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2890,26 +5081,99 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The bank file of SPEC.md; the same bytes on every download (X-Content-SHA256) */
+            /** @description The bank file in its format; the same bytes on every download (X-Content-SHA256, X-Bank-Format name them) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/csv": string;
+                    "text/plain": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION`、`BANK_FORMAT_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION" | "BANK_FORMAT_CONFLICT";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`BANK_FORMAT_UNKNOWN`、`BANK_FILE_UNENCODABLE` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "BANK_FORMAT_UNKNOWN" | "BANK_FILE_UNENCODABLE";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -2922,21 +5186,126 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description The bank's result file in the batch's bank format */
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The bank's result file in the batch's bank format
+                     */
+                    file: string;
+                };
+                "text/csv": string;
+                "text/plain": string;
+            };
+        };
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`BANK_FILE_REJECTED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "BANK_FILE_REJECTED";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -2960,21 +5329,93 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -2989,19 +5430,83 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
             };
         };
     };
@@ -3020,19 +5525,56 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            /** @description Account numbers in full for FINANCE only */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchLineViewPage"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -3051,19 +5593,97 @@ export interface operations {
             };
         };
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`SELF_APPROVAL_FORBIDDEN`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "SELF_APPROVAL_FORBIDDEN" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -3078,26 +5698,98 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {batch, jobId}: a GENERATION_FAILED batch back in DRAFT, generating from its last committed chunk */
+            /** @description A GENERATION_FAILED batch back in DRAFT, generating from its last committed chunk */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BatchAcceptedView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 服务暂不可用：`QUEUE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "QUEUE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        status?: 503;
+                    };
+                };
             };
         };
     };
@@ -3112,19 +5804,83 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, FINANCE, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
             };
         };
     };
@@ -3145,26 +5901,55 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items, nextCursor} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EnrollmentViewPage"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -3186,28 +5971,93 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description DUPLICATE_ENROLLMENT: the beneficiary already holds an open enrollment */
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`DUPLICATE_ENROLLMENT` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "DUPLICATE_ENROLLMENT";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -3227,21 +6077,51 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EnrollmentDetailView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -3256,19 +6136,97 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`SELF_APPROVAL_FORBIDDEN`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "SELF_APPROVAL_FORBIDDEN" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION`、`NOTICE_PERIOD_NOT_OVER` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION" | "NOTICE_PERIOD_NOT_OVER";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_ELIGIBLE` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_ELIGIBLE";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -3283,19 +6241,83 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
             };
         };
     };
@@ -3314,19 +6336,97 @@ export interface operations {
             };
         };
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -3341,19 +6441,97 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_ELIGIBLE` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_ELIGIBLE";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -3368,19 +6546,97 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_ELIGIBLE` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_ELIGIBLE";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -3399,19 +6655,97 @@ export interface operations {
             };
         };
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -3430,19 +6764,97 @@ export interface operations {
             };
         };
         responses: {
-            /** @description No valid token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentView"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -3464,21 +6876,93 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EnrollmentListView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`BULK_ACTION_FAILED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "BULK_ACTION_FAILED";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -3500,21 +6984,93 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EnrollmentListView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`BULK_ACTION_FAILED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "BULK_ACTION_FAILED";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -3530,18 +7086,15 @@ export interface operations {
         /** @description The rolls file of docs/enrollments-import.md (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK, or XLSX from GET /enrollments/import-template), as the multipart field `file` or as the whole body */
         requestBody: {
             content: {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                    /** Format: binary */
-                    file: string;
-                };
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 "multipart/form-data": {
-                    /** Format: binary */
+                    /**
+                     * Format: binary
+                     * @description The rolls file of docs/enrollments-import.md (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK, or XLSX from GET /enrollments/import-template), as the multipart field `file` or as the whole body
+                     */
                     file: string;
                 };
-                "text/csv": {
-                    /** Format: binary */
-                    file: string;
-                };
+                "text/csv": string;
             };
         };
         responses: {
@@ -3553,33 +7106,89 @@ export interface operations {
                     "application/json": components["schemas"]["RollsImportResultDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description IMPORT_CONFLICT: an enrollment of the file was opened meanwhile */
+            /** @description 与现有记录或状态冲突：`IMPORT_CONFLICT` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "IMPORT_CONFLICT";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
             };
-            /** @description IMPORT_REJECTED with errors [{line, field, message}]: every bad row with its reason; nothing written */
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`IMPORT_REJECTED` */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "IMPORT_REJECTED";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -3604,19 +7213,47 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -3639,21 +7276,51 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/csv": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, OFFICER, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -3670,26 +7337,84 @@ export interface operations {
             };
         };
         responses: {
-            /** @description {jobId}: the yearly re-check of every active enrollment in scope */
+            /** @description The yearly re-check of every active enrollment in scope */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobAcceptedView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 服务暂不可用：`QUEUE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "QUEUE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        status?: 503;
+                    };
+                };
             };
         };
     };
@@ -3702,19 +7427,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {status:"ok", db:"up", queue:"up", queueMode} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthView"];
+                };
             };
-            /** @description A problem (DATABASE_UNAVAILABLE or QUEUE_UNAVAILABLE) with `db`, `queue` and `queueMode`; each dependency is given at most 2 s (REDIS_TIMEOUT_MS for Redis) */
+            /** @description 服务暂不可用：`DATABASE_UNAVAILABLE`、`QUEUE_UNAVAILABLE` */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "DATABASE_UNAVAILABLE" | "QUEUE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        status?: 503;
+                    };
+                };
             };
         };
     };
@@ -3727,12 +7460,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {status:"ok"} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LiveView"];
+                };
             };
         };
     };
@@ -3745,19 +7479,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {status:"ok", info, error, details} (terminus) with db, queue and migrations */
+            /** @description Terminus: db, queue and migrations */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReadinessView"];
+                };
             };
             /** @description {status:"error", error:{...}, details} naming what is down */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReadinessView"];
+                };
             };
         };
     };
@@ -3787,19 +7525,47 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdPageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -3825,19 +7591,89 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdViewDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`INVALID_ID_NUMBER`、`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_ID_NUMBER" | "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`DUPLICATE_HOUSEHOLD`、`DUPLICATE_PERSON`、`DUPLICATE_CERTIFICATE`、`ACCOUNT_HELD_BY_ANOTHER` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "DUPLICATE_HOUSEHOLD" | "DUPLICATE_PERSON" | "DUPLICATE_CERTIFICATE" | "ACCOUNT_HELD_BY_ANOTHER";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`REGION_NOT_FOUND` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "REGION_NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -3864,19 +7700,47 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdViewDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -3904,19 +7768,103 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdViewDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`ACCOUNT_HELD_BY_ANOTHER` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ACCOUNT_HELD_BY_ANOTHER";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`HOLDER_NOT_MEMBER`、`HOLDER_DECEASED`、`HOLDER_NOT_ADULT`、`EVENT_NO_CHANGE`、`EVENT_OUT_OF_ORDER` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "HOLDER_NOT_MEMBER" | "HOLDER_DECEASED" | "HOLDER_NOT_ADULT" | "EVENT_NO_CHANGE" | "EVENT_OUT_OF_ORDER";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -3937,26 +7885,55 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {policyCode, personId, period, total, months:[{month, decidedOn, eligible, amount, versionId, reasons}]} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PeriodAmountView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -3982,19 +7959,47 @@ export interface operations {
                     "application/json": components["schemas"]["EligibilityDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -4017,19 +8022,47 @@ export interface operations {
                     "application/json": components["schemas"]["EntitlementDto"][];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -4048,6 +8081,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The one already issued for this period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntitlementDto"];
+                };
+            };
             /** @description Issued (201), or the one already issued (200) */
             201: {
                 headers: {
@@ -4057,26 +8099,89 @@ export interface operations {
                     "application/json": components["schemas"]["EntitlementDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, OFFICER, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description NOT_ELIGIBLE, with the conditions that failed */
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`NOT_ELIGIBLE` */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_ELIGIBLE";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -4104,19 +8209,47 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdEventPageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -4145,40 +8278,103 @@ export interface operations {
                     "application/json": components["schemas"]["LifeEventResultDto"];
                 };
             };
-            /** @description VALIDATION_FAILED: the envelope (type, date, personId, unknown fields) */
+            /** @description 请求无效：`INVALID_ID_NUMBER`、`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_ID_NUMBER" | "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description PERSON_ALREADY_DEAD, EVENT_ALREADY_WITHDRAWN, EVENT_HAS_DEPENDENTS, MEMBER_ALREADY_IN_HOUSEHOLD, ... */
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`PERSON_ALREADY_DEAD`、`ALREADY_ADMITTED`、`MEMBER_ALREADY_LEFT`、`CERTIFICATE_ALREADY_ISSUED`、`DUPLICATE_CERTIFICATE`、`NO_ACTIVE_CERTIFICATE`、`VIOLATION_ALREADY_RECORDED`、`QUOTA_ALREADY_WAIVED`、`EVENT_ALREADY_WITHDRAWN`、`BIRTH_ORDER_TAKEN`、`DUPLICATE_PERSON`、`ACCOUNT_HELD_BY_ANOTHER`、`EVENT_HAS_DEPENDENTS`、`MEMBER_ALREADY_IN_HOUSEHOLD` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PERSON_ALREADY_DEAD" | "ALREADY_ADMITTED" | "MEMBER_ALREADY_LEFT" | "CERTIFICATE_ALREADY_ISSUED" | "DUPLICATE_CERTIFICATE" | "NO_ACTIVE_CERTIFICATE" | "VIOLATION_ALREADY_RECORDED" | "QUOTA_ALREADY_WAIVED" | "EVENT_ALREADY_WITHDRAWN" | "BIRTH_ORDER_TAKEN" | "DUPLICATE_PERSON" | "ACCOUNT_HELD_BY_ANOTHER" | "EVENT_HAS_DEPENDENTS" | "MEMBER_ALREADY_IN_HOUSEHOLD";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
             };
-            /** @description INVALID_EVENT_DATA with errors [{field, message}] (data that does not fit the type), or the event contradicts the record (EVENT_OUT_OF_ORDER, CORRECTION_NOT_SUPPORTED, ...) */
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`INVALID_EVENT_DATA`、`EVENT_BEFORE_BIRTH`、`EVENT_BEFORE_ISSUE`、`EVENT_CONTRADICTS_RECORD`、`EVENT_DATE_IN_FUTURE`、`EVENT_NO_CHANGE`、`EVENT_OUT_OF_ORDER`、`PERSON_DECEASED`、`PERSON_NOT_IN_HOUSEHOLD`、`REGION_NOT_FOUND`、`CORRECTION_NOT_SUPPORTED`、`HOLDER_NOT_MEMBER`、`HOLDER_DECEASED`、`HOLDER_NOT_ADULT` */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_EVENT_DATA" | "EVENT_BEFORE_BIRTH" | "EVENT_BEFORE_ISSUE" | "EVENT_CONTRADICTS_RECORD" | "EVENT_DATE_IN_FUTURE" | "EVENT_NO_CHANGE" | "EVENT_OUT_OF_ORDER" | "PERSON_DECEASED" | "PERSON_NOT_IN_HOUSEHOLD" | "REGION_NOT_FOUND" | "CORRECTION_NOT_SUPPORTED" | "HOLDER_NOT_MEMBER" | "HOLDER_DECEASED" | "HOLDER_NOT_ADULT";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -4202,19 +8398,47 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdPaymentsDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -4230,18 +8454,15 @@ export interface operations {
         /** @description The file of src/modules/registry/import-format.md (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK, or XLSX from GET /households/import-template), as the multipart field `file` or as the whole body */
         requestBody: {
             content: {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                    /** Format: binary */
-                    file: string;
-                };
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 "multipart/form-data": {
-                    /** Format: binary */
+                    /**
+                     * Format: binary
+                     * @description The file of src/modules/registry/import-format.md (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK, or XLSX from GET /households/import-template), as the multipart field `file` or as the whole body
+                     */
                     file: string;
                 };
-                "text/csv": {
-                    /** Format: binary */
-                    file: string;
-                };
+                "text/csv": string;
             };
         };
         responses: {
@@ -4253,33 +8474,89 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResultDto"];
                 };
             };
-            /** @description VALIDATION_FAILED: no file */
+            /** @description 请求无效：`VALIDATION_FAILED` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not CLERK, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description IMPORT_REJECTED with errors [{line, field, message}] (a bad row, a file in neither encoding, malformed CSV or XLSX) */
+            /** @description 与现有记录或状态冲突：`IMPORT_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "IMPORT_CONFLICT";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description 无法处理（内容与规则或记录不符）：`IMPORT_REJECTED` */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "IMPORT_REJECTED";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -4305,19 +8582,33 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -4336,26 +8627,42 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items, nextCursor}: the caller's jobs with their state and progress, newest first */
+            /** @description The caller's jobs with their state and progress, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobViewPage"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -4370,26 +8677,55 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {id, state, progress (0-100), attempts, result?, error?, lastError?} */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -4410,28 +8746,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LabelsView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
     LedgerController_accounts: {
         parameters: {
             query?: {
-                code?: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT";
+                code?: "FUNDING" | "AVAILABLE" | "COMMITTED" | "SPENT" | "RECEIVABLE";
                 countyCode?: string;
                 /** @description Opaque cursor from the previous page */
                 cursor?: string;
@@ -4455,19 +8793,47 @@ export interface operations {
                     "application/json": components["schemas"]["AccountPageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4476,7 +8842,7 @@ export interface operations {
             query?: {
                 accountId?: string;
                 batchId?: string;
-                code?: "APPROPRIATION" | "COMMITMENT" | "PAYMENT" | "RELEASE" | "REVERSAL";
+                code?: "APPROPRIATION" | "COMMITMENT" | "PAYMENT" | "RELEASE" | "REVERSAL" | "OVERPAYMENT" | "RECOVERY" | "WRITE_OFF" | "OVERPAYMENT_WITHDRAWN";
                 /** @description Opaque cursor from the previous page */
                 cursor?: string;
                 limit?: components["schemas"]["Object"];
@@ -4496,19 +8862,47 @@ export interface operations {
                     "application/json": components["schemas"]["TransferPageDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4530,19 +8924,33 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyResultDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4560,14 +8968,460 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
-            /** @description METRICS_TOKEN is set and the bearer token is not it */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+        };
+    };
+    OverpaymentsController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                limit?: components["schemas"]["Object"];
+                /** @description Claims of this region and the regions inside it */
+                regionCode?: string;
+                status?: "OPEN" | "RECOVERING" | "RECOVERED" | "WRITE_OFF_PROPOSED" | "WRITTEN_OFF" | "WITHDRAWN";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimPageDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+        };
+    };
+    OverpaymentsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+        };
+    };
+    OverpaymentsController_refund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundDto"];
+            };
+        };
+        responses: {
+            /** @description The claim after the refund */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+        };
+    };
+    OverpaymentsController_proposeWriteOff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteOffDto"];
+            };
+        };
+        responses: {
+            /** @description WRITE_OFF_PROPOSED */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+        };
+    };
+    OverpaymentsController_approveWriteOff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description WRITTEN_OFF; 403 SELF_APPROVAL_FORBIDDEN for the proposer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+        };
+    };
+    OverpaymentsController_startRecheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecheckOverpaymentsDto"];
+            };
+        };
+        responses: {
+            /** @description {jobId}: every paid period in the region decided again (after bulk corrections) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -4586,26 +9440,42 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items, nextCursor}: the 15 policies with the version in force on asOf */
+            /** @description The 15 policies with the version in force on asOf */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PolicySummaryDtoPage"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -4628,19 +9498,47 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyDetailDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -4667,26 +9565,89 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyVersionDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description VERSION_IN_USE: the new date would cut into a period already paid */
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`VERSION_IN_USE` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VERSION_IN_USE";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -4714,26 +9675,89 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyVersionDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
-            /** @description VERSION_IN_USE: a payment has used this version */
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`VERSION_IN_USE` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VERSION_IN_USE";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -4754,19 +9778,19 @@ export interface operations {
                     "application/json": components["schemas"]["FactDto"][];
                 };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -4785,26 +9809,42 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items, nextCursor}: child regions of `parent` (default: the city), by code */
+            /** @description Child regions of `parent` (default: the city), by code */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RegionDtoPage"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
-            403: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
                 };
-                content?: never;
             };
         };
     };
@@ -4829,19 +9869,75 @@ export interface operations {
                     "application/json": components["schemas"]["RegionDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`REGION_EXISTS` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "REGION_EXISTS";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -4865,21 +9961,53 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4903,21 +10031,53 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4941,21 +10101,53 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -4979,21 +10171,123 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+        };
+    };
+    ReportsController_overpayments: {
+        parameters: {
+            query: {
+                /** @description One county; default: every county in your region */
+                countyCode?: string;
+                fiscalYear: number;
+                format?: "json" | "csv" | "xlsx";
+                policyCode?: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open overpayment claims by county, policy and age (days since opened): claims, amount, recovered, reserved, outstanding */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -5006,26 +10300,42 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items}: each schedule with its cron (China time), next and last run */
+            /** @description Each schedule with its cron (China time), next and last run */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ScheduleListView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, AUDITOR, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -5049,21 +10359,79 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ScheduleView"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -5080,26 +10448,56 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description {items, nextCursor}: users by username */
+            /** @description Users by username */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserDtoPage"];
+                };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
             };
         };
     };
@@ -5124,19 +10522,75 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`USERNAME_TAKEN` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "USERNAME_TAKEN";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
@@ -5163,19 +10617,75 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description No valid token */
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
             };
-            /** @description Caller is not ADMIN, or the record is out of the caller's region */
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
             };
         };
     };
