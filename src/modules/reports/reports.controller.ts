@@ -21,7 +21,7 @@ export class ReportsController {
   @ApiProduces(...PRODUCES)
   @ApiOkResponse({
     description:
-      'By policy, funding level and county: appropriated, committed, spent, available, executionRate (spent / appropriated, 4 places); {report, parameters, columns, items, totals} in JSON',
+      'By policy, funding level and county: appropriated, committed, spent, available, receivable, executionRate (spent / appropriated, 4 places); {report, parameters, columns, items, totals} in JSON',
   })
   budgetExecution(@Query() query: ReportQuery, @CurrentActor() actor: Actor, @Res() response: Response) {
     return this.send('budget-execution', query, actor, response);
