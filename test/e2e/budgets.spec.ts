@@ -155,6 +155,7 @@ describe('budgets (e2e)', () => {
           committed: '1920.00',
           spent: '2400.00',
           available: '995680.00',
+          receivable: '0.00',
         },
         expect.objectContaining({ fundingLevel: 'PROVINCIAL', appropriated: '600000.00', committed: '1152.00' }),
         expect.objectContaining({ fundingLevel: 'MUNICIPAL', appropriated: '200000.00', spent: '480.00' }),

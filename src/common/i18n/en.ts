@@ -267,6 +267,7 @@ export const en: CatalogueShape<typeof zhCN> = {
     arrearsUnits: 'arrearsUnits',
     arrearsAmount: 'arrearsAmount',
     lineAmount: 'lineAmount',
+    receivable: 'receivable',
     ageDays: 'ageDays',
     claims: 'claims',
     recovered: 'recovered',

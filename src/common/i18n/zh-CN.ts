@@ -260,6 +260,7 @@ export const zhCN = {
     arrearsUnits: '补发期数',
     arrearsAmount: '补发金额',
     lineAmount: '本笔金额',
+    receivable: '待追回（应收）',
     ageDays: '账龄（天）',
     claims: '追回单数',
     recovered: '已追回',

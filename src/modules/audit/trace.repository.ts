@@ -10,7 +10,8 @@ export const BUDGET_SUMS_SQL = `
   coalesce(sum(debits_posted - credits_posted) FILTER (WHERE code = 'FUNDING'), 0) AS appropriated,
   coalesce(sum(credits_posted - debits_posted) FILTER (WHERE code = 'COMMITTED'), 0) AS committed,
   coalesce(sum(credits_posted - debits_posted) FILTER (WHERE code = 'SPENT'), 0) AS spent,
-  coalesce(sum(credits_posted - debits_posted) FILTER (WHERE code = 'AVAILABLE'), 0) AS available`;
+  coalesce(sum(credits_posted - debits_posted) FILTER (WHERE code = 'AVAILABLE'), 0) AS available,
+  coalesce(sum(credits_posted - debits_posted) FILTER (WHERE code = 'RECEIVABLE'), 0) AS receivable`;
 
 export interface HouseholdRow {
   id: string;

@@ -26,7 +26,7 @@ export class ReportsController {
     json: ReportView,
     files: FILES,
     description:
-      'By policy, funding level and county: appropriated, committed, spent, available, executionRate (spent / appropriated, 4 places); {report, parameters, columns, items, totals} in JSON',
+      'By policy, funding level and county: appropriated, committed, spent, available, receivable, executionRate (spent / appropriated, 4 places); {report, parameters, columns, items, totals} in JSON',
   })
   @ApiSummary('预算执行情况报表（JSON、CSV、XLSX）')
   @ApiProblems({ 403: ['OUT_OF_SCOPE'] })

@@ -70,7 +70,7 @@ export class ReportsRepository {
   /** Appropriated, committed, spent, available per policy, funding level and county (ledger balances). */
   budgetExecution(filter: ReportFilter): Sql {
     const w = where(filter, { county: 'county_code', policy: 'policy_code', year: 'fiscal_year' }, [
-      `code IN ('FUNDING', 'AVAILABLE', 'COMMITTED', 'SPENT')`,
+      `code IN ('FUNDING', 'AVAILABLE', 'COMMITTED', 'SPENT', 'RECEIVABLE')`,
     ]);
     return {
       text: `SELECT s.*, r.name AS county_name

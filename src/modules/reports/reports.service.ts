@@ -73,6 +73,7 @@ const DEFINITIONS: Record<ReportName, Definition> = {
       amount('committed'),
       amount('spent'),
       amount('available'),
+      amount('receivable'),
       { key: 'executionRate', header: 'executionRate', kind: 'rate' },
     ],
     sql: (r, f) => r.budgetExecution(f),
@@ -86,6 +87,7 @@ const DEFINITIONS: Record<ReportName, Definition> = {
       committed: yuan(row.committed),
       spent: yuan(row.spent),
       available: yuan(row.available),
+      receivable: yuan(row.receivable),
       executionRate: executionRate(String(row.spent), String(row.appropriated)),
     }),
     finishTotals: (totals) => ({
