@@ -545,6 +545,41 @@ describe('route walks over the OpenAPI document (e2e)', () => {
         request: () => ({ path: `/disbursement-batches/${state.batch}/close` }),
         status: 200,
       },
+      'POST /api/v1/overpayments/recheck': {
+        as: 'officer',
+        request: () => ({ path: '/overpayments/recheck', body: {} }),
+        status: 202,
+      },
+      'POST /api/v1/overpayments/{id}/refunds': {
+        as: 'finance',
+        prepare: async () => {
+          // A death reported late: the father died before the year his 2012 reward was paid for.
+          await call(u().clerk, 'post', `/households/${state.householdA}/events`, {
+            type: 'DEATH',
+            personId: state.fatherA,
+            date: '2011-12-01',
+          });
+          const claims = (
+            await t.http().get(`${API}/overpayments?status=OPEN`).set('Authorization', u().finance.auth).expect(200)
+          ).body.items as { id: string; householdId: string }[];
+          state.claim = claims.find((c) => c.householdId === state.householdA)!.id;
+        },
+        request: () => ({
+          path: `/overpayments/${state.claim}/refunds`,
+          body: { amount: '1.00', receiptNo: 'WALK-R1', date: '2013-01-10' },
+        }),
+        status: 201,
+      },
+      'POST /api/v1/overpayments/{id}/write-off': {
+        as: 'officer',
+        request: () => ({ path: `/overpayments/${state.claim}/write-off`, body: { reason: '走查' } }),
+        status: 200,
+      },
+      'POST /api/v1/overpayments/{id}/write-off/approve': {
+        as: 'finance',
+        request: () => ({ path: `/overpayments/${state.claim}/write-off/approve` }),
+        status: 200,
+      },
       'POST /api/v1/disbursement-batches/{id}/reject': {
         as: 'finance',
         prepare: async () => {
