@@ -15,15 +15,17 @@ const CJK = /[\u4e00-\u9fff]/;
 
 function operations(document: { paths: Record<string, Record<string, Operation>> }) {
   return Object.entries(document.paths).flatMap(([path, item]) =>
-    METHODS.filter((method) => item[method]).map((method) => ({ key: `${method.toUpperCase()} ${path}`, op: item[method] })),
+    METHODS.filter((method) => item[method]).map((method) => ({
+      key: `${method.toUpperCase()} ${path}`,
+      op: item[method],
+    })),
   );
 }
 
 /** The codes a problem response documents (application/problem+json, `code` enum). */
 function codes(response: Operation['responses'][string] | undefined): string[] {
   const schema = response?.content?.['application/problem+json']?.schema as
-    | { allOf?: { properties?: { code?: { enum?: string[] } } }[] }
-    | undefined;
+    { allOf?: { properties?: { code?: { enum?: string[] } } }[] } | undefined;
   return schema?.allOf?.[1]?.properties?.code?.enum ?? [];
 }
 
@@ -47,7 +49,9 @@ describe('the OpenAPI document (e2e)', () => {
     const ops = operations(document);
     expect(ops.length).toBeGreaterThan(60);
     expect(ops.filter(({ op }) => !CJK.test(op.summary ?? '')).map(({ key }) => key)).toEqual([]);
-    const badTags = ops.filter(({ op }) => !op.tags?.length || !op.tags.every((tag) => CJK.test(tag) && /[A-Za-z]/.test(tag)));
+    const badTags = ops.filter(
+      ({ op }) => !op.tags?.length || !op.tags.every((tag) => CJK.test(tag) && /[A-Za-z]/.test(tag)),
+    );
     expect(badTags.map(({ key }) => key)).toEqual([]);
   });
 
@@ -74,7 +78,9 @@ describe('the OpenAPI document (e2e)', () => {
     expect(codes(login.responses['429'])).toContain('TOO_MANY_LOGIN_ATTEMPTS');
     const approve = document.paths['/api/v1/disbursement-batches/{id}/approve'].post;
     expect(codes(approve.responses['401'])).toEqual(['UNAUTHENTICATED']);
-    expect(codes(approve.responses['403'])).toEqual(expect.arrayContaining(['ROLE_FORBIDDEN', 'SELF_APPROVAL_FORBIDDEN']));
+    expect(codes(approve.responses['403'])).toEqual(
+      expect.arrayContaining(['ROLE_FORBIDDEN', 'SELF_APPROVAL_FORBIDDEN']),
+    );
     expect(codes(approve.responses['409'])).toEqual(
       expect.arrayContaining(['INSUFFICIENT_BUDGET', 'INVALID_STATE_TRANSITION', 'IDEMPOTENCY_KEY_REUSED']),
     );
@@ -88,10 +94,7 @@ describe('the OpenAPI document (e2e)', () => {
   it('declares every upload as multipart/form-data with a binary file', () => {
     const uploads = operations(document).filter(({ op }) => op.requestBody?.content['multipart/form-data']);
     expect(uploads.map(({ key }) => key)).toEqual(
-      expect.arrayContaining([
-        'POST /api/v1/households/import',
-        'POST /api/v1/disbursement-batches/{id}/bank-results',
-      ]),
+      expect.arrayContaining(['POST /api/v1/households/import', 'POST /api/v1/disbursement-batches/{id}/bank-results']),
     );
     for (const { op } of uploads) {
       const form = op.requestBody!.content['multipart/form-data'].schema as {

@@ -17,7 +17,9 @@ export function Roles(...roles: Role[]) {
     ApiBearerAuth(),
     ApiDescription(`Roles: ${who}.`),
     // No token, an expired one, or a disabled account: 401; a role the route does not name: 403.
-    ApiProblems(roles.length > 0 ? { 401: ['UNAUTHENTICATED'], 403: ['ROLE_FORBIDDEN'] } : { 401: ['UNAUTHENTICATED'] }),
+    ApiProblems(
+      roles.length > 0 ? { 401: ['UNAUTHENTICATED'], 403: ['ROLE_FORBIDDEN'] } : { 401: ['UNAUTHENTICATED'] },
+    ),
   );
 }
 

@@ -8,7 +8,8 @@ export class EnrollmentView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) householdId!: string;
   @ApiProperty({ enum: POLICY_CODES }) policyCode!: string;
-  @ApiNullableString({ format: 'uuid', description: 'null for a household benefit' }) beneficiaryPersonId!: string | null;
+  @ApiNullableString({ format: 'uuid', description: 'null for a household benefit' }) beneficiaryPersonId!:
+    string | null;
   @ApiProperty({ example: '410122101201' }) regionCode!: string;
   @ApiProperty({ enum: ENROLLMENT_STATUSES }) status!: string;
   @ApiNullableString({ description: 'Why it was rejected, suspended or terminated' }) statusReason!: string | null;
