@@ -201,7 +201,7 @@ function AppropriationForm({ fiscalYear, countyCode }: { fiscalYear: number; cou
       >
         <Row gutter={16}>
           <Col xs={24} md={8}>
-            <Form.Item label="政策" name="policyCode" rules={[{ required: true, message: '请选择政策' }]}>
+            <Form.Item label="指标所属政策" name="policyCode" rules={[{ required: true, message: '请选择政策' }]}>
               <Select
                 showSearch={{ optionFilterProp: 'label' }}
                 options={Object.entries(POLICY).map(([value, text]) => ({ value, label: text }))}
