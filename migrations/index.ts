@@ -14,6 +14,7 @@ import { Schedules1765600000000 } from './1765600000000-schedules.js';
 import { ParentLinksResidence1765700000000 } from './1765700000000-parent-links-residence.js';
 import { PolicyCatalogueR21765700000001 } from './1765700000001-policy-catalogue-r2.js';
 import { MemberLeft1765700000002 } from './1765700000002-member-left.js';
+import { UserRealName1765850000000 } from './1765850000000-user-real-name.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   ParentLinksResidence1765700000000,
   PolicyCatalogueR21765700000001,
   MemberLeft1765700000002,
+  UserRealName1765850000000,
 ];

@@ -14,6 +14,7 @@ import {
 
 /**
  * The city's administrator in a real browser: creates a user (the server's region rule first),
+ * moves them to another role and region with a new password, disables them,
  * adds a village, and adds a policy version (a rule the server refuses first, its problem shown at
  * its JSON path), reading each version's rule as Chinese sentences.
  */
@@ -46,6 +47,7 @@ describe('the administrator manages users, regions and policies (browser)', () =
       await page.getByRole('button', { name: '新建用户' }).click();
       const dialog = page.getByRole('dialog', { name: '新建用户' });
       await dialog.getByLabel('用户名').fill('chen.clerk');
+      await dialog.getByLabel('姓名').fill('陈静');
       await dialog.getByLabel('初始密码').fill('a-long-password');
       await dialog.getByLabel('岗位').focus();
       await chooseByKeyboard(page, '乡镇计生专干');
@@ -66,13 +68,29 @@ describe('the administrator manages users, regions and policies (browser)', () =
       await screenshot(page, '23-admin-users');
       await expectAccessible(page);
 
-      // The new clerk can sign in; disabled, they cannot.
-      const login = await fetch(`${service.url}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ username: 'chen.clerk', password: 'a-long-password' }),
-      });
-      expect(login.status).toBe(200);
+      await row.getByText('陈静').waitFor();
+      const login = (password: string) =>
+        fetch(`${service.url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ username: 'chen.clerk', password }),
+        }).then((r) => r.status);
+      await expect(login('a-long-password')).resolves.toBe(200);
+
+      // Moved to the county as an officer, with a new password set by the administrator.
+      await row.getByRole('button', { name: '修改 chen.clerk' }).click();
+      const edit = page.getByRole('dialog', { name: '修改用户 chen.clerk' });
+      await edit.getByLabel('岗位').focus();
+      await chooseByKeyboard(page, '县区卫健');
+      await edit.getByLabel('区划代码').fill('410122');
+      await edit.getByLabel('重置密码（不改则留空）').fill('another-long-password');
+      await screenshot(page, '23a-admin-user-edit');
+      await expectAccessible(page);
+      await edit.getByRole('button', { name: '保存' }).click();
+      await page.getByText('已保存 chen.clerk，密码已重置').waitFor();
+      await row.getByText('县区卫健（计生）股室').waitFor();
+      await expect(login('a-long-password')).resolves.toBe(401);
+      await expect(login('another-long-password')).resolves.toBe(200);
       await row.getByRole('button', { name: '停用 chen.clerk' }).click();
       await page.getByRole('tooltip').getByRole('button', { name: '停用' }).click();
       await row.getByText('已停用').waitFor();

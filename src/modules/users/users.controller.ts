@@ -36,6 +36,6 @@ export class UsersController {
   @Roles('ADMIN')
   @ApiOkResponse({ type: UserDto })
   update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
-    return this.users.setDisabled(id, body.disabled);
+    return this.users.update(id, body);
   }
 }

@@ -256,6 +256,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/disbursement-batches/{id}/budget-impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: FINANCE, AUDITOR. */
+        get: operations["BudgetImpactController_impact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/disbursement-batches/{id}/cancel": {
         parameters: {
             query?: never;
@@ -1090,6 +1107,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/spending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: FINANCE, AUDITOR. */
+        get: operations["SpendingController_spending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/schedules": {
         parameters: {
             query?: never;
@@ -1304,6 +1338,51 @@ export interface components {
             bankCode: string;
             holderPersonId: string;
         };
+        BudgetImpactDto: {
+            batchId: string;
+            countyCode: string;
+            fiscalYear: number;
+            levels: components["schemas"]["BudgetImpactLevelDto"][];
+            policyCode: string;
+            status: string;
+            /** @description Whether every budget line can take what approving would commit */
+            sufficient: boolean;
+            /**
+             * @description Sum of the payable lines (pending, paid or failed)
+             * @example 960.00
+             */
+            total: string;
+        };
+        BudgetImpactLevelDto: {
+            /**
+             * @description This level's part of the batch's payable lines
+             * @example 480.00
+             */
+            amount: string;
+            /** @example 1000.00 */
+            appropriated: string;
+            /**
+             * @description availableBefore - toCommit (negative: short)
+             * @example 520.00
+             */
+            availableAfter: string;
+            /** @example 1000.00 */
+            availableBefore: string;
+            /** @description Whether the budget line was ever appropriated */
+            budgetLineExists: boolean;
+            /** @enum {string} */
+            fundingLevel: "CENTRAL" | "PROVINCIAL" | "MUNICIPAL" | "COUNTY";
+            /**
+             * @description How much the line lacks for this approval
+             * @example 0.00
+             */
+            shortfall: string;
+            /**
+             * @description What approving would commit on this line now (0 unless SUBMITTED)
+             * @example 480.00
+             */
+            toCommit: string;
+        };
         BudgetLineDto: {
             /** @example 1000.00 */
             appropriated: string;
@@ -1466,6 +1545,11 @@ export interface components {
         };
         CreateUserDto: {
             password: string;
+            /**
+             * @description The real name (真实姓名), 1-50 characters
+             * @example 王芳
+             */
+            realName?: string;
             /** @example 410122100 */
             regionCode: string;
             /** @enum {string} */
@@ -1804,6 +1888,25 @@ export interface components {
             sealedBlocks: number;
             sealedEvents: number;
         };
+        SpendingDto: {
+            fiscalYear: number;
+            items: components["schemas"]["SpendingItemDto"][];
+            /** @example 1680.00 */
+            total: string;
+        };
+        SpendingItemDto: {
+            /** @example 1680.00 */
+            amount: string;
+            /** @example 3 */
+            lines: number;
+            /**
+             * @description The month the bank paid (China time)
+             * @example 2026-11
+             */
+            month: string;
+            /** @example SPECIAL_BEREAVED */
+            policyCode: string;
+        };
         TransferDto: {
             /** @example 960.00 */
             amount: string;
@@ -1837,12 +1940,30 @@ export interface components {
         };
         UpdateUserDto: {
             /** @description A disabled user cannot sign in, and their tokens stop working at once */
-            disabled: boolean;
+            disabled?: boolean;
+            /** @description A new password set by the ADMIN (a reset) */
+            password?: string;
+            /**
+             * @description null clears it
+             * @example 王芳
+             */
+            realName?: string | null;
+            /**
+             * @description Must suit the role (township for CLERK, ...)
+             * @example 410122101
+             */
+            regionCode?: string;
+            /**
+             * @description Takes effect on the next request (checked per request)
+             * @enum {string}
+             */
+            role?: "CLERK" | "OFFICER" | "FINANCE" | "AUDITOR" | "ADMIN";
         };
         UserDto: {
             createdAt: string;
             disabled: boolean;
             id: string;
+            realName: string | null;
             regionCode: string;
             /** @enum {string} */
             role: "CLERK" | "OFFICER" | "FINANCE" | "AUDITOR" | "ADMIN";
@@ -2454,6 +2575,42 @@ export interface operations {
                 content?: never;
             };
             /** @description Caller is not FINANCE, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    BudgetImpactController_impact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch's totals by funding level and, for a SUBMITTED batch, each budget line's available money before and after approving */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetImpactDto"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4378,6 +4535,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not FINANCE, AUDITOR, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SpendingController_spending: {
+        parameters: {
+            query: {
+                /** @description One county; default: every county in your region */
+                countyCode?: string;
+                fiscalYear: number;
+                format?: "json" | "csv" | "xlsx";
+                policyCode?: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Paid lines by the month paid and by policy (for charts) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpendingDto"];
+                };
             };
             /** @description No valid token */
             401: {

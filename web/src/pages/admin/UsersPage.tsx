@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Table } from 'antd';
+import { App, Button, Form, Input, Modal, Popconfirm, Select, Space, Table } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
@@ -10,6 +10,7 @@ import { label, ROLE } from '../../i18n/labels';
 
 type User = Schemas['UserDto'];
 type NewUser = Schemas['CreateUserDto'];
+type UserChange = Schemas['UpdateUserDto'];
 
 /** The region level each role works at, as the server checks it (src/modules/users/user-rules.ts). */
 const REGION_HINT: Record<string, string> = {
@@ -25,6 +26,7 @@ export default function UsersPage() {
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<User>();
   const users = useInfiniteQuery({
     queryKey: ['users'],
     queryFn: ({ pageParam }) =>
@@ -64,6 +66,7 @@ export default function UsersPage() {
         locale={{ emptyText: '尚无用户' }}
         columns={[
           { title: '用户名', dataIndex: 'username' },
+          { title: '姓名', dataIndex: 'realName', render: (v: string | null) => v ?? '—' },
           { title: '岗位', dataIndex: 'role', render: (v: string) => label(ROLE, v) },
           { title: '区划', dataIndex: 'regionCode' },
           {
@@ -76,16 +79,25 @@ export default function UsersPage() {
           {
             title: '操作',
             render: (_, u) => (
-              <Popconfirm
-                title={u.disabled ? `启用 ${u.username}？` : `停用 ${u.username}？停用后其登录立即失效。`}
-                okText={u.disabled ? '启用' : '停用'}
-                cancelText="取消"
-                onConfirm={() => setDisabled.mutate(u)}
-              >
-                <Button size="small" danger={!u.disabled} aria-label={`${u.disabled ? '启用' : '停用'} ${u.username}`}>
-                  {u.disabled ? '启用' : '停用'}
+              <Space>
+                <Button size="small" aria-label={`修改 ${u.username}`} onClick={() => setEditing(u)}>
+                  修改
                 </Button>
-              </Popconfirm>
+                <Popconfirm
+                  title={u.disabled ? `启用 ${u.username}？` : `停用 ${u.username}？停用后其登录立即失效。`}
+                  okText={u.disabled ? '启用' : '停用'}
+                  cancelText="取消"
+                  onConfirm={() => setDisabled.mutate(u)}
+                >
+                  <Button
+                    size="small"
+                    danger={!u.disabled}
+                    aria-label={`${u.disabled ? '启用' : '停用'} ${u.username}`}
+                  >
+                    {u.disabled ? '启用' : '停用'}
+                  </Button>
+                </Popconfirm>
+              </Space>
             ),
           },
         ]}
@@ -96,6 +108,7 @@ export default function UsersPage() {
         </Button>
       )}
       {creating && <CreateUserDialog onClose={() => setCreating(false)} />}
+      {editing && <EditUserDialog user={editing} onClose={() => setEditing(undefined)} />}
     </>
   );
 }
@@ -128,7 +141,14 @@ function CreateUserDialog({ onClose }: { onClose: () => void }) {
         id="create-user"
         form={form}
         layout="vertical"
-        onFinish={(v) => create.mutate({ ...v, username: v.username.trim(), regionCode: v.regionCode.trim() })}
+        onFinish={(v) =>
+          create.mutate({
+            ...v,
+            username: v.username.trim(),
+            regionCode: v.regionCode.trim(),
+            realName: v.realName?.trim() || undefined,
+          })
+        }
       >
         <Form.Item
           label="用户名"
@@ -139,6 +159,9 @@ function CreateUserDialog({ onClose }: { onClose: () => void }) {
         >
           <Input autoComplete="off" />
         </Form.Item>
+        <Form.Item label="姓名" name="realName" rules={[{ max: 50, message: '姓名最多 50 个字' }]}>
+          <Input autoComplete="off" />
+        </Form.Item>
         <Form.Item
           label="初始密码"
           name="password"
@@ -147,7 +170,7 @@ function CreateUserDialog({ onClose }: { onClose: () => void }) {
           <Input.Password autoComplete="new-password" />
         </Form.Item>
         <Form.Item label="岗位" name="role" rules={[{ required: true, message: '请选择岗位' }]}>
-          <Select options={Object.entries(ROLE).map(([value, text]) => ({ value, label: text }))} />
+          <Select showSearch={{ optionFilterProp: 'label' }} options={roleOptions} />
         </Form.Item>
         <Form.Item
           label="区划代码"
@@ -156,6 +179,77 @@ function CreateUserDialog({ onClose }: { onClose: () => void }) {
           rules={[{ required: true, pattern: /^\s*\d{6}(\d{3}){0,2}\s*$/, message: '区划代码为 6、9 或 12 位数字' }]}
         >
           <Input inputMode="numeric" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+const roleOptions = Object.entries(ROLE).map(([value, text]) => ({ value, label: text }));
+
+/** 修改用户: role and region (checked together by the server), real name, and a password reset. */
+function EditUserDialog({ user, onClose }: { user: User; onClose: () => void }) {
+  const [form] = Form.useForm<{ role: User['role']; regionCode: string; realName?: string; password?: string }>();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const role = Form.useWatch('role', form);
+  const save = useMutation({
+    mutationFn: (body: UserChange) =>
+      unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body })),
+    onSuccess: async (saved, body) => {
+      void message.success(body.password ? `已保存 ${saved.username}，密码已重置` : `已保存 ${saved.username}`);
+      await queryClient.invalidateQueries({ queryKey: ['users'] });
+      onClose();
+    },
+    onError: (error) => showFieldProblems(form, error),
+  });
+  return (
+    <Modal
+      open
+      title={`修改用户 ${user.username}`}
+      okText="保存"
+      cancelText="取消"
+      onCancel={onClose}
+      okButtonProps={{ htmlType: 'submit', form: 'edit-user', loading: save.isPending }}
+    >
+      <ProblemAlert error={save.error} fieldsShown />
+      <Form
+        id="edit-user"
+        form={form}
+        layout="vertical"
+        initialValues={{ role: user.role, regionCode: user.regionCode, realName: user.realName ?? '' }}
+        onFinish={(v) => {
+          // Only what changed is sent: the server audits each change with its before and after.
+          const body: UserChange = {};
+          if (v.role !== user.role) body.role = v.role;
+          if (v.regionCode.trim() !== user.regionCode) body.regionCode = v.regionCode.trim();
+          const realName = v.realName?.trim() || null;
+          if (realName !== (user.realName ?? null)) body.realName = realName;
+          if (v.password) body.password = v.password;
+          if (Object.keys(body).length === 0) return onClose();
+          save.mutate(body);
+        }}
+      >
+        <Form.Item label="姓名" name="realName" rules={[{ max: 50, message: '姓名最多 50 个字' }]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item label="岗位" name="role" rules={[{ required: true }]}>
+          <Select showSearch={{ optionFilterProp: 'label' }} options={roleOptions} />
+        </Form.Item>
+        <Form.Item
+          label="区划代码"
+          name="regionCode"
+          extra={role ? `该岗位的区划：${REGION_HINT[role]}` : undefined}
+          rules={[{ required: true, pattern: /^\s*\d{6}(\d{3}){0,2}\s*$/, message: '区划代码为 6、9 或 12 位数字' }]}
+        >
+          <Input inputMode="numeric" />
+        </Form.Item>
+        <Form.Item
+          label="重置密码（不改则留空）"
+          name="password"
+          rules={[{ min: 8, max: 200, message: '密码为 8-200 个字符' }]}
+        >
+          <Input.Password autoComplete="new-password" />
         </Form.Item>
       </Form>
     </Modal>

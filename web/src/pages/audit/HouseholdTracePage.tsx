@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Card, Descriptions, Space, Table } from 'antd';
 import { Link, useParams } from 'react-router';
 import { request } from '../../api/client';
+import { periodsText } from '../finance/finance-api';
 import { Money, PageHead, StatusTag } from '../../components/common';
 import { ProblemAlert } from '../../components/problem';
 import { BATCH_STATUS, ENROLLMENT_STATUS, FUNDING_LEVEL, label, LINE_STATUS, POLICY } from '../../i18n/labels';
@@ -86,7 +87,7 @@ export default function HouseholdTracePage() {
                 render: (v: string) => <StatusTag status={v} labels={BATCH_STATUS} />,
               },
               { title: '政策', dataIndex: 'policyCode', render: (v: string) => label(POLICY, v) },
-              { title: '期间', dataIndex: 'periods', render: (v: string[]) => v.join('、') },
+              { title: '期间', dataIndex: 'periods', render: (v: string[]) => periodsText(v) },
               { title: '金额', dataIndex: 'amount', align: 'right', render: (v: string) => <Money value={v} /> },
               { title: '账号', dataIndex: 'accountNo' },
               {

@@ -22,7 +22,14 @@ import type { Batch, BatchLine, Page } from '../../api/types';
 import { Money, PageHead, StatusTag, ToneTag } from '../../components/common';
 import { problemOf, ProblemAlert } from '../../components/problem';
 import { BATCH_STATUS, FUNDING_LEVEL, label, LINE_STATUS, POLICY } from '../../i18n/labels';
-import { idempotencyKey, upload, type BankFileProblem, type BudgetImpact, type Settlement } from './finance-api';
+import {
+  idempotencyKey,
+  periodsText,
+  upload,
+  type BankFileProblem,
+  type BudgetImpact,
+  type Settlement,
+} from './finance-api';
 
 const nowrap = () => ({ style: { whiteSpace: 'nowrap' as const } });
 
@@ -317,7 +324,7 @@ export default function FinanceBatchPage() {
                   onCell: nowrap,
                   render: (v: string) => <Link to={`/households/${v}`}>查看档案</Link>,
                 },
-                { title: '期间', dataIndex: 'periods', render: (v: string[]) => v.join('、') },
+                { title: '期间', dataIndex: 'periods', render: (v: string[]) => periodsText(v) },
                 { title: '金额', dataIndex: 'amount', align: 'right', render: (v: string) => <Money value={v} /> },
                 {
                   title: '状态',
@@ -437,7 +444,13 @@ function BudgetCard({
                   title: '审批后可用',
                   dataIndex: 'availableAfter',
                   align: 'right' as const,
-                  render: (v: string) => <Money value={v} />,
+                  // A line that would go below zero is short: shown as a negative amount, in red.
+                  render: (v: string) =>
+                    v.startsWith('-') ? (
+                      <strong style={{ color: '#a8071a' }}>−¥{v.slice(1)}</strong>
+                    ) : (
+                      <Money value={v} />
+                    ),
                 },
                 {
                   title: '判断',

@@ -72,3 +72,15 @@ export function failedPayments(fiscalYear: number) {
 /** A failed line waits for its reissue until a later batch of the same policy pays its months again. */
 export const awaitingReissue = (row: Report['items'][number]) =>
   !row.reissuedBatchNo || row.reissuedStatus === 'FAILED' || row.reissuedStatus === 'CANCELLED';
+
+/**
+ * A line's periods in few words: consecutive months as a range ("2026-01 至 2026-11，共 11 期"),
+ * anything else listed.
+ */
+export function periodsText(periods: string[]): string {
+  if (periods.length <= 2) return periods.join('、');
+  const index = (p: string) => Number(p.slice(0, 4)) * 12 + Number(p.slice(5, 7));
+  const monthly = periods.every((p) => /^\d{4}-\d{2}$/.test(p));
+  const consecutive = monthly && periods.every((p, i) => i === 0 || index(p) === index(periods[i - 1]) + 1);
+  return consecutive ? `${periods[0]} 至 ${periods[periods.length - 1]}，共 ${periods.length} 期` : periods.join('、');
+}
