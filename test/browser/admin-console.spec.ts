@@ -58,14 +58,14 @@ describe('the administrator manages users, regions and policies (browser)', () =
         .getByText(/township/)
         .first()
         .waitFor();
-      await screenshot(page, '22-admin-user-refused');
+      await screenshot(page, 'admin-01-user-refused');
       await dialog.getByLabel('区划代码').fill('410122101');
       await dialog.getByRole('button', { name: '创建' }).click();
       await page.getByText('已创建用户 chen.clerk').waitFor();
       const row = page.getByRole('row').filter({ hasText: 'chen.clerk' });
       await row.getByText('乡镇计生专干').waitFor();
       await row.getByText('在用').waitFor();
-      await screenshot(page, '23-admin-users');
+      await screenshot(page, 'admin-02-users');
       await expectAccessible(page);
 
       await row.getByText('陈静').waitFor();
@@ -84,7 +84,7 @@ describe('the administrator manages users, regions and policies (browser)', () =
       await chooseByKeyboard(page, '县区卫健');
       await edit.getByLabel('区划代码').fill('410122');
       await edit.getByLabel('重置密码（不改则留空）').fill('another-long-password');
-      await screenshot(page, '23a-admin-user-edit');
+      await screenshot(page, 'admin-03-user-edit');
       await expectAccessible(page);
       await edit.getByRole('button', { name: '保存' }).click();
       await page.getByText('已保存 chen.clerk，密码已重置').waitFor();
@@ -104,7 +104,7 @@ describe('the administrator manages users, regions and policies (browser)', () =
       await page.getByRole('button', { name: '添加' }).click();
       await page.getByRole('cell', { name: '410122101205' }).waitFor();
       await page.getByRole('cell', { name: '东风村' }).waitFor();
-      await screenshot(page, '24-admin-regions');
+      await screenshot(page, 'admin-04-regions');
       await expectAccessible(page);
 
       await page.getByRole('menuitem', { name: '政策管理' }).click();
@@ -126,7 +126,7 @@ describe('the administrator manages users, regions and policies (browser)', () =
       await page.getByLabel('标准（JSON）').fill(JSON.stringify({ kind: 'FIXED', amount: '120.00' }));
       await page.getByRole('button', { name: '新增版本' }).click();
       await page.getByText(/^rule\.all\[0\]\.value：/).waitFor();
-      await screenshot(page, '25-admin-policy-version-refused');
+      await screenshot(page, 'admin-05-policy-version-refused');
       await expectAccessible(page);
 
       await rule.fill(JSON.stringify({ all: [{ fact: 'person.ageAtYearEnd', op: 'ge', value: 60 }] }, null, 2));
@@ -139,7 +139,7 @@ describe('the administrator manages users, regions and policies (browser)', () =
       const newest = page.getByRole('row').filter({ hasText: '2099-01-01 至 今' });
       await newest.getByText('每期 ¥120.00').waitFor();
       await newest.getByText('尚未用于发放').waitFor();
-      await screenshot(page, '26-admin-policy');
+      await screenshot(page, 'admin-06-policy');
       await expectAccessible(page);
 
       await page.getByRole('menuitem', { name: '我的后台任务' }).click();

@@ -156,7 +156,7 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       await page.getByRole('heading', { name: '待办' }).waitFor();
       const approveTask = page.getByRole('link', { name: '去审批：待审批的发放批次' });
       await approveTask.waitFor();
-      await screenshot(page, '11-finance-tasks');
+      await screenshot(page, 'finance-01-tasks');
       await expectAccessible(page);
 
       // Half of the money, from the central government only.
@@ -181,7 +181,7 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       const refusal = page.getByRole('alert').filter({ hasText: '预算不足，未审批' });
       await refusal.waitFor();
       await expect(refusal.textContent()).resolves.toMatch(/省级资金（县区 410122），差额 ¥\d+\.\d\d/);
-      await screenshot(page, '12-finance-refused-for-budget');
+      await screenshot(page, 'finance-02-refused-for-budget');
       await expectAccessible(page);
 
       // The other levels appropriated (as a second officer would), the approval goes through.
@@ -198,8 +198,8 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
         );
       }
       await page.reload();
-      await page.getByText('各级预算指标余额充足，可以审批').waitFor();
-      await screenshot(page, '13-finance-budget-impact');
+      await page.getByText('各级预算指标余额充足，可以审批').waitFor({ timeout: 60_000 });
+      await screenshot(page, 'finance-03-budget-impact');
       await page.getByRole('button', { name: '审批通过' }).click();
       await page.getByRole('tooltip').getByRole('button', { name: '审批通过' }).click();
       await page.getByText('已审批通过，预算已占用').waitFor();
@@ -235,7 +235,7 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       );
       await page.getByText('回盘文件被整体拒收，未做任何更改').waitFor();
       await page.getByRole('cell', { name: new RegExp(`amount 1.00 differs from ${failed.amount}`) }).waitFor();
-      await screenshot(page, '14-finance-result-refused');
+      await screenshot(page, 'finance-04-result-refused');
       await expectAccessible(page);
 
       const again = page.waitForEvent('filechooser');
@@ -253,7 +253,7 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       await page.getByText('发放失败（1）', { exact: true }).click();
       await page.getByRole('cell', { name: '账户已冻结' }).waitFor();
       await expect(page.getByRole('cell', { name: paidBankRef }).count()).resolves.toBe(0);
-      await screenshot(page, '15-finance-failed-line');
+      await screenshot(page, 'finance-05-failed-line');
       await expectAccessible(page);
 
       await page.getByRole('menuitem', { name: '发放失败与补发' }).click();
@@ -261,7 +261,7 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       await page.getByRole('cell', { name: '账户已冻结' }).waitFor();
       await page.getByRole('menuitem', { name: '预算指标' }).click();
       await page.getByRole('img', { name: /预算执行图/ }).waitFor();
-      await screenshot(page, '16-finance-budgets');
+      await screenshot(page, 'finance-06-budgets');
       await expectAccessible(page);
       await page.context().close();
     },
@@ -281,14 +281,14 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       await page.getByRole('heading', { name: `户资金追溯 ${paidFamily.householdNo}` }).waitFor();
       const row = page.getByRole('row').filter({ hasText: batchNo });
       await row.getByText(paidBankRef).or(row.getByText('账户已冻结')).waitFor();
-      await screenshot(page, '17-audit-household-trace');
+      await screenshot(page, 'audit-01-household-trace');
       await expectAccessible(page);
 
       await row.getByRole('link', { name: batchNo }).click();
       await page.getByRole('heading', { name: `批次资金路径 ${batchNo}` }).waitFor();
       await page.getByText('各环节金额一致：预算占用、记账、发放行与银行结果相互吻合').waitFor();
       await page.getByRole('cell', { name: '账户已冻结' }).waitFor();
-      await screenshot(page, '18-audit-batch-path');
+      await screenshot(page, 'audit-02-batch-path');
       await expectAccessible(page);
       await page.getByRole('link', { name: '户资金追溯' }).first().click();
       await page.getByRole('heading', { name: /户资金追溯 HS-FIN-00/ }).waitFor();
@@ -297,7 +297,7 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       await page.getByRole('button', { name: '开始校验' }).click();
       await page.getByText('资金账本校验通过').waitFor();
       await page.getByText('审计日志校验通过').waitFor();
-      await screenshot(page, '19-audit-verify');
+      await screenshot(page, 'audit-03-verify');
       await expectAccessible(page);
 
       await page.getByRole('menuitem', { name: '审计日志' }).click();
@@ -307,14 +307,14 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       await approval.first().waitFor();
       await approval.first().getByRole('button', { name: '展开行' }).click();
       await page.getByRole('cell', { name: 'status', exact: true }).waitFor();
-      await screenshot(page, '20-audit-trail');
+      await screenshot(page, 'audit-04-trail');
       await expectAccessible(page);
 
       await page.getByRole('menuitem', { name: '统计报表' }).click();
       await page.getByRole('tab', { name: '预算执行' }).waitFor();
       await page.getByRole('cell', { name: '合计' }).waitFor();
       await page.getByRole('img', { name: /按月支出图/ }).waitFor();
-      await screenshot(page, '21-audit-reports');
+      await screenshot(page, 'audit-05-reports');
       await expectAccessible(page);
       const downloading = page.waitForEvent('download');
       await page.getByRole('button', { name: '下载 Excel（XLSX）' }).click();

@@ -19,6 +19,10 @@ function leafText(leaf: Leaf, facts: Map<string, Fact>): string {
   if (fact?.type === 'boolean' && typeof leaf.value === 'boolean' && (leaf.op === 'eq' || leaf.op === 'ne')) {
     return (leaf.op === 'eq') === leaf.value ? name : `并非${name}`;
   }
+  if (fact?.type === 'date') {
+    const word = { lt: '早于', le: '不晚于', gt: '晚于', ge: '不早于' }[leaf.op];
+    if (word) return `${name}${word}${value(leaf.value, fact)}`;
+  }
   switch (leaf.op) {
     case 'eq':
       return `${name}为${value(leaf.value, fact)}`;
@@ -77,8 +81,10 @@ export function amountText(amount: unknown, facts: Fact[]): string {
 
 /** Funding shares in words: "中央 50%，省级 30%，市级 10%，县级 10%". */
 export function sharesText(shares: unknown): string {
+  const order = Object.keys(FUNDING_LEVEL);
   return Object.entries((shares ?? {}) as Record<string, string | number>)
     .filter(([, share]) => Number(share) > 0)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
     .map(([level, share]) => `${label(FUNDING_LEVEL, level)} ${+(Number(share) * 100).toFixed(4)}%`)
     .join('，');
 }
