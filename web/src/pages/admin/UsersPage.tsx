@@ -169,23 +169,32 @@ function CreateUserDialog({ onClose }: { onClose: () => void }) {
         >
           <Input.Password autoComplete="new-password" />
         </Form.Item>
-        <Form.Item label="岗位" name="role" rules={[{ required: true, message: '请选择岗位' }]}>
-          <Select showSearch={{ optionFilterProp: 'label' }} options={roleOptions} />
-        </Form.Item>
-        <Form.Item
-          label="区划代码"
-          name="regionCode"
-          extra={role ? `该岗位的区划：${REGION_HINT[role]}` : undefined}
-          rules={[{ required: true, pattern: /^\s*\d{6}(\d{3}){0,2}\s*$/, message: '区划代码为 6、9 或 12 位数字' }]}
-        >
-          <Input inputMode="numeric" />
-        </Form.Item>
+        <RoleRegionFields role={role} />
       </Form>
     </Modal>
   );
 }
 
 const roleOptions = Object.entries(ROLE).map(([value, text]) => ({ value, label: text }));
+
+/** The role and its region, which the server checks together; the hint says the level the role needs. */
+function RoleRegionFields({ role }: { role?: string }) {
+  return (
+    <>
+      <Form.Item label="岗位" name="role" rules={[{ required: true, message: '请选择岗位' }]}>
+        <Select showSearch={{ optionFilterProp: 'label' }} options={roleOptions} />
+      </Form.Item>
+      <Form.Item
+        label="区划代码"
+        name="regionCode"
+        extra={role ? `该岗位的区划：${REGION_HINT[role]}` : undefined}
+        rules={[{ required: true, pattern: /^\s*\d{6}(\d{3}){0,2}\s*$/, message: '区划代码为 6、9 或 12 位数字' }]}
+      >
+        <Input inputMode="numeric" />
+      </Form.Item>
+    </>
+  );
+}
 
 /** 修改用户: role and region (checked together by the server), real name, and a password reset. */
 function EditUserDialog({ user, onClose }: { user: User; onClose: () => void }) {
@@ -233,17 +242,7 @@ function EditUserDialog({ user, onClose }: { user: User; onClose: () => void }) 
         <Form.Item label="姓名" name="realName" rules={[{ max: 50, message: '姓名最多 50 个字' }]}>
           <Input autoComplete="off" />
         </Form.Item>
-        <Form.Item label="岗位" name="role" rules={[{ required: true }]}>
-          <Select showSearch={{ optionFilterProp: 'label' }} options={roleOptions} />
-        </Form.Item>
-        <Form.Item
-          label="区划代码"
-          name="regionCode"
-          extra={role ? `该岗位的区划：${REGION_HINT[role]}` : undefined}
-          rules={[{ required: true, pattern: /^\s*\d{6}(\d{3}){0,2}\s*$/, message: '区划代码为 6、9 或 12 位数字' }]}
-        >
-          <Input inputMode="numeric" />
-        </Form.Item>
+        <RoleRegionFields role={role} />
         <Form.Item
           label="重置密码（不改则留空）"
           name="password"
