@@ -260,7 +260,7 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       await page.getByText('1 笔发放失败，其中 1 笔待补发').waitFor();
       await page.getByRole('cell', { name: '账户已冻结' }).waitFor();
       await page.getByRole('menuitem', { name: '预算指标' }).click();
-      await page.getByRole('img', { name: /预算执行图/ }).waitFor();
+      await page.getByRole('img', { name: /预算执行图/ }).waitFor({ timeout: 60_000 });
       await screenshot(page, 'finance-06-budgets');
       await expectAccessible(page);
       await page.context().close();
