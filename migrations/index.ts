@@ -19,6 +19,7 @@ import { ImportedEnrollments1765820000000 } from './1765820000000-imported-enrol
 import { MonthlyBatchDrafts1765820000001 } from './1765820000001-monthly-batch-drafts.js';
 import { BankFormats1765830000000 } from './1765830000000-bank-formats.js';
 import { Overpayments1765860000000 } from './1765860000000-overpayments.js';
+import { UserRealName1765850000000 } from './1765850000000-user-real-name.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   MonthlyBatchDrafts1765820000001,
   BankFormats1765830000000,
   Overpayments1765860000000,
+  UserRealName1765850000000,
 ];

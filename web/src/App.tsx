@@ -26,6 +26,21 @@ const NewBatchPage = lazy(() => import('./pages/batches/NewBatchPage'));
 const BatchPage = lazy(() => import('./pages/batches/BatchPage'));
 const ChangePasswordPage = lazy(() => import('./pages/account/ChangePasswordPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+const FinanceBatchesPage = lazy(() => import('./pages/finance/FinanceBatchesPage'));
+const FinanceBatchPage = lazy(() => import('./pages/finance/FinanceBatchPage'));
+const BudgetsPage = lazy(() => import('./pages/finance/BudgetsPage'));
+const FailedLinesPage = lazy(() => import('./pages/finance/FailedLinesPage'));
+const TracePage = lazy(() => import('./pages/audit/TracePage'));
+const HouseholdTracePage = lazy(() => import('./pages/audit/HouseholdTracePage'));
+const BatchTracePage = lazy(() => import('./pages/audit/BatchTracePage'));
+const AuditEventsPage = lazy(() => import('./pages/audit/AuditEventsPage'));
+const VerifyPage = lazy(() => import('./pages/audit/VerifyPage'));
+const ReportsPage = lazy(() => import('./pages/audit/ReportsPage'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
+const RegionsPage = lazy(() => import('./pages/admin/RegionsPage'));
+const PoliciesPage = lazy(() => import('./pages/admin/PoliciesPage'));
+const PolicyPage = lazy(() => import('./pages/admin/PolicyPage'));
+const JobsPage = lazy(() => import('./pages/jobs/JobsPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -104,6 +119,21 @@ export function App() {
                   <Route path="batches/new" element={<NewBatchPage />} />
                   <Route path="batches/:id" element={<BatchPage />} />
                   <Route path="account/password" element={<ChangePasswordPage />} />
+                  <Route path="finance/batches" element={<FinanceBatchesPage />} />
+                  <Route path="finance/batches/:id" element={<FinanceBatchPage />} />
+                  <Route path="finance/budgets" element={<BudgetsPage />} />
+                  <Route path="finance/failed-lines" element={<FailedLinesPage />} />
+                  <Route path="audit/trace" element={<TracePage />} />
+                  <Route path="audit/households/:id" element={<HouseholdTracePage />} />
+                  <Route path="audit/batches/:id" element={<BatchTracePage />} />
+                  <Route path="audit/events" element={<AuditEventsPage />} />
+                  <Route path="audit/verify" element={<VerifyPage />} />
+                  <Route path="audit/reports" element={<ReportsPage />} />
+                  <Route path="admin/users" element={<UsersPage />} />
+                  <Route path="admin/regions" element={<RegionsPage />} />
+                  <Route path="admin/policies" element={<PoliciesPage />} />
+                  <Route path="admin/policies/:code" element={<PolicyPage />} />
+                  <Route path="jobs" element={<JobsPage />} />
                   <Route path="*" element={<NotFoundPage />} />
                 </Route>
               </Routes>

@@ -7,6 +7,7 @@ import { BankFilesService } from './bank-files.service.js';
 import { BankFormatsController } from './bank-formats.controller.js';
 import { BankFormatsRepository } from './bank-formats.repository.js';
 import { BankFormatsService } from './bank-formats.service.js';
+import { BudgetImpactController, BudgetImpactService } from './budget-impact.js';
 import { HouseholdPaymentsController, HouseholdPaymentsService } from './household-payments.js';
 import { DisbursementsController } from './disbursements.controller.js';
 import { DisbursementsRepository } from './disbursements.repository.js';
@@ -15,7 +16,7 @@ import { GenerationProcessor } from './generation.processor.js';
 
 @Module({
   imports: [BudgetsModule, PoliciesModule, RegistryModule, OverpaymentsModule],
-  controllers: [DisbursementsController, HouseholdPaymentsController, BankFormatsController],
+  controllers: [DisbursementsController, HouseholdPaymentsController, BankFormatsController, BudgetImpactController],
   providers: [
     DisbursementsRepository,
     DisbursementsService,
@@ -24,6 +25,7 @@ import { GenerationProcessor } from './generation.processor.js';
     BankFormatsService,
     GenerationProcessor,
     HouseholdPaymentsService,
+    BudgetImpactService,
   ],
   exports: [DisbursementsService],
 })

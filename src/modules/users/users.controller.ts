@@ -44,6 +44,6 @@ export class UsersController {
   @ApiSummary('停用或启用用户')
   @ApiProblems({ 404: ['NOT_FOUND'] })
   update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
-    return this.users.setDisabled(id, body.disabled);
+    return this.users.update(id, body);
   }
 }

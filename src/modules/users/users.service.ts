@@ -6,7 +6,7 @@ import type { Role } from '../../common/auth/roles.js';
 import { ConflictError, DomainError, NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
-import type { CreateUserDto, UserDto } from './dto/user.dto.js';
+import type { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto.js';
 import { roleRegionProblem } from './user-rules.js';
 
 export interface UserRecord {
@@ -16,6 +16,7 @@ export interface UserRecord {
   role: Role;
   regionCode: string;
   disabled: boolean;
+  realName: string | null;
   createdAt: Date;
 }
 
@@ -26,10 +27,11 @@ interface UserRow {
   role: Role;
   region_code: string;
   disabled: boolean;
+  real_name: string | null;
   created_at: Date;
 }
 
-const COLUMNS = 'id, username, password_hash, role, region_code, disabled, created_at';
+const COLUMNS = 'id, username, password_hash, role, region_code, disabled, real_name, created_at';
 
 const toRecord = (row: UserRow): UserRecord => ({
   id: row.id,
@@ -38,6 +40,7 @@ const toRecord = (row: UserRow): UserRecord => ({
   role: row.role,
   regionCode: row.region_code,
   disabled: row.disabled,
+  realName: row.real_name,
   createdAt: row.created_at,
 });
 
@@ -46,6 +49,7 @@ export const toUserDto = (user: UserRecord): UserDto => ({
   username: user.username,
   role: user.role,
   regionCode: user.regionCode,
+  realName: user.realName,
   disabled: user.disabled,
   createdAt: user.createdAt.toISOString(),
 });
@@ -96,9 +100,9 @@ export class UsersService {
         ]);
       }
       const rows: UserRow[] = await manager.query(
-        `INSERT INTO users (username, password_hash, role, region_code) VALUES ($1, $2, $3, $4)
+        `INSERT INTO users (username, password_hash, role, region_code, real_name) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-        [input.username, passwordHash, input.role, input.regionCode],
+        [input.username, passwordHash, input.role, input.regionCode, input.realName ?? null],
       );
       if (rows.length === 0) {
         throw new ConflictError('USERNAME_TAKEN', `Username ${input.username} is taken`);
@@ -111,6 +115,77 @@ export class UsersService {
         regionCode: user.regionCode,
         after: user,
       });
+      return user;
+    });
+  }
+
+  /**
+   * An ADMIN's change to a user: enable or disable, role, region, real name, or a new password (a
+   * reset). Role and region are checked together (a CLERK works in a township, ...). Audited as
+   * `user.updated` with before and after; a reset as `user.password-reset` (never the password).
+   */
+  async update(id: string, input: UpdateUserDto): Promise<UserDto> {
+    const fields = (['disabled', 'role', 'regionCode', 'realName', 'password'] as const).filter(
+      (field) => input[field] !== undefined,
+    );
+    if (fields.length === 0) {
+      throw new ValidationFailedError([
+        { field: 'body', message: 'give at least one of ' + 'disabled, role, regionCode, realName, password' },
+      ]);
+    }
+    if (fields.length === 1 && input.disabled !== undefined) return this.setDisabled(id, input.disabled);
+    const passwordHash =
+      input.password === undefined ? undefined : await argon2.hash(input.password, { type: argon2.argon2id });
+    return this.dataSource.transaction(async (manager) => {
+      const before: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
+      if (before.length === 0) throw new NotFoundError('User', id);
+      const role = input.role ?? before[0].role;
+      const regionCode = input.regionCode ?? before[0].region_code;
+      const problem = roleRegionProblem(role, regionCode);
+      if (problem) {
+        throw new ValidationFailedError([
+          { field: input.regionCode !== undefined ? 'regionCode' : 'role', message: problem },
+        ]);
+      }
+      if (input.regionCode !== undefined) {
+        const region = await manager.query(`SELECT 1 FROM regions WHERE code = $1`, [regionCode]);
+        if (region.length === 0) {
+          throw new ValidationFailedError([{ field: 'regionCode', message: `region ${regionCode} does not exist` }]);
+        }
+      }
+      const rows = await queryRows<UserRow>(
+        manager,
+        `UPDATE users SET role = $2, region_code = $3, disabled = $4,
+                real_name = CASE WHEN $5 THEN $6 ELSE real_name END,
+                password_hash = COALESCE($7, password_hash), updated_at = now()
+          WHERE id = $1 RETURNING ${COLUMNS}`,
+        [
+          id,
+          role,
+          regionCode,
+          input.disabled ?? before[0].disabled,
+          input.realName !== undefined,
+          input.realName ?? null,
+          passwordHash ?? null,
+        ],
+      );
+      const user = toUserDto(toRecord(rows[0]));
+      await this.audit.record(manager, {
+        action: 'user.updated',
+        entityType: 'user',
+        entityId: id,
+        regionCode: user.regionCode,
+        before: toUserDto(toRecord(before[0])),
+        after: user,
+      });
+      if (passwordHash !== undefined) {
+        await this.audit.record(manager, {
+          action: 'user.password-reset',
+          entityType: 'user',
+          entityId: id,
+          regionCode: user.regionCode,
+        });
+      }
       return user;
     });
   }

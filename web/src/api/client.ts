@@ -46,15 +46,22 @@ function toProblem(error: unknown, response: Response): Problem {
  * For answers the OpenAPI document does not type (see types.ts): the same token, the same problem
  * handling.
  */
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers = new Headers({ 'Accept-Language': 'zh-CN' });
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<T> {
+  const headers = new Headers({ 'Accept-Language': 'zh-CN', ...extraHeaders });
   const token = session.token();
   if (token) headers.set('Authorization', `Bearer ${token}`);
-  if (body !== undefined) headers.set('Content-Type', 'application/json');
+  // A FormData body (a file upload) sets its own multipart Content-Type.
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers.set('Content-Type', 'application/json');
   const response = await fetch(`/api/v1${path}`, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : form ? body : JSON.stringify(body),
   });
   if (response.status === 401 && token) session.expire();
   const text = await response.text();

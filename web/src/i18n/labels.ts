@@ -216,3 +216,22 @@ export const IMPORT_COLUMN: Record<string, string> = {
   bank_code: '银行代码',
   account_no: '账号',
 };
+
+/** Funding levels of a budget line (the server's labels.fundingLevel). */
+export const FUNDING_LEVEL: Record<string, string> = {
+  CENTRAL: '中央',
+  PROVINCIAL: '省级',
+  MUNICIPAL: '市级',
+  COUNTY: '县级',
+};
+
+/** Problem codes of the finance, audit and administration screens. */
+Object.assign(PROBLEM, {
+  IDEMPOTENCY_KEY_REUSED: '重复提交的请求内容不一致',
+  VERSION_IN_USE: '该政策版本已用于发放，不能更改',
+  OUT_OF_SCOPE: '超出本人管辖范围',
+  FORBIDDEN: '无权进行此操作',
+  ALREADY_REVERSED: '该拨款已冲销',
+  USERNAME_TAKEN: '用户名已被占用',
+  REGION_EXISTS: '该区划代码已存在',
+} satisfies Record<string, string>);

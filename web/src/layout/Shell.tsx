@@ -6,6 +6,15 @@ import {
   HomeOutlined,
   LogoutOutlined,
   KeyOutlined,
+  AccountBookOutlined,
+  BarChartOutlined,
+  ClusterOutlined,
+  FileSearchOutlined,
+  SafetyCertificateOutlined,
+  ScheduleOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  WarningOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Badge, Button, Layout, Menu, Space, Spin, Typography } from 'antd';
@@ -30,7 +39,23 @@ const ENTRIES: Entry[] = [
   { key: '/households/import', label: '批量导入', icon: <FileTextOutlined />, roles: ['CLERK'] },
   { key: '/enrollments', label: '享受申请', icon: <AuditOutlined />, roles: ['CLERK', 'OFFICER', 'AUDITOR'] },
   { key: '/enrollments/publicity', label: '公示名单', icon: <AuditOutlined />, roles: ['CLERK', 'OFFICER', 'AUDITOR'] },
-  { key: '/batches', label: '发放批次', icon: <BankOutlined />, roles: ['OFFICER', 'FINANCE', 'AUDITOR'] },
+  { key: '/batches', label: '发放批次', icon: <BankOutlined />, roles: ['OFFICER', 'AUDITOR'] },
+  { key: '/finance/batches', label: '财政审批与发放', icon: <BankOutlined />, roles: ['FINANCE'] },
+  { key: '/finance/budgets', label: '预算指标', icon: <AccountBookOutlined />, roles: ['FINANCE', 'AUDITOR'] },
+  { key: '/finance/failed-lines', label: '发放失败与补发', icon: <WarningOutlined />, roles: ['FINANCE'] },
+  { key: '/audit/trace', label: '资金追溯', icon: <FileSearchOutlined />, roles: ['AUDITOR'] },
+  { key: '/audit/events', label: '审计日志', icon: <AuditOutlined />, roles: ['AUDITOR'] },
+  { key: '/audit/verify', label: '账本校验', icon: <SafetyCertificateOutlined />, roles: ['AUDITOR'] },
+  { key: '/audit/reports', label: '统计报表', icon: <BarChartOutlined />, roles: ['FINANCE', 'AUDITOR'] },
+  { key: '/admin/users', label: '用户管理', icon: <TeamOutlined />, roles: ['ADMIN'] },
+  { key: '/admin/regions', label: '行政区划', icon: <ClusterOutlined />, roles: ['ADMIN'] },
+  { key: '/admin/policies', label: '政策管理', icon: <SettingOutlined />, roles: ['ADMIN'] },
+  {
+    key: '/jobs',
+    label: '我的后台任务',
+    icon: <ScheduleOutlined />,
+    roles: ['CLERK', 'OFFICER', 'FINANCE', 'AUDITOR', 'ADMIN'],
+  },
 ];
 
 export default function Shell() {

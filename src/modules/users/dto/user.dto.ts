@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsString, Length, Matches } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { ROLES, type Role } from '../../../common/auth/roles.js';
 
 export class CreateUserDto {
@@ -21,12 +21,44 @@ export class CreateUserDto {
   @IsString()
   @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'regionCode must be a region code' })
   regionCode!: string;
+
+  @ApiPropertyOptional({ example: '王芳', description: 'The real name (真实姓名), 1-50 characters' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 50, { message: 'realName must have 1 to 50 characters' })
+  realName?: string;
 }
 
+/** What an ADMIN changes about a user; every field optional, at least one given. */
 export class UpdateUserDto {
-  @ApiProperty({ description: 'A disabled user cannot sign in, and their tokens stop working at once' })
+  @ApiPropertyOptional({ description: 'A disabled user cannot sign in, and their tokens stop working at once' })
+  @IsOptional()
   @IsBoolean()
-  disabled!: boolean;
+  disabled?: boolean;
+
+  @ApiPropertyOptional({ enum: ROLES, description: 'Takes effect on the next request (checked per request)' })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ example: '410122101', description: 'Must suit the role (township for CLERK, ...)' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'regionCode must be a region code' })
+  regionCode?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: '王芳', description: 'null clears it' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @Length(1, 50, { message: 'realName must have 1 to 50 characters' })
+  realName?: string | null;
+
+  @ApiPropertyOptional({ minLength: 8, maxLength: 200, description: 'A new password set by the ADMIN (a reset)' })
+  @IsOptional()
+  @IsString()
+  @Length(8, 200, { message: 'password must have 8 to 200 characters' })
+  password?: string;
 }
 
 export class UserDto {
@@ -34,6 +66,7 @@ export class UserDto {
   @ApiProperty() username!: string;
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiProperty() regionCode!: string;
+  @ApiProperty({ type: String, nullable: true }) realName!: string | null;
   @ApiProperty() disabled!: boolean;
   @ApiProperty() createdAt!: string;
 }

@@ -66,7 +66,7 @@ export default function BatchPage() {
         title={`发放批次 ${b.batchNo}`}
         crumbs={[{ title: '发放批次', to: '/batches' }, { title: b.batchNo }]}
         extra={
-          officer && (
+          officer ? (
             <>
               {b.status === 'GENERATED' && (
                 <Popconfirm
@@ -102,6 +102,13 @@ export default function BatchPage() {
                 </>
               )}
             </>
+          ) : (
+            // Finance and audit open the same batch on their own page.
+            (user.role === 'FINANCE' || user.role === 'AUDITOR') && (
+              <Link to={user.role === 'FINANCE' ? `/finance/batches/${id}` : `/audit/batches/${id}`}>
+                <Button type="primary">{user.role === 'FINANCE' ? '财政审批与发放' : '资金追溯'}</Button>
+              </Link>
+            )
           )
         }
       />

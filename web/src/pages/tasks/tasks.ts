@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { request } from '../../api/client';
 import type { Batch, Enrollment, Page, Role } from '../../api/types';
+import { financeTasks } from '../finance/finance-tasks';
 
 export interface Task {
   key: string;
@@ -73,6 +74,7 @@ async function loadTasks(role: Role): Promise<Task[]> {
       },
     ];
   }
+  if (role === 'FINANCE') return financeTasks(count);
   return [];
 }
 
