@@ -63,10 +63,12 @@ function options() {
       seed: { type: 'string', default: String(SEED) },
       'keep-database': { type: 'boolean', default: false },
       'sample-db': { type: 'boolean', default: false },
+      stages: { type: 'string', default: 'all' },
     },
   });
   const households = Number(values.households.replaceAll('_', '').replaceAll(',', ''));
   if (!Number.isInteger(households) || households < 100) throw new Error('--households must be an integer >= 100');
+  if (values.stages !== 'all' && values.stages !== 'eligibility') throw new Error('--stages is all or eligibility');
   return {
     households,
     json: values.json,
@@ -75,6 +77,8 @@ function options() {
     seed: Number(values.seed),
     keepDatabase: values['keep-database'],
     sampleDb: values['sample-db'],
+    /** `eligibility`: the eligibility stage alone (no enrollment, batches or HTTP), to compare changes to it. */
+    onlyEligibility: values.stages === 'eligibility',
   };
 }
 
@@ -216,6 +220,9 @@ async function bench(
     });
     log(`eligibility: ${households} households, ${decisions} decisions, ${eligible} eligible, ${staged} staged`);
 
+    // The rest of the pipeline and the HTTP load (skipped by `--stages eligibility`).
+    const http: HttpResult[] = [];
+    if (!opts.onlyEligibility) {
     // Enrollment of the eligible for RURAL_REWARD and OCP_REWARD, from the eligibility stage's
     // staging table: a set-based INSERT ... SELECT of ACTIVE enrollments with their five
     // transitions (the bench's shortcut for the clerk/officer workflow).
@@ -379,7 +386,6 @@ async function bench(
 
     // HTTP: the API on a free port, autocannon in a child process, on a settled database (the
     // pipeline's bulk writes would otherwise leave autovacuum working through the load).
-    const http: HttpResult[] = [];
     if (opts.httpSeconds > 0) {
       await client.query('VACUUM ANALYZE');
       const port = await freePort();
@@ -427,6 +433,8 @@ async function bench(
         // autocannon has hung up; let the requests still queued in the server finish.
         for (let i = 0; i < 600 && inFlight > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
       }
+    }
+
     }
 
     const copyAfter = await rawCopyRate(client, opts.households, opts.seed);
