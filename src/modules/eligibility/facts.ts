@@ -291,7 +291,10 @@ const DEFINITIONS: readonly Omit<FactDefinition, 'label'>[] = [
 ];
 
 /** The catalogue with each fact's Chinese label (i18n `conditions.facts.*`, where English ones sit beside them). */
-export const FACTS: readonly FactDefinition[] = DEFINITIONS.map((fact) => ({ ...fact, label: wording().fact(fact.name) }));
+export const FACTS: readonly FactDefinition[] = DEFINITIONS.map((fact) => ({
+  ...fact,
+  label: wording().fact(fact.name),
+}));
 
 export const FACTS_BY_NAME: ReadonlyMap<string, FactDefinition> = new Map(FACTS.map((fact) => [fact.name, fact]));
 

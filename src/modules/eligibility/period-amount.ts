@@ -240,9 +240,9 @@ export function decideHouseholdForUnits(
   snapshotAt: SnapshotAt,
   asOf: string,
   changesIn?: ChangesIn,
-  mode:
-    | { explained: true; lang?: Language }
-    | { explained: false; explain?: (verdict: Verdict) => boolean } = { explained: true },
+  mode: { explained: true; lang?: Language } | { explained: false; explain?: (verdict: Verdict) => boolean } = {
+    explained: true,
+  },
 ): VerdictOrDecision[] {
   const days = new HouseholdDays(snapshotAt);
   const out: VerdictOrDecision[] = [];

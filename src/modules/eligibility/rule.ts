@@ -2,13 +2,7 @@ import type { FieldProblem } from '../../common/errors.js';
 import { isDate } from './calendar.js';
 import { DEFAULT_LANGUAGE, type Language } from '../../common/i18n/i18n.js';
 import { wording, type Wording } from './condition-labels.js';
-import {
-  FACTS_BY_NAME,
-  type FactDefinition,
-  type Facts,
-  type FactScope,
-  type FactValue,
-} from './facts.js';
+import { FACTS_BY_NAME, type FactDefinition, type Facts, type FactScope, type FactValue } from './facts.js';
 
 /**
  * The rule language: a small typed AST stored as JSON in `policy_versions.rule`.

@@ -35,7 +35,13 @@ const HOUSEHOLDS_AS_OF = `
  * The snapshot's member order, by household: relation (head, spouse, children, parents, others),
  * birth order (none last), birth date, person id. (household-history.ts keeps it in Node.)
  */
-export const memberOrderBy = (household: string, relation: string, birthOrder: string, birthDate: string, person: string) =>
+export const memberOrderBy = (
+  household: string,
+  relation: string,
+  birthOrder: string,
+  birthDate: string,
+  person: string,
+) =>
   `${household}, array_position(ARRAY['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'], ${relation}), ` +
   `${birthOrder} NULLS LAST, ${birthDate}, ${person}`;
 
