@@ -53,7 +53,10 @@ const UNIT_KEYS: Readonly<Record<string, keyof ConditionCatalogue['units']>> = {
 function makeWording(lang: Language): Wording {
   const words = (lang === 'en' ? en : zhCN).conditions;
   const templates = new Map<string, Template>();
-  const facts = words.facts as unknown as Record<string, Record<string, string>>;
+  const facts = new Map<string, string>();
+  for (const [scope, names] of Object.entries(words.facts)) {
+    for (const [name, text] of Object.entries(names)) facts.set(`${scope}.${name}`, text);
+  }
   const values = words.values as unknown as Record<string, string>;
   return {
     lang,
@@ -68,8 +71,7 @@ function makeWording(lang: Language): Wording {
       return out;
     },
     fact(name) {
-      const dot = name.indexOf('.');
-      return facts[name.slice(0, dot)]?.[name.slice(dot + 1)] ?? name;
+      return facts.get(name) ?? name;
     },
     value(value, unit) {
       if (value === null || value === undefined) return values.null;

@@ -160,18 +160,32 @@ export class DayFacts {
 
 /** The residence condition every decision starts with (SPEC.md "Residence"). */
 function residenceReason(resident: boolean, person: boolean, lang: Language): Reason {
-  const words = wording(lang);
   return {
     condition: person ? 'person.resident = true' : 'household.resident = true',
-    label: words.phrase('residence', {
-      fact: words.fact(person ? 'person.resident' : 'household.resident'),
-      actual: words.value(resident),
-    }),
+    label: residenceLabels(lang)[person ? (resident ? 0 : 1) : resident ? 2 : 3],
     actual: resident,
     expected: '= true',
     passed: resident,
   };
 }
+
+/** The four residence labels (person yes, person no, household yes, household no) of a language. */
+const residenceLabels = (() => {
+  const made = new Map<Language, string[]>();
+  return (lang: Language): string[] => {
+    let labels = made.get(lang);
+    if (!labels) {
+      const words = wording(lang);
+      labels = ['person.resident', 'household.resident'].flatMap((fact) =>
+        [true, false].map((resident) =>
+          words.phrase('residence', { fact: words.fact(fact), actual: words.value(resident) }),
+        ),
+      );
+      made.set(lang, labels);
+    }
+    return labels;
+  };
+})();
 
 const residentOf = (household: Facts, person: Facts | null): boolean =>
   (person === null ? household['household.resident'] : person['person.resident']) === true;
