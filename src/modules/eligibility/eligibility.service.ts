@@ -36,9 +36,9 @@ export interface StreamDecisionsOptions {
   /** Only these policies (default: all 15). */
   policyCodes?: readonly PolicyCode[];
   /**
-   * Households per chunk. By default 1,000 for explained decisions (a chunk's reasons are a few
-   * hundred thousand objects) and 5,000 for verdicts (a fifth of the statements for the same rows;
-   * two chunks of snapshots and verdicts in memory are a few tens of megabytes).
+   * Households per chunk, by default 1,000: a chunk's histories, snapshots and decisions then die
+   * young (with 5,000, the city stream spent more time collecting garbage: node 16.8 against 13.8 s
+   * of CPU for 100,000 households, 305 against 204 MiB).
    */
   chunkSize?: number;
 }
@@ -192,7 +192,7 @@ export class EligibilityService {
    */
   streamVerdicts(options: StreamVerdictsOptions): AsyncIterable<HouseholdEligibility<VerdictOrDecision>[]> {
     const explain = options.explain;
-    return this.streamWith(options, 5000, (timeline, asOf, catalogue) =>
+    return this.streamWith(options, 1000, (timeline, asOf, catalogue) =>
       judgeTimeline(timeline, asOf, catalogue, explain),
     );
   }
