@@ -135,4 +135,7 @@ if (step === 'all' || step === 'stream') {
   await stream('streamVerdicts (unexplained), chunk 5000', 5000, false);
   await stream('streamDecisions (explained), chunk 1000, again', 1000, true);
 }
+if (step === 'verdicts') await stream('streamVerdicts (unexplained), chunk 5000', 5000, false);
+if (step === 'verdicts1000') await stream('streamVerdicts (unexplained), chunk 1000', 1000, false);
+if (step === 'db5000') await loadOnly(5000);
 await dataSource.destroy();

@@ -64,10 +64,12 @@ function options() {
       seed: { type: 'string', default: String(SEED) },
       'keep-database': { type: 'boolean', default: false },
       'sample-db': { type: 'boolean', default: false },
+      stages: { type: 'string', default: 'all' },
     },
   });
   const households = Number(values.households.replaceAll('_', '').replaceAll(',', ''));
   if (!Number.isInteger(households) || households < 100) throw new Error('--households must be an integer >= 100');
+  if (values.stages !== 'all' && values.stages !== 'eligibility') throw new Error('--stages is all or eligibility');
   return {
     households,
     json: values.json,
@@ -76,6 +78,8 @@ function options() {
     seed: Number(values.seed),
     keepDatabase: values['keep-database'],
     sampleDb: values['sample-db'],
+    /** `eligibility`: the eligibility stage alone (no enrollment, batches or HTTP), to compare changes to it. */
+    onlyEligibility: values.stages === 'eligibility',
   };
 }
 
@@ -217,22 +221,25 @@ async function bench(
     });
     log(`eligibility: ${households} households, ${decisions} decisions, ${eligible} eligible, ${staged} staged`);
 
-    // Enrollment of the eligible for RURAL_REWARD and OCP_REWARD, from the eligibility stage's
-    // staging table: a set-based INSERT ... SELECT of ACTIVE enrollments with their five
-    // transitions (the bench's shortcut for the clerk/officer workflow).
-    const enroll = new Stopwatch(sampler, 'enrollment (set-based insert of the eligible)');
-    await client.query('BEGIN');
-    const inserted = await client.query(
-      `INSERT INTO enrollments (id, household_id, policy_code, beneficiary_person_id, region_code, status, opened_by,
+    // The rest of the pipeline and the HTTP load (skipped by `--stages eligibility`).
+    const http: HttpResult[] = [];
+    if (!opts.onlyEligibility) {
+      // Enrollment of the eligible for RURAL_REWARD and OCP_REWARD, from the eligibility stage's
+      // staging table: a set-based INSERT ... SELECT of ACTIVE enrollments with their five
+      // transitions (the bench's shortcut for the clerk/officer workflow).
+      const enroll = new Stopwatch(sampler, 'enrollment (set-based insert of the eligible)');
+      await client.query('BEGIN');
+      const inserted = await client.query(
+        `INSERT INTO enrollments (id, household_id, policy_code, beneficiary_person_id, region_code, status, opened_by,
                                 submitted_by, submitted_at, publicized_by, publicized_on, notice_ends_on, approved_by,
                                 approved_at, active_from, applied_on)
        SELECT s.id, s.household_id, s.policy_code, s.person_id, s.region_code, 'ACTIVE', $1, $1,
               '2025-01-06', o.id, '2025-01-08', '2025-01-15', o.id, '2025-01-16', '2025-01-16', '2025-01-06'
          FROM bench_enroll_staging s JOIN users o ON o.username = 'bench-officer-' || substr(s.region_code, 1, 6)`,
-      [clerk.id],
-    );
-    await client.query(
-      `INSERT INTO enrollment_transitions (enrollment_id, from_status, to_status, actor_id, as_of, explanation, occurred_at)
+        [clerk.id],
+      );
+      await client.query(
+        `INSERT INTO enrollment_transitions (enrollment_id, from_status, to_status, actor_id, as_of, explanation, occurred_at)
        SELECT s.id, t.from_status, t.to_status, CASE WHEN t.by_clerk THEN $1 ELSE o.id END, t.as_of,
               CASE WHEN t.explained THEN s.explanation END, t.as_of
          FROM bench_enroll_staging s
@@ -243,193 +250,196 @@ async function bench(
                            ('PUBLICIZED', 'APPROVED', false, true, date '2025-01-16'),
                            ('APPROVED', 'ACTIVE', false, false, date '2025-01-16'))
              AS t(from_status, to_status, by_clerk, explained, as_of)`,
-      [clerk.id],
-    );
-    await client.query('COMMIT');
-    // Settle the bulk insert as the city's load is settled (VACUUM ANALYZE): otherwise autovacuum
-    // of 1.35 million transitions runs during, and is counted in, the generation stage.
-    await client.query('VACUUM ANALYZE enrollments, enrollment_transitions');
-    stages.push({
-      ...enroll.stop(inserted.rowCount ?? 0),
-      note: 'INSERT ... SELECT of ACTIVE enrollments + 5 transitions each, from the staged eligible',
-    });
-    await client.query('DROP TABLE bench_enroll_staging');
+        [clerk.id],
+      );
+      await client.query('COMMIT');
+      // Settle the bulk insert as the city's load is settled (VACUUM ANALYZE): otherwise autovacuum
+      // of 1.35 million transitions runs during, and is counted in, the generation stage.
+      await client.query('VACUUM ANALYZE enrollments, enrollment_transitions');
+      stages.push({
+        ...enroll.stop(inserted.rowCount ?? 0),
+        note: 'INSERT ... SELECT of ACTIVE enrollments + 5 transitions each, from the staged eligible',
+      });
+      await client.query('DROP TABLE bench_enroll_staging');
 
-    // Appropriations for every county, through the budgets service.
-    const budgets = app.get(BudgetsService);
-    const levels: Record<string, FundingLevel[]> = {
-      RURAL_REWARD: ['CENTRAL', 'PROVINCIAL', 'MUNICIPAL', 'COUNTY'],
-      OCP_REWARD: ['MUNICIPAL', 'COUNTY'],
-    };
-    const appropriate = new Stopwatch(sampler, 'appropriations');
-    let appropriations = 0;
-    for (const county of counties) {
-      for (const [policyCode, fundingLevels] of Object.entries(levels)) {
-        for (const fundingLevel of fundingLevels) {
-          await as(finance, () =>
-            budgets.appropriate(finance, {
-              fiscalYear: FISCAL_YEAR,
-              policyCode,
-              fundingLevel,
-              countyCode: county,
-              amount: '1000000000.00',
-            }),
-          );
-          appropriations++;
+      // Appropriations for every county, through the budgets service.
+      const budgets = app.get(BudgetsService);
+      const levels: Record<string, FundingLevel[]> = {
+        RURAL_REWARD: ['CENTRAL', 'PROVINCIAL', 'MUNICIPAL', 'COUNTY'],
+        OCP_REWARD: ['MUNICIPAL', 'COUNTY'],
+      };
+      const appropriate = new Stopwatch(sampler, 'appropriations');
+      let appropriations = 0;
+      for (const county of counties) {
+        for (const [policyCode, fundingLevels] of Object.entries(levels)) {
+          for (const fundingLevel of fundingLevels) {
+            await as(finance, () =>
+              budgets.appropriate(finance, {
+                fiscalYear: FISCAL_YEAR,
+                policyCode,
+                fundingLevel,
+                countyCode: county,
+                amount: '1000000000.00',
+              }),
+            );
+            appropriations++;
+          }
         }
       }
-    }
-    stages.push(appropriate.stop(appropriations));
+      stages.push(appropriate.stop(appropriations));
 
-    // Generation of both batches for every county (jobs run in-process, WORKER_CONCURRENCY at a time).
-    const disbursements = app.get(DisbursementsService);
-    const jobs = app.get(JobsService);
-    const generate = new Stopwatch(sampler, 'generation');
-    const created: { id: string; jobId: string; county: string; policyCode: string }[] = [];
-    for (const county of counties) {
-      for (const [policyCode, period] of [
-        ['RURAL_REWARD', RURAL_PERIOD],
-        ['OCP_REWARD', OCP_PERIOD],
-      ]) {
-        const officer = officers.get(county)!;
-        const { batch, jobId } = await as(officer, () =>
-          disbursements.create(officer, { policyCode, period, countyCode: county }),
-        );
-        created.push({ id: batch.id, jobId, county, policyCode });
+      // Generation of both batches for every county (jobs run in-process, WORKER_CONCURRENCY at a time).
+      const disbursements = app.get(DisbursementsService);
+      const jobs = app.get(JobsService);
+      const generate = new Stopwatch(sampler, 'generation');
+      const created: { id: string; jobId: string; county: string; policyCode: string }[] = [];
+      for (const county of counties) {
+        for (const [policyCode, period] of [
+          ['RURAL_REWARD', RURAL_PERIOD],
+          ['OCP_REWARD', OCP_PERIOD],
+        ]) {
+          const officer = officers.get(county)!;
+          const { batch, jobId } = await as(officer, () =>
+            disbursements.create(officer, { policyCode, period, countyCode: county }),
+          );
+          created.push({ id: batch.id, jobId, county, policyCode });
+        }
       }
-    }
-    const failures: string[] = [];
-    for (const batch of created) {
-      for (;;) {
-        const job = await jobs.get(batch.jobId);
-        if (job.state === 'failed') failures.push(`${batch.policyCode} ${batch.county}: ${JSON.stringify(job.error)}`);
-        if (job.state === 'completed' || job.state === 'failed') break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      const failures: string[] = [];
+      for (const batch of created) {
+        for (;;) {
+          const job = await jobs.get(batch.jobId);
+          if (job.state === 'failed')
+            failures.push(`${batch.policyCode} ${batch.county}: ${JSON.stringify(job.error)}`);
+          if (job.state === 'completed' || job.state === 'failed') break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
       }
-    }
-    if (failures.length > 0) throw new Error(`generation failed: ${failures.join('; ')}`);
-    const batches = await Promise.all(created.map((b) => disbursements.get(officers.get(b.county)!, b.id)));
-    const lineCount = batches.reduce((sum, b) => sum + b.lineCount, 0);
-    const exceptionCount = batches.reduce((sum, b) => sum + b.exceptionCount, 0);
-    stages.push({ ...generate.stop(lineCount), note: `${batches.length} batches, ${exceptionCount} exceptions` });
-    log(`generated ${lineCount} lines in ${batches.length} batches (${exceptionCount} exceptions)`);
+      if (failures.length > 0) throw new Error(`generation failed: ${failures.join('; ')}`);
+      const batches = await Promise.all(created.map((b) => disbursements.get(officers.get(b.county)!, b.id)));
+      const lineCount = batches.reduce((sum, b) => sum + b.lineCount, 0);
+      const exceptionCount = batches.reduce((sum, b) => sum + b.exceptionCount, 0);
+      stages.push({ ...generate.stop(lineCount), note: `${batches.length} batches, ${exceptionCount} exceptions` });
+      log(`generated ${lineCount} lines in ${batches.length} batches (${exceptionCount} exceptions)`);
 
-    // Submission and approval: budget commitment and ledger posting.
-    const payable = batches.filter((b) => b.lineCount > 0);
-    const approve = new Stopwatch(sampler, 'submit + approval');
-    for (const batch of payable) {
-      const officer = officers.get(batch.countyCode)!;
-      await as(officer, () => disbursements.submit(officer, batch.id));
-      await as(finance, () => disbursements.approve(finance, batch.id, `bench-${batch.id}`));
-    }
-    stages.push({ ...approve.stop(lineCount), note: `${payable.length} batches` });
-
-    // Bank file export: consume the stream, count the bytes (kept on disk for the result import).
-    const bankFiles = app.get(BankFilesService);
-    const exportWatch = new Stopwatch(sampler, 'bank file export');
-    let bytes = 0;
-    for (const batch of payable) {
-      const exported = await as(finance, () => bankFiles.export(finance, batch.id));
-      const file = createWriteStream(join(scratch, `${batch.id}.csv`));
-      for await (const chunk of exported.body()) {
-        const buffer = chunk as Buffer;
-        bytes += buffer.length;
-        if (!file.write(buffer)) await new Promise<void>((resolve) => file.once('drain', () => resolve()));
+      // Submission and approval: budget commitment and ledger posting.
+      const payable = batches.filter((b) => b.lineCount > 0);
+      const approve = new Stopwatch(sampler, 'submit + approval');
+      for (const batch of payable) {
+        const officer = officers.get(batch.countyCode)!;
+        await as(officer, () => disbursements.submit(officer, batch.id));
+        await as(finance, () => disbursements.approve(finance, batch.id, `bench-${batch.id}`));
       }
-      file.end();
-      await finished(file);
-    }
-    stages.push({ ...exportWatch.stop(lineCount), note: `${(bytes / 1024 / 1024).toFixed(1)} MiB` });
+      stages.push({ ...approve.stop(lineCount), note: `${payable.length} batches` });
 
-    // The bank's answer: every line, 1% FAILED (built untimed), imported batch by batch.
-    const failRng = new Prng(opts.seed ^ 0xba4c);
-    for (const batch of payable) {
-      const text = await readFile(join(scratch, `${batch.id}.csv`), 'utf8');
-      const out: string[] = ['line_no,account_no,amount,status,bank_ref,reason'];
-      const lines = text.split('\n');
-      for (let i = 1; i < lines.length; i++) {
-        if (!lines[i]) continue;
-        const [lineNo, , accountNo, , , amount] = lines[i].split(',');
-        out.push(
-          failRng.chance(0.01)
-            ? `${lineNo},${accountNo},${amount},FAILED,,ACCOUNT_FROZEN`
-            : `${lineNo},${accountNo},${amount},SUCCESS,BR${batch.batchNo}${lineNo},`,
-        );
+      // Bank file export: consume the stream, count the bytes (kept on disk for the result import).
+      const bankFiles = app.get(BankFilesService);
+      const exportWatch = new Stopwatch(sampler, 'bank file export');
+      let bytes = 0;
+      for (const batch of payable) {
+        const exported = await as(finance, () => bankFiles.export(finance, batch.id));
+        const file = createWriteStream(join(scratch, `${batch.id}.csv`));
+        for await (const chunk of exported.body()) {
+          const buffer = chunk as Buffer;
+          bytes += buffer.length;
+          if (!file.write(buffer)) await new Promise<void>((resolve) => file.once('drain', () => resolve()));
+        }
+        file.end();
+        await finished(file);
       }
-      await writeFile(join(scratch, `${batch.id}.result.csv`), `${out.join('\n')}\n`);
-    }
-    const importWatch = new Stopwatch(sampler, 'bank result import (1% failed)');
-    let paid = 0;
-    let failed = 0;
-    for (const batch of payable) {
-      const content = await readFile(join(scratch, `${batch.id}.result.csv`));
-      const settled = await as(finance, () => bankFiles.importResults(finance, batch.id, content));
-      paid += settled.paid;
-      failed += settled.failed;
-    }
-    stages.push({ ...importWatch.stop(paid + failed), note: `${paid} paid, ${failed} failed` });
+      stages.push({ ...exportWatch.stop(lineCount), note: `${(bytes / 1024 / 1024).toFixed(1)} MiB` });
 
-    // Ledger verification: the hash chain and every balance, recomputed.
-    const verifyWatch = new Stopwatch(sampler, 'ledger verification');
-    const verified = await app.get(LedgerVerifier).verify();
-    stages.push({
-      ...verifyWatch.stop(verified.transfers),
-      note: `ok=${verified.ok}, ${verified.blocks} blocks, ${verified.transfers} transfers`,
-    });
-    if (!verified.ok) throw new Error(`ledger verification failed: ${JSON.stringify(verified)}`);
+      // The bank's answer: every line, 1% FAILED (built untimed), imported batch by batch.
+      const failRng = new Prng(opts.seed ^ 0xba4c);
+      for (const batch of payable) {
+        const text = await readFile(join(scratch, `${batch.id}.csv`), 'utf8');
+        const out: string[] = ['line_no,account_no,amount,status,bank_ref,reason'];
+        const lines = text.split('\n');
+        for (let i = 1; i < lines.length; i++) {
+          if (!lines[i]) continue;
+          const [lineNo, , accountNo, , , amount] = lines[i].split(',');
+          out.push(
+            failRng.chance(0.01)
+              ? `${lineNo},${accountNo},${amount},FAILED,,ACCOUNT_FROZEN`
+              : `${lineNo},${accountNo},${amount},SUCCESS,BR${batch.batchNo}${lineNo},`,
+          );
+        }
+        await writeFile(join(scratch, `${batch.id}.result.csv`), `${out.join('\n')}\n`);
+      }
+      const importWatch = new Stopwatch(sampler, 'bank result import (1% failed)');
+      let paid = 0;
+      let failed = 0;
+      for (const batch of payable) {
+        const content = await readFile(join(scratch, `${batch.id}.result.csv`));
+        const settled = await as(finance, () => bankFiles.importResults(finance, batch.id, content));
+        paid += settled.paid;
+        failed += settled.failed;
+      }
+      stages.push({ ...importWatch.stop(paid + failed), note: `${paid} paid, ${failed} failed` });
 
-    // Overpayments: 1% late deaths by bulk correction, then the city-wide re-check job.
-    stages.push(await overpaymentRecheckStage(client, app, finance, sampler));
-
-    // HTTP: the API on a free port, autocannon in a child process, on a settled database (the
-    // pipeline's bulk writes would otherwise leave autovacuum working through the load).
-    const http: HttpResult[] = [];
-    if (opts.httpSeconds > 0) {
-      await client.query('VACUUM ANALYZE');
-      const port = await freePort();
-      await app.listen(port, '127.0.0.1');
-      // Requests still being served, so that the next route starts on an idle server.
-      let inFlight = 0;
-      (app.getHttpServer() as Server).on('request', (_request: IncomingMessage, response: ServerResponse) => {
-        inFlight++;
-        response.once('close', () => inFlight--);
+      // Ledger verification: the hash chain and every balance, recomputed.
+      const verifyWatch = new Stopwatch(sampler, 'ledger verification');
+      const verified = await app.get(LedgerVerifier).verify();
+      stages.push({
+        ...verifyWatch.stop(verified.transfers),
+        note: `ok=${verified.ok}, ${verified.blocks} blocks, ${verified.transfers} transfers`,
       });
-      const base = `http://127.0.0.1:${port}/api/v1`;
-      const login = await fetch(`${base}/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: reader.username, password: passwords.get(reader.username) }),
-      });
-      if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-      const { accessToken } = (await login.json()) as { accessToken: string };
-      const routes = [
-        {
-          route: 'GET /households/:id/eligibility?asOf=2025-03-01',
-          paths: city.sample.householdIds.map((id) => `/api/v1/households/${id}/eligibility?asOf=${ELIGIBILITY_AS_OF}`),
-        },
-        {
-          route: 'GET /households?q=',
-          paths: city.sample.searches.map((q) => `/api/v1/households?q=${encodeURIComponent(q)}&limit=20`),
-        },
-      ];
-      for (const { route, paths } of routes) {
-        log(`HTTP ${route}: ${opts.httpConnections} connections, ${opts.httpSeconds} s`);
-        sampler?.start();
-        const result = await runLoad({
-          url: `http://127.0.0.1:${port}`,
-          token: accessToken,
-          paths,
-          connections: opts.httpConnections,
-          seconds: opts.httpSeconds,
-          scratch,
+      if (!verified.ok) throw new Error(`ledger verification failed: ${JSON.stringify(verified)}`);
+
+      // Overpayments: 1% late deaths by bulk correction, then the city-wide re-check job.
+      stages.push(await overpaymentRecheckStage(client, app, finance, sampler));
+
+      // HTTP: the API on a free port, autocannon in a child process, on a settled database (the
+      // pipeline's bulk writes would otherwise leave autovacuum working through the load).
+      if (opts.httpSeconds > 0) {
+        await client.query('VACUUM ANALYZE');
+        const port = await freePort();
+        await app.listen(port, '127.0.0.1');
+        // Requests still being served, so that the next route starts on an idle server.
+        let inFlight = 0;
+        (app.getHttpServer() as Server).on('request', (_request: IncomingMessage, response: ServerResponse) => {
+          inFlight++;
+          response.once('close', () => inFlight--);
         });
-        const db = sampler?.stop();
-        http.push({ ...result, route, peakRssMb: peakRssMb(), ...(db ? { db } : {}) });
-        log(
-          `  ${route}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms`,
-        );
-        // autocannon has hung up; let the requests still queued in the server finish.
-        for (let i = 0; i < 600 && inFlight > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+        const base = `http://127.0.0.1:${port}/api/v1`;
+        const login = await fetch(`${base}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: reader.username, password: passwords.get(reader.username) }),
+        });
+        if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+        const { accessToken } = (await login.json()) as { accessToken: string };
+        const routes = [
+          {
+            route: 'GET /households/:id/eligibility?asOf=2025-03-01',
+            paths: city.sample.householdIds.map(
+              (id) => `/api/v1/households/${id}/eligibility?asOf=${ELIGIBILITY_AS_OF}`,
+            ),
+          },
+          {
+            route: 'GET /households?q=',
+            paths: city.sample.searches.map((q) => `/api/v1/households?q=${encodeURIComponent(q)}&limit=20`),
+          },
+        ];
+        for (const { route, paths } of routes) {
+          log(`HTTP ${route}: ${opts.httpConnections} connections, ${opts.httpSeconds} s`);
+          sampler?.start();
+          const result = await runLoad({
+            url: `http://127.0.0.1:${port}`,
+            token: accessToken,
+            paths,
+            connections: opts.httpConnections,
+            seconds: opts.httpSeconds,
+            scratch,
+          });
+          const db = sampler?.stop();
+          http.push({ ...result, route, peakRssMb: peakRssMb(), ...(db ? { db } : {}) });
+          log(
+            `  ${route}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms`,
+          );
+          // autocannon has hung up; let the requests still queued in the server finish.
+          for (let i = 0; i < 600 && inFlight > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
       }
     }
 

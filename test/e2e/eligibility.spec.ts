@@ -97,6 +97,47 @@ describe('eligibility (e2e)', () => {
     expect(decisions.find((d) => d.policyCode === 'HOUSING_PRIORITY')).toMatchObject({ eligible: true, amount: null });
   });
 
+  it('labels the conditions in English on Accept-Language: en, the same decisions otherwise', async () => {
+    const family = await register();
+    const zh = await eligibility(family.id, '2012-12-31').expect(200);
+    const en = await eligibility(family.id, '2012-12-31').set('Accept-Language', 'en').expect(200);
+    type Body = { decisions: { policyCode: string; personId: string | null; reasons: { label: string }[] }[] };
+    const strip = (body: Body) =>
+      body.decisions.map((d) => ({ ...d, reasons: d.reasons.map((r) => ({ ...r, label: undefined })) }));
+    expect(strip(en.body as Body)).toEqual(strip(zh.body as Body));
+    const mother = (en.body as Body).decisions.find(
+      (d) => d.policyCode === 'RURAL_REWARD' && d.personId === family.mother,
+    )!;
+    expect(mother.reasons).toContainEqual(
+      expect.objectContaining({
+        condition: 'person.ageAtYearEnd >= 60',
+        label: 'Age (by birth year): actual 57 years, required ≥60 years',
+      }),
+    );
+    expect(mother.reasons[0]).toMatchObject({ label: "Holds the city's hukou: yes, required yes" });
+    // Every label of every decision is English: no Chinese character anywhere.
+    const labels = (en.body as Body).decisions.flatMap((d) => d.reasons.map((r) => r.label));
+    expect(labels.length).toBeGreaterThan(50);
+    expect(labels.filter((label) => /[\u4e00-\u9fff]/.test(label))).toEqual([]);
+    // Chinese stays the default, and the period amounts follow the same header.
+    expect((zh.body as Body).decisions.flatMap((d) => d.reasons.map((r) => r.label))).toContainEqual(
+      '本人年龄（按出生年份）：实际57周岁，要求≥60周岁',
+    );
+    const amounts = await t
+      .http()
+      .get(
+        `${API}/households/${family.id}/benefit-amounts?policyCode=RURAL_REWARD&personId=${family.father}&period=2012`,
+      )
+      .set('Authorization', clerk.auth)
+      .set('Accept-Language', 'en')
+      .expect(200);
+    const amountLabels = (amounts.body.months as { reasons: { label: string }[] }[]).flatMap((m) =>
+      m.reasons.map((r) => r.label),
+    );
+    expect(amountLabels.length).toBeGreaterThan(3);
+    expect(amountLabels.filter((label) => /[\u4e00-\u9fff]/.test(label))).toEqual([]);
+  });
+
   it('answers each date with the version in force: 720.00 for 2011, 960.00 for 2012', async () => {
     const family = await register('1980-01-01', '1950-04-04');
     const father = (body: any) =>

@@ -4,6 +4,8 @@ import { formatMoney, isMoneyString, MAX_PERIOD_AMOUNT, money } from '../../comm
 import { FUNDING_LEVELS, type FundingLevel } from '../policies/policy-codes.js';
 import type { Facts, FactScope, FactValue } from './facts.js';
 import { FACTS_BY_NAME } from './facts.js';
+import type { Language } from '../../common/i18n/i18n.js';
+import { wording } from './condition-labels.js';
 import { checkFactReference, checkLiteral, valueLabel, type Literal, type Reason } from './rule.js';
 
 /**
@@ -125,7 +127,12 @@ export function validateFundingShares(shares: unknown, path = 'fundingShares'): 
 }
 
 /** What an amount rule yields for one beneficiary: the amount (null for non-cash), or no case. */
-export type AmountFn = (household: Facts, person: Facts | null, reasons: Reason[]) => string | null | undefined;
+export type AmountFn = (
+  household: Facts,
+  person: Facts | null,
+  reasons: Reason[],
+  lang?: Language,
+) => string | null | undefined;
 
 /**
  * Compiles a validated amount rule. The function answers the two-place amount string, null for a
@@ -147,14 +154,20 @@ export function compileAmountRule(rule: AmountRule): AmountFn {
       const condition = `amount by ${name}`;
       const expected = `in [${rule.cases.map((entry) => String(entry.equals)).join(', ')}]`;
       const fact = FACTS_BY_NAME.get(name);
-      const known = rule.cases.map((entry) => valueLabel(entry.equals, fact)).join('、');
-      return (household, person, reasons) => {
+      return (household, person, reasons, lang) => {
         const actual = isPerson ? (person === null ? null : person[name]) : household[name];
         const amount = cases.get(actual);
+        const words = wording(lang);
         const label =
           amount === undefined
-            ? `按${fact?.label ?? name}定标准：实际${valueLabel(actual, fact)}，要求为${known}之一`
-            : `按${fact?.label ?? name}定标准：${valueLabel(actual, fact)}，每期${amount}元`;
+            ? words.phrase('amountUnknown', {
+                fact: words.fact(name),
+                actual: valueLabel(actual, fact, words),
+                known: rule.cases
+                  .map((entry) => valueLabel(entry.equals, fact, words))
+                  .join(words.phrase('listSeparator')),
+              })
+            : words.phrase('amount', { fact: words.fact(name), actual: valueLabel(actual, fact, words), amount });
         reasons.push({ condition, label, actual, expected, passed: amount !== undefined });
         return amount;
       };

@@ -1,7 +1,9 @@
 import type { PolicyCode } from '../policies/policy-codes.js';
 import type { PolicyDefinition, PolicyInForce, PolicyVersion, PolicyWithVersions } from '../policies/policy-model.js';
 import type { HouseholdSnapshot, PersonSnapshot } from '../registry/household-snapshot.js';
+import { DEFAULT_LANGUAGE, type Language } from '../../common/i18n/i18n.js';
 import { compileAmountRule, type AmountFn } from './amount-rule.js';
+import { wording } from './condition-labels.js';
 import {
   childFamily,
   familyFacts,
@@ -43,7 +45,7 @@ export interface Decision extends Verdict {
  * for annual benefits (SPEC.md: "a year is decided on 1 January"), else the date itself.
  */
 export function decisionDate(policy: Pick<PolicyDefinition, 'frequency'>, asOf: string): string {
-  return policy.frequency === 'ANNUAL' ? `${asOf.slice(0, 4)}-01-01` : asOf;
+  return policy.frequency !== 'ANNUAL' || asOf.endsWith('-01-01') ? asOf : `${asOf.slice(0, 4)}-01-01`;
 }
 
 /** The version in force on `date`, or null. */
@@ -109,7 +111,8 @@ const sameKey = (a: FamilyKey, b: FamilyKey) => a.length === b.length && a.every
 export class DayFacts {
   private householdKey: FamilyKey | undefined;
   private householdValues: Facts | undefined;
-  private readonly families = new Map<string, Facts>();
+  private readonly parentFamilies = new Map<string, Facts>();
+  private readonly childFamilies = new Map<string, Facts>();
   private readonly persons = new Map<string, Facts>();
 
   constructor(
@@ -129,8 +132,8 @@ export class DayFacts {
   familyOf(policy: Pick<PolicyDefinition, 'beneficiaries'>, member: PersonSnapshot): Facts {
     if (policy.beneficiaries === 'MEMBERS' || policy.beneficiaries === 'HOUSEHOLD') return this.household();
     const parent = policy.beneficiaries === 'PARENTS';
-    const cacheKey = `${parent ? 'P' : 'C'}${member.personId}`;
-    let facts = this.families.get(cacheKey);
+    const families = parent ? this.parentFamilies : this.childFamilies;
+    let facts = families.get(member.personId);
     if (facts === undefined) {
       const household = this.household();
       if (parent) {
@@ -140,7 +143,7 @@ export class DayFacts {
         const key = childFamily(this.snapshot, member);
         facts = sameKey(key, this.householdKey!) ? household : familyFacts(this.snapshot, this.date, key);
       }
-      this.families.set(cacheKey, facts);
+      families.set(member.personId, facts);
     }
     return facts;
   }
@@ -156,15 +159,33 @@ export class DayFacts {
 }
 
 /** The residence condition every decision starts with (SPEC.md "Residence"). */
-function residenceReason(resident: boolean, person: boolean): Reason {
+function residenceReason(resident: boolean, person: boolean, lang: Language): Reason {
   return {
     condition: person ? 'person.resident = true' : 'household.resident = true',
-    label: `${person ? '本人持有本市户籍' : '家庭持有本市户籍'}：${resident ? '是' : '否'}，要求是`,
+    label: residenceLabels(lang)[person ? (resident ? 0 : 1) : resident ? 2 : 3],
     actual: resident,
     expected: '= true',
     passed: resident,
   };
 }
+
+/** The four residence labels (person yes, person no, household yes, household no) of a language. */
+const residenceLabels = (() => {
+  const made = new Map<Language, string[]>();
+  return (lang: Language): string[] => {
+    let labels = made.get(lang);
+    if (!labels) {
+      const words = wording(lang);
+      labels = ['person.resident', 'household.resident'].flatMap((fact) =>
+        [true, false].map((resident) =>
+          words.phrase('residence', { fact: words.fact(fact), actual: words.value(resident) }),
+        ),
+      );
+      made.set(lang, labels);
+    }
+    return labels;
+  };
+})();
 
 const residentOf = (household: Facts, person: Facts | null): boolean =>
   (person === null ? household['household.resident'] : person['person.resident']) === true;
@@ -180,12 +201,13 @@ export function decideOne(
   household: Facts,
   personId: string | null,
   person: Facts | null,
+  lang: Language = DEFAULT_LANGUAGE,
 ): Decision {
   const reasons: Reason[] = [];
   if (version === null) {
     reasons.push({
       condition: `a version of ${policy.code} in force on ${decisionDate(policy, asOf)}`,
-      label: `${decisionDate(policy, asOf)}有效的政策版本：无，要求有`,
+      label: wording(lang).phrase('noVersion', { date: decisionDate(policy, asOf) }),
       actual: null,
       expected: 'a version in force',
       passed: false,
@@ -194,11 +216,11 @@ export function decideOne(
   }
   const { rule, amount: amountOf } = compileVersion(version);
   const resident = residentOf(household, person);
-  reasons.push(residenceReason(resident, person !== null));
-  let eligible = evaluateRule(rule, household, person, reasons) && resident;
+  reasons.push(residenceReason(resident, person !== null, lang));
+  let eligible = evaluateRule(rule, household, person, reasons, lang) && resident;
   let amount: string | null = null;
   if (eligible) {
-    const value = amountOf(household, person, reasons);
+    const value = amountOf(household, person, reasons, lang);
     if (value === undefined) eligible = false;
     else amount = value;
   }
@@ -312,16 +334,21 @@ export function decideBeneficiary(
   asOf: string,
   personId: string | null,
   day: DayFacts = new DayFacts(snapshot, asOf),
+  lang: Language = DEFAULT_LANGUAGE,
 ): Decision {
   const version = versionOn(policy, decisionDate(policy, asOf));
-  if (policy.unit === 'HOUSEHOLD') return decideOne(policy, version, asOf, day.household(), null, null);
+  if (policy.unit === 'HOUSEHOLD') return decideOne(policy, version, asOf, day.household(), null, null, lang);
   const member = snapshot.members.find((candidate) => candidate.personId === personId);
   if (!member || !isBeneficiary(policy, snapshot, member))
-    return notABeneficiary(policy, asOf, personId, member, version);
-  return decideOne(policy, version, asOf, day.familyOf(policy, member), member.personId, day.person(member));
+    return notABeneficiary(policy, asOf, personId, member, version, lang);
+  return decideOne(policy, version, asOf, day.familyOf(policy, member), member.personId, day.person(member), lang);
 }
 
-const BENEFICIARY_WORDS: Record<string, string> = { PARENTS: '父母', CHILDREN: '子女', MEMBERS: '成员' };
+const BENEFICIARY_WORDS = {
+  PARENTS: 'beneficiaryPARENTS',
+  CHILDREN: 'beneficiaryCHILDREN',
+  MEMBERS: 'beneficiaryMEMBERS',
+} as const;
 
 function notABeneficiary(
   policy: PolicyDefinition,
@@ -329,8 +356,10 @@ function notABeneficiary(
   personId: string | null,
   member: PersonSnapshot | undefined,
   version: PolicyVersion | null,
+  lang: Language,
 ): Decision {
-  const word = BENEFICIARY_WORDS[policy.beneficiaries] ?? policy.beneficiaries;
+  const words = wording(lang);
+  const key = BENEFICIARY_WORDS[policy.beneficiaries as keyof typeof BENEFICIARY_WORDS];
   return {
     policyCode: policy.code,
     personId,
@@ -340,7 +369,11 @@ function notABeneficiary(
     reasons: [
       {
         condition: `beneficiary is one of the household's ${policy.beneficiaries.toLowerCase()} on ${asOf}`,
-        label: `${asOf}为本户${word}：${member ? '否' : '不在户内'}，要求是`,
+        label: words.phrase('notBeneficiary', {
+          date: asOf,
+          beneficiaries: key ? words.phrase(key) : policy.beneficiaries,
+          actual: member ? words.value(false) : words.phrase('notMember'),
+        }),
         actual: member ? member.relation : null,
         expected: policy.beneficiaries,
         passed: false,

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
+import { DEFAULT_LANGUAGE, type Language } from '../../common/i18n/i18n.js';
 import { RegionScope } from '../../common/region-scope.js';
-import type { Actor } from '../../common/request-context.js';
+import { requestContext, type Actor } from '../../common/request-context.js';
 import { PoliciesService } from '../policies/policies.service.js';
 import type { PolicyCode } from '../policies/policy-codes.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
@@ -35,9 +36,9 @@ export interface StreamDecisionsOptions {
   /** Only these policies (default: all 15). */
   policyCodes?: readonly PolicyCode[];
   /**
-   * Households per chunk. By default 1,000 for explained decisions (a chunk's reasons are a few
-   * hundred thousand objects) and 5,000 for verdicts (a fifth of the statements for the same rows;
-   * two chunks of snapshots and verdicts in memory are a few tens of megabytes).
+   * Households per chunk, by default 1,000: a chunk's histories, snapshots and decisions then die
+   * young (with 5,000, the city stream spent more time collecting garbage: node 16.8 against 13.8 s
+   * of CPU for 100,000 households, 305 against 204 MiB).
    */
   chunkSize?: number;
 }
@@ -60,14 +61,21 @@ export function decideTimeline(
   timeline: HouseholdTimeline,
   asOf: string,
   catalogue: readonly PolicyWithVersions[],
+  lang: Language = DEFAULT_LANGUAGE,
 ): HouseholdEligibility {
   return {
     householdId: timeline.householdId,
     regionCode: regionOn(timeline, asOf),
     asOf,
-    decisions: decideHouseholdForUnits(catalogue, timeline.at, asOf, timeline.changesIn) as Decision[],
+    decisions: decideHouseholdForUnits(catalogue, timeline.at, asOf, timeline.changesIn, {
+      explained: true,
+      lang,
+    }) as Decision[],
   };
 }
+
+/** The language of the request being served (Accept-Language), for the labels it is shown. */
+const callerLanguage = (): Language => requestContext.current()?.language ?? DEFAULT_LANGUAGE;
 
 /**
  * `decideTimeline` without the explanations (but for the verdicts `explain` picks): the same
@@ -164,7 +172,7 @@ export class EligibilityService {
       throw new NotFoundError('Household', householdId);
     }
     const catalogue = await this.policies.catalogue(manager);
-    return decideTimeline(timeline, asOf, catalogue);
+    return decideTimeline(timeline, asOf, catalogue, callerLanguage());
   }
 
   /**
@@ -184,7 +192,7 @@ export class EligibilityService {
    */
   streamVerdicts(options: StreamVerdictsOptions): AsyncIterable<HouseholdEligibility<VerdictOrDecision>[]> {
     const explain = options.explain;
-    return this.streamWith(options, 5000, (timeline, asOf, catalogue) =>
+    return this.streamWith(options, 1000, (timeline, asOf, catalogue) =>
       judgeTimeline(timeline, asOf, catalogue, explain),
     );
   }
@@ -236,6 +244,6 @@ export class EligibilityService {
     if (!latest || !new RegionScope(actor.regionCode).covers(latest.regionCode)) {
       throw new NotFoundError('Household', householdId);
     }
-    return amountForPeriod(policy, timeline.at, personId, period, timeline.changesIn);
+    return amountForPeriod(policy, timeline.at, personId, period, timeline.changesIn, undefined, callerLanguage());
   }
 }

@@ -1,5 +1,6 @@
 import type { HouseholdSnapshot, PersonSnapshot } from '../registry/household-snapshot.js';
 import { ageAtYearEnd, ageOn } from './calendar.js';
+import { wording } from './condition-labels.js';
 
 /**
  * The fact catalogue: every name a rule may test, with its type, meaning and the Chinese label a
@@ -41,23 +42,7 @@ export interface FactDefinition {
 
 const HUKOU = ['RURAL', 'URBAN'] as const;
 
-/** Chinese words for enum and boolean values in labels. */
-export const VALUE_LABELS: Readonly<Record<string, string>> = {
-  RURAL: '农业户口',
-  URBAN: '非农业户口',
-  M: '男',
-  F: '女',
-  HEAD: '户主',
-  SPOUSE: '配偶',
-  CHILD: '子女',
-  PARENT: '父母',
-  OTHER: '其他',
-  true: '是',
-  false: '否',
-  null: '无',
-};
-
-export const FACTS: readonly FactDefinition[] = [
+const DEFINITIONS: readonly Omit<FactDefinition, 'label'>[] = [
   {
     name: 'household.hukouType',
     scope: 'household',
@@ -66,7 +51,6 @@ export const FACTS: readonly FactDefinition[] = [
     nullable: true,
     description:
       'RURAL when at least one of the parents (living ones; all of them if none lives) holds rural hukou (a rural household), else URBAN; null without parents.',
-    label: '家庭户籍性质（父母至少一方为农业户口即为农村家庭）',
   },
   {
     name: 'household.resident',
@@ -74,7 +58,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'boolean',
     nullable: false,
     description: "At least one living parent (without parents: a living member) holds the city's hukou on the date.",
-    label: '家庭持有本市户籍',
   },
   {
     name: 'household.childrenCount',
@@ -82,7 +65,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: false,
     description: 'Children of the parents ever born or adopted by the date, living or dead.',
-    label: '曾生育（收养）子女数',
     unit: '个',
   },
   {
@@ -91,7 +73,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: false,
     description: 'Children of the parents alive on the date (现存子女).',
-    label: '现存子女数',
     unit: '个',
   },
   {
@@ -100,7 +81,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: false,
     description: 'Of the children ever born or adopted, how many were adopted.',
-    label: '收养子女数',
     unit: '个',
   },
   {
@@ -109,7 +89,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: false,
     description: 'Sons alive on the date.',
-    label: '现存儿子数',
     unit: '个',
   },
   {
@@ -118,7 +97,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: false,
     description: 'Daughters alive on the date.',
-    label: '现存女儿数',
     unit: '个',
   },
   {
@@ -127,7 +105,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'boolean',
     nullable: false,
     description: 'Exactly two children ever born or adopted, both daughters (a two-daughter household, 双女户).',
-    label: '双女户（曾生育两个女儿、无儿子）',
   },
   {
     name: 'household.onlyChildOrTwoDaughters',
@@ -136,7 +113,6 @@ export const FACTS: readonly FactDefinition[] = [
     nullable: false,
     description:
       'Living children: exactly one, or exactly two and both daughters (an only-child or two-daughter household, counting living children).',
-    label: '独生子女户或双女户（按现存子女）',
   },
   {
     name: 'household.onlyChildAlive',
@@ -144,7 +120,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'boolean',
     nullable: true,
     description: 'With exactly one child ever born or adopted: whether that child is alive; null otherwise.',
-    label: '独生子女健在',
   },
   {
     name: 'household.onlyChildDied',
@@ -152,7 +127,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'boolean',
     nullable: false,
     description: 'Exactly one child was ever born or adopted, and that child has died.',
-    label: '独生子女已死亡',
   },
   {
     name: 'household.onlyChildAge',
@@ -160,7 +134,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: true,
     description: "The only child's age on the date; null without exactly one child or when that child died.",
-    label: '独生子女年龄',
     unit: '周岁',
   },
   {
@@ -169,7 +142,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'boolean',
     nullable: true,
     description: 'Whether the only child was adopted; null without exactly one child.',
-    label: '独生子女为收养',
   },
   {
     name: 'household.onlyChildDisabilityGrade',
@@ -177,7 +149,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: true,
     description: "The only child's disability grade (1 most severe to 4); null when none, lifted, or no only child.",
-    label: '独生子女残疾等级',
     unit: '级',
   },
   {
@@ -186,7 +157,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: true,
     description: 'The age on the date of the living mother among the parents; null when there is none (or she died).',
-    label: '女方年龄',
     unit: '周岁',
   },
   {
@@ -196,7 +166,6 @@ export const FACTS: readonly FactDefinition[] = [
     nullable: false,
     description:
       'At most one of the parents is alive and in the household on the date (a single, widowed or divorced parent).',
-    label: '单亲（未婚、丧偶或离异）',
   },
   {
     name: 'household.certificateValid',
@@ -204,7 +173,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'boolean',
     nullable: false,
     description: "The only-child parents' certificate was issued on or before the date and not revoked by it.",
-    label: '持有有效的独生子女父母光荣证',
   },
   {
     name: 'household.violations',
@@ -212,7 +180,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: false,
     description: 'Family-planning violations recorded on or before the date, any year.',
-    label: '违反计划生育政策生育次数',
     unit: '次',
   },
   {
@@ -221,7 +188,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: false,
     description: 'Violations recorded on or before the date whose year lies from 1973 to 2001 (the national rule).',
-    label: '1973年至2001年间违反计划生育政策生育次数',
     unit: '次',
   },
   {
@@ -230,7 +196,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'boolean',
     nullable: false,
     description: 'A voluntary waiver of the second-child quota was recorded on or before the date.',
-    label: '自愿放弃二孩生育指标',
   },
   {
     name: 'person.relation',
@@ -239,7 +204,6 @@ export const FACTS: readonly FactDefinition[] = [
     values: ['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'],
     nullable: false,
     description: "The beneficiary's relation to the household head (for display; rules read the parent links).",
-    label: '与户主关系',
   },
   {
     name: 'person.sex',
@@ -248,7 +212,6 @@ export const FACTS: readonly FactDefinition[] = [
     values: ['M', 'F'],
     nullable: false,
     description: "The beneficiary's sex (from the resident ID).",
-    label: '本人性别',
   },
   {
     name: 'person.birthDate',
@@ -256,7 +219,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'date',
     nullable: false,
     description: "The beneficiary's birth date (from the resident ID).",
-    label: '本人出生日期',
   },
   {
     name: 'person.age',
@@ -264,7 +226,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: false,
     description: 'Completed years on the date.',
-    label: '本人年龄（周岁）',
     unit: '周岁',
   },
   {
@@ -273,7 +234,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: false,
     description: 'Age by birth year: the year of the date minus the birth year ("reaches N within the year").',
-    label: '本人年龄（按出生年份）',
     unit: '周岁',
   },
   {
@@ -282,7 +242,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'boolean',
     nullable: false,
     description: 'No death recorded on or before the date.',
-    label: '本人健在',
   },
   {
     name: 'person.resident',
@@ -290,7 +249,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'boolean',
     nullable: false,
     description: "The beneficiary holds the city's hukou on the date.",
-    label: '本人持有本市户籍',
   },
   {
     name: 'person.hukouType',
@@ -299,7 +257,6 @@ export const FACTS: readonly FactDefinition[] = [
     values: HUKOU,
     nullable: false,
     description: "The beneficiary's own hukou type on the date.",
-    label: '本人户籍性质',
   },
   {
     name: 'person.adopted',
@@ -307,7 +264,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'boolean',
     nullable: false,
     description: 'The beneficiary is an adopted child.',
-    label: '本人为收养子女',
   },
   {
     name: 'person.disabilityGrade',
@@ -315,7 +271,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: true,
     description: 'Disability grade 1 (most severe) to 4 on the date; null when never assessed or lifted.',
-    label: '本人残疾等级',
     unit: '级',
   },
   {
@@ -324,7 +279,6 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'integer',
     nullable: true,
     description: 'Certified family-planning surgery complication grade 1-3 on the date, or null.',
-    label: '本人计划生育手术并发症等级',
     unit: '级',
   },
   {
@@ -333,9 +287,14 @@ export const FACTS: readonly FactDefinition[] = [
     type: 'boolean',
     nullable: false,
     description: 'A college admission was recorded on or before the date.',
-    label: '本人已被高等院校录取',
   },
 ];
+
+/** The catalogue with each fact's Chinese label (i18n `conditions.facts.*`, where English ones sit beside them). */
+export const FACTS: readonly FactDefinition[] = DEFINITIONS.map((fact) => ({
+  ...fact,
+  label: wording().fact(fact.name),
+}));
 
 export const FACTS_BY_NAME: ReadonlyMap<string, FactDefinition> = new Map(FACTS.map((fact) => [fact.name, fact]));
 

@@ -1,7 +1,9 @@
+import { DEFAULT_LANGUAGE, type Language } from '../../common/i18n/i18n.js';
 import type { PolicyCode } from '../policies/policy-codes.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
-import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
+import type { HouseholdSnapshot, PersonSnapshot } from '../registry/household-snapshot.js';
 import { sumAmounts } from './amount-rule.js';
+import { wording } from './condition-labels.js';
 import { daysInMonth, formatDate, monthOf, monthsOf, parsePeriod, yearOf } from './calendar.js';
 import {
   DayFacts,
@@ -156,12 +158,13 @@ export function decideUnit(
   days: HouseholdDays,
   personId: string | null,
   dates: readonly string[],
+  lang: Language = DEFAULT_LANGUAGE,
 ): { decision: Decision; date: string } {
   let first: { decision: Decision; date: string } | undefined;
   for (const date of dates) {
     const day = days.on(date);
     if (day === null) continue;
-    const decision = decideBeneficiary(policy, day.snapshot, date, personId, day);
+    const decision = decideBeneficiary(policy, day.snapshot, date, personId, day, lang);
     if (decision.eligible) return { decision, date };
     first ??= { decision, date };
   }
@@ -178,7 +181,7 @@ export function decideUnit(
       reasons: [
         {
           condition: `the household is registered on ${date}`,
-          label: `${date}本户已登记：否，要求是`,
+          label: wording(lang).phrase('notRegistered', { date }),
           actual: null,
           expected: 'registered',
           passed: false,
@@ -203,7 +206,13 @@ export function judgeUnit(
     let verdict: Verdict;
     if (policy.unit === 'HOUSEHOLD') verdict = judgeOne(policy, version, day.household(), null, null);
     else {
-      const member = day.snapshot.members.find((candidate) => candidate.personId === personId);
+      let member: PersonSnapshot | undefined;
+      for (const candidate of day.snapshot.members) {
+        if (candidate.personId === personId) {
+          member = candidate;
+          break;
+        }
+      }
       verdict =
         member && isBeneficiary(policy, day.snapshot, member)
           ? judgeOne(policy, version, day.familyOf(policy, member), personId, day.person(member))
@@ -231,7 +240,9 @@ export function decideHouseholdForUnits(
   snapshotAt: SnapshotAt,
   asOf: string,
   changesIn?: ChangesIn,
-  mode: { explained: true } | { explained: false; explain?: (verdict: Verdict) => boolean } = { explained: true },
+  mode: { explained: true; lang?: Language } | { explained: false; explain?: (verdict: Verdict) => boolean } = {
+    explained: true,
+  },
 ): VerdictOrDecision[] {
   const days = new HouseholdDays(snapshotAt);
   const out: VerdictOrDecision[] = [];
@@ -249,7 +260,7 @@ export function decideHouseholdForUnits(
         starts.length === 0 ? monthDays : [...new Set([...monthDays, ...starts.map((v) => v.effectiveFrom)])].sort();
     } else dates = unitDays(policy, snapshotAt, asOf, changesIn);
     const one = (personId: string | null) => {
-      if (mode.explained) out.push(decideUnit(policy, days, personId, dates).decision);
+      if (mode.explained) out.push(decideUnit(policy, days, personId, dates, mode.lang).decision);
       else {
         const { verdict, date } = judgeUnit(policy, days, personId, dates);
         out.push(mode.explain?.(verdict) ? decideUnit(policy, days, personId, [date]).decision : verdict);
@@ -293,13 +304,14 @@ export function amountForPeriod(
   period: string,
   changesIn?: ChangesIn,
   days: HouseholdDays = new HouseholdDays(snapshotAt),
+  lang: Language = DEFAULT_LANGUAGE,
 ): PeriodAmount {
   const parsed = parsePeriod(period);
   if (!parsed) throw new RangeError(`period ${JSON.stringify(period)} is neither YYYY nor YYYY-MM`);
   const beneficiary = policy.unit === 'HOUSEHOLD' ? null : personId;
   const months: PeriodMonth[] = [];
   const decide = (month: string, dates: readonly string[]) => {
-    const { decision, date } = decideUnit(policy, days, beneficiary, dates);
+    const { decision, date } = decideUnit(policy, days, beneficiary, dates, lang);
     months.push({
       month,
       decidedOn: date,

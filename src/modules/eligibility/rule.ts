@@ -1,13 +1,8 @@
 import type { FieldProblem } from '../../common/errors.js';
 import { isDate } from './calendar.js';
-import {
-  FACTS_BY_NAME,
-  VALUE_LABELS,
-  type FactDefinition,
-  type Facts,
-  type FactScope,
-  type FactValue,
-} from './facts.js';
+import { DEFAULT_LANGUAGE, type Language } from '../../common/i18n/i18n.js';
+import { wording, type Wording } from './condition-labels.js';
+import { FACTS_BY_NAME, type FactDefinition, type Facts, type FactScope, type FactValue } from './facts.js';
 
 /**
  * The rule language: a small typed AST stored as JSON in `policy_versions.rule`.
@@ -43,7 +38,7 @@ const MAX_LIST = 50;
 /** One line of a decision's explanation. */
 export interface Reason {
   condition: string;
-  /** The condition in words a township clerk reads (zh-CN), with the value and the requirement. */
+  /** The condition in words a township clerk reads (zh-CN, or English on request), with the value and the requirement. */
   label: string;
   /** The fact's value; for a group (any/not/nested all), the values of the facts it tests. */
   actual: unknown;
@@ -239,39 +234,37 @@ function factsOf(rule: Rule, into: string[] = []): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Chinese labels (for explanations a clerk reads)
+// Labels (for explanations a clerk reads: Chinese, or English on request)
 
-const ZH_OPS: Record<string, string> = { eq: '', ne: '≠', lt: '<', le: '≤', gt: '>', ge: '≥' };
-
-/** A fact value in words: 是/否, 无, the Chinese name of an enum value, a number with its unit. */
-export function valueLabel(value: unknown, fact?: FactDefinition): string {
-  if (value === null || value === undefined) return '无';
-  if (typeof value === 'boolean') return value ? '是' : '否';
-  if (typeof value === 'number') return `${value}${fact?.unit ?? ''}`;
-  if (typeof value === 'string') return VALUE_LABELS[value] ?? value;
-  return JSON.stringify(value);
+/** A fact value in words (Chinese unless `words` says otherwise): 是/否, 无, an enum value's name, a number with its unit. */
+export function valueLabel(value: unknown, fact?: FactDefinition, words: Wording = wording()): string {
+  return words.value(value, fact?.unit);
 }
 
-function requirementLabel(leaf: { fact: string; op: string; value: unknown }): string {
+function requirementLabel(leaf: { fact: string; op: string; value: unknown }, words: Wording): string {
   const fact = FACTS_BY_NAME.get(leaf.fact);
-  if (leaf.op === 'in') return `为${(leaf.value as unknown[]).map((v) => valueLabel(v, fact)).join('、')}之一`;
+  if (leaf.op === 'in') {
+    const values = (leaf.value as unknown[]).map((v) => valueLabel(v, fact, words));
+    return words.phrase('oneOf', { values: values.join(words.phrase('listSeparator')) });
+  }
   if (leaf.op === 'between') {
     const [low, high] = leaf.value as unknown[];
-    return `${valueLabel(low, fact)}至${valueLabel(high, fact)}`;
+    return words.phrase('between', { low: valueLabel(low, fact, words), high: valueLabel(high, fact, words) });
   }
-  return `${ZH_OPS[leaf.op]}${valueLabel(leaf.value, fact)}`;
+  return `${LABEL_OPS[leaf.op]}${valueLabel(leaf.value, fact, words)}`;
 }
 
-/** A rule in Chinese words, without values: `现存子女数=1个 或 双女户…=是`. */
-function describeRuleZh(rule: Rule): string {
-  if ('all' in rule) return rule.all.map(wrapZh).join(' 且 ');
-  if ('any' in rule) return rule.any.map(wrapZh).join(' 或 ');
-  if ('not' in rule) return `并非${wrapZh(rule.not)}`;
-  const fact = FACTS_BY_NAME.get(rule.fact);
-  return `${fact?.label ?? rule.fact}${requirementLabel(rule)}`;
-}
+const LABEL_OPS: Record<string, string> = { eq: '', ne: '≠', lt: '<', le: '≤', gt: '>', ge: '≥' };
 
-const wrapZh = (rule: Rule) => ('fact' in rule ? describeRuleZh(rule) : `（${describeRuleZh(rule)}）`);
+/** A rule in words, without values: `现存子女数=1个 或 双女户…=是`. */
+function describeRuleIn(rule: Rule, words: Wording): string {
+  const wrapped = (child: Rule) =>
+    'fact' in child ? describeRuleIn(child, words) : words.phrase('nested', { rule: describeRuleIn(child, words) });
+  if ('all' in rule) return rule.all.map(wrapped).join(words.phrase('and'));
+  if ('any' in rule) return rule.any.map(wrapped).join(words.phrase('or'));
+  if ('not' in rule) return words.phrase('not', { rule: wrapped(rule.not) });
+  return `${words.fact(rule.fact)}${requirementLabel(rule, words)}`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Compilation and evaluation
@@ -353,8 +346,8 @@ function compileTest(rule: Rule): Test {
 interface CompiledCondition {
   condition: string;
   expected: string;
-  /** The condition's label for the fact value(s) and whether it held. */
-  label: (actual: unknown, passed: boolean) => string;
+  /** The condition's label for the fact value(s) and whether it held, in a language. */
+  label: (actual: unknown, passed: boolean, lang: Language) => string;
   test: Test;
   /** The fact value (leaf), or the values of the facts a group tests. */
   actual: (household: Facts, person: Facts | null) => unknown;
@@ -373,34 +366,50 @@ function topLevel(rule: Rule, into: Rule[]): Rule[] {
   return into;
 }
 
+/** What a label needs of a condition in one language, worked out once per compiled rule. */
+function perLanguage<T>(make: (words: Wording) => T): (lang: Language) => T {
+  const made = new Map<Language, T>();
+  return (lang) => {
+    let value = made.get(lang);
+    if (value === undefined) {
+      value = make(wording(lang));
+      made.set(lang, value);
+    }
+    return value;
+  };
+}
+
 function compileCondition(rule: Rule): CompiledCondition {
   const test = compileTest(rule);
   if ('fact' in rule) {
     const fact = FACTS_BY_NAME.get(rule.fact);
-    const prefix = fact?.label ?? rule.fact;
-    const requirement = requirementLabel(rule);
+    const words = perLanguage((w) => ({ w, fact: w.fact(rule.fact), required: requirementLabel(rule, w) }));
     return {
       condition: describeRule(rule),
       expected: expectedText(rule),
-      label: (actual) => `${prefix}：实际${valueLabel(actual, fact)}，要求${requirement}`,
+      label: (actual, _passed, lang) => {
+        const { w, fact: name, required } = words(lang);
+        return w.phrase('leaf', { fact: name, actual: valueLabel(actual, fact, w), required });
+      },
       test,
       actual: reader(rule.fact),
     };
   }
   const names = factsOf(rule);
   const readers = names.map(reader);
-  const words = describeRuleZh(rule);
-  const requirement = 'any' in rule ? '至少满足一项' : 'not' in rule ? '不成立' : '全部满足';
+  const requirement = 'any' in rule ? 'requireAny' : 'not' in rule ? 'requireNot' : 'requireAll';
+  const words = perLanguage((w) => ({ w, rule: describeRuleIn(rule, w), required: w.phrase(requirement) }));
   return {
     condition: describeRule(rule),
     expected: 'any' in rule ? 'at least one holds' : 'holds',
-    label: (actual, passed) => {
+    label: (actual, passed, lang) => {
+      const { w, rule: ruleWords, required } = words(lang);
       const values = Object.entries(actual as Record<string, unknown>)
-        .map(
-          ([name, value]) => `${FACTS_BY_NAME.get(name)?.label ?? name}${valueLabel(value, FACTS_BY_NAME.get(name))}`,
+        .map(([name, value]) =>
+          w.phrase('groupValue', { fact: w.fact(name), value: valueLabel(value, FACTS_BY_NAME.get(name), w) }),
         )
-        .join('，');
-      return `${words}：${passed ? '符合' : '不符合'}（实际：${values}），要求${requirement}`;
+        .join(w.phrase('valueSeparator'));
+      return w.phrase('group', { rule: ruleWords, verdict: w.phrase(passed ? 'holds' : 'fails'), values, required });
     },
     test,
     actual: (h, p) => {
@@ -421,7 +430,13 @@ export function compileRule(rule: Rule): CompiledRule {
  * Evaluates every top-level condition (so the explanation is complete, not just the first failure)
  * and pushes one reason per condition into `reasons`. Answers whether all held.
  */
-export function evaluateRule(rule: CompiledRule, household: Facts, person: Facts | null, reasons: Reason[]): boolean {
+export function evaluateRule(
+  rule: CompiledRule,
+  household: Facts,
+  person: Facts | null,
+  reasons: Reason[],
+  lang: Language = DEFAULT_LANGUAGE,
+): boolean {
   let eligible = true;
   for (const condition of rule.conditions) {
     const passed = condition.test(household, person);
@@ -429,7 +444,7 @@ export function evaluateRule(rule: CompiledRule, household: Facts, person: Facts
     const actual = condition.actual(household, person);
     reasons.push({
       condition: condition.condition,
-      label: condition.label(actual, passed),
+      label: condition.label(actual, passed, lang),
       actual,
       expected: condition.expected,
       passed,

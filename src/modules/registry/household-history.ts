@@ -55,38 +55,69 @@ const onOrBefore = (value: string | null, date: string) => (value !== null && va
 /**
  * The household as of `date`, or null where the as-of SQL finds no household (it had no region
  * yet). Members who had not joined or been born, or had no hukou yet, are left out as there.
+ * `built` (one entry per member of the history) keeps the members built for other dates, which are
+ * reused where nothing dated differs.
  */
-export function snapshotOn(history: HouseholdHistory, date: string): HouseholdSnapshot | null {
+export function snapshotOn(
+  history: HouseholdHistory,
+  date: string,
+  built?: (PersonSnapshot | undefined)[],
+): HouseholdSnapshot | null {
   const region = inForce(history.regions, date);
   if (!region) return null;
   let certificate: HouseholdHistory['certificates'][number] | undefined;
   for (const candidate of history.certificates) if (candidate.issuedOn <= date) certificate = candidate;
   const account = inForce(history.accounts, date);
   const members: PersonSnapshot[] = [];
-  for (const member of history.members) {
+  for (let i = 0; i < history.members.length; i++) {
+    const member = history.members[i];
     if (member.joinedOn > date || member.birthDate > date) continue;
     const hukou = inForce(member.hukou, date);
     if (!hukou) continue;
-    members.push({
+    const deathDate = onOrBefore(member.deathDate, date);
+    const disabilityGrade = inForce(member.disability, date)?.grade ?? null;
+    const complicationGrade = inForce(member.complication, date)?.grade ?? null;
+    const collegeAdmittedOn = onOrBefore(member.collegeAdmittedOn, date);
+    const leftOn = onOrBefore(member.leftOn, date);
+    const resident = inForce(member.residence, date)?.resident ?? true;
+    // The member as another date of the same timeline built it, when nothing dated differs: the
+    // snapshots of a timeline share their members (none of them is ever modified).
+    const earlier = built?.[i];
+    if (
+      earlier !== undefined &&
+      earlier.deathDate === deathDate &&
+      earlier.hukouType === hukou.hukouType &&
+      earlier.disabilityGrade === disabilityGrade &&
+      earlier.complicationGrade === complicationGrade &&
+      earlier.collegeAdmittedOn === collegeAdmittedOn &&
+      earlier.leftOn === leftOn &&
+      earlier.resident === resident
+    ) {
+      members.push(earlier);
+      continue;
+    }
+    const person: PersonSnapshot = {
       personId: member.personId,
       idNumber: member.idNumber,
       name: member.name,
       sex: member.sex,
       birthDate: member.birthDate,
-      deathDate: onOrBefore(member.deathDate, date),
+      deathDate,
       hukouType: hukou.hukouType,
       relation: member.relation,
       birthOrder: member.birthOrder,
       adopted: member.adopted,
       adoptedOn: member.adoptedOn,
-      disabilityGrade: inForce(member.disability, date)?.grade ?? null,
-      complicationGrade: inForce(member.complication, date)?.grade ?? null,
-      collegeAdmittedOn: onOrBefore(member.collegeAdmittedOn, date),
+      disabilityGrade,
+      complicationGrade,
+      collegeAdmittedOn,
       motherId: member.motherId,
       fatherId: member.fatherId,
-      leftOn: onOrBefore(member.leftOn, date),
-      resident: inForce(member.residence, date)?.resident ?? true,
-    });
+      leftOn,
+      resident,
+    };
+    if (built) built[i] = person;
+    members.push(person);
   }
   return {
     householdId: history.householdId,
@@ -201,13 +232,27 @@ function memberOrder(a: MemberRow, b: MemberRow): number {
   );
 }
 
+/** What a reader of histories can leave out. */
+export interface HistoryOptions {
+  /**
+   * Whether to read the account history (default true). Eligibility never reads accounts: its
+   * streams leave them out, and their snapshots then have no `bankAccount`.
+   */
+  accounts?: boolean;
+}
+
 /**
  * The dated records of the given households (unknown ids are left out), with nine plain
  * statements whatever their number (cheaper for the database than aggregating each history into
  * JSON: 105 against 163 ms for 2,000 households); the caller chunks. Read inside one transaction
- * for a consistent picture.
+ * for a consistent picture. (A stream over a whole city reads by ranges of ids instead:
+ * snapshot-history-range.ts.)
  */
-export async function loadHistories(db: Db, householdIds: string[]): Promise<Map<string, HouseholdHistory>> {
+export async function loadHistories(
+  db: Db,
+  householdIds: string[],
+  options: HistoryOptions = {},
+): Promise<Map<string, HouseholdHistory>> {
   const histories = new Map<string, HouseholdHistory>();
   if (householdIds.length === 0) return histories;
   const params = [householdIds];
@@ -230,11 +275,13 @@ export async function loadHistories(db: Db, householdIds: string[]): Promise<Map
     'household_id',
   );
   const accounts = groupBy(
-    await queryRows<Of<{ effective_on: string; bank_code: string; account_no: string; holder_person_id: string }>>(
-      db,
-      ACCOUNTS,
-      params,
-    ),
+    options.accounts === false
+      ? []
+      : await queryRows<Of<{ effective_on: string; bank_code: string; account_no: string; holder_person_id: string }>>(
+          db,
+          ACCOUNTS,
+          params,
+        ),
     'household_id',
   );
   const violations = groupBy(
@@ -383,12 +430,13 @@ export interface HouseholdTimeline {
 
 export function timelineOf(history: HouseholdHistory): HouseholdTimeline {
   const built = new Map<string, HouseholdSnapshot | null>();
+  const people: (PersonSnapshot | undefined)[] = [];
   return {
     householdId: history.householdId,
     at(date) {
       let snapshot = built.get(date);
       if (snapshot === undefined) {
-        snapshot = snapshotOn(history, date);
+        snapshot = snapshotOn(history, date, people);
         built.set(date, snapshot);
       }
       return snapshot;

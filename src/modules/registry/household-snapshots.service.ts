@@ -6,8 +6,9 @@ import { regionPrefix } from '../../common/region-scope.js';
 import { queryRows } from '../../database/sql.js';
 import { isIsoDate } from './dates.js';
 import { loadHistories, timelineOf, type HouseholdTimeline } from './household-history.js';
+import { loadHistoryRange } from './snapshot-history-range.js';
 import type { HouseholdSnapshot } from './household-snapshot.js';
-import { loadHouseholdIds, loadSnapshots, type SnapshotSelection } from './snapshot.queries.js';
+import { loadHouseholdIds, loadIdRange, loadSnapshots } from './snapshot.queries.js';
 
 /** A household's account on a date, with what paying into it needs to know of the holder. */
 export interface PayingAccount {
@@ -129,37 +130,56 @@ export class HouseholdSnapshots {
    * are mutually consistent. Stop iterating early and the transaction is released.
    */
   streamSnapshots(options: StreamSnapshotsOptions): AsyncIterable<HouseholdSnapshot[]> {
-    return this.stream(
-      options,
-      (runner, selection) => loadSnapshots(runner, options.asOf, selection),
-      (snapshot) => snapshot.householdId,
-    );
+    return this.stream(options, async (runner, selection) => {
+      const items = await loadSnapshots(runner, options.asOf, selection);
+      const next = items.length < selection.limit ? null : items[items.length - 1].householdId;
+      return { items, next };
+    });
   }
 
   /**
-   * `streamSnapshots` with each household through time (its whole dated record) instead of one
-   * date: the same households (their region on `asOf`), chunks and transaction.
+   * `streamSnapshots` with each household through time (its dated record, less the account
+   * history, which eligibility never reads: the snapshots have no `bankAccount`) instead of one
+   * date: the same households (their region on `asOf`), in the same order and transaction. A
+   * region reads its households' ids first and their histories by id; the whole city reads every
+   * household in turn, its histories by ranges of ids (sequential index reads, no probe per
+   * household), and keeps those whose region on `asOf` lies under the prefix.
    */
   streamTimelines(options: StreamSnapshotsOptions): AsyncIterable<HouseholdTimeline[]> {
-    return this.stream(
-      options,
-      async (runner, selection) => {
-        if (!('after' in selection)) throw new Error('streamTimelines reads keyset chunks');
-        const ids = await loadHouseholdIds(runner, options.asOf, selection);
-        const histories = await loadHistories(runner, ids);
-        return ids.flatMap((id) => {
-          const history = histories.get(id);
-          return history ? [timelineOf(history)] : [];
-        });
-      },
-      (timeline) => timeline.householdId,
-    );
+    const prefix = regionPrefix(options.regionPrefix);
+    const wholeCity = prefix.length <= 4;
+    return this.stream(options, async (runner, selection) => {
+      if (wholeCity) {
+        const range = await loadIdRange(runner, selection.after, selection.limit);
+        if (range === null) return { items: [], next: null };
+        const items: HouseholdTimeline[] = [];
+        for (const history of await loadHistoryRange(runner, range.after, range.through)) {
+          const timeline = timelineOf(history);
+          if (timeline.at(options.asOf)?.regionCode.startsWith(prefix)) items.push(timeline);
+        }
+        return { items, next: range.count < selection.limit ? null : range.through };
+      }
+      const ids = await loadHouseholdIds(runner, options.asOf, selection);
+      const histories = await loadHistories(runner, ids, { accounts: false });
+      const items = ids.flatMap((id) => {
+        const history = histories.get(id);
+        return history ? [timelineOf(history)] : [];
+      });
+      return { items, next: ids.length < selection.limit ? null : ids[ids.length - 1] };
+    });
   }
 
+  /**
+   * Runs `load` chunk after chunk, from the start of the id order until it answers no `next` (the
+   * keyset of the following chunk). A chunk may be empty and still have a next one (a range of
+   * ids none of which lies in the region).
+   */
   private async *stream<T>(
     options: StreamSnapshotsOptions,
-    load: (runner: QueryRunner, selection: SnapshotSelection) => Promise<T[]>,
-    idOf: (item: T) => string,
+    load: (
+      runner: QueryRunner,
+      selection: { after: string | null; regionLike: string; limit: number },
+    ) => Promise<{ items: T[]; next: string | null }>,
   ): AsyncIterable<T[]> {
     assertAsOf(options.asOf);
     if (!/^\d{2,12}$/.test(options.regionPrefix)) {
@@ -168,7 +188,7 @@ export class HouseholdSnapshots {
     const limit = Math.min(Math.max(Math.trunc(options.chunkSize ?? 1000), 1), 10_000);
     const regionLike = `${regionPrefix(options.regionPrefix)}%`;
     const runner = this.dataSource.createQueryRunner();
-    let pending: Promise<T[]> | undefined;
+    let pending: Promise<{ items: T[]; next: string | null }> | undefined;
     await runner.connect();
     try {
       await runner.startTransaction('REPEATABLE READ');
@@ -180,21 +200,19 @@ export class HouseholdSnapshots {
       );
       // The next chunk is read while the caller works on this one, so the database and the
       // decisions overlap instead of taking turns.
-      let next: Promise<T[]> = load(runner, { after: null, regionLike, limit });
+      let next = load(runner, { after: null, regionLike, limit });
       pending = next;
       for (;;) {
-        const chunk: T[] = await next;
+        const chunk = await next;
         pending = undefined;
-        if (chunk.length === 0) break;
-        const last = chunk.length < limit;
-        if (!last) {
-          const after = idOf(chunk[chunk.length - 1]);
+        const after = chunk.next;
+        if (after !== null) {
           next = load(runner, { after, regionLike, limit });
           next.catch(() => undefined); // awaited above or in `finally`; never unhandled
           pending = next;
         }
-        yield chunk;
-        if (last) break;
+        if (chunk.items.length > 0) yield chunk.items;
+        if (after === null) break;
       }
       await runner.commitTransaction();
     } finally {

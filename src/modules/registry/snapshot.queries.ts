@@ -35,7 +35,13 @@ const HOUSEHOLDS_AS_OF = `
  * The snapshot's member order, by household: relation (head, spouse, children, parents, others),
  * birth order (none last), birth date, person id. (household-history.ts keeps it in Node.)
  */
-const memberOrderBy = (household: string, relation: string, birthOrder: string, birthDate: string, person: string) =>
+export const memberOrderBy = (
+  household: string,
+  relation: string,
+  birthOrder: string,
+  birthDate: string,
+  person: string,
+) =>
   `${household}, array_position(ARRAY['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'OTHER'], ${relation}), ` +
   `${birthOrder} NULLS LAST, ${birthDate}, ${person}`;
 
@@ -151,4 +157,24 @@ export async function loadHouseholdIds(
     [asOf, selection.after ?? NIL_UUID, selection.regionLike, selection.limit],
   );
   return rows.map((row) => row.id);
+}
+
+/**
+ * The next range of household ids in id order, whatever their region: `limit` ids after `after`
+ * (from the start when null), as (after, through] and how many it holds; null when none is left.
+ * One index-only walk of the primary key (a stream over the whole city reads histories by range).
+ */
+export async function loadIdRange(
+  db: Db,
+  after: string | null,
+  limit: number,
+): Promise<{ after: string; through: string; count: number } | null> {
+  const [row] = await queryRows<{ through: string | null; count: string }>(
+    db,
+    `SELECT (array_agg(id ORDER BY id DESC))[1] AS through, count(*) AS count
+       FROM (SELECT id FROM households WHERE id > $1::uuid ORDER BY id LIMIT $2) chunk`,
+    [after ?? NIL_UUID, limit],
+  );
+  if (!row || row.through === null) return null;
+  return { after: after ?? NIL_UUID, through: row.through, count: Number(row.count) };
 }
