@@ -59,14 +59,14 @@ describe('console routes for finance, audit and administration', () => {
       .set('Authorization', c.finance.auth)
       .expect(200);
     const levels = Object.fromEntries(
-      (impact.body.levels as { fundingLevel: string }[]).map((level) => [level.fundingLevel, level]),
+      (impact.body.levels as Record<string, string>[]).map((level) => [level.fundingLevel, level]),
     );
     const all = await lines(c, batchId);
     const total = all.reduce((sum, line) => sum + Number(line.amount), 0);
     expect(Number(impact.body.total)).toBeCloseTo(total, 2);
     expect(impact.body.sufficient).toBe(false);
     // The parts add up to the batch, level by level.
-    const parts = Object.values(levels).reduce((sum, level: any) => sum + Number(level.toCommit), 0);
+    const parts = Object.values(levels).reduce((sum, level) => sum + Number(level.toCommit), 0);
     expect(parts).toBeCloseTo(total, 2);
     expect(levels.CENTRAL).toMatchObject({ availableBefore: '5000.00', shortfall: '0.00', budgetLineExists: true });
     expect(Number(levels.CENTRAL.availableAfter)).toBeCloseTo(5000 - Number(levels.CENTRAL.toCommit), 2);

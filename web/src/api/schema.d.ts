@@ -349,6 +349,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/disbursement-batches/{id}/budget-impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: FINANCE, AUDITOR. */
+        get: operations["BudgetImpactController_impact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/disbursement-batches/{id}/cancel": {
         parameters: {
             query?: never;
@@ -1188,7 +1205,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR, OFFICER. */
+        /**
+         * 多付追回单列表（按状态、区域）
+         * @description Roles: FINANCE, AUDITOR, OFFICER.
+         */
         get: operations["OverpaymentsController_list"];
         put?: never;
         post?: never;
@@ -1205,7 +1225,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR, OFFICER. */
+        /**
+         * 多付追回单详情：多付期间、起因事件与追回记录
+         * @description Roles: FINANCE, AUDITOR, OFFICER.
+         */
         get: operations["OverpaymentsController_get"];
         put?: never;
         post?: never;
@@ -1224,7 +1247,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 登记退款（金额、收据号、日期）
+         * @description Roles: FINANCE.
+         */
         post: operations["OverpaymentsController_refund"];
         delete?: never;
         options?: never;
@@ -1241,7 +1267,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE, OFFICER. */
+        /**
+         * 提议核销（财务或县级审核员）
+         * @description Roles: FINANCE, OFFICER.
+         */
         post: operations["OverpaymentsController_proposeWriteOff"];
         delete?: never;
         options?: never;
@@ -1258,7 +1287,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE. */
+        /**
+         * 批准核销（须由提议人以外的财务人员）
+         * @description Roles: FINANCE.
+         */
         post: operations["OverpaymentsController_approveWriteOff"];
         delete?: never;
         options?: never;
@@ -1275,7 +1307,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Roles: FINANCE, OFFICER. */
+        /**
+         * 全区多付复核（批量更正之后重新判定已发放的期间）
+         * @description Roles: FINANCE, OFFICER.
+         */
         post: operations["OverpaymentsController_startRecheck"];
         delete?: never;
         options?: never;
@@ -1503,6 +1538,23 @@ export interface paths {
          * @description Roles: FINANCE, AUDITOR.
          */
         get: operations["ReportsController_overpayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/spending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: FINANCE, AUDITOR. */
+        get: operations["SpendingController_spending"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2003,6 +2055,51 @@ export interface components {
              */
             type: "BIRTH";
         };
+        BudgetImpactDto: {
+            batchId: string;
+            countyCode: string;
+            fiscalYear: number;
+            levels: components["schemas"]["BudgetImpactLevelDto"][];
+            policyCode: string;
+            status: string;
+            /** @description Whether every budget line can take what approving would commit */
+            sufficient: boolean;
+            /**
+             * @description Sum of the payable lines (pending, paid or failed)
+             * @example 960.00
+             */
+            total: string;
+        };
+        BudgetImpactLevelDto: {
+            /**
+             * @description This level's part of the batch's payable lines
+             * @example 480.00
+             */
+            amount: string;
+            /** @example 1000.00 */
+            appropriated: string;
+            /**
+             * @description availableBefore - toCommit (negative: short)
+             * @example 520.00
+             */
+            availableAfter: string;
+            /** @example 1000.00 */
+            availableBefore: string;
+            /** @description Whether the budget line was ever appropriated */
+            budgetLineExists: boolean;
+            /** @enum {string} */
+            fundingLevel: "CENTRAL" | "PROVINCIAL" | "MUNICIPAL" | "COUNTY";
+            /**
+             * @description How much the line lacks for this approval
+             * @example 0.00
+             */
+            shortfall: string;
+            /**
+             * @description What approving would commit on this line now (0 unless SUBMITTED)
+             * @example 480.00
+             */
+            toCommit: string;
+        };
         BudgetLineDto: {
             /** @example 1000.00 */
             appropriated: string;
@@ -2395,6 +2492,11 @@ export interface components {
         };
         CreateUserDto: {
             password: string;
+            /**
+             * @description The real name (真实姓名), 1-50 characters
+             * @example 王芳
+             */
+            realName?: string;
             /** @example 410122100 */
             regionCode: string;
             /** @enum {string} */
@@ -3491,6 +3593,25 @@ export interface components {
             /** @description Lines the file repeated as they already stood */
             unchanged: number;
         };
+        SpendingDto: {
+            fiscalYear: number;
+            items: components["schemas"]["SpendingItemDto"][];
+            /** @example 1680.00 */
+            total: string;
+        };
+        SpendingItemDto: {
+            /** @example 1680.00 */
+            amount: string;
+            /** @example 3 */
+            lines: number;
+            /**
+             * @description The month the bank paid (China time)
+             * @example 2026-11
+             */
+            month: string;
+            /** @example SPECIAL_BEREAVED */
+            policyCode: string;
+        };
         StatusWordsView: {
             /**
              * @example [
@@ -3709,12 +3830,30 @@ export interface components {
         };
         UpdateUserDto: {
             /** @description A disabled user cannot sign in, and their tokens stop working at once */
-            disabled: boolean;
+            disabled?: boolean;
+            /** @description A new password set by the ADMIN (a reset) */
+            password?: string;
+            /**
+             * @description null clears it
+             * @example 王芳
+             */
+            realName?: string | null;
+            /**
+             * @description Must suit the role (township for CLERK, ...)
+             * @example 410122101
+             */
+            regionCode?: string;
+            /**
+             * @description Takes effect on the next request (checked per request)
+             * @enum {string}
+             */
+            role?: "CLERK" | "OFFICER" | "FINANCE" | "AUDITOR" | "ADMIN";
         };
         UserDto: {
             createdAt: string;
             disabled: boolean;
             id: string;
+            realName: string | null;
             regionCode: string;
             /** @enum {string} */
             role: "CLERK" | "OFFICER" | "FINANCE" | "AUDITOR" | "ADMIN";
@@ -4351,12 +4490,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description NOT_FOUND: no such county */
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
         };
     };
@@ -4426,12 +4572,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description NOT_FOUND: no such county */
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
             };
             /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
             413: {
@@ -4447,12 +4600,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description BANK_FORMAT_UNKNOWN: no format has this code */
+            /** @description 无法处理（内容与规则或记录不符）：`BANK_FORMAT_UNKNOWN` */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "BANK_FORMAT_UNKNOWN";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
             };
         };
     };
@@ -5304,6 +5464,70 @@ export interface operations {
                         code?: "BANK_FILE_REJECTED";
                         /** @enum {integer} */
                         status?: 422;
+                    };
+                };
+            };
+        };
+    };
+    BudgetImpactController_impact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch's totals by funding level and, for a SUBMITTED batch, each budget line's available money before and after approving */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetImpactDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
                     };
                 };
             };
@@ -9117,6 +9341,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
         };
     };
     OverpaymentsController_refund: {
@@ -9182,6 +9420,34 @@ export interface operations {
                         code?: "ROLE_FORBIDDEN";
                         /** @enum {integer} */
                         status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION`、`DUPLICATE_RECEIPT`、`REFUND_EXCEEDS_OUTSTANDING` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION" | "DUPLICATE_RECEIPT" | "REFUND_EXCEEDS_OUTSTANDING";
+                        /** @enum {integer} */
+                        status?: 409;
                     };
                 };
             };
@@ -9267,6 +9533,34 @@ export interface operations {
                     };
                 };
             };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION`、`OFFSETS_PENDING` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION" | "OFFSETS_PENDING";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
             /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
@@ -9331,7 +9625,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            /** @description 无权执行此操作：`SELF_APPROVAL_FORBIDDEN`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9339,9 +9633,37 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"] & {
                         /** @enum {string} */
-                        code?: "ROLE_FORBIDDEN";
+                        code?: "SELF_APPROVAL_FORBIDDEN" | "ROLE_FORBIDDEN";
                         /** @enum {integer} */
                         status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
                     };
                 };
             };
@@ -9365,7 +9687,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobAcceptedView"];
+                };
             };
             /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
             400: {
@@ -9395,7 +9719,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9403,7 +9727,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"] & {
                         /** @enum {string} */
-                        code?: "ROLE_FORBIDDEN";
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
                         /** @enum {integer} */
                         status?: 403;
                     };
@@ -10096,7 +10420,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description By policy, funding level and county: appropriated, committed, spent, available, executionRate (spent / appropriated, 4 places); {report, parameters, columns, items, totals} in JSON */
+            /** @description By policy, funding level and county: appropriated, committed, spent, available, receivable, executionRate (spent / appropriated, 4 places); {report, parameters, columns, items, totals} in JSON */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10284,6 +10608,74 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"] & {
                         /** @enum {string} */
                         code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+        };
+    };
+    SpendingController_spending: {
+        parameters: {
+            query: {
+                /** @description One county; default: every county in your region */
+                countyCode?: string;
+                fiscalYear: number;
+                format?: "json" | "csv" | "xlsx";
+                policyCode?: "OCP_REWARD" | "RURAL_REWARD" | "QUOTA_WAIVER_REWARD" | "RETIREMENT_REWARD" | "EXAM_BONUS" | "ELDER_CARE_PRIORITY" | "HOUSING_PRIORITY" | "NCMS_WAIVER" | "TUITION_WAIVER" | "COMPLICATION_SUPPORT" | "COLLEGE_GRANT" | "PENSION_SUBSIDY" | "FP_INSURANCE" | "SPECIAL_BEREAVED" | "SPECIAL_DISABLED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Paid lines by the month paid and by policy (for charts) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpendingDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                         /** @enum {integer} */
                         status?: 403;
                     };
