@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { HouseholdEventsService } from './household-events.service.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { HouseholdsService } from './households.service.js';
+import { ParentLinksController, ParentLinksQuery } from './parent-links.controller.js';
 import { RegistryController } from './registry.controller.js';
 import { RegistryImportService } from './registry-import.service.js';
 import { RegistryRepository } from './registry.repository.js';
@@ -9,8 +10,15 @@ import { RegistryRepository } from './registry.repository.js';
 /** Households, persons, life events and one-card accounts; `HouseholdSnapshots` for the rest of the system. */
 @Global()
 @Module({
-  controllers: [RegistryController],
-  providers: [RegistryRepository, HouseholdSnapshots, HouseholdsService, HouseholdEventsService, RegistryImportService],
+  controllers: [RegistryController, ParentLinksController],
+  providers: [
+    RegistryRepository,
+    HouseholdSnapshots,
+    HouseholdsService,
+    HouseholdEventsService,
+    RegistryImportService,
+    ParentLinksQuery,
+  ],
   exports: [HouseholdSnapshots, HouseholdsService],
 })
 export class RegistryModule {}

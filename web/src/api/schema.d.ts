@@ -750,6 +750,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/{id}/parents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Roles: any signed-in user. */
+        get: operations["ParentLinksController_parents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/{id}/payments": {
         parameters: {
             query?: never;
@@ -1553,6 +1570,9 @@ export interface components {
             items: components["schemas"]["HouseholdListItemDto"][];
             nextCursor: string | null;
         };
+        HouseholdParentsDto: {
+            items: components["schemas"]["MemberParentsDto"][];
+        };
         HouseholdPaymentDto: {
             /** @example 340.00 */
             amount: string;
@@ -1710,6 +1730,11 @@ export interface components {
              */
             sex?: "M" | "F";
         };
+        MemberParentsDto: {
+            father: components["schemas"]["ParentViewDto"] | null;
+            mother: components["schemas"]["ParentViewDto"] | null;
+            personId: string;
+        };
         MemberViewDto: {
             adopted: boolean;
             adoptedOn: string | null;
@@ -1734,6 +1759,12 @@ export interface components {
             sex: "M" | "F";
         };
         Object: Record<string, never>;
+        ParentViewDto: {
+            /** @description Whether the parent is (or was) a member of this household */
+            member: boolean;
+            name: string;
+            personId: string;
+        };
         PolicyDetailDto: {
             /** @enum {string} */
             beneficiaries: "HOUSEHOLD" | "PARENTS" | "CHILDREN" | "MEMBERS";
@@ -3572,6 +3603,42 @@ export interface operations {
                 content?: never;
             };
             /** @description Caller is not CLERK, or the record is out of the caller's region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ParentLinksController_parents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each member's mother and father (null: not linked) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdParentsDto"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not any signed-in user, or the record is out of the caller's region */
             403: {
                 headers: {
                     [name: string]: unknown;

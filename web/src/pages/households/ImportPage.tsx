@@ -1,8 +1,8 @@
-import { InboxOutlined } from '@ant-design/icons';
+import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Progress, Space, Table, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { ApiProblem } from '../../api/client';
+import { ApiProblem, download } from '../../api/client';
 import type { Problem, Schemas } from '../../api/types';
 import { session } from '../../auth/session';
 import { PageHead } from '../../components/common';
@@ -67,18 +67,38 @@ export default function ImportPage() {
     }
   }
 
+  const [templateError, setTemplateError] = useState<unknown>();
+  const template = (format: 'xlsx' | 'csv') => {
+    setTemplateError(undefined);
+    download(`/households/import-template?format=${format}`, `户籍导入模板.${format}`).catch(setTemplateError);
+  };
+
   const rows = error instanceof ApiProblem ? (error.problem.errors ?? []).filter((e) => e.line !== undefined) : [];
 
   return (
     <>
-      <PageHead title="批量导入户籍" crumbs={[{ title: '户籍档案', to: '/households' }, { title: '批量导入' }]} />
+      <PageHead
+        title="批量导入户籍"
+        crumbs={[{ title: '户籍档案', to: '/households' }, { title: '批量导入' }]}
+        extra={
+          <>
+            <Button icon={<DownloadOutlined />} onClick={() => template('xlsx')}>
+              下载模板（Excel）
+            </Button>
+            <Button icon={<DownloadOutlined />} onClick={() => template('csv')}>
+              下载模板（CSV）
+            </Button>
+          </>
+        }
+      />
+      <ProblemAlert error={templateError} title="模板未能下载" />
       <Card style={{ marginBottom: 16 }}>
         <Typography.Paragraph>
           每人一行，同一户的行连在一起；先“检查”，无错误后再“导入”。有任何一行出错时整个文件都不会导入。
-          文件格式见项目文档 src/modules/registry/import-format.md（UTF-8 编码的 CSV）。
+          按右上角的模板填写：Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码均可），表头可用中文或英文列名。
         </Typography.Paragraph>
         <Upload.Dragger
-          accept=".csv,text/csv"
+          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           maxCount={1}
           beforeUpload={(f) => {
             setFile(f);
@@ -93,7 +113,7 @@ export default function ImportPage() {
           <p className="ant-upload-drag-icon">
             <InboxOutlined />
           </p>
-          <p>点击选择或拖入 CSV 文件</p>
+          <p>点击选择或拖入 CSV 或 Excel（.xlsx）文件</p>
         </Upload.Dragger>
         <Space style={{ marginTop: 16 }}>
           <Button onClick={() => void run(true)} disabled={!file} loading={busy === 'check'}>
