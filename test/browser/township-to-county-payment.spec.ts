@@ -239,7 +239,7 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
         buffer: Buffer.from([header, ...rows].join('\n') + '\n'),
       });
       const chooser = page.waitForEvent('filechooser');
-      await page.getByText('点击选择或拖入 CSV 文件').click();
+      await page.getByText('点击选择或拖入 CSV 或 Excel（.xlsx）文件').click();
       await (
         await chooser
       ).setFiles(
@@ -255,7 +255,7 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
       await expectAccessible(page);
 
       const again = page.waitForEvent('filechooser');
-      await page.getByText('点击选择或拖入 CSV 文件').click();
+      await page.getByText('点击选择或拖入 CSV 或 Excel（.xlsx）文件').click();
       await (
         await again
       ).setFiles(

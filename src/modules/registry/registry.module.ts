@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { HouseholdEventsService } from './household-events.service.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { HouseholdsService } from './households.service.js';
+import { RegistryImportJobProcessor, RegistryImportJobsController } from './import-jobs.js';
 import { ParentLinksController, ParentLinksQuery } from './parent-links.controller.js';
 import { RegistryController } from './registry.controller.js';
 import { RegistryImportService } from './registry-import.service.js';
@@ -10,7 +11,7 @@ import { RegistryRepository } from './registry.repository.js';
 /** Households, persons, life events and one-card accounts; `HouseholdSnapshots` for the rest of the system. */
 @Global()
 @Module({
-  controllers: [RegistryController, ParentLinksController],
+  controllers: [RegistryController, ParentLinksController, RegistryImportJobsController],
   providers: [
     RegistryRepository,
     HouseholdSnapshots,
@@ -18,6 +19,7 @@ import { RegistryRepository } from './registry.repository.js';
     HouseholdEventsService,
     RegistryImportService,
     ParentLinksQuery,
+    RegistryImportJobProcessor,
   ],
   exports: [HouseholdSnapshots, HouseholdsService],
 })

@@ -8,7 +8,7 @@ import { useUser } from '../../auth/session';
 import { PageHead, StatusTag } from '../../components/common';
 import { PolicyFilter } from '../../components/filters';
 import { ProblemAlert } from '../../components/problem';
-import { ENROLLMENT_STATUS, label, POLICY } from '../../i18n/labels';
+import { ENROLLMENT_STATUS, label, POLICY, PROBLEM } from '../../i18n/labels';
 import { noticeText, Party } from './shared';
 
 const QUEUE: EnrollmentStatus[] = ['DRAFT', 'SUBMITTED', 'PUBLICIZED', 'ACTIVE', 'REJECTED', 'SUSPENDED', 'TERMINATED'];
@@ -51,7 +51,8 @@ export default function EnrollmentsPage() {
     onError: (error) => {
       setBulkError(error);
       const failures = error instanceof ApiProblem ? (error.problem.failures ?? []) : [];
-      const failed = new Map(failures.map((f) => [f.id, f.detail]));
+      // Each row's failure in Chinese by its code (the server writes the rows' `detail` in English).
+      const failed = new Map(failures.map((f) => [f.id, `未通过：${PROBLEM[f.code] ?? f.detail}`]));
       setAnswers(
         Object.fromEntries(
           selected.map((id) => [
@@ -207,7 +208,7 @@ export function RejectDialog({ enrollment, onClose }: { enrollment: Enrollment; 
       <ProblemAlert error={reject.error} />
       <Form form={form} layout="vertical" onFinish={(v) => reject.mutate(v)}>
         <Form.Item label="退回原因" name="reason" rules={[{ required: true, message: '请填写退回原因' }]}>
-          <Input.TextArea rows={3} maxLength={500} showCount />
+          <Input.TextArea rows={3} maxLength={500} showCount autoFocus />
         </Form.Item>
       </Form>
     </Modal>

@@ -12,7 +12,13 @@ type Household = Schemas['HouseholdViewDto'];
 type HouseholdEvent = Schemas['HouseholdEventViewDto'];
 
 /** The events a CORRECTION may withdraw (the server's WITHDRAWABLE list); it refuses the others. */
-export const WITHDRAWABLE = new Set(['DEATH', 'HUKOU_CHANGE', 'DISABILITY_ASSESSED', 'COMPLICATION_ASSESSED', 'MOVE_OUT']);
+export const WITHDRAWABLE = new Set([
+  'DEATH',
+  'HUKOU_CHANGE',
+  'DISABILITY_ASSESSED',
+  'COMPLICATION_ASSESSED',
+  'MOVE_OUT',
+]);
 
 const FIELDS: Record<string, string> = { name: '姓名', address: '地址', deathDate: '死亡日期' };
 
@@ -104,13 +110,14 @@ export function CorrectionDialog({
       <Form form={form} layout="vertical" onFinish={(v) => correct.mutate(v)}>
         {event ? (
           <Typography.Paragraph>
-            撤销 <strong>{event.date}</strong> 登记的“{label(EVENT_TYPE, event.type)}”{eventText ? `（${eventText}）` : ''}
+            撤销 <strong>{event.date}</strong> 登记的“{label(EVENT_TYPE, event.type)}”
+            {eventText ? `（${eventText}）` : ''}
             。撤销后此事件仍保留在记录中并标明已撤销，资格自该事件的发生日期起重新判定。
           </Typography.Paragraph>
         ) : (
           <>
             <Form.Item label="更正项目" name="field" rules={[{ required: true, message: '请选择更正项目' }]}>
-              <Select options={Object.entries(FIELDS).map(([value, text]) => ({ value, label: text }))} />
+              <Select autoFocus options={Object.entries(FIELDS).map(([value, text]) => ({ value, label: text }))} />
             </Form.Item>
             {field && field !== 'address' && (
               <Form.Item label="涉及成员" name="personId" rules={[{ required: true, message: '请选择成员' }]}>
@@ -147,7 +154,7 @@ export function CorrectionDialog({
           name="reason"
           rules={[{ required: true, whitespace: true, message: '请填写原因' }]}
         >
-          <Input.TextArea rows={3} maxLength={500} showCount />
+          <Input.TextArea rows={3} maxLength={500} showCount autoFocus={!!event} />
         </Form.Item>
       </Form>
     </Modal>

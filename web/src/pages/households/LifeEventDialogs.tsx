@@ -200,6 +200,7 @@ export function LifeEventDialog({ household, onClose }: { household: Household; 
       <Form form={form} layout="vertical" onFinish={(v) => record.mutate(v)}>
         <Form.Item label="事件类型" name="type" rules={[{ required: true, message: '请选择事件类型' }]}>
           <Select
+            autoFocus
             showSearch={{ optionFilterProp: 'label' }}
             options={Object.keys(FORMS).map((t) => ({ value: t, label: EVENT_TYPE[t] ?? t }))}
             placeholder="请选择"
