@@ -197,12 +197,13 @@ describe('the township and county desks correct, reject and import (browser)', (
       await page.getByRole('tab', { name: '公示中', selected: true }).waitFor();
       await page.getByRole('cell', { name: /HS-DESK-1 · 李秀英/ }).waitFor();
       await page.getByRole('cell', { name: /HS-DESK-1 · 王建国/ }).waitFor();
-      await page.getByRole('checkbox', { name: '全选' }).check();
+      const row = (name: string) => page.getByRole('row').filter({ hasText: `HS-DESK-1 · ${name}` });
+      await row('李秀英').getByRole('checkbox').check();
+      await row('王建国').getByRole('checkbox').check();
       await page.getByRole('button', { name: /批量审批（已选 2 件）/ }).click();
 
       // All or nothing: the server's answer for each row.
       await page.getByText('批量操作未执行').waitFor();
-      const row = (name: string) => page.getByRole('row').filter({ hasText: `HS-DESK-1 · ${name}` });
       await row('王建国').getByText('未通过：不能审批自己经办的事项').waitFor();
       await row('李秀英').getByText('本行可以办理，因其他行未通过而未执行').waitFor();
       await screenshot(page, '14-bulk-approve-refused');

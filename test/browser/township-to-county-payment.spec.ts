@@ -145,7 +145,8 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
       await kb.press('Enter');
 
       await page.getByRole('heading', { name: '家庭档案 HS-2026-001' }).waitFor();
-      await page.getByRole('cell', { name: '李秀英', exact: true }).waitFor();
+      // The wife is a member (配偶) and, in her son's row, his mother.
+      await page.getByRole('cell', { name: '李秀英', exact: true }).first().waitFor();
       await expect(page.getByRole('cell', { name: '配偶' }).isVisible()).resolves.toBe(true);
 
       // The son's death, recorded as a life event, appears on the dated timeline.

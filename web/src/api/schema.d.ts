@@ -801,6 +801,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/import-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Roles: CLERK. */
+        post: operations["RegistryImportJobsController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/import-template": {
         parameters: {
             query?: never;
@@ -1618,6 +1635,10 @@ export interface components {
             /** @description Village or community on asOf */
             regionCode: string;
             violationYears: number[];
+        };
+        ImportJobAcceptedDto: {
+            /** @description GET /jobs/:id: progress 0-100, then result {dryRun, households, persons} */
+            jobId: string;
         };
         ImportResultDto: {
             dryRun: boolean;
@@ -3741,6 +3762,56 @@ export interface operations {
             };
             /** @description IMPORT_REJECTED with errors [{line, field, message}] (a bad row, a file in neither encoding, malformed CSV or XLSX) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistryImportJobsController_start: {
+        parameters: {
+            query?: {
+                dryRun?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file of POST /households/import (CSV or XLSX) as the multipart field `file` */
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobAcceptedDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED: no file */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Caller is not CLERK, or the record is out of the caller's region */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -117,7 +117,11 @@ export function CorrectionDialog({
         ) : (
           <>
             <Form.Item label="更正项目" name="field" rules={[{ required: true, message: '请选择更正项目' }]}>
-              <Select autoFocus options={Object.entries(FIELDS).map(([value, text]) => ({ value, label: text }))} />
+              <Select
+                autoFocus
+                showSearch={{ optionFilterProp: 'label' }}
+                options={Object.entries(FIELDS).map(([value, text]) => ({ value, label: text }))}
+              />
             </Form.Item>
             {field && field !== 'address' && (
               <Form.Item label="涉及成员" name="personId" rules={[{ required: true, message: '请选择成员' }]}>

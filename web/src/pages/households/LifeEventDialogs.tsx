@@ -226,6 +226,7 @@ export function LifeEventDialog({ household, onClose }: { household: Household; 
         {spec?.fields.includes('relation') && (
           <Form.Item label="与户主关系" name="relation" rules={[{ required: true, message: '请选择与户主关系' }]}>
             <Select
+              showSearch={{ optionFilterProp: 'label' }}
               options={Object.entries(RELATION)
                 .filter(([value]) => value !== 'HEAD')
                 .map(([value, text]) => ({ value, label: text }))}
@@ -234,7 +235,10 @@ export function LifeEventDialog({ household, onClose }: { household: Household; 
         )}
         {spec?.fields.includes('hukouType') && (
           <Form.Item label="户口性质" name="hukouType" rules={[{ required: true, message: '请选择户口性质' }]}>
-            <Select options={Object.entries(HUKOU).map(([value, label]) => ({ value, label }))} />
+            <Select
+              showSearch={{ optionFilterProp: 'label' }}
+              options={Object.entries(HUKOU).map(([value, label]) => ({ value, label }))}
+            />
           </Form.Item>
         )}
         {spec?.fields.includes('birthOrder') && (
