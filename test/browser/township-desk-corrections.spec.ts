@@ -116,7 +116,7 @@ describe('the township and county desks correct, reject and import (browser)', (
       await choose('农业');
       await dialog.getByLabel('父亲').focus();
       await choose('王小明');
-      await screenshot(page, '11-member-joined');
+      await screenshot(page, '11-member-joined', { fullPage: false });
       await expectAccessible(page);
       await dialog.getByRole('button', { name: '登记' }).focus();
       await kb.press('Enter');
@@ -144,7 +144,7 @@ describe('the township and county desks correct, reject and import (browser)', (
       await withdraw.getByText(/撤销 2024-02-01 登记的“死亡”（李秀英）/).waitFor();
       // The reason has the focus: one types it at once.
       await kb.type('误录：李秀英健在，死亡的是邻居');
-      await screenshot(page, '12-withdraw-event');
+      await screenshot(page, '12-withdraw-event', { fullPage: false });
       await expectAccessible(page);
       await withdraw.getByRole('button', { name: '撤销事件' }).focus();
       await kb.press('Enter');

@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Modal, Space, Table, Tabs, Typography } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Space, Table, Tabs } from 'antd';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiProblem, request } from '../../api/client';
 import type { Enrollment, EnrollmentStatus, Page } from '../../api/types';
 import { useUser } from '../../auth/session';
-import { PageHead, StatusTag } from '../../components/common';
+import { PageHead, StatusTag, ToneTag } from '../../components/common';
 import { PolicyFilter } from '../../components/filters';
 import { ProblemAlert } from '../../components/problem';
 import { ENROLLMENT_STATUS, label, POLICY, PROBLEM } from '../../i18n/labels';
@@ -158,7 +158,7 @@ export default function EnrollmentsPage() {
               title: '处理结果',
               render: (_, e) =>
                 answers[e.id] ? (
-                  <Typography.Text type={answers[e.id].ok ? 'success' : 'danger'}>{answers[e.id].text}</Typography.Text>
+                  <ToneTag tone={answers[e.id].ok ? 'success' : 'error'}>{answers[e.id].text}</ToneTag>
                 ) : null,
             },
             ...(officer && ['DRAFT', 'SUBMITTED', 'PUBLICIZED'].includes(status)

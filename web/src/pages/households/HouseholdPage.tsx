@@ -350,14 +350,14 @@ function EventTimeline({
                     <>
                       {' '}
                       <ToneTag tone="warning">已撤销</ToneTag>
-                      <Typography.Text type="secondary">
-                        {dayjs(withdrawal.recordedAt).format('YYYY-MM-DD')} 撤销，原因：
-                        {String((withdrawal.data as { reason?: unknown }).reason ?? '')}
-                      </Typography.Text>
                     </>
                   )}
                   <div style={{ color: '#595959', fontSize: 13 }}>
                     {dayjs(e.recordedAt).format('YYYY-MM-DD HH:mm')} 录入
+                    {withdrawal &&
+                      `；${dayjs(withdrawal.recordedAt).format('YYYY-MM-DD HH:mm')} 撤销，原因：${String(
+                        (withdrawal.data as { reason?: unknown }).reason ?? '',
+                      )}`}
                     {onWithdraw && WITHDRAWABLE.has(e.type) && !withdrawal && (
                       <Button
                         type="link"
