@@ -25,7 +25,7 @@ import {
 const TOWNSHIP = '410122101';
 const VILLAGE = '410122101201';
 const COUNTY = '410122';
-const JOURNEY_TIMEOUT = 300_000;
+const JOURNEY_TIMEOUT = 600_000;
 const POLICY = 'SPECIAL_BEREAVED';
 const POLICY_NAME = '计划生育家庭特别扶助（独生子女死亡）';
 
