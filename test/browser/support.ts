@@ -171,10 +171,11 @@ export async function signIn(page: Page, service: Service, user: Account, path =
   await page.getByRole('button', { name: '退出登录' }).waitFor();
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** The whole page, or (`fullPage: false`, for a dialog) what the screen shows. */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
   // Let antd's animations (messages, tabs, modals) settle so the picture is what a person sees.
   await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

@@ -25,7 +25,7 @@ const TOWNSHIP = '410122101';
 const VILLAGE = '410122101201';
 const COUNTY = '410122';
 /** A journey is a person's morning of clicks; on a busy CI machine it may take minutes. */
-const JOURNEY_TIMEOUT = 300_000;
+const JOURNEY_TIMEOUT = 600_000;
 const POLICY_NAME = '计划生育家庭特别扶助（独生子女死亡）';
 
 const id = (birth: string, sequence: string) => {
@@ -145,7 +145,8 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
       await kb.press('Enter');
 
       await page.getByRole('heading', { name: '家庭档案 HS-2026-001' }).waitFor();
-      await page.getByRole('cell', { name: '李秀英', exact: true }).waitFor();
+      // The wife is a member (配偶) and, in her son's row, his mother.
+      await page.getByRole('cell', { name: '李秀英', exact: true }).first().waitFor();
       await expect(page.getByRole('cell', { name: '配偶' }).isVisible()).resolves.toBe(true);
 
       // The son's death, recorded as a life event, appears on the dated timeline.
@@ -239,7 +240,7 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
         buffer: Buffer.from([header, ...rows].join('\n') + '\n'),
       });
       const chooser = page.waitForEvent('filechooser');
-      await page.getByText('点击选择或拖入 CSV 文件').click();
+      await page.getByText('点击选择或拖入 CSV 或 Excel（.xlsx）文件').click();
       await (
         await chooser
       ).setFiles(
@@ -255,7 +256,7 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
       await expectAccessible(page);
 
       const again = page.waitForEvent('filechooser');
-      await page.getByText('点击选择或拖入 CSV 文件').click();
+      await page.getByText('点击选择或拖入 CSV 或 Excel（.xlsx）文件').click();
       await (
         await again
       ).setFiles(

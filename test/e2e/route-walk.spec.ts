@@ -288,6 +288,24 @@ describe('route walks over the OpenAPI document (e2e)', () => {
         request: () => ({ path: '/households/import', body: importCsv, contentType: 'text/csv' }),
         status: 200,
       },
+      'POST /api/v1/households/import-jobs': {
+        as: 'clerk',
+        request: () => ({
+          path: '/households/import-jobs',
+          contentType: 'multipart/form-data; boundary=walk-boundary',
+          body: [
+            '--walk-boundary',
+            'Content-Disposition: form-data; name="file"; filename="walk.csv"',
+            'Content-Type: text/csv',
+            '',
+            'household_no,region_code,address,id_number,name,relation,hukou_type',
+            `WIMP2,${VILLAGE},导入村2号,${idNumber('1961-01-01', 'M')},导入户主二,HEAD,RURAL`,
+            '--walk-boundary--',
+            '',
+          ].join('\r\n'),
+        }),
+        status: 202,
+      },
       'POST /api/v1/households/{id}/events': {
         as: 'clerk',
         prepare: async () => {

@@ -3,6 +3,8 @@ import { LifeEventHandlers } from './events/life-event-handlers.js';
 import { HouseholdEventsService } from './household-events.service.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { HouseholdsService } from './households.service.js';
+import { RegistryImportJobProcessor, RegistryImportJobsController } from './import-jobs.js';
+import { ParentLinksController, ParentLinksQuery } from './parent-links.controller.js';
 import { RegistryController } from './registry.controller.js';
 import { RegistryImportService } from './registry-import.service.js';
 import { RegistryRepository } from './registry.repository.js';
@@ -10,7 +12,7 @@ import { RegistryRepository } from './registry.repository.js';
 /** Households, persons, life events and one-card accounts; `HouseholdSnapshots` for the rest of the system. */
 @Global()
 @Module({
-  controllers: [RegistryController],
+  controllers: [RegistryController, ParentLinksController, RegistryImportJobsController],
   providers: [
     RegistryRepository,
     HouseholdSnapshots,
@@ -18,6 +20,8 @@ import { RegistryRepository } from './registry.repository.js';
     LifeEventHandlers,
     HouseholdEventsService,
     RegistryImportService,
+    ParentLinksQuery,
+    RegistryImportJobProcessor,
   ],
   exports: [HouseholdSnapshots, HouseholdsService],
 })

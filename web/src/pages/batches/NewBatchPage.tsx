@@ -1,12 +1,13 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { Button, Card, Form, Input, Select } from 'antd';
-import { useNavigate } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Card, Form, Input, List, Select } from 'antd';
+import { useNavigate, useSearchParams } from 'react-router';
 import { request } from '../../api/client';
 import type { Batch, Page, PolicyCode } from '../../api/types';
 import { useUser } from '../../auth/session';
 import { PageHead } from '../../components/common';
 import { ProblemAlert, showFieldProblems } from '../../components/problem';
 import { label, POLICY } from '../../i18n/labels';
+import { batchesToCreate } from '../tasks/tasks';
 
 interface Values {
   policyCode: PolicyCode;
@@ -19,6 +20,9 @@ export default function NewBatchPage() {
   const user = useUser();
   const navigate = useNavigate();
   const [form] = Form.useForm<Values>();
+  const [params] = useSearchParams();
+  const queryClient = useQueryClient();
+  const toCreate = useQuery({ queryKey: ['batches-to-create'], queryFn: batchesToCreate });
   const policies = useQuery({
     queryKey: ['policies'],
     queryFn: () =>
@@ -26,7 +30,11 @@ export default function NewBatchPage() {
   });
   const create = useMutation({
     mutationFn: (body: Values) => request<{ batch: Batch; jobId: string }>('POST', '/disbursement-batches', body),
-    onSuccess: ({ batch }) => void navigate(`/batches/${batch.id}`),
+    onSuccess: ({ batch }) => {
+      void queryClient.invalidateQueries({ queryKey: ['tasks'] });
+      void queryClient.invalidateQueries({ queryKey: ['batches-to-create'] });
+      void navigate(`/batches/${batch.id}`);
+    },
     onError: (e) => showFieldProblems(form, e),
   });
   const cash = (policies.data?.items ?? []).filter((p) => p.benefitKind !== 'NON_CASH');
@@ -41,7 +49,11 @@ export default function NewBatchPage() {
         <Form
           form={form}
           layout="vertical"
-          initialValues={{ countyCode: user.regionCode.slice(0, 6) }}
+          initialValues={{
+            countyCode: params.get('countyCode') ?? user.regionCode.slice(0, 6),
+            ...(params.get('policyCode') ? { policyCode: params.get('policyCode') as PolicyCode } : {}),
+            ...(params.get('period') ? { period: params.get('period')! } : {}),
+          }}
           onFinish={(v) => create.mutate({ ...v, period: v.period.trim() })}
         >
           <Form.Item label="政策" name="policyCode" rules={[{ required: true, message: '请选择政策' }]}>
@@ -71,6 +83,36 @@ export default function NewBatchPage() {
           </Button>
         </Form>
       </Card>
+      {(toCreate.data?.items.length ?? 0) > 0 && (
+        <Card title="本期待建的批次（有享受中的申请、尚无本期批次）" style={{ maxWidth: 640, marginTop: 16 }}>
+          <List
+            size="small"
+            dataSource={toCreate.data!.items}
+            renderItem={(b) => (
+              <List.Item
+                actions={[
+                  <Button
+                    key="fill"
+                    size="small"
+                    aria-label={`填入：${label(POLICY, b.policyCode)} ${b.period} ${b.countyCode}`}
+                    onClick={() =>
+                      form.setFieldsValue({
+                        policyCode: b.policyCode as PolicyCode,
+                        period: b.period,
+                        countyCode: b.countyCode,
+                      })
+                    }
+                  >
+                    填入
+                  </Button>,
+                ]}
+              >
+                {label(POLICY, b.policyCode)} · {b.period} · 县区 {b.countyCode}（{b.enrollments} 件享受中）
+              </List.Item>
+            )}
+          />
+        </Card>
+      )}
     </>
   );
 }

@@ -1,14 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Modal, Space, Table, Tabs, Typography } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Space, Table, Tabs } from 'antd';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiProblem, request } from '../../api/client';
 import type { Enrollment, EnrollmentStatus, Page } from '../../api/types';
 import { useUser } from '../../auth/session';
-import { PageHead, StatusTag } from '../../components/common';
+import { PageHead, StatusTag, ToneTag } from '../../components/common';
 import { PolicyFilter } from '../../components/filters';
 import { ProblemAlert } from '../../components/problem';
-import { ENROLLMENT_STATUS, label, POLICY } from '../../i18n/labels';
+import { ENROLLMENT_STATUS, label, POLICY, PROBLEM } from '../../i18n/labels';
 import { noticeText, Party } from './shared';
 
 const QUEUE: EnrollmentStatus[] = ['DRAFT', 'SUBMITTED', 'PUBLICIZED', 'ACTIVE', 'REJECTED', 'SUSPENDED', 'TERMINATED'];
@@ -51,7 +51,8 @@ export default function EnrollmentsPage() {
     onError: (error) => {
       setBulkError(error);
       const failures = error instanceof ApiProblem ? (error.problem.failures ?? []) : [];
-      const failed = new Map(failures.map((f) => [f.id, f.detail]));
+      // Each row's failure in Chinese by its code (the server writes the rows' `detail` in English).
+      const failed = new Map(failures.map((f) => [f.id, `未通过：${PROBLEM[f.code] ?? f.detail}`]));
       setAnswers(
         Object.fromEntries(
           selected.map((id) => [
@@ -157,7 +158,7 @@ export default function EnrollmentsPage() {
               title: '处理结果',
               render: (_, e) =>
                 answers[e.id] ? (
-                  <Typography.Text type={answers[e.id].ok ? 'success' : 'danger'}>{answers[e.id].text}</Typography.Text>
+                  <ToneTag tone={answers[e.id].ok ? 'success' : 'error'}>{answers[e.id].text}</ToneTag>
                 ) : null,
             },
             ...(officer && ['DRAFT', 'SUBMITTED', 'PUBLICIZED'].includes(status)
@@ -207,7 +208,7 @@ export function RejectDialog({ enrollment, onClose }: { enrollment: Enrollment; 
       <ProblemAlert error={reject.error} />
       <Form form={form} layout="vertical" onFinish={(v) => reject.mutate(v)}>
         <Form.Item label="退回原因" name="reason" rules={[{ required: true, message: '请填写退回原因' }]}>
-          <Input.TextArea rows={3} maxLength={500} showCount />
+          <Input.TextArea rows={3} maxLength={500} showCount autoFocus />
         </Form.Item>
       </Form>
     </Modal>

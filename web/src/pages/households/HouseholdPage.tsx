@@ -11,11 +11,24 @@ import { ExplanationList } from '../../components/ExplanationList';
 import { ProblemAlert } from '../../components/problem';
 import { ENROLLMENT_STATUS, EVENT_TYPE, HUKOU, label, LINE_STATUS, POLICY, RELATION, SEX } from '../../i18n/labels';
 import { todayInChina } from '../tasks/tasks';
+import { CorrectionDialog, WITHDRAWABLE } from './CorrectionDialog';
 import { BankAccountDialog, LifeEventDialog } from './LifeEventDialogs';
 
 type Household = Schemas['HouseholdViewDto'];
 type Decision = Schemas['DecisionDto'];
 type HouseholdEvent = Schemas['HouseholdEventViewDto'];
+
+type Parent = Schemas['ParentViewDto'];
+
+/** Each member's own mother and father, as the rules read them (GET /households/:id/parents). */
+function useParents(id: string) {
+  return useQuery({
+    queryKey: ['household-parents', id],
+    queryFn: () => unwrap(api.GET('/api/v1/households/{id}/parents', { params: { path: { id } } })),
+  });
+}
+
+const parentText = (p: Parent | null | undefined) => (p ? `${p.name}${p.member ? '' : '（非本户）'}` : '—');
 
 export function useHousehold(id: string) {
   return useQuery({
@@ -29,12 +42,15 @@ export default function HouseholdPage() {
   const { id = '' } = useParams();
   const user = useUser();
   const household = useHousehold(id);
-  const [dialog, setDialog] = useState<'event' | 'account' | undefined>();
+  const [dialog, setDialog] = useState<'event' | 'account' | 'correction' | undefined>();
+  const [withdrawing, setWithdrawing] = useState<{ event: HouseholdEvent; text: string }>();
+  const parents = useParents(id);
 
   if (household.error) return <ProblemAlert error={household.error} />;
   if (!household.data) return <Card loading />;
   const h = household.data;
   const names = new Map(h.members.map((m) => [m.personId, m.name]));
+  const links = new Map((parents.data?.items ?? []).map((p) => [p.personId, p]));
 
   return (
     <>
@@ -47,6 +63,7 @@ export default function HouseholdPage() {
               <Button type="primary" onClick={() => setDialog('event')}>
                 登记生活事件
               </Button>
+              <Button onClick={() => setDialog('correction')}>更正登记信息</Button>
               <Button onClick={() => setDialog('account')}>变更一卡通账户</Button>
             </>
           )
@@ -87,6 +104,8 @@ export default function HouseholdPage() {
               { title: '关系', dataIndex: 'relation', render: (v: string) => label(RELATION, v) },
               { title: '性别', dataIndex: 'sex', render: (v: string) => label(SEX, v) },
               { title: '出生日期', dataIndex: 'birthDate' },
+              { title: '母亲', key: 'mother', render: (_, m) => parentText(links.get(m.personId)?.mother) },
+              { title: '父亲', key: 'father', render: (_, m) => parentText(links.get(m.personId)?.father) },
               { title: '身份证号', dataIndex: 'idNumber' },
               { title: '户口性质', dataIndex: 'hukouType', render: (v: string) => label(HUKOU, v) },
               {
@@ -107,6 +126,7 @@ export default function HouseholdPage() {
               },
             ]}
           />
+          <ProblemAlert error={parents.error} title="父母关系未能读取" />
           {h.idNumbersMasked && (
             <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
               身份证号已按您的岗位权限部分隐藏。
@@ -115,12 +135,25 @@ export default function HouseholdPage() {
         </Card>
 
         <Eligibility household={h} names={names} />
-        <EventTimeline id={h.id} names={names} />
+        <EventTimeline
+          id={h.id}
+          names={names}
+          onWithdraw={user.role === 'CLERK' ? (event, text) => setWithdrawing({ event, text }) : undefined}
+        />
         <Enrollments id={h.id} names={names} />
         <Payments id={h.id} names={names} />
       </Space>
       {dialog === 'event' && <LifeEventDialog household={h} onClose={() => setDialog(undefined)} />}
       {dialog === 'account' && <BankAccountDialog household={h} onClose={() => setDialog(undefined)} />}
+      {dialog === 'correction' && <CorrectionDialog household={h} onClose={() => setDialog(undefined)} />}
+      {withdrawing && (
+        <CorrectionDialog
+          household={h}
+          event={withdrawing.event}
+          eventText={withdrawing.text}
+          onClose={() => setWithdrawing(undefined)}
+        />
+      )}
     </>
   );
 }
@@ -245,41 +278,101 @@ const DATA_LABEL: Record<string, string> = {
   birthOrder: '孩次',
 };
 
-function eventSummary(e: HouseholdEvent, names: Map<string, string>): string {
-  const parts: string[] = [];
-  if (e.personId) parts.push(names.get(e.personId) ?? '');
-  for (const [key, value] of Object.entries(e.data as Record<string, unknown>)) {
+const CORRECTED_FIELD: Record<string, string> = { name: '姓名', address: '地址', deathDate: '死亡日期' };
+
+function eventSummary(e: HouseholdEvent, names: Map<string, string>, byId: Map<string, HouseholdEvent>): string {
+  const data = e.data as Record<string, unknown>;
+  const who = e.personId ? (names.get(e.personId) ?? '') : '';
+  if (e.type === 'CORRECTION') {
+    const reason = `原因：${String(data.reason ?? '')}`;
+    if (data.withdrawsEventId) {
+      const target = byId.get(String(data.withdrawsEventId));
+      const type = label(EVENT_TYPE, String(data.withdrawnType ?? target?.type ?? ''));
+      const whose = target?.personId ? `（${names.get(target.personId) ?? ''}）` : '';
+      return `撤销 ${target?.date ?? ''} 登记的${type}${whose}，${reason}`;
+    }
+    const field = CORRECTED_FIELD[String(data.field)] ?? String(data.field);
+    return `${who ? `${who}的` : ''}${field}更正为 ${String(data.value ?? '')}，${reason}`;
+  }
+  const parts: string[] = [who];
+  const facts = (data.member && typeof data.member === 'object' ? data.member : data) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(facts)) {
     if (!(key in DATA_LABEL) || value === null || typeof value === 'object') continue;
+    if (key === 'name' && value === who) continue;
     parts.push(`${DATA_LABEL[key]} ${key === 'hukouType' ? label(HUKOU, String(value)) : String(value)}`);
   }
   return parts.filter(Boolean).join('，');
 }
 
-function EventTimeline({ id, names }: { id: string; names: Map<string, string> }) {
+function EventTimeline({
+  id,
+  names,
+  onWithdraw,
+}: {
+  id: string;
+  names: Map<string, string>;
+  onWithdraw?: (event: HouseholdEvent, text: string) => void;
+}) {
   const events = useQuery({
     queryKey: ['household-events', id],
     queryFn: () =>
       unwrap(api.GET('/api/v1/households/{id}/events', { params: { path: { id }, query: { limit: 500 as never } } })),
   });
+  const items = events.data?.items ?? [];
+  const byId = new Map(items.map((e) => [e.id, e]));
+  // A CORRECTION that withdraws an event: the event stays in the log, struck through, with why.
+  const withdrawnBy = new Map(
+    items
+      .filter((e) => e.type === 'CORRECTION' && (e.data as { withdrawsEventId?: unknown }).withdrawsEventId)
+      .map((e) => [String((e.data as { withdrawsEventId: unknown }).withdrawsEventId), e]),
+  );
   return (
     <Card title="生活事件（按发生日期）">
       <ProblemAlert error={events.error} />
-      {events.data && events.data.items.length === 0 && <Empty description="尚无生活事件" />}
+      {events.data && items.length === 0 && <Empty description="尚无生活事件" />}
       <Timeline
-        items={[...(events.data?.items ?? [])]
-          .sort((a, b) => a.date.localeCompare(b.date))
-          .map((e) => ({
-            key: e.id,
-            children: (
-              <div>
-                <strong>{e.date}</strong> {label(EVENT_TYPE, e.type)}
-                {eventSummary(e, names) && `：${eventSummary(e, names)}`}
-                <div style={{ color: '#595959', fontSize: 13 }}>
-                  {dayjs(e.recordedAt).format('YYYY-MM-DD HH:mm')} 录入
+        items={[...items]
+          .sort((a, b) => a.date.localeCompare(b.date) || a.recordedAt.localeCompare(b.recordedAt))
+          .map((e) => {
+            const summary = eventSummary(e, names, byId);
+            const withdrawal = withdrawnBy.get(e.id);
+            const title = `${e.date} ${label(EVENT_TYPE, e.type)}${summary && `：${summary}`}`;
+            return {
+              key: e.id,
+              color: withdrawal ? 'gray' : e.type === 'CORRECTION' ? 'orange' : undefined,
+              children: (
+                <div>
+                  <span style={withdrawal ? { textDecoration: 'line-through', color: '#595959' } : undefined}>
+                    <strong>{e.date}</strong> {label(EVENT_TYPE, e.type)}
+                    {summary && `：${summary}`}
+                  </span>
+                  {withdrawal && (
+                    <>
+                      {' '}
+                      <ToneTag tone="warning">已撤销</ToneTag>
+                    </>
+                  )}
+                  <div style={{ color: '#595959', fontSize: 13 }}>
+                    {dayjs(e.recordedAt).format('YYYY-MM-DD HH:mm')} 录入
+                    {withdrawal &&
+                      `；${dayjs(withdrawal.recordedAt).format('YYYY-MM-DD HH:mm')} 撤销，原因：${String(
+                        (withdrawal.data as { reason?: unknown }).reason ?? '',
+                      )}`}
+                    {onWithdraw && WITHDRAWABLE.has(e.type) && !withdrawal && (
+                      <Button
+                        type="link"
+                        size="small"
+                        aria-label={`撤销：${title}`}
+                        onClick={() => onWithdraw(e, summary)}
+                      >
+                        撤销（登记有误）
+                      </Button>
+                    )}
+                  </div>
                 </div>
-              </div>
-            ),
-          }))}
+              ),
+            };
+          })}
       />
     </Card>
   );

@@ -5,7 +5,8 @@ import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import type { Schemas } from '../../api/types';
 import { ProblemAlert, showFieldProblems } from '../../components/problem';
-import { EVENT_TYPE, HUKOU } from '../../i18n/labels';
+import { EVENT_TYPE, HUKOU, RELATION } from '../../i18n/labels';
+import { refreshHousehold } from './CorrectionDialog';
 import { IdNumberField } from './IdNumberField';
 
 type Household = Schemas['HouseholdViewDto'];
@@ -13,16 +14,14 @@ type EventType = Schemas['LifeEventDto']['type'];
 
 /**
  * What each event asks for: a member it concerns, and its own facts. The account change has its own
- * dialog; a member joining (a whole person) and a correction (which names the event it withdraws)
- * are recorded through the API until the console has their forms.
+ * dialog, and a correction (which names the event it withdraws, or the field it corrects) its own
+ * (CorrectionDialog).
  */
-const FORMS: Record<
-  Exclude<EventType, 'BANK_ACCOUNT_CHANGE' | 'MEMBER_JOINED' | 'CORRECTION'>,
-  { person: boolean; fields: string[] }
-> = {
+const FORMS: Record<Exclude<EventType, 'BANK_ACCOUNT_CHANGE' | 'CORRECTION'>, { person: boolean; fields: string[] }> = {
   DEATH: { person: true, fields: [] },
-  BIRTH: { person: false, fields: ['name', 'idNumber', 'hukouType', 'birthOrder'] },
-  ADOPTION: { person: false, fields: ['name', 'idNumber', 'hukouType', 'birthOrder'] },
+  BIRTH: { person: false, fields: ['name', 'idNumber', 'hukouType', 'birthOrder', 'parents'] },
+  ADOPTION: { person: false, fields: ['name', 'idNumber', 'hukouType', 'birthOrder', 'parents'] },
+  MEMBER_JOINED: { person: false, fields: ['name', 'idNumber', 'relation', 'hukouType', 'parents'] },
   DISABILITY_ASSESSED: { person: true, fields: ['grade4'] },
   COMPLICATION_ASSESSED: { person: true, fields: ['grade3'] },
   CERTIFICATE_ISSUED: { person: false, fields: ['certificateNo'] },
@@ -36,6 +35,9 @@ const FORMS: Record<
   MOVE_OUT: { person: true, fields: [] },
   MEMBER_LEFT: { person: true, fields: [] },
 };
+
+/** A parent chosen among the members, or anyone registered in the city by ID number. */
+const BY_ID_NUMBER = 'BY_ID_NUMBER';
 
 interface Values {
   type: keyof typeof FORMS;
@@ -52,6 +54,22 @@ interface Values {
   regionCode?: string;
   address?: string;
   fromPlace?: string;
+  relation?: string;
+  motherChoice?: string;
+  motherIdNumber?: string;
+  fatherChoice?: string;
+  fatherIdNumber?: string;
+}
+
+/** The member's own mother and father: by person id, by ID number, or left to the server's default. */
+function parentsOf(v: Values): Record<string, string> {
+  const links: Record<string, string> = {};
+  for (const kind of ['mother', 'father'] as const) {
+    const choice = v[`${kind}Choice`];
+    if (choice === BY_ID_NUMBER && v[`${kind}IdNumber`]) links[`${kind}IdNumber`] = v[`${kind}IdNumber`]!;
+    else if (choice && choice !== BY_ID_NUMBER) links[`${kind}PersonId`] = choice;
+  }
+  return links;
 }
 
 function dataOf(v: Values): Record<string, unknown> | undefined {
@@ -63,6 +81,11 @@ function dataOf(v: Values): Record<string, unknown> | undefined {
         idNumber: v.idNumber,
         hukouType: v.hukouType,
         ...(v.birthOrder ? { birthOrder: v.birthOrder } : {}),
+        ...parentsOf(v),
+      };
+    case 'MEMBER_JOINED':
+      return {
+        member: { name: v.name, idNumber: v.idNumber, relation: v.relation, hukouType: v.hukouType, ...parentsOf(v) },
       };
     case 'DISABILITY_ASSESSED':
       return { grade: v.grade4 };
@@ -83,13 +106,50 @@ function dataOf(v: Values): Record<string, unknown> | undefined {
   }
 }
 
-/** The server names `data.grade`; the form's field for it depends on the event. */
+/** The server names `data.grade` or `data.member.idNumber`; the form's field for it depends on the event. */
 const formField = (type: string) => (field: string) => {
-  const name = field.replace(/^data\./, '');
+  const name = field.replace(/^data\./, '').replace(/^member\./, '');
   if (name === 'grade') return [type === 'DISABILITY_ASSESSED' ? 'grade4' : 'grade3'];
-  if (name === 'date' || name === 'personId' || name === 'type') return [name];
+  if (name === 'motherPersonId' || name === 'fatherPersonId') return [name.replace('PersonId', 'Choice')];
+  if (name === 'member') return ['name'];
   return [name];
 };
+
+/** Mother and father of a new member: a member of this household, or a person by ID number. */
+function ParentFields({ household }: { household: Household }) {
+  const form = Form.useFormInstance<Values>();
+  const choices = { mother: Form.useWatch('motherChoice', form), father: Form.useWatch('fatherChoice', form) };
+  return (
+    <>
+      {(['mother', 'father'] as const).map((kind) => {
+        const word = kind === 'mother' ? '母亲' : '父亲';
+        const sex = kind === 'mother' ? 'F' : 'M';
+        return (
+          <div key={kind}>
+            <Form.Item
+              label={word}
+              name={`${kind}Choice`}
+              extra={`不选则按户主、配偶中的${kind === 'mother' ? '女性' : '男性'}关联`}
+            >
+              <Select
+                allowClear
+                placeholder="按户主、配偶关联"
+                showSearch={{ optionFilterProp: 'label' }}
+                options={[
+                  ...household.members
+                    .filter((m) => m.sex === sex)
+                    .map((m) => ({ value: m.personId, label: `${m.name}（本户，${m.birthDate}）` })),
+                  { value: BY_ID_NUMBER, label: '非本户成员（按身份证号）' },
+                ]}
+              />
+            </Form.Item>
+            {choices[kind] === BY_ID_NUMBER && <IdNumberField name={`${kind}IdNumber`} label={`${word}身份证号`} />}
+          </div>
+        );
+      })}
+    </>
+  );
+}
 
 export function LifeEventDialog({ household, onClose }: { household: Household; onClose: () => void }) {
   const [form] = Form.useForm<Values>();
@@ -98,6 +158,7 @@ export function LifeEventDialog({ household, onClose }: { household: Household; 
   const queryClient = useQueryClient();
   const { message } = App.useApp();
   const spec = type ? FORMS[type] : undefined;
+  const who = type === 'MEMBER_JOINED' ? '新成员' : '子女';
   const living = household.members.filter((m) => !m.deathDate);
 
   const record = useMutation({
@@ -114,9 +175,7 @@ export function LifeEventDialog({ household, onClose }: { household: Household; 
         }),
       ),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['household', household.id] });
-      await queryClient.invalidateQueries({ queryKey: ['household-events', household.id] });
-      await queryClient.invalidateQueries({ queryKey: ['eligibility', household.id] });
+      await refreshHousehold(queryClient, household.id);
       void message.success('已登记');
       onClose();
     },
@@ -141,6 +200,7 @@ export function LifeEventDialog({ household, onClose }: { household: Household; 
       <Form form={form} layout="vertical" onFinish={(v) => record.mutate(v)}>
         <Form.Item label="事件类型" name="type" rules={[{ required: true, message: '请选择事件类型' }]}>
           <Select
+            autoFocus
             showSearch={{ optionFilterProp: 'label' }}
             options={Object.keys(FORMS).map((t) => ({ value: t, label: EVENT_TYPE[t] ?? t }))}
             placeholder="请选择"
@@ -158,14 +218,27 @@ export function LifeEventDialog({ household, onClose }: { household: Household; 
           </Form.Item>
         )}
         {spec?.fields.includes('name') && (
-          <Form.Item label="子女姓名" name="name" rules={[{ required: true, message: '请填写姓名' }]}>
+          <Form.Item label={`${who}姓名`} name="name" rules={[{ required: true, message: '请填写姓名' }]}>
             <Input />
           </Form.Item>
         )}
-        {spec?.fields.includes('idNumber') && <IdNumberField name="idNumber" label="子女身份证号" />}
+        {spec?.fields.includes('idNumber') && <IdNumberField name="idNumber" label={`${who}身份证号`} />}
+        {spec?.fields.includes('relation') && (
+          <Form.Item label="与户主关系" name="relation" rules={[{ required: true, message: '请选择与户主关系' }]}>
+            <Select
+              showSearch={{ optionFilterProp: 'label' }}
+              options={Object.entries(RELATION)
+                .filter(([value]) => value !== 'HEAD')
+                .map(([value, text]) => ({ value, label: text }))}
+            />
+          </Form.Item>
+        )}
         {spec?.fields.includes('hukouType') && (
           <Form.Item label="户口性质" name="hukouType" rules={[{ required: true, message: '请选择户口性质' }]}>
-            <Select options={Object.entries(HUKOU).map(([value, label]) => ({ value, label }))} />
+            <Select
+              showSearch={{ optionFilterProp: 'label' }}
+              options={Object.entries(HUKOU).map(([value, label]) => ({ value, label }))}
+            />
           </Form.Item>
         )}
         {spec?.fields.includes('birthOrder') && (
@@ -212,6 +285,7 @@ export function LifeEventDialog({ household, onClose }: { household: Household; 
             <Input />
           </Form.Item>
         )}
+        {spec?.fields.includes('parents') && <ParentFields household={household} />}
       </Form>
     </Modal>
   );
@@ -232,8 +306,7 @@ export function BankAccountDialog({ household, onClose }: { household: Household
     mutationFn: (body: AccountValues) =>
       unwrap(api.PUT('/api/v1/households/{id}/bank-account', { params: { path: { id: household.id } }, body })),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['household', household.id] });
-      await queryClient.invalidateQueries({ queryKey: ['household-events', household.id] });
+      await refreshHousehold(queryClient, household.id);
       void message.success('一卡通账户已变更');
       onClose();
     },

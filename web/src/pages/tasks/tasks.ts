@@ -29,6 +29,59 @@ async function count<T>(path: string, keep: (item: T) => boolean = () => true) {
   return { count: page.items.filter(keep).length, more: page.nextCursor !== null };
 }
 
+/** A batch the county has not made yet: a cash policy with enrollments in force, for the current period. */
+export interface BatchToCreate {
+  policyCode: string;
+  period: string;
+  countyCode: string;
+  enrollments: number;
+}
+
+const LIVE_BATCH = (b: Batch) => b.status !== 'CANCELLED' && b.status !== 'REJECTED';
+
+/**
+ * 待建批次, derived from the server's lists (the API has no route that answers it): every cash policy
+ * with ACTIVE enrollments in a county, for this month (monthly benefits) or this year (annual and
+ * one-time ones), that has no batch for that period which is neither cancelled nor rejected. Reads
+ * up to 500 active enrollments (`more` when there are more).
+ */
+export async function batchesToCreate(): Promise<{ items: BatchToCreate[]; more: boolean }> {
+  const [policies, active] = await Promise.all([
+    request<Page<{ code: string; frequency: string }>>('GET', '/policies?limit=100'),
+    request<Page<Enrollment>>('GET', `/enrollments?status=ACTIVE&limit=${LIMIT}`),
+  ]);
+  const today = todayInChina();
+  const periodOf = new Map(
+    policies.items
+      .filter((p) => ['MONTHLY', 'ANNUAL', 'ONE_TIME'].includes(p.frequency))
+      .map((p) => [p.code, p.frequency === 'MONTHLY' ? today.slice(0, 7) : today.slice(0, 4)]),
+  );
+  const groups = new Map<string, BatchToCreate>();
+  for (const e of active.items) {
+    const period = periodOf.get(e.policyCode);
+    if (!period) continue;
+    const countyCode = e.regionCode.slice(0, 6);
+    const key = `${e.policyCode}:${countyCode}`;
+    const group = groups.get(key) ?? { policyCode: e.policyCode, period, countyCode, enrollments: 0 };
+    group.enrollments++;
+    groups.set(key, group);
+  }
+  const policyCodes = [...new Set([...groups.values()].map((g) => g.policyCode))];
+  const made = await Promise.all(
+    policyCodes.map(async (code) => {
+      const query = new URLSearchParams({ policyCode: code, period: periodOf.get(code)!, limit: '100' });
+      const batches = await request<Page<Batch>>('GET', `/disbursement-batches?${query}`);
+      return batches.items.filter(LIVE_BATCH).map((b) => `${b.policyCode}:${b.countyCode}`);
+    }),
+  );
+  const exists = new Set(made.flat());
+  const items = [...groups.entries()].filter(([key]) => !exists.has(key)).map(([, group]) => group);
+  return { items, more: active.nextCursor !== null };
+}
+
+export const newBatchLink = (b: BatchToCreate) =>
+  `/batches/new?${new URLSearchParams({ policyCode: b.policyCode, period: b.period, countyCode: b.countyCode })}`;
+
 /** 待办: what the signed-in user has to do next, counted from the server's lists. */
 async function loadTasks(role: Role): Promise<Task[]> {
   if (role === 'CLERK') {
@@ -43,11 +96,12 @@ async function loadTasks(role: Role): Promise<Task[]> {
   }
   if (role === 'OFFICER') {
     const today = todayInChina();
-    const [submitted, noticeOver, generated, failed] = await Promise.all([
+    const [submitted, noticeOver, generated, failed, toCreate] = await Promise.all([
       count<Enrollment>('/enrollments?status=SUBMITTED'),
       count<Enrollment>('/enrollments?status=PUBLICIZED', (e) => e.noticeEndsOn !== null && e.noticeEndsOn <= today),
       count<Batch>('/disbursement-batches?status=GENERATED'),
       count<Batch>('/disbursement-batches?status=GENERATION_FAILED').catch(() => ({ count: 0, more: false })),
+      batchesToCreate(),
     ]);
     return [
       { key: 'publicize', title: '待公示的申请', ...submitted, to: '/enrollments?status=SUBMITTED', action: '去公示' },
@@ -57,6 +111,14 @@ async function loadTasks(role: Role): Promise<Task[]> {
         ...noticeOver,
         to: '/enrollments?status=PUBLICIZED',
         action: '去审批',
+      },
+      {
+        key: 'create',
+        title: '本期待建的发放批次',
+        count: toCreate.items.length,
+        more: toCreate.more,
+        to: toCreate.items.length === 1 ? newBatchLink(toCreate.items[0]) : '/batches/new',
+        action: '去新建',
       },
       {
         key: 'submit',
