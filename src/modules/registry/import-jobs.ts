@@ -1,15 +1,6 @@
 import { Controller, HttpCode, Injectable, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
-  ApiOperation,
-  ApiProperty,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
 import { copyFile, rename, stat, unlink } from 'node:fs/promises';
@@ -18,6 +9,9 @@ import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { ApiFileUpload } from '../../common/openapi/api-file-upload.decorator.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 import { ValidationFailedError } from '../../common/errors.js';
 import { requestContext, type Actor } from '../../common/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -54,7 +48,7 @@ interface UploadedFileOnDisk {
  * progress (bytes of the file read, then the writes) and gives its result, or the same
  * IMPORT_REJECTED problem with the errors by line as the job's `error`. All rows or none, as there.
  */
-@ApiTags('registry')
+@ApiTags(TAGS.registry)
 @Controller('households')
 export class RegistryImportJobsController {
   constructor(
@@ -66,15 +60,11 @@ export class RegistryImportJobsController {
   @HttpCode(202)
   @Roles('CLERK')
   @UseInterceptors(FileInterceptor('file', { dest: tmpdir(), limits: { fileSize: 1024 * 1024 * 1024, files: 1 } }))
-  @ApiOperation({ summary: '批量导入户籍（后台任务，GET /jobs/:id 查看进度和结果）' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    description: 'The file of POST /households/import (CSV or XLSX) as the multipart field `file`',
-    schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
-  })
+  @ApiSummary('批量导入户籍（后台任务，GET /jobs/:id 查看进度和结果）')
+  @ApiFileUpload({ description: 'The file of POST /households/import (CSV or XLSX) as the multipart field `file`' })
   @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
   @ApiAcceptedResponse({ type: ImportJobAcceptedDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: no file' })
+  @ApiProblems({ 400: ['VALIDATION_FAILED'] })
   async start(
     @UploadedFile() file: UploadedFileOnDisk | undefined,
     @Query('dryRun') dryRun: string | undefined,

@@ -1,10 +1,12 @@
-import { Controller, Get, Injectable, Param } from '@nestjs/common';
+import { Controller, Get, Injectable, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import type { Actor } from '../../common/request-context.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 import { queryRows } from '../../database/sql.js';
 import { HouseholdsService } from './households.service.js';
 
@@ -69,7 +71,7 @@ export class ParentLinksQuery {
  * GET /households/:id/parents: each member's own mother and father as the rules read them (the
  * household view lists members by their relation to the head, which is not parenthood).
  */
-@ApiTags('registry')
+@ApiTags(TAGS.registry)
 @Controller('households')
 export class ParentLinksController {
   constructor(
@@ -80,7 +82,12 @@ export class ParentLinksController {
   @Get(':id/parents')
   @Roles()
   @ApiOkResponse({ type: HouseholdParentsDto, description: "Each member's mother and father (null: not linked)" })
-  async parents(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<HouseholdParentsDto> {
+  @ApiSummary('户内成员的父母关联（母亲、父亲，是否本户成员）')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
+  async parents(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<HouseholdParentsDto> {
     await this.households.assertVisible(id, actor);
     return { items: await this.links.ofHousehold(id) };
   }
