@@ -998,6 +998,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households/{id}/parents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 户内成员的父母关联（母亲、父亲，是否本户成员）
+         * @description Roles: any signed-in user.
+         */
+        get: operations["ParentLinksController_parents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/households/{id}/payments": {
         parameters: {
             query?: never;
@@ -1032,6 +1052,26 @@ export interface paths {
          * @description Roles: CLERK.
          */
         post: operations["RegistryController_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/import-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 批量导入户籍（后台任务，GET /jobs/:id 查看进度和结果）
+         * @description Roles: CLERK.
+         */
+        post: operations["RegistryImportJobsController_start"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2802,6 +2842,9 @@ export interface components {
             items: components["schemas"]["HouseholdListItemDto"][];
             nextCursor: string | null;
         };
+        HouseholdParentsDto: {
+            items: components["schemas"]["MemberParentsDto"][];
+        };
         HouseholdPaymentDto: {
             /** @example 340.00 */
             amount: string;
@@ -2888,6 +2931,10 @@ export interface components {
              * @enum {string}
              */
             type: "HUKOU_CHANGE";
+        };
+        ImportJobAcceptedDto: {
+            /** @description GET /jobs/:id: progress 0-100, then result {dryRun, households, persons} */
+            jobId: string;
         };
         ImportResultDto: {
             dryRun: boolean;
@@ -3143,6 +3190,11 @@ export interface components {
              */
             type: "MEMBER_LEFT";
         };
+        MemberParentsDto: {
+            father: components["schemas"]["ParentViewDto"] | null;
+            mother: components["schemas"]["ParentViewDto"] | null;
+            personId: string;
+        };
         MemberViewDto: {
             adopted: boolean;
             adoptedOn: string | null;
@@ -3273,6 +3325,12 @@ export interface components {
         };
         NoEventDataDto: Record<string, never>;
         Object: Record<string, never>;
+        ParentViewDto: {
+            /** @description Whether the parent is (or was) a member of this household */
+            member: boolean;
+            name: string;
+            personId: string;
+        };
         PaymentTraceView: {
             /** @description Always masked */
             accountNo: string;
@@ -8602,6 +8660,70 @@ export interface operations {
             };
         };
     };
+    ParentLinksController_parents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each member's mother and father (null: not linked) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdParentsDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+        };
+    };
     HouseholdPaymentsController_list: {
         parameters: {
             query?: never;
@@ -8779,6 +8901,94 @@ export interface operations {
                         code?: "IMPORT_REJECTED";
                         /** @enum {integer} */
                         status?: 422;
+                    };
+                };
+            };
+        };
+    };
+    RegistryImportJobsController_start: {
+        parameters: {
+            query?: {
+                dryRun?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file of POST /households/import (CSV or XLSX) as the multipart field `file` */
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The file of POST /households/import (CSV or XLSX) as the multipart field `file`
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobAcceptedDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
                     };
                 };
             };
