@@ -63,7 +63,8 @@ describe('ledger (e2e)', () => {
       '/ledger/accounts?fiscalYear=2012&policyCode=OCP_REWARD&countyCode=410122',
     ).expect(200);
     expect(response.body.nextCursor).toBeNull();
-    expect(response.body.items).toHaveLength(8);
+    // Five accounts per budget line: FUNDING, AVAILABLE, COMMITTED, SPENT and RECEIVABLE (overpayments).
+    expect(response.body.items).toHaveLength(10);
     const municipal = response.body.items.filter((a: { fundingLevel: string }) => a.fundingLevel === 'MUNICIPAL');
     expect(municipal).toEqual([
       expect.objectContaining({
@@ -76,13 +77,14 @@ describe('ledger (e2e)', () => {
       expect.objectContaining({ code: 'AVAILABLE', flags: ['DEBITS_MUST_NOT_EXCEED_CREDITS'], balance: '1189.99' }),
       expect.objectContaining({ code: 'COMMITTED', debitsPosted: '10.01', creditsPosted: '10.01', balance: '0.00' }),
       expect.objectContaining({ code: 'SPENT', balance: '10.01' }),
+      expect.objectContaining({ code: 'RECEIVABLE', flags: ['DEBITS_MUST_NOT_EXCEED_CREDITS'], balance: '0.00' }),
     ]);
 
     // Another county's finance officer sees none of them; the city auditor sees all three lines.
     const other = await get(otherFinance, '/ledger/accounts?countyCode=410122').expect(200);
     expect(other.body.items).toEqual([]);
     const all = await get(auditor, '/ledger/accounts?fiscalYear=2012').expect(200);
-    expect(all.body.items).toHaveLength(12);
+    expect(all.body.items).toHaveLength(15);
     await get(clerk, '/ledger/accounts').expect(403);
     await get(finance, '/ledger/accounts?policyCode=NOPE').expect(400);
   });
@@ -98,8 +100,8 @@ describe('ledger (e2e)', () => {
       seen.push(...page.body.items.map((a) => a.id));
       cursor = page.body.nextCursor;
     }
-    expect(seen).toHaveLength(12);
-    expect(new Set(seen).size).toBe(12);
+    expect(seen).toHaveLength(15);
+    expect(new Set(seen).size).toBe(15);
     await get(auditor, '/ledger/accounts?cursor=garbage').expect(400);
   });
 

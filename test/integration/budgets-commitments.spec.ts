@@ -121,8 +121,8 @@ describe('budget commitments (integration, real PostgreSQL, concurrent transacti
     expect(lowest.isNegative()).toBe(false);
     expect(samples).toBeGreaterThan(0);
     expect(await figures(2013, 'OCP_REWARD')).toEqual({
-      MUNICIPAL: { FUNDING: '100.00', AVAILABLE: '0.00', COMMITTED: '100.00', SPENT: '0.00' },
-      COUNTY: { FUNDING: '100.00', AVAILABLE: '0.00', COMMITTED: '100.00', SPENT: '0.00' },
+      MUNICIPAL: { FUNDING: '100.00', AVAILABLE: '0.00', COMMITTED: '100.00', SPENT: '0.00', RECEIVABLE: '0.00' },
+      COUNTY: { FUNDING: '100.00', AVAILABLE: '0.00', COMMITTED: '100.00', SPENT: '0.00', RECEIVABLE: '0.00' },
     });
     const audits = await t.dataSource.query(
       `SELECT count(*)::int AS n FROM audit_events WHERE action = 'budget.committed'`,

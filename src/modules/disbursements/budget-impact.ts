@@ -5,6 +5,8 @@ import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import { formatMoney, fromFen, money, toFen } from '../../common/money.js';
 import type { Actor } from '../../common/request-context.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 import { Transactions } from '../../database/transactions.js';
 import { BudgetsService } from '../budgets/budgets.service.js';
 import { shareSplitter } from '../budgets/share-split.js';
@@ -111,7 +113,7 @@ export class BudgetImpactService {
   }
 }
 
-@ApiTags('disbursement-batches')
+@ApiTags(TAGS.disbursements)
 @Controller('disbursement-batches')
 export class BudgetImpactController {
   constructor(private readonly service: BudgetImpactService) {}
@@ -123,6 +125,8 @@ export class BudgetImpactController {
     description:
       "The batch's totals by funding level and, for a SUBMITTED batch, each budget line's available money before and after approving",
   })
+  @ApiSummary('审批对预算的影响：各资金层级预算指标审批前后的可用额度')
+  @ApiProblems({ 404: ['NOT_FOUND'] })
   impact(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<BudgetImpactDto> {
     return this.service.impact(actor, id);
   }

@@ -7,6 +7,8 @@ import { Roles } from '../../common/auth/roles.decorator.js';
 import { formatMoney, money } from '../../common/money.js';
 import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
+import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
+import { TAGS } from '../../common/openapi/openapi-document.js';
 import { ReportQuery } from './dto/reports.dto.js';
 
 export class SpendingItemDto {
@@ -40,7 +42,7 @@ export class SpendingRepository {
   }
 }
 
-@ApiTags('reports')
+@ApiTags(TAGS.reports)
 @Controller('reports')
 export class SpendingController {
   constructor(private readonly repository: SpendingRepository) {}
@@ -48,6 +50,8 @@ export class SpendingController {
   @Get('spending')
   @Roles('FINANCE', 'AUDITOR')
   @ApiOkResponse({ type: SpendingDto, description: 'Paid lines by the month paid and by policy (for charts)' })
+  @ApiSummary('按月、按政策的银行已支付金额（图表用）')
+  @ApiProblems({ 403: ['OUT_OF_SCOPE'] })
   async spending(@Query() query: ReportQuery, @CurrentActor() actor: Actor): Promise<SpendingDto> {
     const scope = new RegionScope(actor.regionCode);
     if (query.countyCode) scope.assert(query.countyCode, 'county');

@@ -356,7 +356,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 审批对预算的影响：各资金层级预算指标审批前后的可用额度
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["BudgetImpactController_impact"];
         put?: never;
         post?: never;
@@ -1593,7 +1596,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: FINANCE, AUDITOR. */
+        /**
+         * 按月、按政策的银行已支付金额（图表用）
+         * @description Roles: FINANCE, AUDITOR.
+         */
         get: operations["SpendingController_spending"];
         put?: never;
         post?: never;
@@ -1952,15 +1958,28 @@ export interface components {
             accountName: string;
             /** @description Masked unless the caller is FINANCE */
             accountNo: string;
-            /** @example 960.00 */
+            /**
+             * @description What the bank pays (the net): grossAmount - offsetAmount
+             * @example 960.00
+             */
             amount: string;
             /** @description The bank's reference of a paid line */
             bankRef: string | null;
+            /**
+             * @description What the line is owed
+             * @example 960.00
+             */
+            grossAmount: string;
             /** Format: uuid */
             householdId: string;
             /** Format: uuid */
             id: string;
             lineNo: number;
+            /**
+             * @description Kept back to recover the household's overpayment claims
+             * @example 960.00
+             */
+            offsetAmount: string;
             /**
              * @description The periods (YYYY or YYYY-MM) the line pays
              * @example [
@@ -2030,6 +2049,8 @@ export interface components {
             approvedBy: string | null;
             /** @description SHA-256 (hex) of the bank file, recorded at the first export */
             bankFileSha256: string | null;
+            /** @description The bank format the batch was exported in (GET /bank-formats), once exported */
+            bankFormat: string | null;
             /** @example RURAL_REWARD-2012-410122-001 */
             batchNo: string;
             /** Format: date-time */
@@ -2667,6 +2688,8 @@ export interface components {
         EnrollmentTransitionView: {
             /** Format: uuid */
             actorId: string | null;
+            /** @description Who acted in the old system, for a transition brought by POST /enrollments/import */
+            actorName: string | null;
             /**
              * Format: date
              * @example 2012-03-10
@@ -2678,6 +2701,8 @@ export interface components {
             explanation: Record<string, never> | null;
             /** @enum {string|null} */
             from: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED" | null;
+            /** @description Brought from the old system by POST /enrollments/import */
+            imported: boolean;
             reason: string | null;
             /** @enum {string} */
             to: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED";
@@ -2890,6 +2915,8 @@ export interface components {
         HouseholdTraceView: {
             enrollments: components["schemas"]["TraceEnrollmentView"][];
             household: components["schemas"]["TraceHouseholdRefView"];
+            /** @description The household's overpayment claims, their periods and recoveries */
+            overpayments: components["schemas"]["ClaimDto"][];
             payments: components["schemas"]["PaymentTraceView"][];
             totals: components["schemas"]["HouseholdTraceTotalsView"];
         };
@@ -5586,6 +5613,20 @@ export interface operations {
                         code?: "ROLE_FORBIDDEN";
                         /** @enum {integer} */
                         status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
                     };
                 };
             };
@@ -10877,7 +10918,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            /** @description 无权执行此操作：`OUT_OF_SCOPE`、`ROLE_FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10885,7 +10926,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"] & {
                         /** @enum {string} */
-                        code?: "ROLE_FORBIDDEN";
+                        code?: "OUT_OF_SCOPE" | "ROLE_FORBIDDEN";
                         /** @enum {integer} */
                         status?: 403;
                     };

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ClaimDto } from '../../overpayments/dto/overpayments.dto.js';
 import { ApiDate, ApiMoney, ApiNullableString, ApiTimestamp, PageOf } from '../../../common/openapi/properties.js';
 
 /** A ledger transfer behind a payment line. */
@@ -86,6 +87,8 @@ export class HouseholdTraceView {
   @ApiProperty({ type: [PaymentTraceView] }) payments!: PaymentTraceView[];
   @ApiProperty({ type: HouseholdTraceTotalsView }) totals!: HouseholdTraceTotalsView;
   @ApiProperty({ type: [TraceEnrollmentView] }) enrollments!: TraceEnrollmentView[];
+  @ApiProperty({ type: [ClaimDto], description: "The household's overpayment claims, their periods and recoveries" })
+  overpayments!: ClaimDto[];
 }
 
 export class BatchShareView {

@@ -53,6 +53,8 @@ export class BatchView {
   @ApiNullableString() rejectReason!: string | null;
   @ApiNullableString({ description: 'SHA-256 (hex) of the bank file, recorded at the first export' })
   bankFileSha256!: string | null;
+  @ApiNullableString({ description: 'The bank format the batch was exported in (GET /bank-formats), once exported' })
+  bankFormat!: string | null;
   @ApiTimestamp({ nullable: true }) exportedAt!: string | null;
   @ApiTimestamp({ nullable: true }) settledAt!: string | null;
   @ApiTimestamp({ nullable: true }) closedAt!: string | null;
@@ -72,7 +74,9 @@ export class BatchLineView {
   @ApiNullableString({ format: 'uuid' }) personId!: string | null;
   @ApiProperty({ type: [String], example: ['2012'], description: 'The periods (YYYY or YYYY-MM) the line pays' })
   periods!: string[];
-  @ApiMoney() amount!: string;
+  @ApiMoney({ description: 'What the bank pays (the net): grossAmount - offsetAmount' }) amount!: string;
+  @ApiMoney({ description: 'What the line is owed' }) grossAmount!: string;
+  @ApiMoney({ description: "Kept back to recover the household's overpayment claims" }) offsetAmount!: string;
   @ApiProperty({ enum: ['PENDING', 'PAID', 'FAILED', 'CANCELLED'] }) status!: string;
   @ApiNullableString({ description: "The bank's reference of a paid line" }) bankRef!: string | null;
   @ApiNullableString({ description: "The bank's reason for a failed line" }) reason!: string | null;
