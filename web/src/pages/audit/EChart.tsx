@@ -1,12 +1,12 @@
 import { BarChart, LineChart } from 'echarts/charts';
-import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
 // Only the parts the console draws: bars and lines on a grid, drawn as SVG. This module is loaded
 // lazily by the pages with charts, so neither the sign-in page nor the desk screens carry ECharts.
-echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, SVGRenderer]);
+echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, SVGRenderer]);
 
 export type ChartOption = echarts.EChartsCoreOption;
 
@@ -36,11 +36,14 @@ export default function EChart({
     };
   }, []);
   useEffect(() => {
-    echarts.getInstanceByDom(element.current!)?.setOption({ aria: { enabled: true }, ...option }, true);
+    echarts.getInstanceByDom(element.current!)?.setOption(option, true);
   }, [option]);
   return (
     <figure style={{ margin: 0 }}>
-      <div ref={element} role="img" aria-label={`${label}：${summary}`} style={{ width: '100%', height }} />
+      {/* The label sits on a wrapper: ECharts owns its container's attributes and would replace it. */}
+      <div role="img" aria-label={`${label}：${summary}`}>
+        <div ref={element} style={{ width: '100%', height }} />
+      </div>
       <figcaption className="sr-only">{summary}</figcaption>
     </figure>
   );
