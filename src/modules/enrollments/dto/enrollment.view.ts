@@ -34,7 +34,9 @@ export class EnrollmentTransitionView {
   @ApiNullableString({ enum: ENROLLMENT_STATUSES }) from!: string | null;
   @ApiProperty({ enum: ENROLLMENT_STATUSES }) to!: string;
   @ApiNullableString({ format: 'uuid' }) actorId!: string | null;
-  @ApiNullableString({ description: 'Who acted in the old system, for a transition brought by POST /enrollments/import' })
+  @ApiNullableString({
+    description: 'Who acted in the old system, for a transition brought by POST /enrollments/import',
+  })
   actorName!: string | null;
   @ApiProperty({ description: 'Brought from the old system by POST /enrollments/import' }) imported!: boolean;
   @ApiNullableString() reason!: string | null;
