@@ -329,6 +329,10 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       const total = rows.find((r) => r[1] === 'TOTAL');
       expect(total?.[column]).toBe(40000);
       await expect(page.getByRole('cell', { name: '¥40000.00' }).first().isVisible()).resolves.toBe(true);
+      // The overpayment claims report sits beside the others (none is open in this journey).
+      await page.getByRole('tab', { name: '多付追回' }).click();
+      await page.getByRole('columnheader', { name: '待追回' }).waitFor();
+      await expect(page.getByText('本年度没有数据').isVisible()).resolves.toBe(true);
       await page.context().close();
     },
     JOURNEY_TIMEOUT,

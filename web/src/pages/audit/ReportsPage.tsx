@@ -16,6 +16,7 @@ const REPORTS: { key: string; title: string }[] = [
   { key: 'beneficiaries', title: '享受对象' },
   { key: 'failed-payments', title: '发放失败' },
   { key: 'arrears', title: '补发欠发' },
+  { key: 'overpayments', title: '多付追回' },
 ];
 
 /** src/modules/reports/spending.ts SpendingDto. */
