@@ -251,4 +251,73 @@ describe('overpayments: offsets on lines the bank fails, and the version offset 
     });
     await verifyLedger();
   });
+  it('a reopened claim takes in the claim opened meanwhile for the same beneficiary and policy (one collects)', async () => {
+    const h = await registerHousehold(c.t, c.clerk, {
+      householdNo: 'OPF2',
+      regionCode: VILLAGE,
+      bankAccountSeed: 702,
+      hukouType: 'URBAN',
+      certificate: { certificateNo: 'OPF-C2', issuedOn: '2009-03-01' },
+      members: [
+        { name: '母乙', relation: 'HEAD', birthDate: '1976-04-01', sex: 'F', complicationGrade: 3 },
+        { name: '父乙', relation: 'SPOUSE', birthDate: '1974-02-01', sex: 'M' },
+        { name: '子乙', relation: 'CHILD', birthDate: '2010-02-01', sex: 'M', birthOrder: 1 },
+      ],
+    });
+    const child = h.members[2].personId;
+    await enrollAndActivate(c, h.id, 'OCP_REWARD');
+    await enrollAndActivate(c, h.id, 'COMPLICATION_SUPPORT', h.members[0].personId);
+    const ocp = await generate(c, 'OCP_REWARD', '2012-07');
+    expect(await lineOf(ocp.id, h.id)).toMatchObject({ amount: '70.00' });
+    await approveAndExport(c, ocp.id);
+    await settle(ocp.id);
+    const event = (type: string, body: object) =>
+      c.t
+        .http()
+        .post(`${API}/households/${h.id}/events`)
+        .set('Authorization', c.clerk.auth)
+        .send({ type, ...body })
+        .expect(201);
+    const claimsNow = async () =>
+      (
+        (await c.t.http().get(`${API}/overpayments?limit=50`).set('Authorization', c.finance.auth).expect(200)).body
+          .items as (Claim & { householdId: string; lines: { period: string }[] })[]
+      ).filter((x) => x.householdId === h.id);
+
+    // A death in mid-June: July was not owed (10.00), recovered whole by October's offset.
+    const death = await event('DEATH', { personId: child, date: '2012-06-15' });
+    const [first] = await claimsNow();
+    expect(first).toMatchObject({ amount: '10.00', status: 'OPEN' });
+    const ocpOpen = await budget('OCP_REWARD');
+    const october = await generate(c, 'COMPLICATION_SUPPORT', '2012-10');
+    const octoberLine = await lineOf(october.id, h.id);
+    expect(octoberLine).toMatchObject({ grossAmount: '1000.00', offsetAmount: '10.00', amount: '990.00' });
+    await approveAndExport(c, october.id);
+    expect(await claim(first.id)).toMatchObject({ status: 'RECOVERED', recovered: '10.00' });
+
+    // The death was in April after all: May and June open a second claim (the first had closed).
+    await event('CORRECTION', { date: '2012-10-20', data: { withdrawsEventId: death.body.id, reason: '死亡日期有误' } });
+    await event('DEATH', { personId: child, date: '2012-04-15' });
+    const second = (await claimsNow()).find((x) => x.id !== first.id)!;
+    expect(second).toMatchObject({ amount: '20.00', status: 'OPEN' });
+
+    // The bank fails October's line: the first claim is owed its 10.00 again and takes in the second.
+    await settle(october.id, (line) => line.id === octoberLine.id);
+    const merged = await claim(first.id);
+    expect(merged).toMatchObject({ status: 'OPEN', amount: '30.00', recovered: '0.00', outstanding: '30.00' });
+    expect((merged as unknown as { lines: { period: string }[] }).lines.map((l) => l.period).sort()).toEqual([
+      '2012-05',
+      '2012-06',
+      '2012-07',
+    ]);
+    expect(await claim(second.id)).toMatchObject({ status: 'WITHDRAWN', amount: '0.00', outstanding: '0.00' });
+    // Everything paid and not owed (May to July) is receivable again; nothing else moved.
+    const ocpNow = await budget('OCP_REWARD');
+    expect(ocpNow).toMatchObject({
+      receivable: ocpOpen.receivable + 2000,
+      available: ocpOpen.available,
+      spent: ocpOpen.spent - 2000,
+    });
+    await verifyLedger();
+  });
 });

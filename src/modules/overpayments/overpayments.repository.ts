@@ -441,6 +441,20 @@ export class OverpaymentsRepository {
     );
   }
 
+  /** Moves a claim's periods, recoveries and receivables to another claim (of the same beneficiary and policy). */
+  async moveClaimContents(manager: EntityManager, fromId: string, intoId: string): Promise<void> {
+    await manager.query(`UPDATE overpayment_claim_lines SET claim_id = $2 WHERE claim_id = $1`, [fromId, intoId]);
+    await manager.query(`UPDATE overpayment_recoveries SET claim_id = $2 WHERE claim_id = $1`, [fromId, intoId]);
+    await manager.query(
+      `INSERT INTO overpayment_receivables AS r (claim_id, fiscal_year, funding_level, county_code, amount, settled)
+       SELECT $2, fiscal_year, funding_level, county_code, amount, settled FROM overpayment_receivables WHERE claim_id = $1
+       ON CONFLICT (claim_id, fiscal_year, funding_level, county_code)
+       DO UPDATE SET amount = r.amount + EXCLUDED.amount, settled = r.settled + EXCLUDED.settled`,
+      [fromId, intoId],
+    );
+    await manager.query(`DELETE FROM overpayment_receivables WHERE claim_id = $1`, [fromId]);
+  }
+
   /** Adds settled amounts to the claim's receivables (negative amounts: a settlement reversed). */
   async settleReceivables(
     manager: EntityManager,

@@ -21,6 +21,7 @@ import {
   WriteOffSelfApprovalError,
 } from './overpayments.errors.js';
 import {
+  COLLECTING,
   OverpaymentsRepository,
   type ClaimLineRow,
   type ClaimRow,
@@ -524,8 +525,15 @@ export class OverpaymentsService implements OnModuleInit {
       // Approval spends the offsets in one movement per share group: at most one per version.
       { batch, lineIds: [...new Set(offsets.map((o) => o.line_id!))], groups: policy.versions.length },
     );
-    for (const claim of claims) {
-      const amount = reversed.get(claim.id) ?? money(0);
+    for (const closed of claims) {
+      const amount = reversed.get(closed.id) ?? money(0);
+      const recovered = formatMoney(money(closed.recovered).minus(amount));
+      let claim = closed;
+      if (!COLLECTING.includes(closed.status) && COLLECTING.includes(statusOf({ ...closed, recovered }))) {
+        // Reopened: a claim opened meanwhile for the same beneficiary and policy joins it (one collects).
+        const other = await this.repository.collectingClaim(manager, closed.policy_code, closed.beneficiary_key);
+        if (other) claim = await this.absorb(manager, closed, other);
+      }
       await this.changeFigures(
         manager,
         claim,
@@ -543,6 +551,45 @@ export class OverpaymentsService implements OnModuleInit {
       offsets.map((o) => o.id),
       'REVERSED',
     );
+  }
+
+  /**
+   * Moves everything of `from` (periods, recoveries, receivables, figures) into `into`, which
+   * collects from then on; `from` is left empty (WITHDRAWN). Ledger accounts are per budget line, so
+   * nothing is posted. Audited on both claims.
+   */
+  private async absorb(manager: EntityManager, into: ClaimRow, from: ClaimRow): Promise<ClaimRow> {
+    await this.repository.moveClaimContents(manager, from.id, into.id);
+    await this.repository.updateClaim(manager, from.id, {
+      amount: '0.00',
+      recovered: '0.00',
+      written_off: '0.00',
+      reserved: '0.00',
+      status: 'WITHDRAWN',
+      closed_at: new Date(),
+    });
+    const sum = (field: 'amount' | 'recovered' | 'written_off' | 'reserved') =>
+      formatMoney(money(into[field]).plus(from[field]));
+    const merged = await this.repository.updateClaim(manager, into.id, {
+      amount: sum('amount'),
+      recovered: sum('recovered'),
+      written_off: sum('written_off'),
+      reserved: sum('reserved'),
+    });
+    for (const [claim, detail] of [
+      [from, { mergedInto: into.id }],
+      [into, { merged: from.id }],
+    ] as const) {
+      await this.audit.record(manager, {
+        action: 'overpayment.claims_merged',
+        entityType: 'overpayment_claim',
+        entityId: claim.id,
+        regionCode: claim.region_code,
+        before: { amount: claim.amount, recovered: claim.recovered, reserved: claim.reserved, status: claim.status },
+        after: { ...detail, amount: merged.amount, recovered: merged.recovered, reserved: merged.reserved },
+      });
+    }
+    return merged;
   }
 
   /** The batch is rejected or cancelled: its reserved offsets are given back to their claims. */
