@@ -11,7 +11,7 @@ import {
   type Cycle,
   type LineItem,
 } from '../support/cycle.js';
-import { ensureVillage, registerHousehold } from '../support/fixtures.js';
+import { accountNo, ensureVillage, registerHousehold } from '../support/fixtures.js';
 
 const VILLAGE = '410122101202';
 const COUNTY = '410122';
@@ -85,7 +85,11 @@ describe('overpayments: offsets on lines the bank fails, and the version offset 
 
   async function settle(batchId: string, failed: (line: Line) => boolean = () => false) {
     const items = (await lines(c, batchId)) as Line[];
-    const settled = await importResults(c, batchId, resultFile(items, (line) => failed(line as Line)));
+    const settled = await importResults(
+      c,
+      batchId,
+      resultFile(items, (line) => failed(line as Line)),
+    );
     expect(settled.status).toBe(200);
     expect(settled.body.batch.status).toBe('SETTLED');
     return settled.body as { paid: number; failed: number };
@@ -170,7 +174,12 @@ describe('overpayments: offsets on lines the bank fails, and the version offset 
     // July: the version's share is 25%: 25.00 of the 100.00 kept back, 75.00 to the bank.
     const july = await generate(c, 'COMPLICATION_SUPPORT', '2012-07');
     const julyLine = await lineOf(july.id, h.id);
-    expect(julyLine).toMatchObject({ periods: ['2012-07'], grossAmount: '100.00', offsetAmount: '25.00', amount: '75.00' });
+    expect(julyLine).toMatchObject({
+      periods: ['2012-07'],
+      grossAmount: '100.00',
+      offsetAmount: '25.00',
+      amount: '75.00',
+    });
     await approveAndExport(c, july.id);
     expect(await claim(opened.id)).toMatchObject({ status: 'RECOVERING', recovered: '25.00', outstanding: '35.00' });
     expect((await budget('OCP_REWARD')).available).toBe(ocpOpen.available + 2500);
@@ -201,7 +210,13 @@ describe('overpayments: offsets on lines the bank fails, and the version offset 
       .expect(200);
     expect((audit.body.items as { action: string }[]).map((e) => e.action)).toContain('overpayment.offset_reversed');
 
-    // August pays July again with August: 200.00 gross, 25% (50.00) offset.
+    // The clerk fixes the account; August pays July again with August: 200.00 gross, 25% (50.00) offset.
+    await c.t
+      .http()
+      .put(`${API}/households/${h.id}/bank-account`)
+      .set('Authorization', c.clerk.auth)
+      .send({ bankCode: '102', accountNo: accountNo(801), holderPersonId: h.members[0].personId })
+      .expect(200);
     const august = await generate(c, 'COMPLICATION_SUPPORT', '2012-08');
     const augustLine = await lineOf(august.id, h.id);
     expect(augustLine).toMatchObject({
@@ -296,7 +311,10 @@ describe('overpayments: offsets on lines the bank fails, and the version offset 
     expect(await claim(first.id)).toMatchObject({ status: 'RECOVERED', recovered: '10.00' });
 
     // The death was in April after all: May and June open a second claim (the first had closed).
-    await event('CORRECTION', { date: '2012-10-20', data: { withdrawsEventId: death.body.id, reason: '死亡日期有误' } });
+    await event('CORRECTION', {
+      date: '2012-10-20',
+      data: { withdrawsEventId: death.body.id, reason: '死亡日期有误' },
+    });
     await event('DEATH', { personId: child, date: '2012-04-15' });
     const second = (await claimsNow()).find((x) => x.id !== first.id)!;
     expect(second).toMatchObject({ amount: '20.00', status: 'OPEN' });

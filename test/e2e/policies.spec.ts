@@ -285,9 +285,17 @@ describe('policies (e2e)', () => {
           .http()
           .put(`${API}/policies/RURAL_REWARD/versions/${unused.id}`)
           .set('Authorization', admin.auth)
-          .send({ rule: ruralRule, amount: { kind: 'FIXED', amount: '1100.00' }, fundingShares: centralShares, offsetShare });
+          .send({
+            rule: ruralRule,
+            amount: { kind: 'FIXED', amount: '1100.00' },
+            fundingShares: centralShares,
+            offsetShare,
+          });
       const refused = await amend('1.5').set('Accept-Language', 'en').expect(400);
-      expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field: 'offsetShare' })] });
+      expect(refused.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [expect.objectContaining({ field: 'offsetShare' })],
+      });
       expect((await amend('1').expect(200)).body.offsetShare).toBe('1.00');
       expect((await amend('0.3').expect(200)).body.offsetShare).toBe('0.30');
       const after = await t.http().get(`${API}/policies/RURAL_REWARD`).set('Authorization', admin.auth).expect(200);

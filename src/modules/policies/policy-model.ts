@@ -61,5 +61,7 @@ const OFFSET_SHARE = /^(0(\.\d{1,2})?|1(\.0{1,2})?)$/;
 /** Why `share` is not an offset share (a decimal string from 0 to 1, at most two places); none when absent. */
 export function offsetShareProblems(share: unknown, field = 'offsetShare'): FieldProblem[] {
   if (share === undefined || (typeof share === 'string' && OFFSET_SHARE.test(share))) return [];
-  return [{ field, message: `${field} must be a decimal string from "0" to "1" with at most two places, such as "0.50"` }];
+  return [
+    { field, message: `${field} must be a decimal string from "0" to "1" with at most two places, such as "0.50"` },
+  ];
 }
