@@ -95,6 +95,28 @@ describe('overpayments: offsets on lines the bank fails, and the version offset 
     return settled.body as { paid: number; failed: number };
   }
 
+  /**
+   * A certified one-child family (registered as OPF<n>) enrolled in OCP_REWARD and, for the mother's
+   * grade-3 surgery complication, COMPLICATION_SUPPORT (100.00 a month).
+   */
+  async function supportedFamily(n: number) {
+    const h = await registerHousehold(c.t, c.clerk, {
+      householdNo: `OPF${n}`,
+      regionCode: VILLAGE,
+      bankAccountSeed: 700 + n,
+      hukouType: 'URBAN',
+      certificate: { certificateNo: `OPF-C${n}`, issuedOn: '2009-03-01' },
+      members: [
+        { name: `母${n}`, relation: 'HEAD', birthDate: '1975-04-01', sex: 'F', complicationGrade: 3 },
+        { name: `父${n}`, relation: 'SPOUSE', birthDate: '1973-02-01', sex: 'M' },
+        { name: `子${n}`, relation: 'CHILD', birthDate: '2009-02-01', sex: 'M', birthOrder: 1 },
+      ],
+    });
+    await enrollAndActivate(c, h.id, 'OCP_REWARD');
+    await enrollAndActivate(c, h.id, 'COMPLICATION_SUPPORT', h.members[0].personId);
+    return h;
+  }
+
   beforeAll(async () => {
     c = await signInCycle(await createTestApp({ env: { PUBLIC_NOTICE_DAYS: '0' } }), COUNTY);
     await ensureVillage(c.t, c.admin, VILLAGE);
@@ -135,20 +157,7 @@ describe('overpayments: offsets on lines the bank fails, and the version offset 
   });
 
   it('a failed line gives its offset back to the claim and the budgets; the reissue offsets again (25% of a line) and settles', async () => {
-    const h = await registerHousehold(c.t, c.clerk, {
-      householdNo: 'OPF1',
-      regionCode: VILLAGE,
-      bankAccountSeed: 701,
-      hukouType: 'URBAN',
-      certificate: { certificateNo: 'OPF-C1', issuedOn: '2009-03-01' },
-      members: [
-        { name: '母甲', relation: 'HEAD', birthDate: '1975-04-01', sex: 'F', complicationGrade: 3 },
-        { name: '父甲', relation: 'SPOUSE', birthDate: '1973-02-01', sex: 'M' },
-        { name: '子甲', relation: 'CHILD', birthDate: '2009-02-01', sex: 'M', birthOrder: 1 },
-      ],
-    });
-    await enrollAndActivate(c, h.id, 'OCP_REWARD');
-    await enrollAndActivate(c, h.id, 'COMPLICATION_SUPPORT', h.members[0].personId);
+    const h = await supportedFamily(1);
     // January to June paid: OCP_REWARD 60.00, COMPLICATION_SUPPORT 600.00.
     for (const policyCode of ['OCP_REWARD', 'COMPLICATION_SUPPORT']) {
       const batch = await generate(c, policyCode, '2012-06');
@@ -267,21 +276,8 @@ describe('overpayments: offsets on lines the bank fails, and the version offset 
     await verifyLedger();
   });
   it('a reopened claim takes in the claim opened meanwhile for the same beneficiary and policy (one collects)', async () => {
-    const h = await registerHousehold(c.t, c.clerk, {
-      householdNo: 'OPF2',
-      regionCode: VILLAGE,
-      bankAccountSeed: 702,
-      hukouType: 'URBAN',
-      certificate: { certificateNo: 'OPF-C2', issuedOn: '2009-03-01' },
-      members: [
-        { name: '母乙', relation: 'HEAD', birthDate: '1976-04-01', sex: 'F', complicationGrade: 3 },
-        { name: '父乙', relation: 'SPOUSE', birthDate: '1974-02-01', sex: 'M' },
-        { name: '子乙', relation: 'CHILD', birthDate: '2010-02-01', sex: 'M', birthOrder: 1 },
-      ],
-    });
+    const h = await supportedFamily(2);
     const child = h.members[2].personId;
-    await enrollAndActivate(c, h.id, 'OCP_REWARD');
-    await enrollAndActivate(c, h.id, 'COMPLICATION_SUPPORT', h.members[0].personId);
     const ocp = await generate(c, 'OCP_REWARD', '2012-07');
     expect(await lineOf(ocp.id, h.id)).toMatchObject({ amount: '70.00' });
     await approveAndExport(c, ocp.id);
