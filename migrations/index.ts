@@ -20,6 +20,7 @@ import { MonthlyBatchDrafts1765820000001 } from './1765820000001-monthly-batch-d
 import { BankFormats1765830000000 } from './1765830000000-bank-formats.js';
 import { Overpayments1765860000000 } from './1765860000000-overpayments.js';
 import { UserRealName1765850000000 } from './1765850000000-user-real-name.js';
+import { OffsetShareAndReversal1765870000000 } from './1765870000000-offset-share-and-reversal.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -48,4 +49,5 @@ export const MIGRATIONS = [
   BankFormats1765830000000,
   Overpayments1765860000000,
   UserRealName1765850000000,
+  OffsetShareAndReversal1765870000000,
 ];

@@ -231,7 +231,7 @@ describe('policies (e2e)', () => {
       expect(refused.body).toMatchObject({ code: 'VERSION_IN_USE', paidThrough: '2012-12-31' });
       const accepted = await postVersion('RURAL_REWARD', { ...body, effectiveFrom: '2013-01-01' }).expect(201);
       // Version 3 is the 2004-2008 standard of the corrected catalogue: the new one is number 4.
-      expect(accepted.body).toMatchObject({ versionNo: 4, effectiveFrom: '2013-01-01' });
+      expect(accepted.body).toMatchObject({ versionNo: 4, effectiveFrom: '2013-01-01', offsetShare: '0.50' });
       const policy = await t.http().get(`${API}/policies/RURAL_REWARD`).set('Authorization', admin.auth).expect(200);
       expect(policy.body.versions[2]).toMatchObject({
         effectiveTo: '2012-12-31',
@@ -274,6 +274,32 @@ describe('policies (e2e)', () => {
         .send({ rule: ruralRule, amount: { kind: 'FIXED', amount: '1100.00' }, fundingShares: centralShares })
         .expect(200);
       expect(response.body.amount).toEqual({ kind: 'FIXED', amount: '1100.00' });
+      expect(response.body.offsetShare).toBe('0.50');
+    });
+
+    it('takes an offset share from 0 to 1 (what offsets may keep back of each line), refusing any other', async () => {
+      const policy = await t.http().get(`${API}/policies/RURAL_REWARD`).set('Authorization', admin.auth).expect(200);
+      const unused = policy.body.versions[3];
+      const amend = (offsetShare: unknown) =>
+        t
+          .http()
+          .put(`${API}/policies/RURAL_REWARD/versions/${unused.id}`)
+          .set('Authorization', admin.auth)
+          .send({
+            rule: ruralRule,
+            amount: { kind: 'FIXED', amount: '1100.00' },
+            fundingShares: centralShares,
+            offsetShare,
+          });
+      const refused = await amend('1.5').set('Accept-Language', 'en').expect(400);
+      expect(refused.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [expect.objectContaining({ field: 'offsetShare' })],
+      });
+      expect((await amend('1').expect(200)).body.offsetShare).toBe('1.00');
+      expect((await amend('0.3').expect(200)).body.offsetShare).toBe('0.30');
+      const after = await t.http().get(`${API}/policies/RURAL_REWARD`).set('Authorization', admin.auth).expect(200);
+      expect(after.body.versions[3].offsetShare).toBe('0.30');
     });
   });
 });

@@ -10,6 +10,7 @@ import type { Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { BudgetCommitmentsService } from '../budgets/budget-commitments.service.js';
+import { OverpaymentsService } from '../overpayments/overpayments.service.js';
 import { BankFormatConflictError, bankFormat, DEFAULT_BANK_FORMAT, type BankFileFormat } from './bank-formats/index.js';
 import { readResultFile } from './bank-formats/reader.js';
 import { writeBankFile, type PaymentRecord } from './bank-formats/writer.js';
@@ -53,6 +54,7 @@ export class BankFilesService {
     private readonly budgets: BudgetCommitmentsService,
     private readonly audit: AuditService,
     private readonly formats: BankFormatsService,
+    private readonly overpayments: OverpaymentsService,
   ) {}
 
   /**
@@ -156,7 +158,8 @@ export class BankFilesService {
    * Imports the bank's results: the whole file is checked first and refused whole (422
    * BANK_FILE_REJECTED with every problem) if anything is wrong; otherwise, in one transaction,
    * lines become PAID or FAILED, payments are posted (committed -> spent) and failed amounts released
-   * (committed -> available), failed lines' months are freed for a later batch, and the batch is
+   * (committed -> available), failed lines' months are freed for a later batch (and their offsets'
+   * recoveries reversed: OverpaymentsService.reverseOffsets), and the batch is
    * SETTLED once no line is pending. The same file again changes nothing.
    */
   async importResults(actor: Actor, id: string, content: Buffer | string): Promise<SettlementView> {
@@ -229,7 +232,11 @@ export class BankFilesService {
         }
       }
       const failedIds = check.outcomes.filter((o) => o.status === 'FAILED').map((o) => o.line.id);
-      if (failedIds.length > 0) await this.repository.releaseCoverage(manager, row.id, failedIds);
+      if (failedIds.length > 0) {
+        await this.repository.releaseCoverage(manager, row.id, failedIds);
+        // Their offsets never reached the household: the claims get them back to recover again.
+        await this.overpayments.reverseOffsets(manager, row, policy, failedIds);
+      }
       const pending = await this.repository.pendingCount(manager, row.id);
       const updated =
         pending === 0 && row.status === 'EXPORTED'

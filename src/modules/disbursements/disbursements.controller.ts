@@ -226,7 +226,11 @@ export class DisbursementsController {
   @ApiOkResponse({ type: SettlementSchema })
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: 200 * 1024 * 1024 } }))
   @ApiSummary('导入银行回盘文件（结算批次）')
-  @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'], 422: ['BANK_FILE_REJECTED'] })
+  @ApiProblems({
+    404: ['NOT_FOUND'],
+    409: ['INVALID_STATE_TRANSITION', 'ACCOUNT_LIMIT_EXCEEDED'],
+    422: ['BANK_FILE_REJECTED'],
+  })
   bankResults(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Req() request: Request,

@@ -12,6 +12,7 @@ import { BudgetCommitmentsService } from '../budgets/budget-commitments.service.
 import type { FundingShares } from '../budgets/share-split.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { OverpaymentsService } from '../overpayments/overpayments.service.js';
+import { offsetMovementKey } from '../overpayments/claim-ledger.js';
 import { PoliciesRepository } from '../policies/policies.repository.js';
 import { maskNumber } from '../registry/id-number.js';
 import { PoliciesService } from '../policies/policies.service.js';
@@ -324,7 +325,7 @@ export class DisbursementsService {
           countyCode: row.county_code,
           shares: group.shares,
           batchId: row.id,
-          idempotencyKey: `batch:${row.id}:offset:${index}`,
+          idempotencyKey: offsetMovementKey(row.id, index),
           lines: group.lines.map((line) => ({ lineId: line.id, amount: money(line.amount) })),
         };
         await this.budgets.commit(manager, movement);

@@ -385,6 +385,14 @@ export class LedgerService {
     return found;
   }
 
+  /** The transfers posted under any of these idempotency ids (the ids not posted are left out). */
+  async findTransfers(manager: EntityManager, idempotencyIds: string[]): Promise<LedgerTransfer[]> {
+    if (idempotencyIds.length === 0) return [];
+    const rows = await this.repository.findTransfersByIdempotencyIds(manager, idempotencyIds);
+    const wanted = new Set(idempotencyIds);
+    return rows.map(toTransfer).filter((t) => wanted.has(t.idempotencyId));
+  }
+
   /** The accounts and balances (read, not locked) of the budget lines that are open, by `lineKey`. */
   findLineAccounts(manager: EntityManager, lines: BudgetLineKey[]): Promise<Map<string, BudgetLineAccounts>> {
     return this.repository.findLineAccounts(manager, lines);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { splitByWeights } from './claim-ledger.js';
-import { statusOf } from './overpayments.service.js';
+import { offsetShareProblems, type PolicyWithVersions } from '../policies/policy-model.js';
+import { offsetShareOf, statusOf } from './overpayments.service.js';
 
 describe('splitByWeights (a recovery across the budget lines a claim owes to)', () => {
   it('splits in proportion, leftover fen to the largest remainders, ties to the earlier line', () => {
@@ -54,5 +55,25 @@ describe('statusOf (a claim by its figures)', () => {
     expect(statusOf(claim('30.00', '10.00', '20.00'))).toBe('WRITTEN_OFF');
     expect(statusOf(claim('0.00', '0.00'))).toBe('WITHDRAWN');
     expect(statusOf({ ...claim('30.00', '10.00'), status: 'WRITE_OFF_PROPOSED' })).toBe('WRITE_OFF_PROPOSED');
+  });
+});
+
+describe('the offset share of a policy version', () => {
+  const policy = {
+    versions: [{ id: 'v1', offsetShare: '0.25' }, { id: 'v2', offsetShare: '1.00' }, { id: 'v3' }],
+  } as unknown as PolicyWithVersions;
+
+  it("is the deciding version's own, or 50% when it names none", () => {
+    expect(offsetShareOf(policy, 'v1').toString()).toBe('0.25');
+    expect(offsetShareOf(policy, 'v2').toString()).toBe('1');
+    expect(offsetShareOf(policy, 'v3').toString()).toBe('0.5');
+    expect(offsetShareOf(policy, undefined).toString()).toBe('0.5');
+  });
+
+  it('is a decimal string from 0 to 1 with at most two places', () => {
+    for (const good of [undefined, '0', '0.5', '0.25', '1', '1.00']) expect(offsetShareProblems(good)).toEqual([]);
+    for (const bad of ['1.01', '-0.1', '0.255', '.5', '', 'half', 0.5, null]) {
+      expect(offsetShareProblems(bad)).toEqual([{ field: 'offsetShare', message: expect.stringContaining('0.50') }]);
+    }
   });
 });

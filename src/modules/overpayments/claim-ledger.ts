@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import type { EntityManager } from 'typeorm';
-import { fromFen, toFen } from '../../common/money.js';
+import { fromFen, money, toFen } from '../../common/money.js';
 import { shareSplitter, type FundingShares } from '../budgets/share-split.js';
 import { accountOf, lineKey, type BudgetLineKey } from '../ledger/line-accounts.js';
 import { LedgerService } from '../ledger/ledger.service.js';
-import type { TransferInput } from '../ledger/ledger.types.js';
+import type { LedgerTransfer, TransferInput } from '../ledger/ledger.types.js';
 import { FUNDING_LEVELS, type FundingLevel } from '../policies/policy-codes.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
-import { OverpaymentsRepository, type ClaimRow } from './overpayments.repository.js';
+import { OverpaymentsRepository, type ClaimRow, type ReceivableRow } from './overpayments.repository.js';
 
 /** How a settled part of a claim leaves its receivable. */
 export type SettleCode = 'RECOVERY' | 'WRITE_OFF' | 'OVERPAYMENT_WITHDRAWN';
@@ -115,47 +115,170 @@ export class ClaimLedger {
   }
 
   /** Settles `amount` of the claim's receivable (at most what is left of it) with `code`; `key` names the post. */
-  async settle(manager: EntityManager, claim: ClaimRow, amount: Decimal, code: SettleCode, key: string): Promise<void> {
+  settle(manager: EntityManager, claim: ClaimRow, amount: Decimal, code: SettleCode, key: string): Promise<void> {
+    return this.settleMany(manager, claim, [{ amount, key }], code);
+  }
+
+  /**
+   * Settles several parts of the claim's receivable with `code`, each split over what the budget
+   * lines still have receivable after the parts before it, each posted under its own `key` (so
+   * that one part can later be reversed alone), all in one post.
+   */
+  async settleMany(
+    manager: EntityManager,
+    claim: ClaimRow,
+    parts: { amount: Decimal; key: string }[],
+    code: SettleCode,
+  ): Promise<void> {
     const rows = await this.repository.receivables(manager, claim.id);
-    const weights = rows.map((row) => toFen(row.amount) - toFen(row.settled));
-    const parts = splitByWeights(toFen(amount), weights);
-    const pieces = rows
-      .map((row, index) => ({
-        line: {
-          fiscalYear: row.fiscal_year,
-          policyCode: claim.policy_code,
-          fundingLevel: row.funding_level as FundingLevel,
-          countyCode: row.county_code,
-        },
-        fen: parts[index],
-      }))
-      .filter((piece) => piece.fen > 0n);
+    const left = rows.map((row) => toFen(row.amount) - toFen(row.settled));
+    const settled = rows.map(() => 0n);
+    const pieces: { row: number; fen: bigint; key: string }[] = [];
+    for (const part of parts) {
+      splitByWeights(toFen(part.amount), left).forEach((fen, row) => {
+        if (fen === 0n) return;
+        left[row] -= fen;
+        settled[row] += fen;
+        pieces.push({ row, fen, key: part.key });
+      });
+    }
     if (pieces.length === 0) return;
+    const lines = rows.map((row) => this.lineOf(claim, row));
     const accounts = await this.ledger.findLineAccounts(
       manager,
-      pieces.map((p) => p.line),
+      lines.filter((_, row) => settled[row] > 0n),
     );
     const to = code === 'RECOVERY' ? 'AVAILABLE' : 'SPENT';
     await this.ledger.post(
       manager,
-      pieces.map((p): TransferInput => ({
-        idempotencyId: `${key}:${p.line.fiscalYear}:${p.line.countyCode}:${p.line.fundingLevel}`,
-        debitAccountId: accountOf(accounts.get(lineKey(p.line))!, 'RECEIVABLE'),
-        creditAccountId: accountOf(accounts.get(lineKey(p.line))!, to),
-        amount: fromFen(p.fen),
-        code,
-        lineId: claim.id,
-      })),
+      pieces.map(({ row, fen, key }): TransferInput => {
+        const line = lines[row];
+        return {
+          idempotencyId: `${key}:${line.fiscalYear}:${line.countyCode}:${line.fundingLevel}`,
+          debitAccountId: accountOf(accounts.get(lineKey(line))!, 'RECEIVABLE'),
+          creditAccountId: accountOf(accounts.get(lineKey(line))!, to),
+          amount: fromFen(fen),
+          code,
+          lineId: claim.id,
+        };
+      }),
     );
     await this.repository.settleReceivables(
       manager,
       claim.id,
-      pieces.map((p) => ({
-        fiscalYear: p.line.fiscalYear,
-        fundingLevel: p.line.fundingLevel,
-        countyCode: p.line.countyCode,
-        amount: fromFen(p.fen).toFixed(2),
-      })),
+      lines
+        .map((line, row) => ({ ...line, amount: fromFen(settled[row]).toFixed(2) }))
+        .filter((_, row) => settled[row] > 0n),
     );
   }
+
+  /**
+   * Offsets whose lines the bank failed never reached the household, so they are undone exactly,
+   * transfer by transfer, in one post: each claim's RECOVERY transfers posted under the offsets'
+   * keys are reversed (AVAILABLE -> RECEIVABLE again, the claim's receivables unsettled by the
+   * same amounts), and the failed lines' offset parts of the paying budget, committed and spent at
+   * approval, are reversed (SPENT -> COMMITTED) and released (COMMITTED -> AVAILABLE), as the lines'
+   * net amounts are. Answers what each claim had recovered by them, now receivable again.
+   */
+  async reverseOffsets(
+    manager: EntityManager,
+    recoveries: { claim: ClaimRow; keys: string[] }[],
+    spends: { batch: OffsetBatch; lineIds: string[]; groups: number },
+  ): Promise<Map<string, Decimal>> {
+    const transfers: TransferInput[] = [];
+    const reversed = new Map<string, Decimal>();
+    const unsettled: { claimId: string; rows: (BudgetLineKey & { amount: string })[] }[] = [];
+    for (const { claim, keys } of recoveries) {
+      const rows = (await this.repository.receivables(manager, claim.id)).map((row) => this.lineOf(claim, row));
+      const lineOf = new Map<string, BudgetLineKey>();
+      for (const key of keys) {
+        for (const line of rows) lineOf.set(`${key}:${line.fiscalYear}:${line.countyCode}:${line.fundingLevel}`, line);
+      }
+      const fen = new Map<string, bigint>();
+      for (const t of await this.ledger.findTransfers(manager, [...lineOf.keys()])) {
+        if (t.code !== 'RECOVERY') continue;
+        transfers.push(reversalOf(t));
+        const key = lineKey(lineOf.get(t.idempotencyId)!);
+        fen.set(key, (fen.get(key) ?? 0n) + toFen(t.amount));
+        reversed.set(claim.id, (reversed.get(claim.id) ?? money(0)).plus(t.amount));
+      }
+      unsettled.push({
+        claimId: claim.id,
+        rows: rows
+          .filter((line) => fen.has(lineKey(line)))
+          .map((line) => ({ ...line, amount: fromFen(-fen.get(lineKey(line))!).toFixed(2) })),
+      });
+    }
+
+    const { batch, lineIds, groups } = spends;
+    const levels = new Map<string, FundingLevel>();
+    for (const lineId of lineIds) {
+      for (let group = 0; group < groups; group++) {
+        for (const level of FUNDING_LEVELS) {
+          levels.set(`spend:${offsetMovementKey(batch.id, group)}:${lineId}:${level}`, level);
+        }
+      }
+    }
+    const spent = (await this.ledger.findTransfers(manager, [...levels.keys()])).filter((t) => t.code === 'PAYMENT');
+    const budgetLines = FUNDING_LEVELS.map((fundingLevel) => ({
+      fiscalYear: batch.fiscal_year,
+      policyCode: batch.policy_code,
+      fundingLevel,
+      countyCode: batch.county_code,
+    }));
+    const accounts = spent.length > 0 ? await this.ledger.findLineAccounts(manager, budgetLines) : undefined;
+    for (const t of spent) {
+      const line = budgetLines.find((l) => l.fundingLevel === levels.get(t.idempotencyId))!;
+      transfers.push(reversalOf(t), {
+        idempotencyId: `offset-failed:${t.id}:release`,
+        // A PAYMENT debits COMMITTED: its reversal credits it back, and the release takes it to AVAILABLE.
+        debitAccountId: t.debitAccountId,
+        creditAccountId: accountOf(accounts!.get(lineKey(line))!, 'AVAILABLE'),
+        amount: t.amount,
+        code: 'RELEASE',
+        batchId: t.batchId,
+        lineId: t.lineId,
+      });
+    }
+    await this.ledger.post(manager, transfers);
+    for (const { claimId, rows } of unsettled) {
+      if (rows.length > 0) await this.repository.settleReceivables(manager, claimId, rows);
+    }
+    return reversed;
+  }
+
+  private lineOf(claim: ClaimRow, row: ReceivableRow): BudgetLineKey {
+    return {
+      fiscalYear: row.fiscal_year,
+      policyCode: claim.policy_code,
+      fundingLevel: row.funding_level as FundingLevel,
+      countyCode: row.county_code,
+    };
+  }
 }
+
+/** The batch an offset was kept back by, as its budget movements name it. */
+export interface OffsetBatch {
+  id: string;
+  fiscal_year: number;
+  policy_code: string;
+  county_code: string;
+}
+
+/** The idempotency key of a batch's approval movement that commits and spends the offsets of one share group. */
+export const offsetMovementKey = (batchId: string, group: number): string => `batch:${batchId}:offset:${group}`;
+
+/** The idempotency key under which an offset (a recovery row) recovers its claim at approval. */
+export const offsetRecoveryKey = (batchId: string, recoveryId: string): string => `offset:${batchId}:${recoveryId}`;
+
+/** The REVERSAL of a transfer: its accounts swapped, the same amount, once. */
+const reversalOf = (t: LedgerTransfer): TransferInput => ({
+  idempotencyId: `offset-failed:${t.id}`,
+  debitAccountId: t.creditAccountId,
+  creditAccountId: t.debitAccountId,
+  amount: t.amount,
+  code: 'REVERSAL',
+  batchId: t.batchId,
+  lineId: t.lineId,
+  reversesTransferId: t.id,
+});

@@ -60,7 +60,8 @@ export interface RecoveryRow {
   id: string;
   claim_id: string;
   kind: 'OFFSET' | 'REFUND' | 'WRITE_OFF' | 'WITHDRAWAL';
-  status: 'RESERVED' | 'DONE' | 'CANCELLED';
+  /** REVERSED: recovered at approval, undone when the bank failed its line. */
+  status: 'RESERVED' | 'DONE' | 'CANCELLED' | 'REVERSED';
   amount: string;
   batch_id: string | null;
   line_id: string | null;
@@ -370,6 +371,16 @@ export class OverpaymentsRepository {
     );
   }
 
+  /** The offsets that recovered their claims on these lines of a batch (at its approval). */
+  recoveredOffsets(manager: EntityManager, batchId: string, lineIds: string[]): Promise<RecoveryRow[]> {
+    return queryRows<RecoveryRow>(
+      manager,
+      `SELECT ${RECOVERY_COLUMNS} FROM overpayment_recoveries
+        WHERE batch_id = $1 AND line_id = ANY($2::uuid[]) AND kind = 'OFFSET' AND status = 'DONE' ORDER BY id`,
+      [batchId, lineIds],
+    );
+  }
+
   async setRecoveriesStatus(manager: EntityManager, ids: string[], status: RecoveryRow['status']): Promise<void> {
     await manager.query(`UPDATE overpayment_recoveries SET status = $2 WHERE id = ANY($1::bigint[])`, [ids, status]);
   }
@@ -430,6 +441,21 @@ export class OverpaymentsRepository {
     );
   }
 
+  /** Moves a claim's periods, recoveries and receivables to another claim (of the same beneficiary and policy). */
+  async moveClaimContents(manager: EntityManager, fromId: string, intoId: string): Promise<void> {
+    await manager.query(`UPDATE overpayment_claim_lines SET claim_id = $2 WHERE claim_id = $1`, [fromId, intoId]);
+    await manager.query(`UPDATE overpayment_recoveries SET claim_id = $2 WHERE claim_id = $1`, [fromId, intoId]);
+    await manager.query(
+      `INSERT INTO overpayment_receivables AS r (claim_id, fiscal_year, funding_level, county_code, amount, settled)
+       SELECT $2, fiscal_year, funding_level, county_code, amount, settled FROM overpayment_receivables WHERE claim_id = $1
+       ON CONFLICT (claim_id, fiscal_year, funding_level, county_code)
+       DO UPDATE SET amount = r.amount + EXCLUDED.amount, settled = r.settled + EXCLUDED.settled`,
+      [fromId, intoId],
+    );
+    await manager.query(`DELETE FROM overpayment_receivables WHERE claim_id = $1`, [fromId]);
+  }
+
+  /** Adds settled amounts to the claim's receivables (negative amounts: a settlement reversed). */
   async settleReceivables(
     manager: EntityManager,
     claimId: string,

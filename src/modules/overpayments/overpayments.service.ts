@@ -10,9 +10,9 @@ import type { Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { PoliciesService } from '../policies/policies.service.js';
-import type { PolicyWithVersions } from '../policies/policy-model.js';
+import { DEFAULT_OFFSET_SHARE, type PolicyWithVersions } from '../policies/policy-model.js';
 import { loadHistories, timelineOf, type HouseholdTimeline } from '../registry/household-history.js';
-import { ClaimLedger, sharesOf } from './claim-ledger.js';
+import { ClaimLedger, offsetRecoveryKey, sharesOf, type OffsetBatch } from './claim-ledger.js';
 import { redecide, unitReaches, type Redecided } from './overpaid-units.js';
 import {
   DuplicateReceiptError,
@@ -21,15 +21,13 @@ import {
   WriteOffSelfApprovalError,
 } from './overpayments.errors.js';
 import {
+  COLLECTING,
   OverpaymentsRepository,
   type ClaimLineRow,
   type ClaimRow,
   type ClaimStatus,
   type RecoveryRow,
 } from './overpayments.repository.js';
-
-/** The share of a cash line that an offset may take when the policy version names none (SPEC: 50%). */
-export const DEFAULT_OFFSET_SHARE = '0.5';
 
 /** What caused a detection: a life event (its id) or a city-wide re-check job. */
 export interface DetectionCause {
@@ -472,7 +470,15 @@ export class OverpaymentsService implements OnModuleInit {
     const { offsets, byClaim, claims } = await this.reservedByClaim(manager, batchId);
     for (const claim of claims) {
       const amount = byClaim.get(claim.id)!;
-      await this.claimLedger.settle(manager, claim, amount, 'RECOVERY', `offset:${batchId}:${claim.id}`);
+      // Each offset recovers under its own key: a line the bank then fails is reversed alone.
+      await this.claimLedger.settleMany(
+        manager,
+        claim,
+        offsets
+          .filter((o) => o.claim_id === claim.id)
+          .map((o) => ({ amount: money(o.amount), key: offsetRecoveryKey(batchId, o.id) })),
+        'RECOVERY',
+      );
       await this.changeFigures(
         manager,
         claim,
@@ -490,6 +496,100 @@ export class OverpaymentsService implements OnModuleInit {
         offsets.map((o) => o.id),
         'DONE',
       );
+  }
+
+  /**
+   * The bank failed lines of an approved batch (in the transaction that settles them): their
+   * offsets never reached the household, so each is undone exactly (ClaimLedger.reverseOffsets):
+   * the claim's recovered amount goes down by it (reopened OPEN or RECOVERING if it had closed),
+   * its receivables are owed again on the same budget lines to the fen, and the offset part of the
+   * paying budget is available again. The months are freed with the lines, so the batch that pays
+   * them again offsets the claim again.
+   */
+  async reverseOffsets(
+    manager: EntityManager,
+    batch: OffsetBatch,
+    policy: PolicyWithVersions,
+    lineIds: string[],
+  ): Promise<void> {
+    if (lineIds.length === 0) return;
+    const offsets = await this.repository.recoveredOffsets(manager, batch.id, lineIds);
+    if (offsets.length === 0) return;
+    const claims = await this.repository.lockClaims(manager, [...new Set(offsets.map((o) => o.claim_id))]);
+    const reversed = await this.claimLedger.reverseOffsets(
+      manager,
+      claims.map((claim) => ({
+        claim,
+        keys: offsets.filter((o) => o.claim_id === claim.id).map((o) => offsetRecoveryKey(batch.id, o.id)),
+      })),
+      // Approval spends the offsets in one movement per share group: at most one per version.
+      { batch, lineIds: [...new Set(offsets.map((o) => o.line_id!))], groups: policy.versions.length },
+    );
+    for (const closed of claims) {
+      const amount = reversed.get(closed.id) ?? money(0);
+      const recovered = formatMoney(money(closed.recovered).minus(amount));
+      let claim = closed;
+      if (!COLLECTING.includes(closed.status) && COLLECTING.includes(statusOf({ ...closed, recovered }))) {
+        // Reopened: a claim opened meanwhile for the same beneficiary and policy joins it (one collects).
+        const other = await this.repository.collectingClaim(manager, closed.policy_code, closed.beneficiary_key);
+        if (other) claim = await this.absorb(manager, closed, other);
+      }
+      await this.changeFigures(
+        manager,
+        claim,
+        { recovered: formatMoney(money(claim.recovered).minus(amount)) },
+        'overpayment.offset_reversed',
+        {
+          reversed: formatMoney(amount),
+          batchId: batch.id,
+          lineIds: offsets.filter((o) => o.claim_id === claim.id).map((o) => o.line_id),
+        },
+      );
+    }
+    await this.repository.setRecoveriesStatus(
+      manager,
+      offsets.map((o) => o.id),
+      'REVERSED',
+    );
+  }
+
+  /**
+   * Moves everything of `from` (periods, recoveries, receivables, figures) into `into`, which
+   * collects from then on; `from` is left empty (WITHDRAWN). Ledger accounts are per budget line, so
+   * nothing is posted. Audited on both claims.
+   */
+  private async absorb(manager: EntityManager, into: ClaimRow, from: ClaimRow): Promise<ClaimRow> {
+    await this.repository.moveClaimContents(manager, from.id, into.id);
+    await this.repository.updateClaim(manager, from.id, {
+      amount: '0.00',
+      recovered: '0.00',
+      written_off: '0.00',
+      reserved: '0.00',
+      status: 'WITHDRAWN',
+      closed_at: new Date(),
+    });
+    const sum = (field: 'amount' | 'recovered' | 'written_off' | 'reserved') =>
+      formatMoney(money(into[field]).plus(from[field]));
+    const merged = await this.repository.updateClaim(manager, into.id, {
+      amount: sum('amount'),
+      recovered: sum('recovered'),
+      written_off: sum('written_off'),
+      reserved: sum('reserved'),
+    });
+    for (const [claim, detail] of [
+      [from, { mergedInto: into.id }],
+      [into, { merged: from.id }],
+    ] as const) {
+      await this.audit.record(manager, {
+        action: 'overpayment.claims_merged',
+        entityType: 'overpayment_claim',
+        entityId: claim.id,
+        regionCode: claim.region_code,
+        before: { amount: claim.amount, recovered: claim.recovered, reserved: claim.reserved, status: claim.status },
+        after: { ...detail, amount: merged.amount, recovered: merged.recovered, reserved: merged.reserved },
+      });
+    }
+    return merged;
   }
 
   /** The batch is rejected or cancelled: its reserved offsets are given back to their claims. */
@@ -535,10 +635,13 @@ export class OverpaymentsService implements OnModuleInit {
     detail: object,
   ): Promise<ClaimRow> {
     const status = statusOf({ ...claim, ...figures });
+    const closed = CLOSED.includes(status);
     const updated = await this.repository.updateClaim(manager, claim.id, {
       ...figures,
       status,
-      ...(CLOSED.includes(status) ? { closed_at: new Date() } : {}),
+      // Closed when settled; reopened (a reversed offset) when money is owed again.
+      ...(closed && !claim.closed_at ? { closed_at: new Date() } : {}),
+      ...(!closed && claim.closed_at ? { closed_at: null } : {}),
     });
     await this.audit.record(manager, {
       action,
@@ -729,9 +832,8 @@ export class OverpaymentsService implements OnModuleInit {
  * else DEFAULT_OFFSET_SHARE.
  */
 export function offsetShareOf(policy: PolicyWithVersions, versionId: string | undefined): Decimal {
-  const version = policy.versions.find((v) => v.id === versionId) as { offsetShare?: unknown } | undefined;
-  const share = version?.offsetShare;
-  if (typeof share === 'string' || typeof share === 'number') {
+  const share = policy.versions.find((v) => v.id === versionId)?.offsetShare;
+  if (share !== undefined) {
     const value = money(share);
     if (value.isFinite() && value.greaterThanOrEqualTo(0) && value.lessThanOrEqualTo(1)) return value;
   }

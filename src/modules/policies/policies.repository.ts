@@ -29,6 +29,7 @@ export interface VersionRow {
   rule: Rule;
   amount: AmountRule;
   funding_shares: FundingShares;
+  offset_share: string;
   used_at: Date | null;
   paid_through: string | null;
   created_at: Date;
@@ -36,6 +37,7 @@ export interface VersionRow {
 
 /** A version with its bookkeeping, as the administration API shows it. */
 export interface VersionRecord extends PolicyVersion {
+  offsetShare: string;
   usedAt: string | null;
   paidThrough: string | null;
   createdAt: string;
@@ -44,7 +46,7 @@ export interface VersionRecord extends PolicyVersion {
 const POLICY_COLUMNS = 'code, name, category, benefit_kind, unit, beneficiaries, frequency, entitlement_prefix';
 // Dates as text: the pg driver would turn a `date` into a local-time Date.
 const VERSION_COLUMNS = `id, policy_code, version_no, effective_from::text AS effective_from,
-  effective_to::text AS effective_to, rule, amount, funding_shares, used_at,
+  effective_to::text AS effective_to, rule, amount, funding_shares, offset_share::text AS offset_share, used_at,
   paid_through::text AS paid_through, created_at`;
 
 const toDefinition = (row: PolicyRow): PolicyDefinition => ({
@@ -67,6 +69,7 @@ export const toVersionRecord = (row: VersionRow): VersionRecord => ({
   rule: row.rule,
   amount: row.amount,
   fundingShares: row.funding_shares,
+  offsetShare: row.offset_share,
   usedAt: row.used_at === null ? null : row.used_at.toISOString(),
   paidThrough: row.paid_through,
   createdAt: row.created_at.toISOString(),
@@ -123,14 +126,15 @@ export class PoliciesRepository {
       rule: unknown;
       amount: unknown;
       fundingShares: unknown;
+      offsetShare?: string;
       createdBy: string | null;
     },
   ): Promise<VersionRecord> {
     const rows = await queryRows<VersionRow>(
       manager,
       `INSERT INTO policy_versions
-         (policy_code, version_no, effective_from, rule, amount, funding_shares, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+         (policy_code, version_no, effective_from, rule, amount, funding_shares, created_by, offset_share)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8::numeric, 0.50))
        RETURNING ${VERSION_COLUMNS}`,
       [
         input.policyCode,
@@ -140,6 +144,7 @@ export class PoliciesRepository {
         JSON.stringify(input.amount),
         JSON.stringify(input.fundingShares),
         input.createdBy,
+        input.offsetShare ?? null,
       ],
     );
     return toVersionRecord(rows[0]);
@@ -148,13 +153,22 @@ export class PoliciesRepository {
   async replaceVersionContent(
     manager: EntityManager,
     id: string,
-    input: { rule: unknown; amount: unknown; fundingShares: unknown },
+    input: { rule: unknown; amount: unknown; fundingShares: unknown; offsetShare?: string },
   ): Promise<VersionRecord> {
+    // Without an offsetShare the version keeps its own.
     const rows = await queryRows<VersionRow>(
       manager,
-      `UPDATE policy_versions SET rule = $2, amount = $3, funding_shares = $4 WHERE id = $1
+      `UPDATE policy_versions
+          SET rule = $2, amount = $3, funding_shares = $4, offset_share = coalesce($5::numeric, offset_share)
+        WHERE id = $1
        RETURNING ${VERSION_COLUMNS}`,
-      [id, JSON.stringify(input.rule), JSON.stringify(input.amount), JSON.stringify(input.fundingShares)],
+      [
+        id,
+        JSON.stringify(input.rule),
+        JSON.stringify(input.amount),
+        JSON.stringify(input.fundingShares),
+        input.offsetShare ?? null,
+      ],
     );
     return toVersionRecord(rows[0]);
   }

@@ -17,7 +17,7 @@ import type {
 } from './dto/policy.dto.js';
 import { isVersionInUseViolation, VersionInUseError } from './policies.errors.js';
 import { PoliciesRepository, type VersionRecord } from './policies.repository.js';
-import type { PolicyDefinition, PolicyWithVersions } from './policy-model.js';
+import { offsetShareProblems, type PolicyDefinition, type PolicyWithVersions } from './policy-model.js';
 
 const definitionOf = (policy: PolicyDefinition): PolicyDefinition => ({
   code: policy.code,
@@ -110,6 +110,7 @@ export class PoliciesService {
       ...validateRule(input.rule, policy.unit, 'rule'),
       ...validateAmountRule(input.amount, policy.benefitKind, policy.unit, 'amount'),
       ...validateFundingShares(input.fundingShares, 'fundingShares'),
+      ...offsetShareProblems(input.offsetShare),
     ];
   }
 
@@ -168,6 +169,7 @@ export class PoliciesService {
           rule: input.rule,
           amount: input.amount,
           fundingShares: input.fundingShares,
+          offsetShare: input.offsetShare,
           createdBy: actor.id,
         });
         await this.audit.record(manager, {

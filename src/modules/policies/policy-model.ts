@@ -1,3 +1,4 @@
+import type { FieldProblem } from '../../common/errors.js';
 import type { AmountRule, FundingShares } from '../eligibility/amount-rule.js';
 import type { Rule } from '../eligibility/rule.js';
 import type { PolicyCode } from './policy-codes.js';
@@ -34,6 +35,11 @@ export interface PolicyVersion {
   rule: Rule;
   amount: AmountRule;
   fundingShares: FundingShares;
+  /**
+   * The share of each cash line that an offset may take to recover the household's overpayment
+   * claims: a decimal string from "0.00" to "1.00" (the database's default, "0.50", when absent).
+   */
+  offsetShare?: string;
 }
 
 /** A policy with all its versions, ordered by `effectiveFrom`. */
@@ -45,4 +51,17 @@ export interface PolicyWithVersions extends PolicyDefinition {
 export interface PolicyInForce {
   policy: PolicyDefinition;
   version: PolicyVersion | null;
+}
+
+/** The share of a cash line an offset may take when a version names none (SPEC.md: 50%). */
+export const DEFAULT_OFFSET_SHARE = '0.50';
+
+const OFFSET_SHARE = /^(0(\.\d{1,2})?|1(\.0{1,2})?)$/;
+
+/** Why `share` is not an offset share (a decimal string from 0 to 1, at most two places); none when absent. */
+export function offsetShareProblems(share: unknown, field = 'offsetShare'): FieldProblem[] {
+  if (share === undefined || (typeof share === 'string' && OFFSET_SHARE.test(share))) return [];
+  return [
+    { field, message: `${field} must be a decimal string from "0" to "1" with at most two places, such as "0.50"` },
+  ];
 }

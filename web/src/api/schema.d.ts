@@ -1752,6 +1752,11 @@ export interface components {
         AmendPolicyVersionDto: {
             amount: Record<string, never>;
             fundingShares: Record<string, never>;
+            /**
+             * @description The most an offset may take of each cash line, to recover overpayments: "0.00" to "1.00" (default "0.50"); omitted: unchanged
+             * @example 0.25
+             */
+            offsetShare?: string;
             rule: Record<string, never>;
         };
         AppropriationDto: {
@@ -2351,7 +2356,7 @@ export interface components {
             reason: string | null;
             receiptNo: string | null;
             /** @enum {string} */
-            status: "RESERVED" | "DONE" | "CANCELLED";
+            status: "RESERVED" | "DONE" | "CANCELLED" | "REVERSED";
         };
         ClaimWriteOffDto: {
             approvedBy: string | null;
@@ -2528,6 +2533,11 @@ export interface components {
              *     }
              */
             fundingShares: Record<string, never>;
+            /**
+             * @description The most an offset may take of each cash line, to recover overpayments: "0.00" to "1.00" (default "0.50")
+             * @example 0.50
+             */
+            offsetShare?: string;
             /**
              * @description Eligibility rule: {all|any:[...]}, {not}, {fact, op, value}; facts from the catalogue
              * @example {
@@ -3472,6 +3482,11 @@ export interface components {
             effectiveTo: string | null;
             fundingShares: Record<string, never>;
             id: string;
+            /**
+             * @description The most an offset may take of each cash line, to recover overpayments: "0.00" to "1.00" (default "0.50")
+             * @example 0.50
+             */
+            offsetShare: string;
             /** @description Last day of the latest period paid with it */
             paidThrough: string | null;
             policyCode: string;
@@ -5510,7 +5525,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION`、`ACCOUNT_LIMIT_EXCEEDED` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5518,7 +5533,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"] & {
                         /** @enum {string} */
-                        code?: "INVALID_STATE_TRANSITION";
+                        code?: "INVALID_STATE_TRANSITION" | "ACCOUNT_LIMIT_EXCEEDED";
                         /** @enum {integer} */
                         status?: 409;
                     };

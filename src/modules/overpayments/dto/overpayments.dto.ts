@@ -69,7 +69,7 @@ export class ClaimLineDto {
 export class ClaimRecoveryDto {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: ['OFFSET', 'REFUND', 'WRITE_OFF', 'WITHDRAWAL'] }) kind!: string;
-  @ApiProperty({ enum: ['RESERVED', 'DONE', 'CANCELLED'] }) status!: string;
+  @ApiProperty({ enum: ['RESERVED', 'DONE', 'CANCELLED', 'REVERSED'] }) status!: string;
   @ApiProperty({ example: '5.00' }) amount!: string;
   @ApiProperty({ nullable: true, type: String }) batchId!: string | null;
   @ApiProperty({ nullable: true, type: String }) lineId!: string | null;

@@ -1,9 +1,11 @@
 import { PageQuery } from '../../../common/pagination.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, Matches } from 'class-validator';
+import { IsObject, IsOptional, IsString, Matches } from 'class-validator';
 import { POLICY_CATEGORIES } from '../policy-model.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const OFFSET_SHARE_DESCRIPTION =
+  'The most an offset may take of each cash line, to recover overpayments: "0.00" to "1.00" (default "0.50")';
 
 export class CreatePolicyVersionDto {
   @ApiProperty({ example: '2012-01-01', description: 'The new version takes over from this date' })
@@ -29,12 +31,21 @@ export class CreatePolicyVersionDto {
   @ApiProperty({ type: Object, example: { CENTRAL: '0.5', PROVINCIAL: '0.3', MUNICIPAL: '0.1', COUNTY: '0.1' } })
   @IsObject()
   fundingShares!: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: '0.50', description: OFFSET_SHARE_DESCRIPTION })
+  @IsOptional()
+  @IsString()
+  offsetShare?: string;
 }
 
 export class AmendPolicyVersionDto {
   @ApiProperty({ type: Object }) @IsObject() rule!: Record<string, unknown>;
   @ApiProperty({ type: Object }) @IsObject() amount!: Record<string, unknown>;
   @ApiProperty({ type: Object }) @IsObject() fundingShares!: Record<string, unknown>;
+  @ApiPropertyOptional({ example: '0.25', description: `${OFFSET_SHARE_DESCRIPTION}; omitted: unchanged` })
+  @IsOptional()
+  @IsString()
+  offsetShare?: string;
 }
 
 export class PolicyListQuery extends PageQuery {
@@ -56,6 +67,7 @@ export class PolicyVersionDto {
   @ApiProperty({ type: Object }) rule!: unknown;
   @ApiProperty({ type: Object }) amount!: unknown;
   @ApiProperty({ type: Object }) fundingShares!: unknown;
+  @ApiProperty({ example: '0.50', description: OFFSET_SHARE_DESCRIPTION }) offsetShare!: string;
   @ApiProperty({ nullable: true, type: String, description: 'When a payment first used this version' })
   usedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Last day of the latest period paid with it' })
