@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import type { EntityManager } from 'typeorm';
-import { fromFen, money, toFen } from '../../common/money.js';
+import { formatMoney, fromFen, money, toFen } from '../../common/money.js';
 import { shareSplitter, type FundingShares } from '../budgets/share-split.js';
 import { accountOf, lineKey, type BudgetLineKey } from '../ledger/line-accounts.js';
 import { LedgerService } from '../ledger/ledger.service.js';
@@ -109,7 +109,7 @@ export class ClaimLedger {
         fiscalYear: p.line.fiscalYear,
         fundingLevel: p.line.fundingLevel,
         countyCode: p.line.countyCode,
-        amount: fromFen(p.fen).toFixed(2),
+        amount: formatMoney(fromFen(p.fen)),
       })),
     );
   }
@@ -167,7 +167,7 @@ export class ClaimLedger {
       manager,
       claim.id,
       lines
-        .map((line, row) => ({ ...line, amount: fromFen(settled[row]).toFixed(2) }))
+        .map((line, row) => ({ ...line, amount: formatMoney(fromFen(settled[row])) }))
         .filter((_, row) => settled[row] > 0n),
     );
   }
@@ -206,7 +206,7 @@ export class ClaimLedger {
         claimId: claim.id,
         rows: rows
           .filter((line) => fen.has(lineKey(line)))
-          .map((line) => ({ ...line, amount: fromFen(-fen.get(lineKey(line))!).toFixed(2) })),
+          .map((line) => ({ ...line, amount: formatMoney(fromFen(-fen.get(lineKey(line))!)) })),
       });
     }
 
