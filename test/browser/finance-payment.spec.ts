@@ -252,7 +252,8 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       await page.getByText('已结算', { exact: true }).first().waitFor();
       await page.getByText('发放失败（1）', { exact: true }).click();
       await page.getByRole('cell', { name: '账户已冻结' }).waitFor();
-      await expect(page.getByRole('cell', { name: paidBankRef }).count()).resolves.toBe(0);
+      // The tab re-renders the table: wait until the paid line has left it (a count would race the render).
+      await page.getByRole('cell', { name: paidBankRef }).first().waitFor({ state: 'detached' });
       await screenshot(page, 'finance-05-failed-line');
       await expectAccessible(page);
 
@@ -332,7 +333,7 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
       // The overpayment claims report sits beside the others (none is open in this journey).
       await page.getByRole('tab', { name: '多付追回' }).click();
       await page.getByRole('columnheader', { name: '待追回' }).waitFor();
-      await expect(page.getByText('本年度没有数据').isVisible()).resolves.toBe(true);
+      await page.getByText('本年度没有数据').waitFor();
       await page.context().close();
     },
     JOURNEY_TIMEOUT,

@@ -147,7 +147,7 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
       await page.getByRole('heading', { name: '家庭档案 HS-2026-001' }).waitFor();
       // The wife is a member (配偶) and, in her son's row, his mother.
       await page.getByRole('cell', { name: '李秀英', exact: true }).first().waitFor();
-      await expect(page.getByRole('cell', { name: '配偶' }).isVisible()).resolves.toBe(true);
+      await page.getByRole('cell', { name: '配偶' }).waitFor();
 
       // The son's death, recorded as a life event, appears on the dated timeline.
       await page.getByRole('button', { name: '登记生活事件' }).click();
@@ -160,7 +160,7 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
       await choose('王小明');
       await dialog.getByRole('button', { name: '登记' }).click();
       await page.getByText('2020-05-10 死亡：王小明').waitFor();
-      await expect(page.getByRole('cell', { name: '2020-05-10 死亡' }).isVisible()).resolves.toBe(true);
+      await page.getByRole('cell', { name: '2020-05-10 死亡' }).waitFor();
 
       // Eligibility today: the mother qualifies for the special assistance, each condition in words.
       const mother = page.getByRole('button', { name: `为李秀英开立申请：${POLICY_NAME}` });
