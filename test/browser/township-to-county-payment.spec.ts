@@ -26,6 +26,8 @@ const VILLAGE = '410122101201';
 const COUNTY = '410122';
 /** A journey is a person's morning of clicks; on a busy CI machine it may take minutes. */
 const JOURNEY_TIMEOUT = 600_000;
+/** A wait on a server job (the import runs as one): the job queue can be behind the request under load. */
+const JOB_WAIT = 90_000;
 const POLICY_NAME = '计划生育家庭特别扶助（独生子女死亡）';
 
 const id = (birth: string, sequence: string) => {
@@ -250,7 +252,7 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
         ]),
       );
       await page.getByRole('button', { name: '检查（不导入）' }).click();
-      await page.getByText('文件有 1 处错误，未导入').waitFor();
+      await page.getByText('文件有 1 处错误，未导入').waitFor({ timeout: JOB_WAIT });
       await page.getByRole('cell', { name: '3', exact: true }).waitFor();
       await screenshot(page, '05b-import-problems');
       await expectAccessible(page);
@@ -266,9 +268,9 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
         ]),
       );
       await page.getByRole('button', { name: '检查（不导入）' }).click();
-      await page.getByText('检查通过，可以导入').waitFor();
+      await page.getByText('检查通过，可以导入').waitFor({ timeout: JOB_WAIT });
       await page.getByRole('button', { name: '导入', exact: true }).click();
-      await page.getByText('导入完成').waitFor();
+      await page.getByText('导入完成').waitFor({ timeout: JOB_WAIT });
       await page.getByText('已导入 1 户、2 人。').waitFor();
       await expect(page.getByRole('progressbar', { name: '导入进度' }).getAttribute('aria-valuenow')).resolves.toBe(
         '100',
