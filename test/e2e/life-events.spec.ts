@@ -456,6 +456,34 @@ describe('life events (e2e, PostgreSQL)', () => {
   });
 
   describe('MEMBER_JOINED of a person registered in another household', () => {
+    it('two moves in opposite directions at once both land (the households locked in opposite order)', async () => {
+      // Each request locks its own household, then the household the member leaves: A then B and
+      // B then A. PostgreSQL rolls one back as a deadlock; the service runs it again.
+      for (let round = 0; round < 4; round++) {
+        const a = await family();
+        const b = await family();
+        const [toB, toA] = await Promise.all([
+          post(b.id, {
+            type: 'MEMBER_JOINED',
+            date: '2020-01-01',
+            data: { member: { idNumber: a.ids.son, name: '儿子', relation: 'OTHER' } },
+          }),
+          post(a.id, {
+            type: 'MEMBER_JOINED',
+            date: '2020-01-01',
+            data: { member: { idNumber: b.ids.son, name: '儿子', relation: 'OTHER' } },
+          }),
+        ]);
+        expect([toB.status, toA.status, toB.body.code, toA.body.code]).toEqual([201, 201, undefined, undefined]);
+        const current = await t.dataSource.query(
+          `SELECT m.household_id FROM household_members m JOIN persons p ON p.id = m.person_id
+            WHERE p.id_number = ANY($1) AND m.left_on IS NULL ORDER BY p.id_number = $2 DESC`,
+          [[a.ids.son, b.ids.son], a.ids.son],
+        );
+        expect(current.map((row: { household_id: string }) => row.household_id)).toEqual([b.id, a.id]);
+      }
+    });
+
     it('moves the person: left there, joined here, one record, both households audited and their enrollments re-decided', async () => {
       const a = await family();
       const father = a.person('father');

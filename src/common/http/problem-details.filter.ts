@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CONFLICT_SQLSTATES, sqlStateOf, UNAVAILABLE_SQLSTATES } from '../../database/sqlstate.js';
 import { DomainError, type FieldProblem } from '../errors.js';
 import { DEFAULT_LANGUAGE, label, languageOf, translate, translateIfKnown, type Language } from '../i18n/i18n.js';
 import { requestContext } from '../request-context.js';
@@ -114,6 +115,21 @@ export function problemFor(error: unknown, requestId?: string, lang: Language = 
       requestId,
     };
   }
+  const state = sqlStateOf(error);
+  if (state && (CONFLICT_SQLSTATES.has(state) || UNAVAILABLE_SQLSTATES.has(state))) {
+    // The transaction was rolled back whole, so the request changed nothing and may be sent again.
+    const conflict = CONFLICT_SQLSTATES.has(state);
+    const code = conflict ? 'CONCURRENT_UPDATE' : 'DATABASE_UNAVAILABLE';
+    const status = conflict ? HttpStatus.CONFLICT : HttpStatus.SERVICE_UNAVAILABLE;
+    return {
+      type: `https://yikatong.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+      title: titleOf(status, lang),
+      status,
+      detail: translate(conflict ? 'errors.CONCURRENT_UPDATE' : 'errors.DATABASE_UNAVAILABLE', {}, lang),
+      code,
+      requestId,
+    };
+  }
   return {
     type: 'about:blank',
     title: titleOf(500, lang),
@@ -142,6 +158,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (response.headersSent) return;
     response.setHeader('Content-Language', lang);
+    if (problem.code === 'CONCURRENT_UPDATE' || problem.code === 'DATABASE_UNAVAILABLE') {
+      response.setHeader('Retry-After', '1');
+    }
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 }

@@ -92,6 +92,7 @@ export const en: CatalogueShape<typeof zhCN> = {
     PAYLOAD_TOO_LARGE: 'Payload too large',
     QUEUE_UNAVAILABLE: 'The job queue is unavailable; try again later',
     RATE_LIMITED: 'Too many requests; try again later',
+    CONCURRENT_UPDATE: 'Another change to the same records was being saved at the same moment; nothing was changed, try again',
     REFUND_EXCEEDS_OUTSTANDING: 'The refund of {{amount}} exceeds the {{outstanding}} still outstanding',
     REGION_EXISTS: 'The region already exists',
     ROLE_FORBIDDEN: 'Your role may not do this',

@@ -91,6 +91,7 @@ export const zhCN = {
     PAYLOAD_TOO_LARGE: '请求内容过大',
     QUEUE_UNAVAILABLE: '任务队列暂不可用，请稍后重试',
     RATE_LIMITED: '请求过于频繁，请稍后重试',
+    CONCURRENT_UPDATE: '同一记录正被另一项操作同时修改，本次未作任何更改，请重试',
     REFUND_EXCEEDS_OUTSTANDING: '退款金额 {{amount}} 元超过待追回金额 {{outstanding}} 元',
     REGION_EXISTS: '该行政区划已存在',
     ROLE_FORBIDDEN: '您的角色无权执行此操作',

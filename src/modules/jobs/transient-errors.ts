@@ -1,23 +1,11 @@
+import { CONFLICT_SQLSTATES, UNAVAILABLE_SQLSTATES } from '../../database/sqlstate.js';
+
 /**
  * Which failures are worth another attempt: the database or the queue went away for a moment (a
  * restart, a dropped connection, a deadlock or serialization conflict), as opposed to a domain
  * refusal or a bug, which would fail again the same way. Pure, so it is tested without a server.
  */
-const TRANSIENT_SQLSTATES = new Set([
-  '40001', // serialization_failure
-  '40P01', // deadlock_detected
-  '55P03', // lock_not_available
-  '53300', // too_many_connections
-  '57P01', // admin_shutdown (the server is restarting)
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now (starting up, in recovery)
-  '08000', // connection_exception and its subclasses
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-  '08P01',
-]);
+const TRANSIENT_SQLSTATES = new Set([...CONFLICT_SQLSTATES, ...UNAVAILABLE_SQLSTATES]);
 
 const TRANSIENT_SYSTEM_CODES = new Set([
   'ECONNREFUSED',

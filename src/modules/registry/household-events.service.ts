@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../../common/errors.js';
 import { LifeEventBus } from '../../common/life-event-bus.js';
+import { retryConflicts } from '../../database/sqlstate.js';
 import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -67,125 +68,130 @@ export class HouseholdEventsService {
     const scope = new RegionScope(actor.regionCode);
     const handler = this.handlers.of(input.type);
 
-    return this.dataSource.transaction(async (manager) => {
-      const household = await this.repository.lockHousehold(manager, householdId, scope);
-      if (!household) throw new NotFoundError('Household', householdId);
-      const before = await this.snapshots.forHousehold(householdId, today, manager);
-      const involved = new Map<string, Involved>();
-      let logged: { id: string; recordedAt: Date } | undefined;
-      const insert = (id: string, type: EventType, personId: string | null, data: Record<string, unknown>) =>
-        this.repository.insertEvent(manager, {
-          householdId: id,
-          type,
-          personId,
-          date: input.date,
-          data,
-          actorId: actor.id,
-        });
-      const context: EventContext = {
-        manager,
-        household,
-        date: input.date,
-        today,
-        scope,
-        person: input.personId ? await this.memberFacts(manager, household, input.personId, input.date) : undefined,
-        log: async (personId, data) => {
-          const event = await insert(householdId, input.type, personId, data);
-          logged = { id: event.id, recordedAt: event.recorded_at };
-          return event.id;
-        },
-        involve: async (otherId) => {
-          const known = otherId === householdId ? { household } : involved.get(otherId);
-          if (known) return known.household;
-          const other = await this.repository.lockHousehold(manager, otherId, CITY);
-          if (!other) throw new NotFoundError('Household', otherId);
-          involved.set(otherId, {
-            household: other,
-            before: await this.snapshots.forHousehold(otherId, today, manager),
-            events: [],
+    // A move locks the member's old household after this one; two moves in opposite directions at
+    // once lock the pair in opposite order, and PostgreSQL rolls one back as a deadlock. The
+    // transaction is a function of the request alone, so it is simply run again.
+    return retryConflicts(() =>
+      this.dataSource.transaction(async (manager) => {
+        const household = await this.repository.lockHousehold(manager, householdId, scope);
+        if (!household) throw new NotFoundError('Household', householdId);
+        const before = await this.snapshots.forHousehold(householdId, today, manager);
+        const involved = new Map<string, Involved>();
+        let logged: { id: string; recordedAt: Date } | undefined;
+        const insert = (id: string, type: EventType, personId: string | null, data: Record<string, unknown>) =>
+          this.repository.insertEvent(manager, {
+            householdId: id,
+            type,
+            personId,
+            date: input.date,
+            data,
+            actorId: actor.id,
           });
-          return other;
-        },
-        logIn: async (otherId, type, personId, data) => {
-          const event = await insert(otherId, type, personId, data);
-          involved.get(otherId)!.events.push({ id: event.id, type, personId, data });
-          return event.id;
-        },
-      };
-      const outcome = await handler.handle(context, input as never);
-      const eventId = logged!.id;
-      const effective = outcome.effectiveFrom ?? input.date;
+        const context: EventContext = {
+          manager,
+          household,
+          date: input.date,
+          today,
+          scope,
+          person: input.personId ? await this.memberFacts(manager, household, input.personId, input.date) : undefined,
+          log: async (personId, data) => {
+            const event = await insert(householdId, input.type, personId, data);
+            logged = { id: event.id, recordedAt: event.recorded_at };
+            return event.id;
+          },
+          involve: async (otherId) => {
+            const known = otherId === householdId ? { household } : involved.get(otherId);
+            if (known) return known.household;
+            const other = await this.repository.lockHousehold(manager, otherId, CITY);
+            if (!other) throw new NotFoundError('Household', otherId);
+            involved.set(otherId, {
+              household: other,
+              before: await this.snapshots.forHousehold(otherId, today, manager),
+              events: [],
+            });
+            return other;
+          },
+          logIn: async (otherId, type, personId, data) => {
+            const event = await insert(otherId, type, personId, data);
+            involved.get(otherId)!.events.push({ id: event.id, type, personId, data });
+            return event.id;
+          },
+        };
+        const outcome = await handler.handle(context, input as never);
+        const eventId = logged!.id;
+        const effective = outcome.effectiveFrom ?? input.date;
 
-      // Listeners (enrollments, overpayments) react inside this transaction: the event and its consequences commit together.
-      await this.bus.publish(manager, {
-        eventId,
-        householdId,
-        type: input.type,
-        date: effective,
-        personId: outcome.personId,
-        ...(outcome.corrects ? { corrects: outcome.corrects } : {}),
-      });
-      for (const [otherId, other] of involved) {
-        for (const event of other.events) {
-          const withdrawn = event.type === 'CORRECTION' ? String(event.data.withdrawsEventId) : undefined;
-          await this.bus.publish(manager, {
-            eventId: event.id,
-            householdId: otherId,
-            type: event.type,
-            date: effective,
-            personId: event.personId,
-            ...(withdrawn
-              ? { corrects: { withdrawnEventId: withdrawn, withdrawnType: String(event.data.withdrawnType) } }
-              : {}),
-          });
-        }
-      }
-      const after = await this.snapshots.forHousehold(householdId, today, manager);
-      await this.audit.record(manager, {
-        action: `household.event.${input.type.toLowerCase()}`,
-        entityType: 'household',
-        entityId: householdId,
-        regionCode: after.regionCode,
-        before: maskedSnapshot(before),
-        after: {
+        // Listeners (enrollments, overpayments) react inside this transaction: the event and its consequences commit together.
+        await this.bus.publish(manager, {
           eventId,
+          householdId,
           type: input.type,
-          date: input.date,
+          date: effective,
           personId: outcome.personId,
-          household: maskedSnapshot(after),
-        },
-      });
-      for (const [otherId, other] of involved) {
-        const otherAfter = await this.snapshots.forHousehold(otherId, today, manager);
-        for (const event of other.events) {
-          await this.audit.record(manager, {
-            action: `household.event.${event.type.toLowerCase()}`,
-            entityType: 'household',
-            entityId: otherId,
-            regionCode: otherAfter.regionCode,
-            before: maskedSnapshot(other.before),
-            after: {
+          ...(outcome.corrects ? { corrects: outcome.corrects } : {}),
+        });
+        for (const [otherId, other] of involved) {
+          for (const event of other.events) {
+            const withdrawn = event.type === 'CORRECTION' ? String(event.data.withdrawsEventId) : undefined;
+            await this.bus.publish(manager, {
               eventId: event.id,
+              householdId: otherId,
               type: event.type,
-              date: input.date,
+              date: effective,
               personId: event.personId,
-              causedBy: { householdId, eventId },
-              household: maskedSnapshot(otherAfter),
-            },
-          });
+              ...(withdrawn
+                ? { corrects: { withdrawnEventId: withdrawn, withdrawnType: String(event.data.withdrawnType) } }
+                : {}),
+            });
+          }
         }
-      }
-      return {
-        id: eventId,
-        householdId,
-        type: input.type,
-        personId: outcome.personId,
-        date: input.date,
-        data: outcome.data,
-        recordedAt: logged!.recordedAt.toISOString(),
-        household: toHouseholdView(after, visibilityFor(actor.role)),
-      };
-    });
+        const after = await this.snapshots.forHousehold(householdId, today, manager);
+        await this.audit.record(manager, {
+          action: `household.event.${input.type.toLowerCase()}`,
+          entityType: 'household',
+          entityId: householdId,
+          regionCode: after.regionCode,
+          before: maskedSnapshot(before),
+          after: {
+            eventId,
+            type: input.type,
+            date: input.date,
+            personId: outcome.personId,
+            household: maskedSnapshot(after),
+          },
+        });
+        for (const [otherId, other] of involved) {
+          const otherAfter = await this.snapshots.forHousehold(otherId, today, manager);
+          for (const event of other.events) {
+            await this.audit.record(manager, {
+              action: `household.event.${event.type.toLowerCase()}`,
+              entityType: 'household',
+              entityId: otherId,
+              regionCode: otherAfter.regionCode,
+              before: maskedSnapshot(other.before),
+              after: {
+                eventId: event.id,
+                type: event.type,
+                date: input.date,
+                personId: event.personId,
+                causedBy: { householdId, eventId },
+                household: maskedSnapshot(otherAfter),
+              },
+            });
+          }
+        }
+        return {
+          id: eventId,
+          householdId,
+          type: input.type,
+          personId: outcome.personId,
+          date: input.date,
+          data: outcome.data,
+          recordedAt: logged!.recordedAt.toISOString(),
+          household: toHouseholdView(after, visibilityFor(actor.role)),
+        };
+      }),
+    );
   }
 
   /** The member an event is about; refuses a person of another household and an event before birth. */
