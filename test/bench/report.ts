@@ -19,6 +19,25 @@ export function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
+export const BACKENDS = 'SELECT pid FROM pg_stat_activity WHERE datname = current_database()';
+
+/**
+ * CPU seconds used so far by the backends of the current database (`pids` runs `BACKENDS`), read
+ * from /proc: the server runs on this machine. Backends that have ended are missed.
+ */
+export async function databaseCpuSeconds(pids: () => Promise<number[]>): Promise<number> {
+  let ticks = 0;
+  for (const pid of await pids()) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // a backend that has just ended, or a server on another machine
+    }
+  }
+  return ticks / 100;
+}
+
 /**
  * CPU seconds a stage costs: this process's (the service runs in it) and the database backends'
  * of the bench database (read from /proc: the server runs on this machine; backends that end
@@ -31,30 +50,16 @@ export class CpuClock {
 
   constructor(private readonly client: pg.Client) {}
 
-  private async databaseSeconds(): Promise<number> {
-    const { rows } = await this.client.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
-    );
-    let ticks = 0;
-    for (const { pid } of rows) {
-      try {
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-        ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-      } catch {
-        // a backend that has just ended, or a server on another machine
-      }
-    }
-    return ticks / 100;
-  }
+  private readonly pids = async () => (await this.client.query<{ pid: number }>(BACKENDS)).rows.map((row) => row.pid);
 
   async start(): Promise<void> {
-    this.database = await this.databaseSeconds();
+    this.database = await databaseCpuSeconds(this.pids);
     this.node = process.cpuUsage();
   }
 
   async stop(): Promise<{ node: number; database: number }> {
     const used = process.cpuUsage(this.node);
-    return { node: (used.user + used.system) / 1e6, database: (await this.databaseSeconds()) - this.database };
+    return { node: (used.user + used.system) / 1e6, database: (await databaseCpuSeconds(this.pids)) - this.database };
   }
 }
 
