@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
@@ -14,6 +13,7 @@ import type { Verdict } from '../../src/modules/eligibility/decide.js';
 import { HouseholdSnapshots } from '../../src/modules/registry/household-snapshots.service.js';
 import { loadHistories, timelineOf, type HouseholdHistory } from '../../src/modules/registry/household-history.js';
 import { loadHouseholdIds } from '../../src/modules/registry/snapshot.queries.js';
+import { BACKENDS, databaseCpuSeconds } from './report.js';
 
 /**
  * What would make the eligibility stream faster, measured on a database kept by
@@ -35,25 +35,11 @@ const registry = new HouseholdSnapshots(dataSource);
 const service = new EligibilityService(registry, policies);
 
 /**
- * CPU seconds used so far by this database's backends (read from /proc: the database runs on this
- * machine), so that a change can be judged by the work it costs, not only by the wall clock of a
- * machine shared with others. Parallel workers that come and go are missed.
+ * CPU seconds used so far by this database's backends, so that a change can be judged by the work
+ * it costs, not only by the wall clock of a machine shared with others.
  */
-async function databaseCpu(): Promise<number> {
-  const rows: { pid: number }[] = await dataSource.query(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
-  );
-  let ticks = 0;
-  for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-    } catch {
-      // a backend that has just gone
-    }
-  }
-  return ticks / 100;
-}
+const databaseCpu = () =>
+  databaseCpuSeconds(async () => ((await dataSource.query(BACKENDS)) as { pid: number }[]).map((row) => row.pid));
 
 let mark = { cpu: process.cpuUsage(), db: 0 };
 async function start(): Promise<bigint> {

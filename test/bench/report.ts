@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type pg from 'pg';
 import type { ActivitySampler } from './sampler.js';
 
 /** Stage timing and the printed table. */
@@ -15,6 +17,50 @@ export interface StageResult {
 
 export function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+export const BACKENDS = 'SELECT pid FROM pg_stat_activity WHERE datname = current_database()';
+
+/**
+ * CPU seconds used so far by the backends of the current database (`pids` runs `BACKENDS`), read
+ * from /proc: the server runs on this machine. Backends that have ended are missed.
+ */
+export async function databaseCpuSeconds(pids: () => Promise<number[]>): Promise<number> {
+  let ticks = 0;
+  for (const pid of await pids()) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // a backend that has just ended, or a server on another machine
+    }
+  }
+  return ticks / 100;
+}
+
+/**
+ * CPU seconds a stage costs: this process's (the service runs in it) and the database backends'
+ * of the bench database (read from /proc: the server runs on this machine; backends that end
+ * within the stage are missed). On a machine shared with other work, CPU time is steadier than the
+ * wall clock.
+ */
+export class CpuClock {
+  private node = process.cpuUsage();
+  private database = 0;
+
+  constructor(private readonly client: pg.Client) {}
+
+  private readonly pids = async () => (await this.client.query<{ pid: number }>(BACKENDS)).rows.map((row) => row.pid);
+
+  async start(): Promise<void> {
+    this.database = await databaseCpuSeconds(this.pids);
+    this.node = process.cpuUsage();
+  }
+
+  async stop(): Promise<{ node: number; database: number }> {
+    const used = process.cpuUsage(this.node);
+    return { node: (used.user + used.system) / 1e6, database: (await databaseCpuSeconds(this.pids)) - this.database };
+  }
 }
 
 export class Stopwatch {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -31,7 +31,7 @@ import type { LoadResult } from './load-city.js';
 import { overpaymentRecheckStage } from './overpayment-stage.js';
 import { ActivitySampler } from './sampler.js';
 import { Prng } from './prng.js';
-import { formatTable, peakRssMb, Stopwatch, type StageResult } from './report.js';
+import { CpuClock, formatTable, peakRssMb, Stopwatch, type StageResult } from './report.js';
 
 /**
  * The city-scale benchmark (issue 9): a synthetic city loaded with COPY into a fresh database, then
@@ -45,6 +45,15 @@ const RURAL_PERIOD = '2025';
 const OCP_PERIOD = '2025-03';
 const ELIGIBILITY_AS_OF = '2025-03-01';
 const ENROLLED = ['RURAL_REWARD', 'OCP_REWARD'] as const;
+
+/**
+ * The eligibility stage's totals on the city of the default seed, as recorded in
+ * docs/benchmark.md: a change meant to make the stream faster must decide exactly as before, and
+ * the run says so (and exits non-zero) when these differ. `--verdict-digest` compares every verdict.
+ */
+const EXPECTED_TOTALS = new Map<number, { decisions: number; eligible: number }>([
+  [100_000, { decisions: 2_503_652, eligible: 260_616 }],
+]);
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
@@ -65,6 +74,7 @@ function options() {
       'keep-database': { type: 'boolean', default: false },
       'sample-db': { type: 'boolean', default: false },
       stages: { type: 'string', default: 'all' },
+      'verdict-digest': { type: 'boolean', default: false },
     },
   });
   const households = Number(values.households.replaceAll('_', '').replaceAll(',', ''));
@@ -80,6 +90,8 @@ function options() {
     sampleDb: values['sample-db'],
     /** `eligibility`: the eligibility stage alone (no enrollment, batches or HTTP), to compare changes to it. */
     onlyEligibility: values.stages === 'eligibility',
+    /** Also hash every verdict (slower): two runs of different code decided alike when their digests agree. */
+    verdictDigest: values['verdict-digest'],
   };
 }
 
@@ -189,7 +201,10 @@ async function bench(
     let households = 0;
     let decisions = 0;
     let eligible = 0;
+    const digest = opts.verdictDigest ? createHash('sha256') : undefined;
     const policies = (await app.get(PoliciesService).catalogue()).length;
+    const cpu = new CpuClock(client);
+    await cpu.start();
     const sw = new Stopwatch(sampler, 'eligibility (household x policy)');
     for await (const chunk of eligibility.streamVerdicts({
       regionPrefix: '410100',
@@ -200,6 +215,9 @@ async function bench(
         households++;
         decisions += household.decisions.length;
         for (const decision of household.decisions) {
+          digest?.update(
+            `${household.householdId} ${decision.policyCode} ${decision.personId} ${decision.eligible} ${decision.amount} ${decision.versionId}\n`,
+          );
           if (!decision.eligible) continue;
           eligible++;
           if (!enrolled.has(decision.policyCode)) continue;
@@ -213,13 +231,28 @@ async function bench(
     }
     const staged = await staging.end();
     await stagingClient.end();
+    const decided = sw.stop(households * policies);
+    const used = await cpu.stop();
     stages.push({
-      ...sw.stop(households * policies),
+      ...decided,
       note:
         `${households} households x ${policies} policies; ${decisions} decisions (per beneficiary), ${eligible} ` +
-        `eligible; the ${staged} eligible of ${ENROLLED.join(' and ')} COPYed to a staging table`,
+        `eligible; the ${staged} eligible of ${ENROLLED.join(' and ')} COPYed to a staging table; ` +
+        `cpu: node ${used.node.toFixed(1)} s, database ${used.database.toFixed(1)} s`,
     });
-    log(`eligibility: ${households} households, ${decisions} decisions, ${eligible} eligible, ${staged} staged`);
+    log(
+      `eligibility: ${households} households, ${decisions} decisions, ${eligible} eligible, ${staged} staged; ` +
+        `cpu: node ${used.node.toFixed(1)} s, database ${used.database.toFixed(1)} s` +
+        (digest ? `; verdict digest ${digest.digest('hex')}` : ''),
+    );
+    const expected = opts.seed === SEED ? EXPECTED_TOTALS.get(households) : undefined;
+    if (expected && (expected.decisions !== decisions || expected.eligible !== eligible)) {
+      log(
+        `eligibility totals CHANGED: expected ${expected.decisions} decisions and ${expected.eligible} eligible ` +
+          `for ${households} households of seed ${SEED}`,
+      );
+      process.exitCode = 1;
+    } else if (expected) log('eligibility totals as recorded (docs/benchmark.md)');
 
     // The rest of the pipeline and the HTTP load (skipped by `--stages eligibility`).
     const http: HttpResult[] = [];

@@ -114,11 +114,34 @@ export class DayFacts {
   private readonly parentFamilies = new Map<string, Facts>();
   private readonly childFamilies = new Map<string, Facts>();
   private readonly persons = new Map<string, Facts>();
+  /** Per kind of beneficiaries (PARENTS, CHILDREN, MEMBERS): the members who are, in member order. */
+  private readonly beneficiaryLists = new Map<PolicyDefinition['beneficiaries'], PersonSnapshot[]>();
 
   constructor(
     readonly snapshot: HouseholdSnapshot,
     readonly date: string,
   ) {}
+
+  /** The members who are possible beneficiaries of a person benefit on this day (`isBeneficiary`), in member order. */
+  beneficiaries(policy: Pick<PolicyDefinition, 'beneficiaries'>): readonly PersonSnapshot[] {
+    let list = this.beneficiaryLists.get(policy.beneficiaries);
+    if (list === undefined) {
+      list = [];
+      for (const member of this.snapshot.members) if (isBeneficiary(policy, this.snapshot, member)) list.push(member);
+      this.beneficiaryLists.set(policy.beneficiaries, list);
+    }
+    return list;
+  }
+
+  /**
+   * The member `personId` when it is a possible beneficiary of `policy` on this day, else
+   * undefined: `isBeneficiary` of the member with that id (a person is a member once).
+   */
+  beneficiary(policy: Pick<PolicyDefinition, 'beneficiaries'>, personId: string | null): PersonSnapshot | undefined {
+    const list = this.beneficiaries(policy);
+    for (let i = 0; i < list.length; i++) if (list[i].personId === personId) return list[i];
+    return undefined;
+  }
 
   household(): Facts {
     if (this.householdValues === undefined) {

@@ -1,7 +1,7 @@
 import { DEFAULT_LANGUAGE, type Language } from '../../common/i18n/i18n.js';
 import type { PolicyCode } from '../policies/policy-codes.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
-import type { HouseholdSnapshot, PersonSnapshot } from '../registry/household-snapshot.js';
+import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
 import { sumAmounts } from './amount-rule.js';
 import { wording } from './condition-labels.js';
 import { daysInMonth, formatDate, monthOf, monthsOf, parsePeriod, yearOf } from './calendar.js';
@@ -9,7 +9,6 @@ import {
   DayFacts,
   decideBeneficiary,
   decisionDate,
-  isBeneficiary,
   judgeOne,
   versionOn,
   type Decision,
@@ -191,42 +190,61 @@ export function decideUnit(
   };
 }
 
-/** `decideUnit` without the explanation: the same days, the same first eligible day and version. */
+/** The date `judgeUnit` decided on (its first eligible day, else its first day): read right after the call. */
+let judgedOn = '';
+
+/**
+ * `decideUnit` without the explanation: the same days, the same first eligible day and version.
+ * The day it decided on is left in `judgedOn` (no wrapper object per call: the bulk stream makes
+ * millions of these).
+ */
 export function judgeUnit(
   policy: PolicyWithVersions,
   days: HouseholdDays,
   personId: string | null,
   dates: readonly string[],
-): { verdict: Verdict; date: string } {
-  let first: { verdict: Verdict; date: string } | undefined;
-  for (const date of dates) {
+): Verdict {
+  let first: Verdict | undefined;
+  let firstDate = dates[0];
+  for (let d = 0; d < dates.length; d++) {
+    const date = dates[d];
     const day = days.on(date);
     if (day === null) continue;
     const version = versionOn(policy, decisionDate(policy, date));
     let verdict: Verdict;
     if (policy.unit === 'HOUSEHOLD') verdict = judgeOne(policy, version, day.household(), null, null);
     else {
-      let member: PersonSnapshot | undefined;
-      for (const candidate of day.snapshot.members) {
-        if (candidate.personId === personId) {
-          member = candidate;
-          break;
-        }
-      }
-      verdict =
-        member && isBeneficiary(policy, day.snapshot, member)
-          ? judgeOne(policy, version, day.familyOf(policy, member), personId, day.person(member))
-          : { policyCode: policy.code, personId, eligible: false, amount: null, versionId: version?.id ?? null };
+      const member = day.beneficiary(policy, personId);
+      verdict = member
+        ? judgeOne(policy, version, day.familyOf(policy, member), personId, day.person(member))
+        : { policyCode: policy.code, personId, eligible: false, amount: null, versionId: version?.id ?? null };
     }
-    if (verdict.eligible) return { verdict, date };
-    first ??= { verdict, date };
+    if (verdict.eligible) {
+      judgedOn = date;
+      return verdict;
+    }
+    if (first === undefined) {
+      first = verdict;
+      firstDate = date;
+    }
   }
-  return (
-    first ?? {
-      date: dates[0],
-      verdict: { policyCode: policy.code, personId, eligible: false, amount: null, versionId: null },
-    }
-  );
+  judgedOn = firstDate;
+  return first ?? { policyCode: policy.code, personId, eligible: false, amount: null, versionId: null };
+}
+
+/**
+ * The possible beneficiaries of a person benefit over a unit's days: those of any of the days, in
+ * order of appearance (ids).
+ */
+function candidatesOver(policy: PolicyWithVersions, days: HouseholdDays, dates: readonly string[]): readonly string[] {
+  const seen: string[] = [];
+  for (let d = 0; d < dates.length; d++) {
+    const day = days.on(dates[d]);
+    if (day === null) continue;
+    const list = day.beneficiaries(policy);
+    for (let i = 0; i < list.length; i++) if (!seen.includes(list[i].personId)) seen.push(list[i].personId);
+  }
+  return seen;
 }
 
 /**
@@ -247,41 +265,70 @@ export function decideHouseholdForUnits(
   const days = new HouseholdDays(snapshotAt);
   const out: VerdictOrDecision[] = [];
   // The month's days without the versions' start days are the household's, computed once; a
-  // policy whose version starts within the month adds that day.
+  // policy whose version starts within the month adds that day. The other units' single days are
+  // shared too, so that policies deciding on the same days share their beneficiaries.
   let monthDays: string[] | undefined;
+  const singleDays = new Map<string, string[]>();
+  // The possible beneficiaries per kind (PARENTS, CHILDREN, MEMBERS) and unit's days.
+  const candidates = new Map<readonly string[], Map<string, readonly string[]>>();
   for (const policy of catalogue) {
     let dates: string[];
     if (policy.frequency === 'MONTHLY') {
       monthDays ??= unitDays({ ...policy, versions: [] }, snapshotAt, asOf, changesIn);
       const first = monthDays[0];
       const last = lastDayOfMonth(first);
-      const starts = policy.versions.filter((v) => v.effectiveFrom > first && v.effectiveFrom <= last);
-      dates =
-        starts.length === 0 ? monthDays : [...new Set([...monthDays, ...starts.map((v) => v.effectiveFrom)])].sort();
-    } else dates = unitDays(policy, snapshotAt, asOf, changesIn);
-    const one = (personId: string | null) => {
-      if (mode.explained) out.push(decideUnit(policy, days, personId, dates, mode.lang).decision);
-      else {
-        const { verdict, date } = judgeUnit(policy, days, personId, dates);
-        out.push(mode.explain?.(verdict) ? decideUnit(policy, days, personId, [date]).decision : verdict);
+      let starts = false;
+      for (const version of policy.versions) {
+        if (version.effectiveFrom > first && version.effectiveFrom <= last) starts = true;
       }
-    };
+      dates = !starts
+        ? monthDays
+        : [
+            ...new Set([
+              ...monthDays,
+              ...policy.versions
+                .filter((v) => v.effectiveFrom > first && v.effectiveFrom <= last)
+                .map((v) => v.effectiveFrom),
+            ]),
+          ].sort();
+    } else {
+      const day = policy.frequency === 'ANNUAL' ? decisionDate(policy, asOf) : asOf;
+      let shared = singleDays.get(day);
+      if (shared === undefined) {
+        shared = [day];
+        singleDays.set(day, shared);
+      }
+      dates = shared;
+    }
     if (policy.unit === 'HOUSEHOLD') {
-      one(null);
+      out.push(judgeOrDecide(policy, days, null, dates, mode));
       continue;
     }
-    const seen: string[] = [];
-    for (const date of dates) {
-      const day = days.on(date);
-      if (day === null) continue;
-      for (const member of day.snapshot.members) {
-        if (seen.includes(member.personId) || !isBeneficiary(policy, day.snapshot, member)) continue;
-        seen.push(member.personId);
-        one(member.personId);
-      }
+    let byKind = candidates.get(dates);
+    if (byKind === undefined) {
+      byKind = new Map();
+      candidates.set(dates, byKind);
     }
+    let persons = byKind.get(policy.beneficiaries);
+    if (persons === undefined) {
+      persons = candidatesOver(policy, days, dates);
+      byKind.set(policy.beneficiaries, persons);
+    }
+    for (let i = 0; i < persons.length; i++) out.push(judgeOrDecide(policy, days, persons[i], dates, mode));
   }
   return out;
+}
+
+function judgeOrDecide(
+  policy: PolicyWithVersions,
+  days: HouseholdDays,
+  personId: string | null,
+  dates: readonly string[],
+  mode: { explained: true; lang?: Language } | { explained: false; explain?: (verdict: Verdict) => boolean },
+): VerdictOrDecision {
+  if (mode.explained) return decideUnit(policy, days, personId, dates, mode.lang).decision;
+  const verdict = judgeUnit(policy, days, personId, dates);
+  return mode.explain?.(verdict) ? decideUnit(policy, days, personId, [judgedOn]).decision : verdict;
 }
 
 /**
