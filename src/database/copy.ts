@@ -41,11 +41,14 @@ async function clientOf(manager: EntityManager): Promise<pg.PoolClient> {
 }
 
 /**
- * `COPY target FROM STDIN` in the manager's transaction: the rows (from copyRow) are streamed in
- * 64 KiB writes with backpressure; one round trip instead of a statement or parameter array per row.
+ * `COPY target FROM STDIN` on a node-postgres client: the rows (from copyRow) are streamed in 64 KiB
+ * writes with backpressure; one round trip instead of a statement or parameter array per row.
  */
-export async function copyInto(manager: EntityManager, target: string, rows: Iterable<string>): Promise<number> {
-  const client = await clientOf(manager);
+export async function copyRowsTo(
+  client: pg.Client | pg.PoolClient,
+  target: string,
+  rows: Iterable<string>,
+): Promise<number> {
   const stream = client.query(copyFrom(`COPY ${target} FROM STDIN`));
   const done = finished(stream);
   let count = 0;
@@ -62,6 +65,11 @@ export async function copyInto(manager: EntityManager, target: string, rows: Ite
   stream.end();
   await done;
   return count;
+}
+
+/** copyRowsTo in the manager's transaction (its own connection). */
+export async function copyInto(manager: EntityManager, target: string, rows: Iterable<string>): Promise<number> {
+  return copyRowsTo(await clientOf(manager), target, rows);
 }
 
 /**

@@ -66,7 +66,7 @@ function options() {
       'keep-database': { type: 'boolean', default: false },
       'sample-db': { type: 'boolean', default: false },
       stages: { type: 'string', default: 'all' },
-      'approve-percent': { type: 'string', default: '10' },
+      'approve-percent': { type: 'string', default: '1' },
     },
   });
   const households = Number(values.households.replaceAll('_', '').replaceAll(',', ''));
@@ -235,51 +235,34 @@ async function bench(
       // next stage approves through the real workflow.
       const enroll = new Stopwatch(sampler, 'enrollment (set-based insert of the eligible)');
       await client.query('BEGIN');
+      const sampled = approvalSample(opts.approvePercent);
       const inserted = await client.query(
         `INSERT INTO enrollments (id, household_id, policy_code, beneficiary_person_id, region_code, status, opened_by,
                                 submitted_by, submitted_at, publicized_by, publicized_on, notice_ends_on, approved_by,
                                 approved_at, active_from, applied_on)
-       SELECT s.id, s.household_id, s.policy_code, s.person_id, s.region_code, 'ACTIVE', $1, $1,
-              '2025-01-06', o.id, '2025-01-08', '2025-01-15', o.id, '2025-01-16', '2025-01-16', '2025-01-06'
+       SELECT s.id, s.household_id, s.policy_code, s.person_id, s.region_code,
+              CASE WHEN x.sampled THEN 'PUBLICIZED' ELSE 'ACTIVE' END, $1, $1, '2025-01-06', o.id, '2025-01-08',
+              '2025-01-15', CASE WHEN NOT x.sampled THEN o.id END, CASE WHEN NOT x.sampled THEN timestamptz '2025-01-16' END,
+              CASE WHEN NOT x.sampled THEN date '2025-01-16' END, '2025-01-06'
          FROM bench_enroll_staging s JOIN users o ON o.username = 'bench-officer-' || substr(s.region_code, 1, 6)
-        WHERE NOT ${approvalSample(opts.approvePercent)}`,
+        CROSS JOIN LATERAL (SELECT ${sampled} AS sampled) x
+        RETURNING status = 'PUBLICIZED' AS sampled`,
         [clerk.id],
       );
+      const publicized = inserted.rows.filter((row: { sampled: boolean }) => row.sampled).length;
       await client.query(
         `INSERT INTO enrollment_transitions (enrollment_id, from_status, to_status, actor_id, as_of, explanation, occurred_at)
        SELECT s.id, t.from_status, t.to_status, CASE WHEN t.by_clerk THEN $1 ELSE o.id END, t.as_of,
               CASE WHEN t.explained THEN s.explanation END, t.as_of
          FROM bench_enroll_staging s
          JOIN users o ON o.username = 'bench-officer-' || substr(s.region_code, 1, 6)
-        CROSS JOIN (VALUES (NULL, 'DRAFT', true, false, date '2025-01-06'),
-                           ('DRAFT', 'SUBMITTED', true, true, date '2025-01-06'),
-                           ('SUBMITTED', 'PUBLICIZED', false, false, date '2025-01-08'),
-                           ('PUBLICIZED', 'APPROVED', false, true, date '2025-01-16'),
-                           ('APPROVED', 'ACTIVE', false, false, date '2025-01-16'))
-             AS t(from_status, to_status, by_clerk, explained, as_of)
-        WHERE NOT ${approvalSample(opts.approvePercent)}`,
-        [clerk.id],
-      );
-      const publicized = await client.query(
-        `INSERT INTO enrollments (id, household_id, policy_code, beneficiary_person_id, region_code, status, opened_by,
-                                submitted_by, submitted_at, publicized_by, publicized_on, notice_ends_on, applied_on)
-       SELECT s.id, s.household_id, s.policy_code, s.person_id, s.region_code, 'PUBLICIZED', $1, $1,
-              '2025-01-06', o.id, '2025-01-08', '2025-01-15', '2025-01-06'
-         FROM bench_enroll_staging s JOIN users o ON o.username = 'bench-officer-' || substr(s.region_code, 1, 6)
-        WHERE ${approvalSample(opts.approvePercent)}`,
-        [clerk.id],
-      );
-      await client.query(
-        `INSERT INTO enrollment_transitions (enrollment_id, from_status, to_status, actor_id, as_of, explanation, occurred_at)
-       SELECT s.id, t.from_status, t.to_status, CASE WHEN t.by_clerk THEN $1 ELSE o.id END, t.as_of,
-              CASE WHEN t.explained THEN s.explanation END, t.as_of
-         FROM bench_enroll_staging s
-         JOIN users o ON o.username = 'bench-officer-' || substr(s.region_code, 1, 6)
-        CROSS JOIN (VALUES (NULL, 'DRAFT', true, false, date '2025-01-06'),
-                           ('DRAFT', 'SUBMITTED', true, true, date '2025-01-06'),
-                           ('SUBMITTED', 'PUBLICIZED', false, false, date '2025-01-08'))
-             AS t(from_status, to_status, by_clerk, explained, as_of)
-        WHERE ${approvalSample(opts.approvePercent)}`,
+        CROSS JOIN (VALUES (NULL, 'DRAFT', true, false, date '2025-01-06', false),
+                           ('DRAFT', 'SUBMITTED', true, true, date '2025-01-06', false),
+                           ('SUBMITTED', 'PUBLICIZED', false, false, date '2025-01-08', false),
+                           ('PUBLICIZED', 'APPROVED', false, true, date '2025-01-16', true),
+                           ('APPROVED', 'ACTIVE', false, false, date '2025-01-16', true))
+             AS t(from_status, to_status, by_clerk, explained, as_of, approval)
+        WHERE NOT (t.approval AND ${sampled})`,
         [clerk.id],
       );
       await client.query('COMMIT');
@@ -287,10 +270,10 @@ async function bench(
       // of 1.35 million transitions runs during, and is counted in, the generation stage.
       await client.query('VACUUM ANALYZE enrollments, enrollment_transitions');
       stages.push({
-        ...enroll.stop(inserted.rowCount ?? 0),
+        ...enroll.stop((inserted.rowCount ?? 0) - publicized),
         note:
           'INSERT ... SELECT of ACTIVE enrollments + 5 transitions each, from the staged eligible ' +
-          `(${publicized.rowCount ?? 0} more left PUBLICIZED for the workflow's approval)`,
+          `(${publicized} more left PUBLICIZED for the workflow's approval)`,
       });
       await client.query('DROP TABLE bench_enroll_staging');
 
