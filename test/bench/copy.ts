@@ -5,30 +5,9 @@ import { from as copyFrom } from 'pg-copy-streams';
 
 /**
  * COPY ... FROM STDIN through pg-copy-streams: the client streams text rows to the server with
- * backpressure, without building statements or parameter arrays.
+ * backpressure, without building statements or parameter arrays (the service's own function).
  */
-export async function copyRows(
-  client: pg.Client | pg.PoolClient,
-  target: string,
-  rows: Iterable<string>,
-): Promise<number> {
-  const stream = client.query(copyFrom(`COPY ${target} FROM STDIN`));
-  const done = finished(stream);
-  let count = 0;
-  let buffer = '';
-  for (const row of rows) {
-    buffer += row;
-    count++;
-    if (buffer.length >= 1 << 16) {
-      if (!stream.write(buffer)) await once(stream, 'drain');
-      buffer = '';
-    }
-  }
-  if (buffer.length > 0) stream.write(buffer);
-  stream.end();
-  await done;
-  return count;
-}
+export { copyRowsTo as copyRows } from '../../src/database/copy.js';
 
 /** An open COPY that rows are written to as they come (the enrollment staging during eligibility). */
 export class CopyWriter {

@@ -24,6 +24,7 @@ import { LedgerVerifier } from '../../src/modules/ledger/ledger-verifier.js';
 import type { FundingLevel } from '../../src/modules/policies/policy-codes.js';
 import { PoliciesService } from '../../src/modules/policies/policies.service.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
+import { approvalSample, approvalStage } from './approval-stage.js';
 import { startBenchApp } from './app.js';
 import { copyRows, copyText, CopyWriter } from './copy.js';
 import { runLoad, type HttpResult } from './http.js';
@@ -75,6 +76,7 @@ function options() {
       'sample-db': { type: 'boolean', default: false },
       stages: { type: 'string', default: 'all' },
       'verdict-digest': { type: 'boolean', default: false },
+      'approve-percent': { type: 'string', default: '1' },
     },
   });
   const households = Number(values.households.replaceAll('_', '').replaceAll(',', ''));
@@ -92,6 +94,8 @@ function options() {
     onlyEligibility: values.stages === 'eligibility',
     /** Also hash every verdict (slower): two runs of different code decided alike when their digests agree. */
     verdictDigest: values['verdict-digest'],
+    /** The share (percent) of the staged eligible left PUBLICIZED and approved through the workflow. */
+    approvePercent: Number(values['approve-percent']),
   };
 }
 
@@ -259,30 +263,39 @@ async function bench(
     if (!opts.onlyEligibility) {
       // Enrollment of the eligible for RURAL_REWARD and OCP_REWARD, from the eligibility stage's
       // staging table: a set-based INSERT ... SELECT of ACTIVE enrollments with their five
-      // transitions (the bench's shortcut for the clerk/officer workflow).
+      // transitions (the bench's shortcut for the clerk/officer workflow), but for a sample
+      // (--approve-percent) inserted PUBLICIZED with its notice over and three transitions, which the
+      // next stage approves through the real workflow.
       const enroll = new Stopwatch(sampler, 'enrollment (set-based insert of the eligible)');
       await client.query('BEGIN');
+      const sampled = approvalSample(opts.approvePercent);
       const inserted = await client.query(
         `INSERT INTO enrollments (id, household_id, policy_code, beneficiary_person_id, region_code, status, opened_by,
                                 submitted_by, submitted_at, publicized_by, publicized_on, notice_ends_on, approved_by,
                                 approved_at, active_from, applied_on)
-       SELECT s.id, s.household_id, s.policy_code, s.person_id, s.region_code, 'ACTIVE', $1, $1,
-              '2025-01-06', o.id, '2025-01-08', '2025-01-15', o.id, '2025-01-16', '2025-01-16', '2025-01-06'
-         FROM bench_enroll_staging s JOIN users o ON o.username = 'bench-officer-' || substr(s.region_code, 1, 6)`,
+       SELECT s.id, s.household_id, s.policy_code, s.person_id, s.region_code,
+              CASE WHEN x.sampled THEN 'PUBLICIZED' ELSE 'ACTIVE' END, $1, $1, '2025-01-06', o.id, '2025-01-08',
+              '2025-01-15', CASE WHEN NOT x.sampled THEN o.id END, CASE WHEN NOT x.sampled THEN timestamptz '2025-01-16' END,
+              CASE WHEN NOT x.sampled THEN date '2025-01-16' END, '2025-01-06'
+         FROM bench_enroll_staging s JOIN users o ON o.username = 'bench-officer-' || substr(s.region_code, 1, 6)
+        CROSS JOIN LATERAL (SELECT ${sampled} AS sampled) x
+        RETURNING status = 'PUBLICIZED' AS sampled`,
         [clerk.id],
       );
+      const publicized = inserted.rows.filter((row: { sampled: boolean }) => row.sampled).length;
       await client.query(
         `INSERT INTO enrollment_transitions (enrollment_id, from_status, to_status, actor_id, as_of, explanation, occurred_at)
        SELECT s.id, t.from_status, t.to_status, CASE WHEN t.by_clerk THEN $1 ELSE o.id END, t.as_of,
               CASE WHEN t.explained THEN s.explanation END, t.as_of
          FROM bench_enroll_staging s
          JOIN users o ON o.username = 'bench-officer-' || substr(s.region_code, 1, 6)
-        CROSS JOIN (VALUES (NULL, 'DRAFT', true, false, date '2025-01-06'),
-                           ('DRAFT', 'SUBMITTED', true, true, date '2025-01-06'),
-                           ('SUBMITTED', 'PUBLICIZED', false, false, date '2025-01-08'),
-                           ('PUBLICIZED', 'APPROVED', false, true, date '2025-01-16'),
-                           ('APPROVED', 'ACTIVE', false, false, date '2025-01-16'))
-             AS t(from_status, to_status, by_clerk, explained, as_of)`,
+        CROSS JOIN (VALUES (NULL, 'DRAFT', true, false, date '2025-01-06', false),
+                           ('DRAFT', 'SUBMITTED', true, true, date '2025-01-06', false),
+                           ('SUBMITTED', 'PUBLICIZED', false, false, date '2025-01-08', false),
+                           ('PUBLICIZED', 'APPROVED', false, true, date '2025-01-16', true),
+                           ('APPROVED', 'ACTIVE', false, false, date '2025-01-16', true))
+             AS t(from_status, to_status, by_clerk, explained, as_of, approval)
+        WHERE NOT (t.approval AND ${sampled})`,
         [clerk.id],
       );
       await client.query('COMMIT');
@@ -290,10 +303,15 @@ async function bench(
       // of 1.35 million transitions runs during, and is counted in, the generation stage.
       await client.query('VACUUM ANALYZE enrollments, enrollment_transitions');
       stages.push({
-        ...enroll.stop(inserted.rowCount ?? 0),
-        note: 'INSERT ... SELECT of ACTIVE enrollments + 5 transitions each, from the staged eligible',
+        ...enroll.stop((inserted.rowCount ?? 0) - publicized),
+        note:
+          'INSERT ... SELECT of ACTIVE enrollments + 5 transitions each, from the staged eligible ' +
+          `(${publicized} more left PUBLICIZED for the workflow's approval)`,
       });
       await client.query('DROP TABLE bench_enroll_staging');
+
+      // Bulk approval of the PUBLICIZED sample through the real workflow (EnrollmentsService.bulk).
+      stages.push(await approvalStage(client, app, officers, sampler));
 
       // Appropriations for every county, through the budgets service.
       const budgets = app.get(BudgetsService);

@@ -106,6 +106,22 @@ describe('batch generation and approval on a real database', () => {
     expect(await linesOf(batch.id)).toEqual(expected);
   });
 
+  it('stores each decision once, shared by the lines decided on the same facts', async () => {
+    const batch = await draftBatch('2020-05');
+    await t.app.get(GenerationProcessor).run(context(batch.id));
+    const lines: { line_no: number; periods: string[]; digest: string; decision: { months: { month: string }[] } }[] =
+      await t.dataSource.query(
+        `SELECT l.line_no, l.periods, encode(l.decision_digest, 'hex') AS digest, d.decision
+           FROM disbursement_lines l JOIN line_decisions d ON d.digest = l.decision_digest
+          WHERE l.batch_id = $1 ORDER BY l.line_no`,
+        [batch.id],
+      );
+    expect(lines).toHaveLength(HOUSEHOLDS);
+    for (const line of lines) expect(line.decision.months.map((m) => m.month)).toEqual(line.periods);
+    // Twelve heads born the same day differ only by their complication grade (three grades).
+    expect(new Set(lines.map((l) => l.digest)).size).toBe(3);
+  });
+
   it('never pays a month twice when two batches for the same months are generated at once', async () => {
     const processor = t.app.get(GenerationProcessor);
     const [a, b] = [await draftBatch('2017-03'), await draftBatch('2017-03')];

@@ -95,9 +95,10 @@ describe('batch generation survives crashes of its runner', () => {
   };
   const linesOf = (batchId: string) =>
     query(
-      `SELECT line_no, enrollment_id, household_id, person_id, periods, amount::text, bank_code, account_no,
-              account_name, id_number, decision, version_ids
-         FROM disbursement_lines WHERE batch_id = $1 ORDER BY line_no`,
+      `SELECT l.line_no, l.enrollment_id, l.household_id, l.person_id, l.periods, l.amount::text, l.bank_code,
+              l.account_no, l.account_name, l.id_number, d.decision, l.version_ids
+         FROM disbursement_lines l JOIN line_decisions d ON d.digest = l.decision_digest
+        WHERE l.batch_id = $1 ORDER BY l.line_no`,
       [batchId],
     );
   const totalsOf = async (batchId: string) =>

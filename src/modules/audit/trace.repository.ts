@@ -183,10 +183,11 @@ export class TraceRepository {
       manager,
       `SELECT l.id, l.line_no, l.batch_id, b.batch_no, b.policy_code, b.period AS batch_period, b.fiscal_year,
               b.status AS batch_status, b.county_code, l.enrollment_id, l.household_id, l.person_id, l.periods,
-              l.amount, l.status, l.bank_ref, l.reason, l.settled_at, l.bank_code, l.account_no, l.decision,
+              l.amount, l.status, l.bank_ref, l.reason, l.settled_at, l.bank_code, l.account_no, d.decision,
               l.version_ids
          FROM disbursement_lines l
          JOIN disbursement_batches b ON b.id = l.batch_id
+         JOIN line_decisions d ON d.digest = l.decision_digest -- decisions are stored once, shared by digest
         WHERE l.household_id = $1
         ORDER BY b.created_at, b.batch_no, l.line_no`,
       [householdId],

@@ -106,33 +106,25 @@ export class BankFilesService {
 
   /** The bank file of an approved batch in `format`: its lines in line order, cancelled ones left out. */
   private file(batch: BatchRow, format: BankFileFormat, totals: { count: number; total: string }): Readable {
-    const repository = this.repository;
-    const manager = this.transactions.dataSource.manager;
+    const rows = this.repository.exportRows(this.transactions.dataSource, batch.id);
     const policyName = label('policy', batch.policy_code);
     async function* records(): AsyncGenerator<PaymentRecord> {
-      let after = 0;
-      for (;;) {
-        const lines = await repository.linesPage(manager, batch.id, after, PAGE);
-        for (const line of lines) {
-          if (line.status === 'CANCELLED') continue;
-          yield {
-            lineNo: line.line_no,
-            values: {
-              line_no: String(line.line_no),
-              batch_no: batch.batch_no,
-              account_no: line.account_no,
-              account_name: neutraliseFormula(line.account_name),
-              id_number: line.id_number,
-              amount: formatMoney(line.amount),
-              policy_code: batch.policy_code,
-              policy_name: policyName,
-              period: batch.period,
-              bank_code: line.bank_code,
-            },
-          };
-        }
-        if (lines.length < PAGE) return;
-        after = lines[lines.length - 1].line_no;
+      for await (const line of rows) {
+        yield {
+          lineNo: line.lineNo,
+          values: {
+            line_no: String(line.lineNo),
+            batch_no: batch.batch_no,
+            account_no: line.accountNo,
+            account_name: neutraliseFormula(line.accountName),
+            id_number: line.idNumber,
+            amount: formatMoney(line.amount),
+            policy_code: batch.policy_code,
+            policy_name: policyName,
+            period: batch.period,
+            bank_code: line.bankCode,
+          },
+        };
       }
     }
     const summary = { batchNo: batch.batch_no, count: totals.count, total: formatMoney(totals.total) };

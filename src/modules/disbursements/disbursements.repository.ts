@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import { copyInto, copyOut, copyRow } from '../../database/copy.js';
 import { queryOne, queryRows } from '../../database/sql.js';
 import { uuidv7 } from '../registry/ids.js';
 
@@ -116,6 +119,16 @@ export interface NewLine {
   versionIds: string[];
 }
 
+/** A line as its bank file shows it. */
+export interface ExportRow {
+  lineNo: number;
+  accountNo: string;
+  accountName: string;
+  idNumber: string;
+  amount: string;
+  bankCode: string;
+}
+
 export interface NewException {
   enrollmentId: string;
   householdId: string;
@@ -135,6 +148,7 @@ export interface CandidateRow {
 
 const BATCH_COLUMNS = '*';
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The generation cursor of a candidate: where the next chunk starts after it. */
 export const candidateCursor = (row: CandidateRow): string => `${row.household_id}/${row.id}`;
@@ -286,9 +300,13 @@ export class DisbursementsRepository {
   }
 
   /**
-   * Inserts a chunk of lines, then claims their units; returns how many unit claims succeeded, or
-   * -1 when another batch holds some of them. The lines' ids are made here (time-ordered, so the
-   * key index grows at its end), so the claims name their lines without joining back to them.
+   * Writes a chunk of lines and claims their units; returns how many unit claims succeeded, or -1
+   * when another batch holds some of them. The chunk is COPYed into a session's staging table (one
+   * round trip, no parameter arrays), then three set-based statements write the decisions not yet
+   * stored (each distinct decision once, keyed by the SHA-256 of its JSON), the lines (naming their
+   * decision by digest) and the coverage claims (one per unit). The lines' ids are made here
+   * (time-ordered, so the key index grows at its end), so the claims name their lines without
+   * joining back to them.
    */
   async insertLinesChunk(
     manager: EntityManager,
@@ -297,56 +315,69 @@ export class DisbursementsRepository {
     lines: NewLine[],
   ): Promise<number> {
     if (lines.length === 0) return 0;
-    const ids = lines.map(() => uuidv7());
+    await manager.query(
+      `CREATE TEMP TABLE IF NOT EXISTS generation_staging (
+         id uuid, line_no int, enrollment_id uuid, household_id uuid, person_id uuid, beneficiary_key text,
+         region_code text, periods text[], unit_amounts numeric[], amount numeric, bank_code text, account_no text,
+         account_name text, id_number text, decision_digest bytea, decision jsonb, version_ids text[]
+       ) ON COMMIT DELETE ROWS`,
+    );
+    const digests = new Set<string>();
+    let units = 0;
+    const rows = lines.map((l) => {
+      const decision = JSON.stringify(l.decision);
+      const digest = createHash('sha256').update(decision).digest('hex');
+      const first = !digests.has(digest);
+      digests.add(digest);
+      units += l.periods.length;
+      return copyRow([
+        uuidv7(),
+        l.lineNo,
+        l.enrollmentId,
+        l.householdId,
+        l.personId,
+        l.beneficiaryKey,
+        l.regionCode,
+        l.periods,
+        l.unitAmounts,
+        l.amount,
+        l.bankCode,
+        l.accountNo,
+        l.accountName,
+        l.idNumber,
+        `\\x${digest}`,
+        first ? decision : null,
+        l.versionIds,
+      ]);
+    });
+    await copyInto(manager, 'generation_staging', rows);
+    await manager.query(
+      `INSERT INTO line_decisions (digest, decision)
+       SELECT decision_digest, decision FROM generation_staging WHERE decision IS NOT NULL
+        ORDER BY decision_digest -- one order for every batch, so that two generating at once cannot deadlock
+       ON CONFLICT (digest) DO NOTHING`,
+    );
     await manager.query(
       `INSERT INTO disbursement_lines (id, batch_id, line_no, enrollment_id, household_id, person_id, beneficiary_key,
-          region_code, periods, amount, bank_code, account_no, account_name, id_number, decision, version_ids)
-       SELECT l.id, $1, l.line_no, l.enrollment_id, l.household_id, l.person_id, l.beneficiary_key, l.region_code,
-              string_to_array(l.periods, ','), l.amount, l.bank_code, l.account_no, l.account_name, l.id_number,
-              l.decision, string_to_array(l.version_ids, ',')
-         FROM unnest($2::uuid[], $3::int[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
-                     $10::numeric[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[])
-           AS l(id, line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods, amount,
-                bank_code, account_no, account_name, id_number, decision, version_ids)`,
-      [
-        batchId,
-        ids,
-        lines.map((l) => l.lineNo),
-        lines.map((l) => l.enrollmentId),
-        lines.map((l) => l.householdId),
-        lines.map((l) => l.personId),
-        lines.map((l) => l.beneficiaryKey),
-        lines.map((l) => l.regionCode),
-        lines.map((l) => l.periods.join(',')),
-        lines.map((l) => l.amount),
-        lines.map((l) => l.bankCode),
-        lines.map((l) => l.accountNo),
-        lines.map((l) => l.accountName),
-        lines.map((l) => l.idNumber),
-        lines.map((l) => JSON.stringify(l.decision)),
-        lines.map((l) => l.versionIds.join(',')),
-      ],
+          region_code, periods, amount, bank_code, account_no, account_name, id_number, decision_digest, version_ids)
+       SELECT id, $1, line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods, amount,
+              bank_code, account_no, account_name, id_number, decision_digest, version_ids
+         FROM generation_staging ORDER BY line_no`,
+      [batchId],
     );
-    const units = lines.flatMap((l, i) =>
-      l.periods.map((unit, u) => ({ lineId: ids[i], key: l.beneficiaryKey, unit, amount: l.unitAmounts[u] })),
-    );
-    const claimed = await queryRows<{ id: string }>(
+    const claimed = await queryOne<{ n: number }>(
       manager,
-      `INSERT INTO payment_coverage (policy_code, beneficiary_key, period_unit, batch_id, line_id, amount)
-       SELECT $1, c.beneficiary_key, c.period_unit, $2, c.line_id, c.amount
-         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::numeric[]) AS c(line_id, beneficiary_key, period_unit, amount)
-       ON CONFLICT (policy_code, beneficiary_key, period_unit) WHERE released_at IS NULL DO NOTHING
-       RETURNING id`,
-      [
-        policyCode,
-        batchId,
-        units.map((u) => u.lineId),
-        units.map((u) => u.key),
-        units.map((u) => u.unit),
-        units.map((u) => u.amount),
-      ],
+      `WITH claimed AS (
+         INSERT INTO payment_coverage (policy_code, beneficiary_key, period_unit, batch_id, line_id, amount)
+         SELECT $1, s.beneficiary_key, u.unit, $2, s.id, u.amount
+           FROM generation_staging s CROSS JOIN LATERAL unnest(s.periods, s.unit_amounts) AS u(unit, amount)
+         ON CONFLICT (policy_code, beneficiary_key, period_unit) WHERE released_at IS NULL DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM claimed`,
+      [policyCode, batchId],
     );
-    return claimed.length === units.length ? units.length : -1;
+    // The staged rows go at commit (ON COMMIT DELETE ROWS) or with a rollback.
+    return claimed!.n === units ? units : -1;
   }
 
   async insertExceptions(manager: EntityManager, batchId: string, exceptions: NewException[]): Promise<void> {
@@ -448,6 +479,28 @@ export class DisbursementsRepository {
         outcomes.map((o) => o.reason),
       ],
     );
+  }
+
+  /**
+   * The lines of a batch's bank file, in line order, cancelled ones left out: the one place the
+   * bank file's line data is read. One `COPY (SELECT ...) TO STDOUT` streamed on a connection of its
+   * own (no page-by-page round trips); the connection goes back when the rows end or the reader stops.
+   */
+  async *exportRows(dataSource: DataSource, batchId: string): AsyncGenerator<ExportRow> {
+    if (!UUID.test(batchId)) throw new TypeError(`not a batch id: ${batchId}`);
+    const connect = async () => {
+      const runner = dataSource.createQueryRunner();
+      const client = (await runner.connect()) as pg.PoolClient;
+      return { client, release: () => runner.release() };
+    };
+    const rows = copyOut(
+      connect,
+      `SELECT line_no, account_no, account_name, id_number, amount::text, bank_code
+         FROM disbursement_lines WHERE batch_id = '${batchId}' AND status <> 'CANCELLED' ORDER BY line_no`,
+    );
+    for await (const [lineNo, accountNo, accountName, idNumber, amount, bankCode] of rows) {
+      yield { lineNo: Number(lineNo), accountNo, accountName, idNumber, amount, bankCode };
+    }
   }
 
   /** How many lines a bank file of the batch holds and their total (a summary record states both). */
