@@ -11,7 +11,8 @@ import { isCalendarDate, todayInChina } from '../../common/dates.js';
 import { LifeEventBus, type LifeEventNotice } from '../../common/life-event-bus.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
-import type { Actor } from '../../common/request-context.js';
+import { domainDetail } from '../../common/http/problem-details.filter.js';
+import { currentLanguage, type Actor } from '../../common/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -248,7 +249,7 @@ export class EnrollmentsService implements OnModuleInit {
         } catch (error) {
           await manager.query('ROLLBACK TO SAVEPOINT bulk_item');
           if (!(error instanceof DomainError)) throw error;
-          failures.push({ id, status: error.status, code: error.code, detail: error.message });
+          failures.push({ id, status: error.status, code: error.code, detail: domainDetail(error, currentLanguage()) });
         }
       }
       if (failures.length > 0) throw new BulkActionFailedError(PAST_TENSE[action], failures, ids.length);
