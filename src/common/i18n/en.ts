@@ -500,6 +500,62 @@ export const en: CatalogueShape<typeof zhCN> = {
       approved: 'imported from the old system (import {{importId}}): original approval',
     },
   },
+  cli: {
+    usage: `Usage: npm run cli -- <command> [options] [--lang en]
+
+Commands:
+  users:create --username U --password P --role ROLE --region CODE
+                       create a user (roles: {{roles}})
+  demo:seed            create demo villages in 中牟县 (410122) and one user of each role,
+                       printing their passwords; never runs by itself
+  registry:import FILE [--dry-run]
+                       import township registers (CSV UTF-8/GBK or XLSX; format:
+                       src/modules/registry/import-format.md); every row is checked first and
+                       nothing is written if one is bad
+  enrollments:import FILE --as ADMIN_USERNAME [--dry-run]
+                       import a city's existing rolls (CSV UTF-8/GBK or XLSX; docs/enrollments-import.md)
+                       with their original application and approval dates; all or nothing
+  migration:run        apply pending migrations
+  migration:revert     revert the last migration
+  backup [DIR]         pg_dump (custom format) of the database into DIR (default DATA_DIR/backups),
+                       with its SHA-256 and the ledger's and audit chain's heads beside it
+  restore FILE         restore a backup into the (empty) database of DATABASE_URL
+  verify [--heads FILE]
+                       verify the ledger's and the audit trail's hash chains (and, with a heads
+                       file from a backup or the daily export, that those blocks are unchanged);
+                       exits 1 when anything does not verify
+  heads:export [DIR]   write the chains' heads now (the daily schedule does it into DATA_DIR/heads)
+
+Output is Chinese by default; --lang en gives English.
+`,
+    missingOptions: 'missing {{options}}',
+    badRole: '--role must be one of {{roles}}',
+    created: 'created {{role}} {{username}} ({{id}}) in {{regionCode}}',
+    township: 'township {{township}} 韩寺镇 with villages {{villages}}',
+    userExists: 'exists (password unchanged)',
+    password: 'password {{password}}',
+    registryUsage: 'usage: npm run cli -- registry:import FILE [--dry-run]',
+    registryImported: 'imported {{households}} households, {{persons}} persons',
+    registryDryRun: 'dry run: would import {{households}} households, {{persons}} persons',
+    problem: 'line {{line}}: {{field}}: {{message}}',
+    enrollmentsUsage: 'usage: npm run cli -- enrollments:import FILE --as ADMIN_USERNAME [--dry-run]',
+    notAdmin: '--as must name an ADMIN user: {{username}}',
+    enrollmentsImported: 'imported {{count}} enrollments{{counts}}; import {{importId}}',
+    enrollmentsDryRun: 'dry run: would import {{count}} enrollments{{counts}}; import {{importId}}',
+    backup: 'backup {{file}}\nsha256 {{sha256}}\nheads  {{heads}}',
+    restoreUsage: 'usage: npm run cli -- restore FILE.dump',
+    restored: 'restored {{file}}; check it with: npm run cli -- verify --heads <its .heads.json>',
+    ledgerOk: 'ledger: verifies ({{blocks}} blocks, {{transfers}} transfers)',
+    ledgerBad: 'ledger: DOES NOT VERIFY from block {{block}} ({{blocks}} blocks, {{transfers}} transfers)',
+    auditOk: 'audit:  verifies ({{blocks}} blocks, {{events}} events)',
+    auditBad: 'audit:  DOES NOT VERIFY from block {{block}} ({{blocks}} blocks, {{events}} events)',
+    headsMatch: 'heads:  {{file}} matches',
+    headsDiffer: 'heads:  {{problems}}',
+    headsWritten: 'heads written to {{file}}',
+    migrationsUpToDate: 'migrations are up to date',
+    reverted: 'reverted the last migration',
+    langUsage: '--lang is zh-CN or en',
+  },
   bank: {
     success: 'success',
     failure: 'failure',

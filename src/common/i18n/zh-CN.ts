@@ -492,6 +492,60 @@ export const zhCN = {
       approved: '原系统存量导入（导入批次 {{importId}}）：原审批',
     },
   },
+  cli: {
+    usage: `用法：npm run cli -- <命令> [选项] [--lang en]
+
+命令：
+  users:create --username U --password P --role ROLE --region CODE
+                       创建用户（角色：{{roles}}）
+  demo:seed            在中牟县（410122）建演示村和每种角色的用户各一名，并打印其密码；
+                       从不自动运行
+  registry:import FILE [--dry-run]
+                       导入乡镇户籍（CSV UTF-8/GBK 或 XLSX；格式见 src/modules/registry/import-format.md）；
+                       先逐行检查，任一行有误则什么都不写入
+  enrollments:import FILE --as ADMIN_USERNAME [--dry-run]
+                       导入全市存量享受对象（CSV UTF-8/GBK 或 XLSX；见 docs/enrollments-import.md），
+                       保留原申请和审批日期；全部导入或全不导入
+  migration:run        执行未执行的数据库迁移
+  migration:revert     回退最近一次迁移
+  backup [DIR]         将数据库 pg_dump（custom 格式）备份到 DIR（默认 DATA_DIR/backups），
+                       旁边写入其 SHA-256 以及账本和审计链的链头
+  restore FILE         将备份恢复到 DATABASE_URL 指向的（空）数据库
+  verify [--heads FILE]
+                       校验账本和审计记录的哈希链（给出备份或每日导出的链头文件时，
+                       还校验这些区块未被改动）；有任何不符则退出码为 1
+  heads:export [DIR]   立即写出链头（每日计划任务写到 DATA_DIR/heads）
+
+输出默认为中文；加 --lang en 输出英文。
+`,
+    missingOptions: '缺少选项 {{options}}',
+    badRole: '--role 须为以下之一：{{roles}}',
+    created: '已创建用户 {{username}}（{{role}}，{{id}}），所属区划 {{regionCode}}',
+    township: '乡镇 {{township}} 韩寺镇，村（社区）：{{villages}}',
+    userExists: '已存在（密码未改）',
+    password: '密码 {{password}}',
+    registryUsage: '用法：npm run cli -- registry:import FILE [--dry-run]',
+    registryImported: '已导入 {{households}} 户、{{persons}} 人',
+    registryDryRun: '试导入（未写入）：将导入 {{households}} 户、{{persons}} 人',
+    problem: '第 {{line}} 行 {{field}}：{{message}}',
+    enrollmentsUsage: '用法：npm run cli -- enrollments:import FILE --as ADMIN_USERNAME [--dry-run]',
+    notAdmin: '--as 须指定一名管理员（ADMIN）用户：{{username}}',
+    enrollmentsImported: '已导入 {{count}} 条享受记录{{counts}}；导入批次 {{importId}}',
+    enrollmentsDryRun: '试导入（未写入）：将导入 {{count}} 条享受记录{{counts}}；导入批次 {{importId}}',
+    backup: '备份文件 {{file}}\nSHA-256 {{sha256}}\n链头文件 {{heads}}',
+    restoreUsage: '用法：npm run cli -- restore FILE.dump',
+    restored: '已恢复 {{file}}；请用 npm run cli -- verify --heads <该备份的 .heads.json> 校验',
+    ledgerOk: '账本：校验通过（{{blocks}} 个区块，{{transfers}} 笔转账）',
+    ledgerBad: '账本：自第 {{block}} 个区块起校验不通过（{{blocks}} 个区块，{{transfers}} 笔转账）',
+    auditOk: '审计：校验通过（{{blocks}} 个区块，{{events}} 条事件）',
+    auditBad: '审计：自第 {{block}} 个区块起校验不通过（{{blocks}} 个区块，{{events}} 条事件）',
+    headsMatch: '链头：与 {{file}} 一致',
+    headsDiffer: '链头：{{problems}}',
+    headsWritten: '链头已写入 {{file}}',
+    migrationsUpToDate: '数据库迁移已是最新',
+    reverted: '已回退最近一次迁移',
+    langUsage: '--lang 须为 zh-CN 或 en',
+  },
   bank: {
     success: '成功',
     failure: '失败',

@@ -106,7 +106,7 @@ export function validateMember(
     add('birthDate', say('household.birthDateDisagrees', { value: member.birthDate, expected: id.value.birthDate }), true);
   }
   if (id.ok && member.sex != null && member.sex !== id.value.sex) {
-    const [value, expected] = [member.sex, id.value.sex].map((sex) => label('sex', sex, lang));
+    const [value, expected] = [member.sex, id.value.sex].map((sex) => (lang === 'en' ? sex : label('sex', sex, lang)));
     add('sex', say('household.sexDisagrees', { value, expected }), true);
   }
   if (typeof member.name !== 'string' || member.name.trim().length < 1 || member.name.trim().length > 50) {
