@@ -230,6 +230,11 @@ export const en: CatalogueShape<typeof zhCN> = {
       closed: 'closed',
       approved: 'approved',
       rejected: 'rejected',
+      submitted: 'submitted',
+      publicized: 'publicized',
+      suspended: 'suspended',
+      resumed: 'resumed',
+      terminated: 'terminated',
     },
   },
   reportColumns: {

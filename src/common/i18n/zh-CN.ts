@@ -223,6 +223,11 @@ export const zhCN = {
       closed: '关闭',
       approved: '审批',
       rejected: '驳回',
+      submitted: '提交',
+      publicized: '公示',
+      suspended: '暂停',
+      resumed: '恢复',
+      terminated: '终止',
     },
   },
   reportColumns: {
