@@ -151,7 +151,7 @@ describe('bank formats', () => {
     );
     await expect(readResultFile(missingColumn, GBK_PAYROLL)).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
-      errors: [{ field: 'file', message: 'missing columns: 银行流水号' }],
+      errors: [{ field: 'file', message: '缺少列：银行流水号' }],
     });
   });
 
