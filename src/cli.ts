@@ -8,7 +8,14 @@ import { WorkerModule } from './app.module.js';
 import { ROLES, type Role } from './common/auth/roles.js';
 import { DomainError } from './common/errors.js';
 import { domainDetail } from './common/http/problem-details.filter.js';
-import { DEFAULT_LANGUAGE, label, translate, type I18nKey, type I18nParams, type Language } from './common/i18n/i18n.js';
+import {
+  DEFAULT_LANGUAGE,
+  label,
+  translate,
+  type I18nKey,
+  type I18nParams,
+  type Language,
+} from './common/i18n/i18n.js';
 import { requestContext } from './common/request-context.js';
 import { ConfigError } from './config/app-config.js';
 import { backupDatabase, BackupError, restoreDatabase } from './database/backup.js';
@@ -115,7 +122,9 @@ const commands: Record<string, Command> = {
         }
         const password = randomBytes(12).toString('base64url');
         await users.create({ ...demo, password });
-        process.stdout.write(`${demo.role.padEnd(8)} ${demo.username.padEnd(14)} ${say('cli.password', { password })}\n`);
+        process.stdout.write(
+          `${demo.role.padEnd(8)} ${demo.username.padEnd(14)} ${say('cli.password', { password })}\n`,
+        );
       }
     });
   },
@@ -184,7 +193,9 @@ const commands: Record<string, Command> = {
     const { ChainHeadsService } = await import('./modules/schedules/chain-heads.js');
     const heads = await withContext(runtime, (app) => app.get(ChainHeadsService).read());
     const result = await backupDatabase(runtime.databaseUrl, dir, heads);
-    process.stdout.write(`${say('cli.backup', { file: result.file, sha256: result.sha256, heads: result.headsFile })}\n`);
+    process.stdout.write(
+      `${say('cli.backup', { file: result.file, sha256: result.sha256, heads: result.headsFile })}\n`,
+    );
   },
 
   restore: async (args, runtime) => {
@@ -200,9 +211,13 @@ const commands: Record<string, Command> = {
     const { ChainHeadsService } = await import('./modules/schedules/chain-heads.js');
     const ok = await withContext(runtime, async (app) => {
       const ledger = await app.get(LedgerVerifier).verify();
-      process.stdout.write(`${say(ledger.ok ? 'cli.ledgerOk' : 'cli.ledgerBad', { ...ledger, block: ledger.firstBadBlock })}\n`);
+      process.stdout.write(
+        `${say(ledger.ok ? 'cli.ledgerOk' : 'cli.ledgerBad', { ...ledger, block: ledger.firstBadBlock })}\n`,
+      );
       const audit = await app.get(AuditVerifier).verify();
-      process.stdout.write(`${say(audit.ok ? 'cli.auditOk' : 'cli.auditBad', { ...audit, block: audit.firstBadBlock })}\n`);
+      process.stdout.write(
+        `${say(audit.ok ? 'cli.auditOk' : 'cli.auditBad', { ...audit, block: audit.firstBadBlock })}\n`,
+      );
       let headsOk = true;
       if (values.heads) {
         const comparison = await app.get(ChainHeadsService).compare(values.heads);

@@ -246,9 +246,7 @@ describe('bank formats (e2e)', () => {
     const wrongCount = await importResults(
       resultFile(`汇总|${batch.batchNo}|3|1920.00`, resultRows(2).slice(0, 2)),
     ).expect(422);
-    expect(wrongCount.body.problems).toEqual([
-      { line: 1, message: '汇总记录笔数为 3，文件有 2 笔' },
-    ]);
+    expect(wrongCount.body.problems).toEqual([{ line: 1, message: '汇总记录笔数为 3，文件有 2 笔' }]);
     const noSummary = await importResults(
       gbk(['序号|账号|户名|金额|处理结果|银行流水号|失败原因', ...resultRows(2)].join('\r\n')),
     ).expect(422);

@@ -196,7 +196,12 @@ describe('language (e2e)', () => {
         expect(unknown.body.failures[0].detail).toBe(zh.body.failures[0].detail);
         const en = await bulk('en');
         expect(en.body.failures).toEqual([
-          { id, status: 409, code: 'INVALID_STATE_TRANSITION', detail: 'A enrollment in state ACTIVE cannot be publicized' },
+          {
+            id,
+            status: 409,
+            code: 'INVALID_STATE_TRANSITION',
+            detail: 'A enrollment in state ACTIVE cannot be publicized',
+          },
         ]);
       });
     });

@@ -59,7 +59,9 @@ describe('registry import jobs and parent links (e2e)', () => {
       error: { status: 422, code: 'IMPORT_REJECTED', errors: [{ line: 3, field: 'id_number' }] },
     });
     // The problems are worded in the uploader's language: Chinese unless the upload asked for English.
-    expect(job).toMatchObject({ error: { title: '无法处理的内容', errors: [{ message: expect.stringMatching(/^校验码为/) }] } });
+    expect(job).toMatchObject({
+      error: { title: '无法处理的内容', errors: [{ message: expect.stringMatching(/^校验码为/) }] },
+    });
     const english = await start(csv(wrong), clerk).set('Accept-Language', 'en').expect(202);
     expect(await t.waitForJob(english.body.jobId, clerk)).toMatchObject({
       state: 'failed',

@@ -382,8 +382,7 @@ export const en: CatalogueShape<typeof zhCN> = {
     parentWrongSex: 'the {{role}} {{idNumber}} is not a {{sexWord}}',
     parentNotOlder: 'the {{role}} {{idNumber}} is not older than the child',
     accountHeld: 'the account number belongs to another holder',
-    notContiguous:
-      'household {{householdNo}} appeared earlier in the file: the rows of a household must be contiguous',
+    notContiguous: 'household {{householdNo}} appeared earlier in the file: the rows of a household must be contiguous',
     idRepeated: '{{idNumber}} is already on line {{line}}',
     personInHousehold: 'DUPLICATE_PERSON: {{idNumber}} is already registered in household {{householdNo}}',
     personInCity: 'DUPLICATE_PERSON: {{idNumber}} is already registered in the city',

@@ -90,7 +90,8 @@ export function checkResults(
       continue;
     }
     seen.set(lineNo, record.fileLine);
-    if (record.account_no !== line.accountNo) problem('bankResults.accountDiffers', { lineNo, accountNo: record.account_no });
+    if (record.account_no !== line.accountNo)
+      problem('bankResults.accountDiffers', { lineNo, accountNo: record.account_no });
     if (!isMoneyString(record.amount)) {
       problem('bankResults.amountInvalid', { lineNo, amount: record.amount });
     } else if (!money(record.amount).equals(money(line.amount))) {

@@ -103,7 +103,11 @@ export function validateMember(
   if (!id.ok) add('idNumber', id.reason, true);
   const birth = id.ok ? id.value.birthDate : undefined;
   if (id.ok && member.birthDate != null && member.birthDate !== id.value.birthDate) {
-    add('birthDate', say('household.birthDateDisagrees', { value: member.birthDate, expected: id.value.birthDate }), true);
+    add(
+      'birthDate',
+      say('household.birthDateDisagrees', { value: member.birthDate, expected: id.value.birthDate }),
+      true,
+    );
   }
   if (id.ok && member.sex != null && member.sex !== id.value.sex) {
     const [value, expected] = [member.sex, id.value.sex].map((sex) => (lang === 'en' ? sex : label('sex', sex, lang)));
@@ -329,7 +333,10 @@ export function resolveParentLinks(
       }
       const wanted = typeof idNumber === 'string' ? idNumber.trim().toUpperCase() : null;
       const parent = all.find((p) => (personId != null ? p.id === personId : p.idNumber === wanted));
-      const words = { role: translate(`household.role.${role}`, {}, lang), sexWord: translate(`household.sexWord.${role}`, {}, lang) };
+      const words = {
+        role: translate(`household.role.${role}`, {}, lang),
+        sexWord: translate(`household.sexWord.${role}`, {}, lang),
+      };
       const refuse = (key: I18nKey, params: Record<string, unknown> = {}) => {
         problems.push({ field, message: translate(key, { ...words, ...params }, lang), member: index });
         return null;

@@ -378,7 +378,11 @@ export class RegistryImportService {
     const members: MemberDraft[] = group.map(({ line, row }) => {
       const adopted = flag(row.adopted);
       if (adopted === undefined) {
-        fail({ line, field: 'adopted', message: say(lang, 'import.adoptedFlag', { column: columnName('adopted', lang) }) });
+        fail({
+          line,
+          field: 'adopted',
+          message: say(lang, 'import.adoptedFlag', { column: columnName('adopted', lang) }),
+        });
       }
       return {
         idNumber: row.id_number ?? '',
