@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, NotFoundError, ValidationFailedError, type FieldProblem } from '../../common/errors.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
-import { currentLanguage, type Actor } from '../../common/request-context.js';
+import { callerText, currentLanguage, type Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import { todayInChina } from './dates.js';
@@ -99,7 +99,7 @@ export class HouseholdsService {
       const level = await this.repository.regionLevel(manager, draft.regionCode);
       if (level !== 'VILLAGE') {
         throw new ValidationFailedError([
-          { field: 'regionCode', message: `village or community ${draft.regionCode} does not exist` },
+          { field: 'regionCode', message: callerText('messages.noSuchVillage', { regionCode: draft.regionCode }) },
         ]);
       }
       const householdId = uuidv7();

@@ -14,7 +14,7 @@ import { ApiFileUpload } from '../../common/openapi/api-file-upload.decorator.js
 import { TAGS } from '../../common/openapi/openapi-document.js';
 import { ValidationFailedError } from '../../common/errors.js';
 import { DEFAULT_LANGUAGE, type Language } from '../../common/i18n/i18n.js';
-import { currentLanguage, requestContext, type Actor } from '../../common/request-context.js';
+import { callerText, currentLanguage, requestContext, type Actor } from '../../common/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { JobProcessor, type FailedJob, type JobContext, type JobHandler } from '../jobs/job-processor.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -73,8 +73,7 @@ export class RegistryImportJobsController {
     @Query('dryRun') dryRun: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<ImportJobAcceptedDto> {
-    if (!file)
-      throw new ValidationFailedError([{ field: 'file', message: 'send the file as the multipart field `file`' }]);
+    if (!file) throw new ValidationFailedError([{ field: 'file', message: callerText('messages.sendFile') }]);
     const dir = resolve(this.config.DATA_DIR, 'imports');
     mkdirSync(dir, { recursive: true });
     const path = join(dir, `${randomUUID()}.upload`);

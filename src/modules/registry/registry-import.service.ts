@@ -668,7 +668,7 @@ export class RegistryImportService {
         line: row.line,
         field: 'region_code',
         message: !row.is_village
-          ? say(lang, 'import.noSuchVillage', { regionCode: row.region_code })
+          ? say(lang, 'messages.noSuchVillage', { regionCode: row.region_code })
           : say(lang, 'import.outOfScope', { regionCode: row.region_code, scope: scope.regionCode }),
       });
     }

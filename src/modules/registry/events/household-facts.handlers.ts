@@ -1,5 +1,5 @@
 import { ValidationFailedError } from '../../../common/errors.js';
-import { currentLanguage } from '../../../common/request-context.js';
+import { callerText, currentLanguage } from '../../../common/request-context.js';
 import { accountNoProblem, bankCodeProblem } from '../bank-account.js';
 import type { LifeEventOf } from '../dto/life-events.dto.js';
 import { holderProblem } from '../household-rules.js';
@@ -133,7 +133,7 @@ export class MoveHandler implements LifeEventHandler<'MOVE'> {
     const { regionCode } = event.data;
     const address = (event.data.address ?? household.address).trim();
     if (address.length < 1)
-      throw new ValidationFailedError([{ field: 'data.address', message: 'an address has 1 to 200 characters' }]);
+      throw new ValidationFailedError([{ field: 'data.address', message: callerText('household.address') }]);
     if ((await repository.regionLevel(manager, regionCode)) !== 'VILLAGE') {
       throw contradiction('REGION_NOT_FOUND', `Village or community ${regionCode} does not exist`, { regionCode });
     }
