@@ -270,7 +270,7 @@ describe('input hardening (e2e)', () => {
         400,
         'VALIDATION_FAILED',
       );
-      expect(login.body.errors).toEqual([{ field: 'username', message: 'contains a NUL character' }]);
+      expect(login.body.errors).toEqual([{ field: 'username', message: '含有空字符（NUL）' }]);
       const household = await expectProblem(
         c.t
           .http()
@@ -285,7 +285,7 @@ describe('input hardening (e2e)', () => {
         400,
         'VALIDATION_FAILED',
       );
-      expect(household.body.errors).toEqual([{ field: 'members.0.name', message: 'contains a NUL character' }]);
+      expect(household.body.errors).toEqual([{ field: 'members.0.name', message: '含有空字符（NUL）' }]);
     });
 
     it('refuses a NUL in a query or a path parameter (household search, audit filters)', async () => {
@@ -379,7 +379,7 @@ describe('input hardening (e2e)', () => {
         400,
         'VALIDATION_FAILED',
       );
-      expect(top.body.errors).toEqual([{ field: '__proto__', message: 'property __proto__ should not exist' }]);
+      expect(top.body.errors).toEqual([{ field: '__proto__', message: '不允许的字段 __proto__' }]);
       await expectProblem(
         sendRaw('/regions', `{"code":"410122101299","name":"村","constructor":{"prototype":{}}}`, c.admin.auth),
         400,
@@ -394,9 +394,7 @@ describe('input hardening (e2e)', () => {
         400,
         'VALIDATION_FAILED',
       );
-      expect(deep.body.errors).toEqual([
-        { field: 'members.0.__proto__', message: 'property __proto__ should not exist' },
-      ]);
+      expect(deep.body.errors).toEqual([{ field: 'members.0.__proto__', message: '不允许的字段 __proto__' }]);
       await expectProblem(
         sendRaw(
           '/policies/OCP_REWARD/versions',
