@@ -176,7 +176,11 @@ describe('input hardening (e2e)', () => {
         'IMPORT_REJECTED',
       );
       expect(response.body.errors).toEqual([
-        expect.objectContaining({ line: expect.any(Number), field: 'row', message: expect.stringMatching(/Quote/) }),
+        expect.objectContaining({
+          line: expect.any(Number),
+          field: 'row',
+          message: expect.stringMatching(/引号未闭合/),
+        }),
       ]);
       await expectProblem(
         c.t
@@ -237,7 +241,9 @@ describe('input hardening (e2e)', () => {
         422,
         'BANK_FILE_REJECTED',
       );
-      expect(response.body.problems).toEqual([{ line: expect.any(Number), message: expect.stringMatching(/Quote/) }]);
+      expect(response.body.problems).toEqual([
+        { line: expect.any(Number), message: expect.stringMatching(/引号未闭合/) },
+      ]);
       const nul = `line_no,account_no,amount,status,bank_ref,reason\n${line.lineNo},${line.accountNo},${line.amount},SUCCESS,BR\u00001,\n`;
       const withNul = await expectProblem(
         c.t
