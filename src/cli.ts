@@ -7,6 +7,16 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { WorkerModule } from './app.module.js';
 import { ROLES, type Role } from './common/auth/roles.js';
 import { DomainError } from './common/errors.js';
+import { domainDetail } from './common/http/problem-details.filter.js';
+import {
+  DEFAULT_LANGUAGE,
+  label,
+  translate,
+  type I18nKey,
+  type I18nParams,
+  type Language,
+} from './common/i18n/i18n.js';
+import { requestContext } from './common/request-context.js';
 import { ConfigError } from './config/app-config.js';
 import { backupDatabase, BackupError, restoreDatabase } from './database/backup.js';
 import { revertLastMigration } from './database/migrate.js';
@@ -14,30 +24,26 @@ import { prepareRuntime, type Runtime } from './database/runtime.js';
 import { RegionsService } from './modules/regions/regions.service.js';
 import { UsersService } from './modules/users/users.service.js';
 
-const USAGE = `Usage: npm run cli -- <command> [options]
+/** The CLI's language: Chinese, or English with `--lang en` anywhere on the command line. */
+let lang: Language = DEFAULT_LANGUAGE;
+const say = (key: I18nKey, params: I18nParams = {}) => translate(key, params, lang);
+const usage = () => say('cli.usage', { roles: ROLES.join(', ') });
 
-Commands:
-  users:create --username U --password P --role ROLE --region CODE
-                       create a user (roles: ${ROLES.join(', ')})
-  demo:seed            create demo villages in 中牟县 (410122) and one user of each role,
-                       printing their passwords; never runs by itself
-  registry:import FILE.csv [--dry-run]
-                       import township registers (format: src/modules/registry/import-format.md);
-                       every row is checked first and nothing is written if one is bad
-  enrollments:import FILE --as ADMIN_USERNAME [--dry-run]
-                       import a city's existing rolls (CSV UTF-8/GBK or XLSX; docs/enrollments-import.md)
-                       with their original application and approval dates; all or nothing
-  migration:run        apply pending migrations
-  migration:revert     revert the last migration
-  backup [DIR]         pg_dump (custom format) of the database into DIR (default DATA_DIR/backups),
-                       with its SHA-256 and the ledger's and audit chain's heads beside it
-  restore FILE         restore a backup into the (empty) database of DATABASE_URL
-  verify [--heads FILE]
-                       verify the ledger's and the audit trail's hash chains (and, with a heads
-                       file from a backup or the daily export, that those blocks are unchanged);
-                       exits 1 when anything does not verify
-  heads:export [DIR]   write the chains' heads now (the daily schedule does it into DATA_DIR/heads)
-`;
+/** Takes `--lang X` / `--lang=X` out of the arguments; the rest go to the command. */
+function takeLanguage(argv: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    if (flag !== '--lang') {
+      rest.push(argv[i]);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value !== 'en' && value !== 'zh-CN' && value !== 'zh') throw new UsageError(say('cli.langUsage'));
+    lang = value === 'en' ? 'en' : 'zh-CN';
+  }
+  return rest;
+}
 
 type Command = (args: string[], runtime: Runtime) => Promise<void>;
 
@@ -72,9 +78,11 @@ const commands: Record<string, Command> = {
       },
     });
     const missing = ['username', 'password', 'role', 'region'].filter((key) => !values[key as keyof typeof values]);
-    if (missing.length > 0) throw new UsageError(`missing --${missing.join(', --')}\n\n${USAGE}`);
+    if (missing.length > 0) {
+      throw new UsageError(`${say('cli.missingOptions', { options: `--${missing.join(', --')}` })}\n\n${usage()}`);
+    }
     const role = values.role!.toUpperCase() as Role;
-    if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+    if (!ROLES.includes(role)) throw new UsageError(say('cli.badRole', { roles: ROLES.join(', ') }));
     const user = await withContext(runtime, (app) =>
       app.get(UsersService).create({
         username: values.username!,
@@ -83,7 +91,8 @@ const commands: Record<string, Command> = {
         regionCode: values.region!,
       }),
     );
-    process.stdout.write(`created ${user.role} ${user.username} (${user.id}) in ${user.regionCode}\n`);
+    const roleName = lang === 'en' ? user.role : label('role', user.role, lang);
+    process.stdout.write(`${say('cli.created', { ...user, role: roleName })}\n`);
   },
 
   'demo:seed': async (_args, runtime) => {
@@ -98,7 +107,7 @@ const commands: Record<string, Command> = {
       for (const village of villages) {
         if (!(await regions.exists(village.code))) await regions.create(village.code, village.name);
       }
-      process.stdout.write(`township ${township} 韩寺镇 with villages ${villages.map((v) => v.code).join(', ')}\n`);
+      process.stdout.write(`${say('cli.township', { township, villages: villages.map((v) => v.code).join(', ') })}\n`);
       const demoUsers: { username: string; role: Role; regionCode: string }[] = [
         { username: 'demo.clerk', role: 'CLERK', regionCode: township },
         { username: 'demo.officer', role: 'OFFICER', regionCode: '410122' },
@@ -108,24 +117,26 @@ const commands: Record<string, Command> = {
       ];
       for (const demo of demoUsers) {
         if (await users.findByUsername(demo.username)) {
-          process.stdout.write(`${demo.role.padEnd(8)} ${demo.username.padEnd(14)} exists (password unchanged)\n`);
+          process.stdout.write(`${demo.role.padEnd(8)} ${demo.username.padEnd(14)} ${say('cli.userExists')}\n`);
           continue;
         }
         const password = randomBytes(12).toString('base64url');
         await users.create({ ...demo, password });
-        process.stdout.write(`${demo.role.padEnd(8)} ${demo.username.padEnd(14)} password ${password}\n`);
+        process.stdout.write(
+          `${demo.role.padEnd(8)} ${demo.username.padEnd(14)} ${say('cli.password', { password })}\n`,
+        );
       }
     });
   },
 
   'registry:import': async (args, runtime) => {
-    // Usage: registry:import FILE.csv [--dry-run]; the format is src/modules/registry/import-format.md.
+    // Usage: registry:import FILE [--dry-run]; the format is src/modules/registry/import-format.md.
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
       options: { 'dry-run': { type: 'boolean' } },
     });
-    if (positionals.length !== 1) throw new UsageError('usage: npm run cli -- registry:import FILE.csv [--dry-run]');
+    if (positionals.length !== 1) throw new UsageError(say('cli.registryUsage'));
     const { createReadStream } = await import('node:fs');
     const { RegistryImportService } = await import('./modules/registry/registry-import.service.js');
     const { ImportRejectedError } = await import('./modules/registry/registry.errors.js');
@@ -135,16 +146,11 @@ const commands: Record<string, Command> = {
           .get(RegistryImportService)
           .importFile(() => createReadStream(positionals[0]), { dryRun: values['dry-run'] === true }),
       );
-      process.stdout.write(
-        `${result.dryRun ? 'dry run: would import' : 'imported'} ${result.households} households, ${result.persons} persons\n`,
-      );
+      process.stdout.write(`${say(result.dryRun ? 'cli.registryDryRun' : 'cli.registryImported', { ...result })}\n`);
     } catch (error) {
       if (!(error instanceof ImportRejectedError)) throw error;
-      for (const problem of error.errors ?? []) {
-        const { line, field, message } = problem as { line?: number; field: string; message: string };
-        process.stderr.write(`line ${line ?? '?'}: ${field}: ${message}\n`);
-      }
-      throw new Error(`${error.code}: ${error.message}`, { cause: error });
+      writeProblems(error.errors ?? []);
+      throw new UsageError(`${error.code}: ${domainDetail(error, lang)}`);
     }
   },
 
@@ -155,7 +161,7 @@ const commands: Record<string, Command> = {
       options: { as: { type: 'string' }, 'dry-run': { type: 'boolean' } },
     });
     if (positionals.length !== 1 || !values.as) {
-      throw new UsageError('usage: npm run cli -- enrollments:import FILE --as ADMIN_USERNAME [--dry-run]');
+      throw new UsageError(say('cli.enrollmentsUsage'));
     }
     const { readFile } = await import('node:fs/promises');
     const { EnrollmentsImportService, isImportRefusal } =
@@ -163,7 +169,7 @@ const commands: Record<string, Command> = {
     const bytes = await readFile(positionals[0]);
     await withContext(runtime, async (app) => {
       const user = await app.get(UsersService).findByUsername(values.as!);
-      if (!user || user.role !== 'ADMIN') throw new UsageError(`--as must name an ADMIN user: ${values.as}`);
+      if (!user || user.role !== 'ADMIN') throw new UsageError(say('cli.notAdmin', { username: values.as }));
       try {
         const result = await app.get(EnrollmentsImportService).importFile(bytes, {
           dryRun: values['dry-run'] === true,
@@ -172,17 +178,12 @@ const commands: Record<string, Command> = {
         const counts = Object.entries(result.byPolicy)
           .map(([code, count]) => `${code} ${count}`)
           .join(', ');
-        process.stdout.write(
-          `${result.dryRun ? 'dry run: would import' : 'imported'} ${result.enrollments} enrollments` +
-            `${counts ? ` (${counts})` : ''}; import ${result.importId}\n`,
-        );
+        const params = { count: result.enrollments, counts: counts ? ` (${counts})` : '', importId: result.importId };
+        process.stdout.write(`${say(result.dryRun ? 'cli.enrollmentsDryRun' : 'cli.enrollmentsImported', params)}\n`);
       } catch (error) {
         if (!isImportRefusal(error)) throw error;
-        for (const problem of error.errors ?? []) {
-          const { line, field, message } = problem as { line?: number; field: string; message: string };
-          process.stderr.write(`第 ${line ?? '?'} 行 ${field}: ${message}\n`);
-        }
-        throw new UsageError(`${error.code}: ${error.message}`);
+        writeProblems(error.errors ?? []);
+        throw new UsageError(`${error.code}: ${domainDetail(error, lang)}`);
       }
     });
   },
@@ -192,13 +193,15 @@ const commands: Record<string, Command> = {
     const { ChainHeadsService } = await import('./modules/schedules/chain-heads.js');
     const heads = await withContext(runtime, (app) => app.get(ChainHeadsService).read());
     const result = await backupDatabase(runtime.databaseUrl, dir, heads);
-    process.stdout.write(`backup ${result.file}\nsha256 ${result.sha256}\nheads  ${result.headsFile}\n`);
+    process.stdout.write(
+      `${say('cli.backup', { file: result.file, sha256: result.sha256, heads: result.headsFile })}\n`,
+    );
   },
 
   restore: async (args, runtime) => {
-    if (args.length !== 1) throw new UsageError('usage: npm run cli -- restore FILE.dump');
+    if (args.length !== 1) throw new UsageError(say('cli.restoreUsage'));
     await restoreDatabase(runtime.databaseUrl, args[0]);
-    process.stdout.write(`restored ${args[0]}; check it with: npm run cli -- verify --heads <its .heads.json>\n`);
+    process.stdout.write(`${say('cli.restored', { file: args[0] })}\n`);
   },
 
   verify: async (args, runtime) => {
@@ -209,21 +212,20 @@ const commands: Record<string, Command> = {
     const ok = await withContext(runtime, async (app) => {
       const ledger = await app.get(LedgerVerifier).verify();
       process.stdout.write(
-        `ledger: ${ledger.ok ? 'verifies' : `DOES NOT VERIFY from block ${ledger.firstBadBlock}`} ` +
-          `(${ledger.blocks} blocks, ${ledger.transfers} transfers)\n`,
+        `${say(ledger.ok ? 'cli.ledgerOk' : 'cli.ledgerBad', { ...ledger, block: ledger.firstBadBlock })}\n`,
       );
       const audit = await app.get(AuditVerifier).verify();
       process.stdout.write(
-        `audit:  ${audit.ok ? 'verifies' : `DOES NOT VERIFY from block ${audit.firstBadBlock}`} ` +
-          `(${audit.blocks} blocks, ${audit.events} events)\n`,
+        `${say(audit.ok ? 'cli.auditOk' : 'cli.auditBad', { ...audit, block: audit.firstBadBlock })}\n`,
       );
       let headsOk = true;
       if (values.heads) {
         const comparison = await app.get(ChainHeadsService).compare(values.heads);
         headsOk = comparison.ok;
-        process.stdout.write(
-          comparison.ok ? `heads:  ${values.heads} matches\n` : `heads:  ${comparison.problems.join('; ')}\n`,
-        );
+        const line = comparison.ok
+          ? say('cli.headsMatch', { file: values.heads })
+          : say('cli.headsDiffer', { problems: comparison.problems.join('; ') });
+        process.stdout.write(`${line}\n`);
       }
       return ledger.ok && audit.ok && headsOk;
     });
@@ -233,31 +235,40 @@ const commands: Record<string, Command> = {
   'heads:export': async (args, runtime) => {
     const { ChainHeadsService } = await import('./modules/schedules/chain-heads.js');
     const file = await withContext(runtime, (app) => app.get(ChainHeadsService).export(args[0]));
-    process.stdout.write(`heads written to ${file}\n`);
+    process.stdout.write(`${say('cli.headsWritten', { file })}\n`);
   },
 
   'migration:run': async () => {
-    process.stdout.write('migrations are up to date\n');
+    process.stdout.write(`${say('cli.migrationsUpToDate')}\n`);
   },
 
   'migration:revert': async (_args, runtime) => {
     await revertLastMigration(runtime.databaseUrl);
-    process.stdout.write('reverted the last migration\n');
+    process.stdout.write(`${say('cli.reverted')}\n`);
   },
 };
 
+/** The problems of a refused import, one a line on stderr. */
+function writeProblems(problems: readonly object[]): void {
+  for (const problem of problems) {
+    const { line, field, message } = problem as { line?: number; field: string; message: string };
+    process.stderr.write(`${say('cli.problem', { line: line ?? '?', field, message })}\n`);
+  }
+}
+
 async function main(): Promise<void> {
-  const [name, ...args] = process.argv.slice(2);
+  const [name, ...args] = takeLanguage(process.argv.slice(2));
   const command = name ? commands[name] : undefined;
   if (!command) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage());
     process.exitCode = name ? 2 : 0;
     return;
   }
   // A restore brings its own schema: the empty target must not be migrated first.
   const runtime = await prepareRuntime({ migrate: name !== 'migration:revert' && name !== 'restore' });
   try {
-    await command(args, runtime);
+    // The services word their messages in the context's language, as for an HTTP request.
+    await requestContext.run({ requestId: `cli-${name}`, language: lang }, () => command(args, runtime));
   } finally {
     await runtime.close();
   }
@@ -266,7 +277,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   const message =
     error instanceof DomainError
-      ? `${error.code}: ${error.message}${error.errors ? '\n  ' + error.errors.map((e) => `${e.field}: ${e.message}`).join('\n  ') : ''}`
+      ? `${error.code}: ${domainDetail(error, lang)}${error.errors ? '\n  ' + error.errors.map((e) => `${e.field}: ${e.message}`).join('\n  ') : ''}`
       : error instanceof ConfigError || error instanceof BackupError
         ? error.message
         : String((error as Error)?.message ?? error);

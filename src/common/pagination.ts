@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ValidationFailedError } from './errors.js';
+import { callerText } from './request-context.js';
 
 export const MAX_PAGE_SIZE = 500;
 
@@ -84,7 +85,7 @@ export function decodeCursor<const S extends readonly CursorPart<unknown>[]>(
   if (Array.isArray(key) && key.length === shape.length && shape.every((accepts, index) => accepts(key[index]))) {
     return key as KeyOf<S>;
   }
-  throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not one this server issued' }]);
+  throw new ValidationFailedError([{ field: 'cursor', message: callerText('messages.cursor') }]);
 }
 
 /** Builds a page from `limit + 1` fetched rows. */

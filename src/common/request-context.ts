@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Role } from './auth/roles.js';
-import type { Language } from './i18n/i18n.js';
+import { DEFAULT_LANGUAGE, translate, type I18nKey, type I18nParams, type Language } from './i18n/i18n.js';
 
 export interface Actor {
   id: string;
@@ -28,3 +28,13 @@ export const requestContext = {
     return storage.getStore();
   },
 };
+
+/** The language of the request being served (Chinese outside a request, as for jobs and the CLI by default). */
+export function currentLanguage(): Language {
+  return storage.getStore()?.language ?? DEFAULT_LANGUAGE;
+}
+
+/** The text of `key` in the language of the request being served. */
+export function callerText(key: I18nKey, params: I18nParams = {}): string {
+  return translate(key, params, currentLanguage());
+}

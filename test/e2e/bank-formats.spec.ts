@@ -246,13 +246,11 @@ describe('bank formats (e2e)', () => {
     const wrongCount = await importResults(
       resultFile(`汇总|${batch.batchNo}|3|1920.00`, resultRows(2).slice(0, 2)),
     ).expect(422);
-    expect(wrongCount.body.problems).toEqual([
-      { line: 1, message: expect.stringMatching(/counts 3 records; the file has 2/) },
-    ]);
+    expect(wrongCount.body.problems).toEqual([{ line: 1, message: '汇总记录笔数为 3，文件有 2 笔' }]);
     const noSummary = await importResults(
       gbk(['序号|账号|户名|金额|处理结果|银行流水号|失败原因', ...resultRows(2)].join('\r\n')),
     ).expect(422);
-    expect(noSummary.body.problems).toEqual([{ line: 1, message: expect.stringMatching(/summary record/) }]);
+    expect(noSummary.body.problems).toEqual([{ line: 1, message: expect.stringMatching(/^缺少汇总记录/) }]);
     const englishWords = await importResults(
       resultFile(
         `汇总|${batch.batchNo}|3|2880.00`,
@@ -260,7 +258,7 @@ describe('bank formats (e2e)', () => {
       ),
     ).expect(422);
     expect(englishWords.body.problems).toHaveLength(2);
-    expect(englishWords.body.problems[0].message).toMatch(/neither 成功 nor 失败/);
+    expect(englishWords.body.problems[0].message).toMatch(/处理结果“SUCCESS”既不是 成功 也不是 失败/);
     expect(await rowCounts(c.t.dataSource)).toEqual(before);
     expect((await lines(c, batch.id)).map((l) => l.status)).toEqual(['PENDING', 'PENDING', 'PENDING']);
     expect(await batchView()).toMatchObject({ status: 'EXPORTED' });

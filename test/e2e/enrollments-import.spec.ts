@@ -258,12 +258,16 @@ describe('existing rolls import (e2e)', () => {
     const done = await cli(file, '--as', c.admin.username);
     expect(done).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(/^imported 1 enrollments \(OCP_REWARD 1\); import [0-9a-f-]{36}\n$/),
+      stdout: expect.stringMatching(/^已导入 1 条享受记录 \(OCP_REWARD 1\)；导入批次 [0-9a-f-]{36}\n$/),
     });
 
     const again = await cli(file, '--as', c.admin.username);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('第 2 行 id_number: 该对象在此政策下已有未结束的申请');
+    expect(again.stderr).toContain('第 2 行 id_number：该对象在此政策下已有未结束的申请');
     expect(again.stderr).toContain('IMPORT_REJECTED');
+    // English on request, the problems included.
+    const english = await cli(file, '--as', c.admin.username, '--lang', 'en');
+    expect(english.code).toBe(1);
+    expect(english.stderr).toContain('line 2: id_number: the beneficiary already holds enrollment');
   }, 300_000); // each CLI run starts the service's context: slow on a loaded machine
 });

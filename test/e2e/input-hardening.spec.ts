@@ -176,7 +176,11 @@ describe('input hardening (e2e)', () => {
         'IMPORT_REJECTED',
       );
       expect(response.body.errors).toEqual([
-        expect.objectContaining({ line: expect.any(Number), field: 'row', message: expect.stringMatching(/Quote/) }),
+        expect.objectContaining({
+          line: expect.any(Number),
+          field: 'row',
+          message: expect.stringMatching(/引号未闭合/),
+        }),
       ]);
       await expectProblem(
         c.t
@@ -237,7 +241,9 @@ describe('input hardening (e2e)', () => {
         422,
         'BANK_FILE_REJECTED',
       );
-      expect(response.body.problems).toEqual([{ line: expect.any(Number), message: expect.stringMatching(/Quote/) }]);
+      expect(response.body.problems).toEqual([
+        { line: expect.any(Number), message: expect.stringMatching(/引号未闭合/) },
+      ]);
       const nul = `line_no,account_no,amount,status,bank_ref,reason\n${line.lineNo},${line.accountNo},${line.amount},SUCCESS,BR\u00001,\n`;
       const withNul = await expectProblem(
         c.t
@@ -270,7 +276,7 @@ describe('input hardening (e2e)', () => {
         400,
         'VALIDATION_FAILED',
       );
-      expect(login.body.errors).toEqual([{ field: 'username', message: 'contains a NUL character' }]);
+      expect(login.body.errors).toEqual([{ field: 'username', message: '含有空字符（NUL）' }]);
       const household = await expectProblem(
         c.t
           .http()
@@ -285,7 +291,7 @@ describe('input hardening (e2e)', () => {
         400,
         'VALIDATION_FAILED',
       );
-      expect(household.body.errors).toEqual([{ field: 'members.0.name', message: 'contains a NUL character' }]);
+      expect(household.body.errors).toEqual([{ field: 'members.0.name', message: '含有空字符（NUL）' }]);
     });
 
     it('refuses a NUL in a query or a path parameter (household search, audit filters)', async () => {
@@ -379,7 +385,7 @@ describe('input hardening (e2e)', () => {
         400,
         'VALIDATION_FAILED',
       );
-      expect(top.body.errors).toEqual([{ field: '__proto__', message: 'property __proto__ should not exist' }]);
+      expect(top.body.errors).toEqual([{ field: '__proto__', message: '不允许的字段 __proto__' }]);
       await expectProblem(
         sendRaw('/regions', `{"code":"410122101299","name":"村","constructor":{"prototype":{}}}`, c.admin.auth),
         400,
@@ -394,9 +400,7 @@ describe('input hardening (e2e)', () => {
         400,
         'VALIDATION_FAILED',
       );
-      expect(deep.body.errors).toEqual([
-        { field: 'members.0.__proto__', message: 'property __proto__ should not exist' },
-      ]);
+      expect(deep.body.errors).toEqual([{ field: 'members.0.__proto__', message: '不允许的字段 __proto__' }]);
       await expectProblem(
         sendRaw(
           '/policies/OCP_REWARD/versions',

@@ -1,4 +1,6 @@
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
+import { exportedBatchOfOne, importResults, lines, signInCycle, type Cycle } from '../support/cycle.js';
+import { ensureVillage, residentId } from '../support/fixtures.js';
 
 /** SPEC.md "Language and files": Chinese by default, English on request, codes unchanged. */
 describe('language (e2e)', () => {
@@ -6,10 +8,13 @@ describe('language (e2e)', () => {
   let admin: SignedInUser;
   let clerk: SignedInUser;
 
+  const VILLAGE = '410122101201';
+
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: { PUBLIC_NOTICE_DAYS: '0' } });
     admin = await t.signIn('ADMIN', '410100');
     clerk = await t.signIn('CLERK', '410122101');
+    await ensureVillage(t, admin, VILLAGE, '韩寺村');
   });
   afterAll(() => t?.close());
 
@@ -88,5 +93,117 @@ describe('language (e2e)', () => {
     expect(en.body.language).toBe('en');
     expect(en.body.labels.batchStatus.GENERATION_FAILED).toBe('Generation failed');
     expect(Object.keys(en.body.labels.eventType)).toEqual(Object.keys(zh.body.labels.eventType));
+  });
+
+  describe('per-row problems of the files a clerk or finance uploads', () => {
+    // Four rows of two households: a bad check character (line 3), a yes/no cell that is neither
+    // (line 4), a village that does not exist (line 5).
+    const head = residentId('19700101', 101);
+    const spouse = residentId('19720101', 102);
+    const wrongSpouse = spouse.slice(0, 17) + (spouse[17] === '0' ? '1' : '0');
+    const registry = [
+      'household_no,region_code,address,id_number,name,relation,hukou_type,adopted',
+      `LANG-1,${VILLAGE},韩寺村1号,${head},甲,HEAD,RURAL,`,
+      `LANG-1,,,${wrongSpouse},乙,SPOUSE,RURAL,`,
+      `LANG-1,,,${residentId('20000101', 111)},丙,CHILD,RURAL,也许`,
+      `LANG-2,410122101299,某村2号,${residentId('19600101', 121)},丁,HEAD,RURAL,`,
+    ].join('\n');
+    const importRegistry = (acceptLanguage?: string) => {
+      const request = t.http().post(`${API}/households/import`).set('Authorization', clerk.auth);
+      if (acceptLanguage !== undefined) request.set('Accept-Language', acceptLanguage);
+      return request.set('Content-Type', 'text/csv').send(registry).expect(422);
+    };
+
+    it('words every bad row of a registry import in Chinese by default, and for an unknown language', async () => {
+      for (const header of [undefined, 'fr-FR']) {
+        const response = await importRegistry(header);
+        expect(response.body).toMatchObject({ code: 'IMPORT_REJECTED', title: '无法处理的内容' });
+        expect(response.body.detail).toBe('导入文件被拒收：共 3 处问题，未导入任何内容');
+        expect(response.body.errors).toEqual([
+          { line: 3, field: 'id_number', message: `校验码为 ${wrongSpouse[17]}，应为 ${spouse[17]}` },
+          { line: 4, field: 'adopted', message: '“是否收养”只能填 是/否（Y/N）' },
+          { line: 5, field: 'region_code', message: '村（社区）410122101299 不存在' },
+        ]);
+      }
+    });
+
+    it('words them in English on Accept-Language: en, fields and lines unchanged', async () => {
+      const response = await importRegistry('en');
+      expect(response.body).toMatchObject({ code: 'IMPORT_REJECTED', title: 'Unprocessable Content' });
+      expect(response.body.errors).toEqual([
+        {
+          line: 3,
+          field: 'id_number',
+          message: `the check character is ${wrongSpouse[17]} but should be ${spouse[17]}`,
+        },
+        { line: 4, field: 'adopted', message: 'adopted is Y or N' },
+        { line: 5, field: 'region_code', message: 'village or community 410122101299 does not exist' },
+      ]);
+    });
+
+    describe('with an exported batch', () => {
+      let c: Cycle;
+      let batchId: string;
+      let householdId: string;
+
+      beforeAll(async () => {
+        c = await signInCycle(t, '410122', '410122101');
+        ({ batchId, householdId } = await exportedBatchOfOne(c, {
+          householdNo: 'LANG-B1',
+          regionCode: VILLAGE,
+          headName: '王父',
+          bankAccountSeed: 7101,
+        }));
+      });
+
+      it('words the problems of a bank result file in Chinese, or English on request', async () => {
+        const [line] = await lines(c, batchId);
+        const bad = [
+          'line_no,account_no,amount,status,bank_ref,reason',
+          `${line.lineNo},${line.accountNo},1.00,SUCCESS,R1,`,
+          `77,${line.accountNo},${line.amount},SUCCESS,R2,`,
+          `${line.lineNo},${line.accountNo},${line.amount},OK,R3,`,
+        ].join('\n');
+        const zh = await importResults(c, batchId, bad).expect(422);
+        expect(zh.body).toMatchObject({ code: 'BANK_FILE_REJECTED', title: '无法处理的内容' });
+        expect(zh.body.problems.map((p: { message: string }) => p.message)).toEqual([
+          `第 ${line.lineNo} 笔：金额 1.00 与应发金额 ${line.amount} 不符`,
+          '第 77 笔不在本批次中',
+          `第 ${line.lineNo} 笔重复（首次出现在文件第 2 行）`,
+        ]);
+        const en = await importResults(c, batchId, bad).set('Accept-Language', 'en').expect(422);
+        expect(en.body.problems.map((p: { message: string }) => p.message)).toEqual([
+          `line ${line.lineNo}: amount 1.00 differs from ${line.amount}`,
+          'line 77 is not in this batch',
+          `line ${line.lineNo} is repeated (first on file line 2)`,
+        ]);
+        expect((await lines(c, batchId)).map((l) => l.status)).toEqual(['PENDING']);
+      });
+
+      it('gives the detail of each refused row of a bulk action in Chinese, or English on request', async () => {
+        const [{ id }] = await t.dataSource.query(`SELECT id FROM enrollments WHERE household_id = $1`, [householdId]);
+        const bulk = (acceptLanguage?: string) => {
+          const request = t.http().post(`${API}/enrollments/bulk/publicize`).set('Authorization', c.officer.auth);
+          if (acceptLanguage !== undefined) request.set('Accept-Language', acceptLanguage);
+          return request.send({ ids: [id] }).expect(409);
+        };
+        const zh = await bulk();
+        expect(zh.body).toMatchObject({ code: 'BULK_ACTION_FAILED' });
+        expect(zh.body.failures).toEqual([
+          { id, status: 409, code: 'INVALID_STATE_TRANSITION', detail: '处于“享受中”状态的记录不能执行“公示”' },
+        ]);
+        const unknown = await bulk('ja');
+        expect(unknown.body.failures[0].detail).toBe(zh.body.failures[0].detail);
+        const en = await bulk('en');
+        expect(en.body.failures).toEqual([
+          {
+            id,
+            status: 409,
+            code: 'INVALID_STATE_TRANSITION',
+            detail: 'A enrollment in state ACTIVE cannot be publicized',
+          },
+        ]);
+      });
+    });
   });
 });

@@ -242,9 +242,9 @@ describe('the whole payment cycle (e2e)', () => {
       .expect(422);
     expect(refused.body.code).toBe('BANK_FILE_REJECTED');
     expect(refused.body.problems.map((p: { message: string }) => p.message)).toEqual([
-      `line ${n}: amount 300.01 differs from 300.00`,
-      'line 99 is not in this batch',
-      `line ${n} is repeated (first on file line 2)`,
+      `第 ${n} 笔：金额 300.01 与应发金额 300.00 不符`,
+      '第 99 笔不在本批次中',
+      `第 ${n} 笔重复（首次出现在文件第 2 行）`,
     ]);
     // The same file as a multipart upload is refused the same way.
     const multipart = await c.t

@@ -58,6 +58,19 @@ describe('registry import jobs and parent links (e2e)', () => {
       state: 'failed',
       error: { status: 422, code: 'IMPORT_REJECTED', errors: [{ line: 3, field: 'id_number' }] },
     });
+    // The problems are worded in the uploader's language: Chinese unless the upload asked for English.
+    expect(job).toMatchObject({
+      error: { title: '无法处理的内容', errors: [{ message: expect.stringMatching(/^校验码为/) }] },
+    });
+    const english = await start(csv(wrong), clerk).set('Accept-Language', 'en').expect(202);
+    expect(await t.waitForJob(english.body.jobId, clerk)).toMatchObject({
+      state: 'failed',
+      error: {
+        code: 'IMPORT_REJECTED',
+        title: 'Unprocessable Content',
+        errors: [{ line: 3, field: 'id_number', message: expect.stringMatching(/^the check character is/) }],
+      },
+    });
     expect(await persons()).toBe(0);
     expect(uploadsLeft()).toEqual([]);
     // The job is the uploader's: a clerk of another township does not see it.

@@ -77,7 +77,7 @@ describe('registry bulk import (e2e)', () => {
       status: 422,
       code: 'IMPORT_REJECTED',
       errorCount: 1,
-      errors: [{ line: 500, field: 'id_number', message: expect.stringMatching(/check character/) }],
+      errors: [{ line: 500, field: 'id_number', message: expect.stringMatching(/^校验码为 \w，应为 \w$/) }],
     });
     expect(await counts()).toEqual(before);
   });
@@ -166,9 +166,11 @@ describe('registry bulk import (e2e)', () => {
     expect(again.body.errors).toContainEqual({
       line: 2,
       field: 'household_no',
-      message: 'household A-0 is already registered',
+      message: '户号 A-0 已登记',
     });
-    expect(again.body.errors.some((e: { message: string }) => /DUPLICATE_PERSON/.test(e.message))).toBe(true);
+    expect(again.body.errors.some((e: { message: string }) => /^身份证号 \w+ 已登记在户号 A-0$/.test(e.message))).toBe(
+      true,
+    );
     expect(await counts()).toEqual(after);
   });
 
@@ -182,7 +184,7 @@ describe('registry bulk import (e2e)', () => {
       .expect(201);
     const response = await post(registerCsv(1, '410122102201', 'O', 500).join('\n')).expect(422);
     expect(response.body.errors).toEqual([
-      { line: 2, field: 'region_code', message: expect.stringMatching(/outside your region/) },
+      { line: 2, field: 'region_code', message: '区划 410122102201 不在您的辖区 410122101 内' },
     ]);
   });
 });

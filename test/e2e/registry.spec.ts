@@ -174,7 +174,7 @@ describe('registry (e2e)', () => {
       expect(response.body).toMatchObject({
         status: 400,
         code: 'INVALID_ID_NUMBER',
-        errors: [{ field: 'members.0.idNumber', message: expect.stringMatching(/check character/) }],
+        errors: [{ field: 'members.0.idNumber', message: expect.stringMatching(/^校验码为 \w，应为 \w$/) }],
       });
       expect(await footprint()).toEqual(before);
     });

@@ -74,8 +74,8 @@ describe('backup and restore', () => {
       return;
     }
     expect(backup).toMatchObject({ code: 0, stderr: '' });
-    const file = /^backup (.+\.dump)$/m.exec(backup.stdout)![1];
-    const headsFile = /^heads {2}(.+)$/m.exec(backup.stdout)![1];
+    const file = /^备份文件 (.+\.dump)$/m.exec(backup.stdout)![1];
+    const headsFile = /^链头文件 (.+)$/m.exec(backup.stdout)![1];
     const heads = JSON.parse(readFileSync(headsFile, 'utf8'));
     expect(heads.ledger.seq).toBeGreaterThanOrEqual(1);
     expect(heads.audit.seq).toBeGreaterThanOrEqual(1);
@@ -86,9 +86,9 @@ describe('backup and restore', () => {
 
     const verify = await cli(urlOf(restored), 'verify', '--heads', headsFile);
     expect(verify.code).toBe(0);
-    expect(verify.stdout).toMatch(/^ledger: verifies \(\d+ blocks, \d+ transfers\)$/m);
-    expect(verify.stdout).toMatch(/^audit: {2}verifies/m);
-    expect(verify.stdout).toContain('matches');
+    expect(verify.stdout).toMatch(/^账本：校验通过（\d+ 个区块，\d+ 笔转账）$/m);
+    expect(verify.stdout).toMatch(/^审计：校验通过/m);
+    expect(verify.stdout).toMatch(/^链头：与 .+ 一致$/m);
 
     // The restored copy holds the same money: the appropriations' balances.
     const sum = async (url: string) => {
@@ -112,7 +112,7 @@ describe('backup and restore', () => {
   it('verify fails when a block the heads file names was changed', async () => {
     const exported = await cli(t.database.url, 'heads:export', dir);
     expect(exported.code).toBe(0);
-    const file = /^heads written to (.+)$/m.exec(exported.stdout)![1];
+    const file = /^链头已写入 (.+)$/m.exec(exported.stdout)![1];
     const heads = JSON.parse(readFileSync(file, 'utf8'));
     heads.ledger.hash = 'f'.repeat(64); // as if the database had been rewritten since
     const forged = join(dir, 'forged-heads.json');

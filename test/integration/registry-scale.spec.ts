@@ -96,7 +96,7 @@ describe('registry at scale (integration)', () => {
     await writeRegister(badFile, HOUSEHOLDS, badRow);
     const refused = await cli(['registry:import', badFile], t.database.url);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`line ${badRow + 2}: hukou_type: hukouType must be one of RURAL, URBAN`);
+    expect(refused.stderr).toContain(`第 ${badRow + 2} 行 hukou_type：户口性质须为以下之一：农业户口、非农业户口`);
     expect(refused.stderr).toContain('IMPORT_REJECTED');
     const [{ none }] = await t.dataSource.query(`SELECT count(*)::int AS none FROM households`);
     expect(none).toBe(0);

@@ -8,11 +8,11 @@ describe('hostileInputProblems', () => {
     ) as unknown;
     expect(hostileInputProblems(body)).toEqual(
       expect.arrayContaining([
-        { field: 'a', message: 'contains a NUL character' },
-        { field: 'b.1.__proto__', message: 'property __proto__ should not exist' },
-        { field: 'constructor', message: 'property constructor should not exist' },
-        { field: 'd.prototype', message: 'property prototype should not exist' },
-        { field: 'e\\u0000', message: 'the key contains a NUL character' },
+        { field: 'a', message: '含有空字符（NUL）' },
+        { field: 'b.1.__proto__', message: '不允许的字段 __proto__' },
+        { field: 'constructor', message: '不允许的字段 constructor' },
+        { field: 'd.prototype', message: '不允许的字段 prototype' },
+        { field: 'e\\u0000', message: '字段名含有空字符（NUL）' },
       ]),
     );
     expect(hostileInputProblems(body)).toHaveLength(5);
@@ -36,7 +36,7 @@ describe('HostileInputPipe', () => {
     try {
       pipe.transform('x\u0000', { type: 'param', data: 'id' });
     } catch (error) {
-      expect((error as ValidationFailedError).errors).toEqual([{ field: 'id', message: 'contains a NUL character' }]);
+      expect((error as ValidationFailedError).errors).toEqual([{ field: 'id', message: '含有空字符（NUL）' }]);
     }
     expect.assertions(2);
   });

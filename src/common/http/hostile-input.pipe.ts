@@ -1,5 +1,6 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { ValidationFailedError, type FieldProblem } from '../errors.js';
+import { callerText } from '../request-context.js';
 
 /** Keys that reach an object's prototype when copied: refused wherever they appear, like any unknown field. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -26,16 +27,17 @@ export function hostileInputProblems(value: unknown, root = ''): FieldProblem[] 
   while (pending.length > 0 && problems.length < MAX_REPORTED) {
     const { value: current, path } = pending.pop()!;
     if (typeof current === 'string') {
-      if (current.includes('\u0000')) problems.push({ field: path || 'value', message: 'contains a NUL character' });
+      if (current.includes('\u0000'))
+        problems.push({ field: path || 'value', message: callerText('messages.nulCharacter') });
       continue;
     }
     if (!isWalkable(current)) continue;
     for (const key of Object.keys(current)) {
       const field = path ? `${path}.${key}` : key;
       if (FORBIDDEN_KEYS.has(key)) {
-        problems.push({ field, message: `property ${key} should not exist` });
+        problems.push({ field, message: callerText('validation.whitelistValidation', { field: key }) });
       } else if (key.includes('\u0000')) {
-        problems.push({ field: field.replaceAll('\u0000', '\\u0000'), message: 'the key contains a NUL character' });
+        problems.push({ field: field.replaceAll('\u0000', '\\u0000'), message: callerText('messages.nulKey') });
       } else {
         pending.push({ value: (current as Record<string, unknown>)[key], path: field });
       }

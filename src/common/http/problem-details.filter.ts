@@ -73,7 +73,7 @@ function detailParams(error: DomainError, lang: Language): Record<string, unknow
  * names every specific); Chinese comes from the catalogue keyed by the stable code, filled from
  * the error's parameters, and falls back to the Chinese title, never to English text.
  */
-function domainDetail(error: DomainError, lang: Language): string {
+export function domainDetail(error: DomainError, lang: Language): string {
   if (lang === 'en') return error.message;
   return translateIfKnown(`errors.${error.code}`, detailParams(error, lang), lang) ?? titleOf(error.status, lang);
 }

@@ -92,3 +92,8 @@ export function catalogueKeys(catalogue: object, prefix = ''): string[] {
 }
 
 export const catalogues = { 'zh-CN': zhCN, en } as const;
+
+/** How a message names a policy: its Chinese name, or its code in English (as the English texts do). */
+export function policyName(code: string, lang: Language = DEFAULT_LANGUAGE): string {
+  return lang === 'en' ? code : label('policy', code, lang);
+}

@@ -6,7 +6,7 @@ import { InvalidStateTransitionError } from '../../common/errors.js';
 import { label } from '../../common/i18n/i18n.js';
 import { formatMoney, money } from '../../common/money.js';
 import { neutraliseFormula } from '../../common/spreadsheet.js';
-import type { Actor } from '../../common/request-context.js';
+import { currentLanguage, type Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { BudgetCommitmentsService } from '../budgets/budget-commitments.service.js';
@@ -185,8 +185,9 @@ export class BankFilesService {
         if (page.length < PAGE) break;
         after = page[page.length - 1].line_no;
       }
-      const check = checkResults(records, lines, format.result.statusWords);
-      const problems = [...(summary ? checkSummary(summary, records, row.batch_no) : []), ...check.problems];
+      const lang = currentLanguage();
+      const check = checkResults(records, lines, format.result.statusWords, lang);
+      const problems = [...(summary ? checkSummary(summary, records, row.batch_no, lang) : []), ...check.problems];
       if (problems.length > 0) throw new BankFileRejectedError(problems);
       if (check.outcomes.length === 0) {
         return { batch: toBatchView(row), paid: 0, failed: 0, unchanged: records.length };

@@ -7,7 +7,7 @@ import { ValidationFailedError } from '../../common/errors.js';
 import { languageOf } from '../../common/i18n/i18n.js';
 import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
 import { TAGS } from '../../common/openapi/openapi-document.js';
-import type { Actor } from '../../common/request-context.js';
+import { callerText, type Actor } from '../../common/request-context.js';
 import { BankFormatsService } from './bank-formats.service.js';
 import { BankFormatListView, CountyBankFormatView } from './bank-formats.views.js';
 
@@ -20,7 +20,7 @@ export class ChooseBankFormatDto {
 
 function countyCode(code: string): string {
   if (!/^\d{6}$/.test(code)) {
-    throw new ValidationFailedError([{ field: 'countyCode', message: 'countyCode must be a 6-digit county code' }]);
+    throw new ValidationFailedError([{ field: 'countyCode', message: callerText('messages.countyCode') }]);
   }
   return code;
 }

@@ -1,4 +1,4 @@
-import { checkResults, checkSummary, type PayableLine, type ResultRecord } from './bank-results.js';
+import { checkResults, checkSummary, CSV_STATUS_WORDS, type PayableLine, type ResultRecord } from './bank-results.js';
 
 const line = (lineNo: number, overrides: Partial<PayableLine> = {}): PayableLine => ({
   id: `line-${lineNo}`,
@@ -48,11 +48,18 @@ describe('checkResults', () => {
         record(6, 3, { amount: '959.99' }),
       ],
       lines,
+      CSV_STATUS_WORDS,
+      'en',
     );
     expect(check.problems.map((p) => p.line)).toEqual([3, 4, 5, 6]);
     expect(check.problems.map((p) => p.message).join('\n')).toMatch(
       /line 9 is not in this batch[\s\S]*repeated[\s\S]*account[\s\S]*amount 959.99 differs from 960.00/,
     );
+    // Chinese unless English is asked for.
+    expect(checkResults([record(2, 9), record(3, 3, { amount: '959.99' })], lines).problems).toEqual([
+      { line: 2, lineNo: '9', message: '第 9 笔不在本批次中' },
+      { line: 3, lineNo: '3', message: '第 3 笔：金额 959.99 与应发金额 960.00 不符' },
+    ]);
   });
 
   it('treats amounts numerically and refuses non-amounts', () => {
@@ -64,7 +71,7 @@ describe('checkResults', () => {
     const settled = new Map([[1, line(1, { status: 'PAID', bankRef: 'REF1' })]]);
     expect(checkResults([record(2, 1)], settled)).toEqual({ problems: [], outcomes: [] });
     const contradiction = checkResults([record(2, 1, { status: 'FAILED', bank_ref: '', reason: 'x' })], settled);
-    expect(contradiction.problems[0].message).toMatch(/already settled as PAID/);
+    expect(contradiction.problems[0].message).toBe('第 1 笔已按“已发放”结算，结果不能更改');
   });
 });
 
@@ -85,7 +92,7 @@ describe('checkResults with a format’s status words', () => {
     ]);
     const english = checkResults([record(3, 1, { status: 'SUCCESS' })], lines, words);
     expect(english.problems).toEqual([
-      { line: 3, lineNo: '1', message: 'line 1: status "SUCCESS" is neither 成功 nor 失败' },
+      { line: 3, lineNo: '1', message: '第 1 笔：处理结果“SUCCESS”既不是 成功 也不是 失败' },
     ]);
   });
 });
@@ -100,7 +107,13 @@ describe('checkSummary', () => {
   });
 
   it('names the summary line for every disagreement', () => {
-    const problems = checkSummary(summary({ batch_no: 'B2', count: '3', total: '1440.00' }), records, 'B1');
+    const stated = summary({ batch_no: 'B2', count: '3', total: '1440.00' });
+    expect(checkSummary(stated, records, 'B1').map((p) => p.message)).toEqual([
+      '汇总记录所写批次为 B2，不是 B1',
+      '汇总记录笔数为 3，文件有 2 笔',
+      '汇总记录总金额为 1440.00，文件各笔合计 1440.50',
+    ]);
+    const problems = checkSummary(stated, records, 'B1', 'en');
     expect(problems).toEqual([
       { line: 1, message: 'the summary names batch B2, not B1' },
       { line: 1, message: 'the summary counts 3 records; the file has 2' },

@@ -1,3 +1,4 @@
+import { DEFAULT_LANGUAGE, label, translate, type I18nKey, type Language } from '../../common/i18n/i18n.js';
 import { formatMoney, isMoneyString, money } from '../../common/money.js';
 
 /** The words a bank's result file says a line was paid or refused with (the format's `statusWords`). */
@@ -53,12 +54,13 @@ export interface ResultCheck {
  * Checks a whole result file against the batch before anything is written: an unknown line, a
  * repeated line, a disagreeing account or amount, a bad status, or a result that contradicts one
  * already imported is a problem; any problem refuses the whole file. Re-importing the same file
- * yields no outcomes (it changes nothing).
+ * yields no outcomes (it changes nothing). Problems are worded in `lang`.
  */
 export function checkResults(
   records: ResultRecord[],
   lines: ReadonlyMap<number, PayableLine>,
   words: StatusWords = CSV_STATUS_WORDS,
+  lang: Language = DEFAULT_LANGUAGE,
 ): ResultCheck {
   const success = new Set(words.success.map((word) => word.trim().toUpperCase()));
   const failure = new Set(words.failure.map((word) => word.trim().toUpperCase()));
@@ -66,40 +68,48 @@ export function checkResults(
   const outcomes: LineOutcome[] = [];
   const seen = new Map<number, number>();
   for (const record of records) {
-    const problem = (message: string) => problems.push({ line: record.fileLine, lineNo: record.line_no, message });
+    const problem = (key: I18nKey, params: Record<string, unknown> = {}) =>
+      problems.push({
+        line: record.fileLine,
+        lineNo: record.line_no,
+        message: translate(key, { lineNo: record.line_no, ...params }, lang),
+      });
     if (!/^\d{1,9}$/.test(record.line_no)) {
-      problem(`line_no "${record.line_no}" is not a line number`);
+      problem('bankResults.lineNoInvalid', { value: record.line_no });
       continue;
     }
     const lineNo = Number(record.line_no);
     const line = lines.get(lineNo);
     if (!line) {
-      problem(`line ${lineNo} is not in this batch`);
+      problem('bankResults.notInBatch', { lineNo });
       continue;
     }
     const first = seen.get(lineNo);
     if (first !== undefined) {
-      problem(`line ${lineNo} is repeated (first on file line ${first})`);
+      problem('bankResults.repeated', { lineNo, first });
       continue;
     }
     seen.set(lineNo, record.fileLine);
     if (record.account_no !== line.accountNo)
-      problem(`line ${lineNo}: account ${record.account_no} is not the account paid`);
+      problem('bankResults.accountDiffers', { lineNo, accountNo: record.account_no });
     if (!isMoneyString(record.amount)) {
-      problem(`line ${lineNo}: amount "${record.amount}" is not a yuan amount`);
+      problem('bankResults.amountInvalid', { lineNo, amount: record.amount });
     } else if (!money(record.amount).equals(money(line.amount))) {
-      problem(`line ${lineNo}: amount ${record.amount} differs from ${formatMoney(line.amount)}`);
+      problem('bankResults.amountDiffers', { lineNo, amount: record.amount, expected: formatMoney(line.amount) });
     }
     const word = record.status.trim().toUpperCase();
     const status = success.has(word) ? 'PAID' : failure.has(word) ? 'FAILED' : undefined;
     if (!status) {
-      problem(
-        `line ${lineNo}: status "${record.status}" is neither ${words.success.join('/')} nor ${words.failure.join('/')}`,
-      );
+      problem('bankResults.statusUnknown', {
+        lineNo,
+        status: record.status,
+        success: words.success.join('/'),
+        failure: words.failure.join('/'),
+      });
       continue;
     }
-    if (status === 'PAID' && !record.bank_ref) problem(`line ${lineNo}: a successful payment needs its bank_ref`);
-    if (status === 'FAILED' && !record.reason) problem(`line ${lineNo}: a failed payment needs its reason`);
+    if (status === 'PAID' && !record.bank_ref) problem('bankResults.bankRefMissing', { lineNo });
+    if (status === 'FAILED' && !record.reason) problem('bankResults.reasonMissing', { lineNo });
     const outcome: LineOutcome = {
       line,
       status,
@@ -108,7 +118,8 @@ export function checkResults(
     };
     if (line.status !== 'PENDING') {
       const same = line.status === outcome.status && (line.bankRef ?? null) === outcome.bankRef;
-      if (!same) problem(`line ${lineNo} was already settled as ${line.status}; results cannot be changed`);
+      const settled = lang === 'en' ? line.status : label('lineStatus', line.status, lang);
+      if (!same) problem('bankResults.alreadySettled', { lineNo, status: settled });
       continue;
     }
     outcomes.push(outcome);
@@ -127,20 +138,26 @@ export interface StatedSummary {
  * batch number (when the format writes one), the record count and the total amount must all agree,
  * or the summary's line is a problem and the file is refused whole.
  */
-export function checkSummary(summary: StatedSummary, records: ResultRecord[], batchNo: string): ResultProblem[] {
+export function checkSummary(
+  summary: StatedSummary,
+  records: ResultRecord[],
+  batchNo: string,
+  lang: Language = DEFAULT_LANGUAGE,
+): ResultProblem[] {
   const problems: ResultProblem[] = [];
-  const problem = (message: string) => problems.push({ line: summary.fileLine, message });
+  const problem = (key: I18nKey, params: Record<string, unknown>) =>
+    problems.push({ line: summary.fileLine, message: translate(key, params, lang) });
   const { batch_no: statedBatch, count, total } = summary.values;
   if (statedBatch !== undefined && statedBatch !== batchNo) {
-    problem(`the summary names batch ${statedBatch}, not ${batchNo}`);
+    problem('bankResults.summaryBatch', { stated: statedBatch, batchNo });
   }
   const amounts = records.filter((r) => isMoneyString(r.amount)).map((r) => money(r.amount));
   const sum = formatMoney(amounts.reduce((a, b) => a.plus(b), money(0)));
   if (count !== undefined && (!/^\d{1,9}$/.test(count) || Number(count) !== records.length)) {
-    problem(`the summary counts ${count} records; the file has ${records.length}`);
+    problem('bankResults.summaryCount', { count, records: records.length });
   }
   if (total !== undefined && (!isMoneyString(total) || !money(total).equals(money(sum)))) {
-    problem(`the summary totals ${total}; the file's records total ${sum}`);
+    problem('bankResults.summaryTotal', { total, sum });
   }
   return problems;
 }

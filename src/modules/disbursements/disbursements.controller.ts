@@ -21,7 +21,7 @@ import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import { ValidationFailedError } from '../../common/errors.js';
 import type { Page } from '../../common/pagination.js';
-import type { Actor } from '../../common/request-context.js';
+import { callerText, type Actor } from '../../common/request-context.js';
 import { BankFilesService, type SettlementView } from './bank-files.service.js';
 import { contentType } from './bank-formats/writer.js';
 import { CancelBatchDto, CreateBatchDto, LinesQuery, ListBatchesQuery, RejectBatchDto } from './dto/batch.dto.js';
@@ -43,7 +43,7 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 function idempotencyKey(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (!IDEMPOTENCY_KEY.test(value)) {
-    throw new ValidationFailedError([{ field: 'Idempotency-Key', message: 'must be 1-200 letters, digits or ._:-' }]);
+    throw new ValidationFailedError([{ field: 'Idempotency-Key', message: callerText('messages.idempotencyKey') }]);
   }
   return value;
 }
@@ -205,7 +205,7 @@ export class DisbursementsController {
     @Res() response: Response,
   ): Promise<void> {
     if (Array.isArray(format) || (format !== undefined && (format.length === 0 || format.length > 40))) {
-      throw new ValidationFailedError([{ field: 'format', message: 'format is one bank format code' }]);
+      throw new ValidationFailedError([{ field: 'format', message: callerText('messages.bankFormat') }]);
     }
     const file = await this.bankFiles.export(actor, id, format);
     response.status(200);
@@ -239,9 +239,7 @@ export class DisbursementsController {
   ): Promise<SettlementView> {
     const content = file?.buffer ?? (Buffer.isBuffer(request.body) ? request.body : undefined);
     if (!content || content.length === 0) {
-      throw new ValidationFailedError([
-        { field: 'file', message: 'send the result file as a text/csv or text/plain body or as a multipart "file"' },
-      ]);
+      throw new ValidationFailedError([{ field: 'file', message: callerText('messages.sendResultFile') }]);
     }
     return this.bankFiles.importResults(actor, id, content);
   }

@@ -5,7 +5,7 @@ import { InvalidStateTransitionError, NotFoundError, ValidationFailedError } fro
 import { formatMoney, money } from '../../common/money.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
-import type { Actor } from '../../common/request-context.js';
+import { callerText, type Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { BudgetCommitmentsService } from '../budgets/budget-commitments.service.js';
@@ -133,7 +133,7 @@ export class DisbursementsService {
   ): Promise<{ batch: BatchView; jobId: string }> {
     new RegionScope(actor.regionCode).assert(input.countyCode, 'county');
     if (!/^\d{6}$/.test(input.countyCode)) {
-      throw new ValidationFailedError([{ field: 'countyCode', message: 'a batch pays one county (6 digits)' }]);
+      throw new ValidationFailedError([{ field: 'countyCode', message: callerText('messages.batchCounty') }]);
     }
     const policy = await this.policy(input.policyCode);
     if (policy.benefitKind !== 'CASH') throw new NotPayableError(policy.code, 'it is a non-cash benefit');
@@ -146,7 +146,7 @@ export class DisbursementsService {
       ]);
       if (county.length === 0) {
         throw new ValidationFailedError([
-          { field: 'countyCode', message: `county ${input.countyCode} does not exist` },
+          { field: 'countyCode', message: callerText('messages.noSuchCounty', { countyCode: input.countyCode }) },
         ]);
       }
       const row = await this.repository.insertBatch(manager, {
@@ -266,7 +266,7 @@ export class DisbursementsService {
   async submit(actor: Actor, id: string): Promise<BatchView> {
     return this.transition(actor, id, 'submitted', ['GENERATED'], async (manager, row) => {
       if (row.line_count === 0) {
-        throw new ValidationFailedError([{ field: 'lines', message: 'the batch has no lines to pay' }]);
+        throw new ValidationFailedError([{ field: 'lines', message: callerText('messages.noLinesToPay') }]);
       }
       return this.repository.updateBatch(manager, row.id, {
         status: 'SUBMITTED',

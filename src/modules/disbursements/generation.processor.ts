@@ -281,8 +281,9 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
     if (!account) return exception('NO_BANK_ACCOUNT: the household has no one-card account');
     const holder = account.holder.member ? account.holder : undefined;
     const problem =
-      accountNoProblem(account.accountNo) ??
-      (holder ? holderProblem(holder, today) : 'the account holder is not a member of the household');
+      // Stored with the batch's exceptions as the code's English explanation, as the others are.
+      accountNoProblem(account.accountNo, 'en') ??
+      (holder ? holderProblem(holder, today, 'en') : 'the account holder is not a member of the household');
     if (problem) return exception(`INVALID_BANK_ACCOUNT: ${problem}`);
     if (failedAccounts.get(candidate.beneficiary_key)?.has(account.accountNo)) {
       return exception('ACCOUNT_NOT_FIXED: a payment to this account failed and the account has not been changed');

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
-import { DEFAULT_LANGUAGE, type Language } from '../../common/i18n/i18n.js';
+import { DEFAULT_LANGUAGE, policyName, type Language } from '../../common/i18n/i18n.js';
 import { RegionScope } from '../../common/region-scope.js';
-import { requestContext, type Actor } from '../../common/request-context.js';
+import { callerText, requestContext, type Actor } from '../../common/request-context.js';
 import { PoliciesService } from '../policies/policies.service.js';
 import type { PolicyCode } from '../policies/policy-codes.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
@@ -113,7 +113,11 @@ export class EligibilityService {
   ) {}
 
   private assertAsOf(asOf: string): void {
-    if (!isDate(asOf)) throw new ValidationFailedError([{ field: 'asOf', message: 'asOf must be a YYYY-MM-DD date' }]);
+    if (!isDate(asOf)) {
+      throw new ValidationFailedError([
+        { field: 'asOf', message: callerText('messages.dateField', { field: 'asOf' }) },
+      ]);
+    }
   }
 
   /** Every policy and possible beneficiary of one household for `asOf`. No scope check: see `decideFor`. */
@@ -233,11 +237,14 @@ export class EligibilityService {
     period: string,
   ): Promise<PeriodAmount> {
     const parsed = parsePeriod(period);
-    if (!parsed) throw new ValidationFailedError([{ field: 'period', message: 'period is YYYY or YYYY-MM' }]);
+    if (!parsed) throw new ValidationFailedError([{ field: 'period', message: callerText('messages.period') }]);
     const policy: PolicyWithVersions | undefined = (await this.policies.catalogue()).find((p) => p.code === policyCode);
     if (!policy) throw new NotFoundError('Policy', policyCode);
     if (policy.frequency === 'ANNUAL' && parsed.kind === 'MONTH') {
-      throw new ValidationFailedError([{ field: 'period', message: `${policyCode} is annual: its period is a year` }]);
+      const name = policyName(policyCode, callerLanguage());
+      throw new ValidationFailedError([
+        { field: 'period', message: callerText('messages.annualPeriod', { policyName: name }) },
+      ]);
     }
     const timeline = await this.snapshots.timelineFor(householdId);
     const latest = timeline.at(parsed.lastDay);

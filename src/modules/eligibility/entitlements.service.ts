@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { todayInChina } from '../../common/dates.js';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
-import type { Actor } from '../../common/request-context.js';
+import { callerText, currentLanguage, type Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { PoliciesService } from '../policies/policies.service.js';
@@ -10,6 +10,7 @@ import type { CreateEntitlementDto, EntitlementDto } from './dto/eligibility.dto
 import { NotEligibleError } from './eligibility.errors.js';
 import { EligibilityService } from './eligibility.service.js';
 import { EntitlementsRepository } from './entitlements.repository.js';
+import { policyName } from '../../common/i18n/i18n.js';
 
 /**
  * Non-cash benefits (exam points, priorities, insurance) are never paid: an eligible household or
@@ -41,7 +42,7 @@ export class EntitlementsService {
         throw new ValidationFailedError([
           {
             field: 'policyCode',
-            message: `${policy.code} is a cash benefit: it is paid through enrollments and batches`,
+            message: callerText('messages.cashBenefit', { policyName: policyName(policy.code, currentLanguage()) }),
           },
         ]);
       }

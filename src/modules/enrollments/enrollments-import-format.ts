@@ -4,6 +4,7 @@ import { isCalendarDate, todayInChina } from '../../common/dates.js';
 import { csvReadProblem, nulCellIndex } from '../../common/csv.js';
 import { translate, type I18nKey, type I18nParams, type Language } from '../../common/i18n/i18n.js';
 import { decodeBuffer, detectEncoding } from '../../common/text-encoding.js';
+import { dateColumnsOf, rowCells } from '../../common/xlsx.js';
 
 /**
  * The file of existing rolls (docs/enrollments-import.md): one enrollment a row, with the dates
@@ -91,24 +92,11 @@ async function csvRows(bytes: Buffer, problems: RollProblems): Promise<SourceRow
     }) as unknown as { record: string[]; info: { lines: number } }[];
     return records.map(({ record, info }) => ({ line: info.lines, cells: record }));
   } catch (error) {
-    const problem = csvReadProblem(error);
+    const problem = csvReadProblem(error, problems.lang);
     if (!problem) throw error;
-    problems.add(problem.line, 'row', 'rollsImport.unreadableCsv', { reason: (error as Error).message });
+    problems.add(problem.line, 'row', 'rollsImport.unreadableCsv', { reason: problem.reason });
     return undefined;
   }
-}
-
-/** A cell as the text a CSV would hold (dates as YYYY-MM-DD, formulas by their value). */
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((part) => part.text).join('');
-    if ('text' in value && typeof value.text === 'string') return value.text;
-    if ('result' in value) return cellText((value.result ?? null) as ExcelJS.CellValue);
-    return '';
-  }
-  return String(value);
 }
 
 /** The first worksheet; a day number typed into a date column (Excel's serial) becomes its date. */
@@ -123,21 +111,10 @@ async function xlsxRows(bytes: Buffer, problems: RollProblems): Promise<SourceRo
   const sheet = workbook.worksheets[0];
   if (!sheet) return [];
   const rows: SourceRow[] = [];
-  const dateColumns = new Set<number>();
+  let dateColumns = new Set<number>();
   sheet.eachRow({ includeEmpty: false }, (row, number) => {
-    const values = row.values as ExcelJS.CellValue[];
-    const cells = Array.from({ length: Math.max(values.length - 1, 0) }, (_, index) => {
-      const value = values[index + 1];
-      if (typeof value === 'number' && dateColumns.has(index) && Number.isInteger(value) && value > 0) {
-        return new Date(Date.UTC(1899, 11, 30) + value * 86_400_000).toISOString().slice(0, 10);
-      }
-      return cellText(value).trim();
-    });
-    if (number === 1) {
-      cells.forEach((header, index) => {
-        if (canonicalColumn(header).endsWith('_on')) dateColumns.add(index);
-      });
-    }
+    const cells = rowCells(row.values as ExcelJS.CellValue[], dateColumns);
+    if (number === 1) dateColumns = dateColumnsOf(cells, (header) => canonicalColumn(header).endsWith('_on'));
     if (cells.some((cell) => cell !== '')) rows.push({ line: number, cells });
   });
   return rows;

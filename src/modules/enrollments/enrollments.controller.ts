@@ -20,7 +20,7 @@ import { FILE_BODY_TYPES } from '../../common/http/body-limits.js';
 import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import type { Page } from '../../common/pagination.js';
-import type { Actor } from '../../common/request-context.js';
+import { callerText, type Actor } from '../../common/request-context.js';
 import {
   BulkIdsDto,
   CreateEnrollmentDto,
@@ -158,9 +158,7 @@ export class EnrollmentsController {
   ): Promise<RollsImportResult> {
     const bytes = file?.buffer ?? (Buffer.isBuffer(body) && request.is([...FILE_BODY_TYPES]) ? body : undefined);
     if (!bytes) {
-      throw new ValidationFailedError([
-        { field: 'file', message: 'send the CSV or XLSX as the multipart field `file` or as the body' },
-      ]);
+      throw new ValidationFailedError([{ field: 'file', message: callerText('messages.sendImportFile') }]);
     }
     return this.rolls.importFile(bytes, { dryRun: dryRun === 'true' || dryRun === '1', actor });
   }
@@ -172,7 +170,7 @@ export class EnrollmentsController {
   @ApiDownload({ description: 'The template file', files: [XLSX_CONTENT_TYPE, 'text/csv'] })
   async importTemplate(@Query('format') format: string | undefined, @Res() response: Response): Promise<void> {
     if (format !== undefined && format !== 'xlsx' && format !== 'csv') {
-      throw new ValidationFailedError([{ field: 'format', message: 'format is xlsx or csv' }]);
+      throw new ValidationFailedError([{ field: 'format', message: callerText('messages.templateFormat') }]);
     }
     const template = await rollsTemplate(format ?? 'xlsx');
     response.setHeader('Content-Type', template.contentType);

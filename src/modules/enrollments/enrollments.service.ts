@@ -11,7 +11,8 @@ import { isCalendarDate, todayInChina } from '../../common/dates.js';
 import { LifeEventBus, type LifeEventNotice } from '../../common/life-event-bus.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
-import type { Actor } from '../../common/request-context.js';
+import { domainDetail } from '../../common/http/problem-details.filter.js';
+import { callerText, currentLanguage, type Actor } from '../../common/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -38,6 +39,7 @@ import {
   type BulkFailure,
 } from './enrollments.errors.js';
 import { EnrollmentsRepository, type EnrollmentRow, type NewTransition } from './enrollments.repository.js';
+import { label, policyName } from '../../common/i18n/i18n.js';
 
 export interface EnrollmentView {
   id: string;
@@ -115,7 +117,7 @@ export class EnrollmentsService implements OnModuleInit {
     const appliedOn = input.appliedOn ?? today;
     if (!isCalendarDate(appliedOn) || appliedOn > today) {
       throw new ValidationFailedError([
-        { field: 'appliedOn', message: `the application date ${appliedOn} is not a past calendar date` },
+        { field: 'appliedOn', message: callerText('messages.appliedOn', { appliedOn }) },
       ]);
     }
     return this.transactions.run(async (manager) => {
@@ -123,7 +125,7 @@ export class EnrollmentsService implements OnModuleInit {
       const personId = input.beneficiaryPersonId ?? null;
       if (personId && !snapshot.members.some((member) => member.personId === personId)) {
         throw new ValidationFailedError([
-          { field: 'beneficiaryPersonId', message: 'the beneficiary is not a member of this household' },
+          { field: 'beneficiaryPersonId', message: callerText('messages.beneficiaryNotMember') },
         ]);
       }
       const decisions = await this.decide(manager, input.householdId, today);
@@ -131,12 +133,22 @@ export class EnrollmentsService implements OnModuleInit {
       const householdBenefit = forPolicy.length > 0 && forPolicy.every((decision) => decision.personId === null);
       if (householdBenefit && personId) {
         throw new ValidationFailedError([
-          { field: 'beneficiaryPersonId', message: `${input.policyCode} is a household benefit; omit the person` },
+          {
+            field: 'beneficiaryPersonId',
+            message: callerText('messages.householdBenefit', {
+              policyName: policyName(input.policyCode, currentLanguage()),
+            }),
+          },
         ]);
       }
       if (!householdBenefit && !personId) {
         throw new ValidationFailedError([
-          { field: 'beneficiaryPersonId', message: `${input.policyCode} is paid to a person; name the beneficiary` },
+          {
+            field: 'beneficiaryPersonId',
+            message: callerText('messages.personBenefit', {
+              policyName: policyName(input.policyCode, currentLanguage()),
+            }),
+          },
         ]);
       }
       const row = await this.repository.insertUnlessOpen(manager, {
@@ -248,7 +260,7 @@ export class EnrollmentsService implements OnModuleInit {
         } catch (error) {
           await manager.query('ROLLBACK TO SAVEPOINT bulk_item');
           if (!(error instanceof DomainError)) throw error;
-          failures.push({ id, status: error.status, code: error.code, detail: error.message });
+          failures.push({ id, status: error.status, code: error.code, detail: domainDetail(error, currentLanguage()) });
         }
       }
       if (failures.length > 0) throw new BulkActionFailedError(PAST_TENSE[action], failures, ids.length);
@@ -322,7 +334,14 @@ export class EnrollmentsService implements OnModuleInit {
       case 'suspend':
       case 'terminate': {
         if (!reason)
-          throw new ValidationFailedError([{ field: 'reason', message: `a reason is required to ${action}` }]);
+          throw new ValidationFailedError([
+            {
+              field: 'reason',
+              message: callerText('messages.reasonRequired', {
+                action: currentLanguage() === 'en' ? action : label('action', action, currentLanguage()),
+              }),
+            },
+          ]);
         Object.assign(changes, { status_reason: reason, ...(action === 'terminate' ? { ended_on: today } : {}) });
         step(transition.to, row.status, await this.explain(manager, row, today));
         break;

@@ -8,7 +8,7 @@ import { isCalendarDate } from '../../common/dates.js';
 import { RegionScope } from '../../common/region-scope.js';
 import { label } from '../../common/i18n/i18n.js';
 import { neutraliseFormula } from '../../common/spreadsheet.js';
-import type { Actor } from '../../common/request-context.js';
+import { callerText, type Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
 import { Transactions } from '../../database/transactions.js';
 import { maskNumber } from '../registry/id-number.js';
@@ -55,10 +55,12 @@ export class PublicityListService {
   ): Promise<void> {
     for (const field of ['from', 'to'] as const) {
       if (!isCalendarDate(query[field])) {
-        throw new ValidationFailedError([{ field, message: `${field} must be a real date` }]);
+        throw new ValidationFailedError([{ field, message: callerText('messages.dateField', { field }) }]);
       }
     }
-    if (query.from > query.to) throw new ValidationFailedError([{ field: 'to', message: 'to is before from' }]);
+    if (query.from > query.to) {
+      throw new ValidationFailedError([{ field: 'to', message: callerText('messages.toBeforeFrom') }]);
+    }
     new RegionScope(actor.regionCode).assert(query.townshipCode, 'township');
 
     const rows = await queryRows<NoticeRow>(

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ValidationFailedError } from '../../common/errors.js';
 import { isCalendarDate } from '../../common/dates.js';
 import { RegionScope } from '../../common/region-scope.js';
-import type { Actor } from '../../common/request-context.js';
+import { callerText, type Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -40,7 +40,9 @@ export class RecheckService {
   /** Records the re-check job and its audit event together, then starts it. */
   async start(actor: Actor, asOf: string, regionCode: string): Promise<{ jobId: string }> {
     if (!isCalendarDate(asOf)) {
-      throw new ValidationFailedError([{ field: 'asOf', message: 'asOf must be a real date' }]);
+      throw new ValidationFailedError([
+        { field: 'asOf', message: callerText('messages.dateField', { field: 'asOf' }) },
+      ]);
     }
     new RegionScope(actor.regionCode).assert(regionCode, 'region');
     const data: RecheckData = { asOf, regionCode };

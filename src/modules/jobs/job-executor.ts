@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { problemFor, type ProblemDetails } from '../../common/http/problem-details.filter.js';
+import { DEFAULT_LANGUAGE } from '../../common/i18n/i18n.js';
 import { AppConfig } from '../../config/app-config.js';
 import { queryOne } from '../../database/sql.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -247,7 +248,8 @@ export class JobExecutor implements OnModuleInit, OnModuleDestroy {
 
   /** Records the final failure and lets the processor mark its subject, in one transaction. */
   private async fail(job: ClaimedJob, error: unknown, handler?: JobHandler): Promise<void> {
-    const problem = problemFor(error, `job:${job.id}`);
+    // A job started by a request carries its caller's language (the registry import's does).
+    const problem = problemFor(error, `job:${job.id}`, job.data?.language === 'en' ? 'en' : DEFAULT_LANGUAGE);
     if (problem.status >= 500) this.logger.error({ err: error, jobId: job.id }, 'job failed');
     await this.bookkeeping(job.id, 'record the failure', () =>
       this.dataSource.transaction(async (manager) => {

@@ -6,7 +6,7 @@ import { CurrentActor } from '../../common/auth/current-actor.decorator.js';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import { ValidationFailedError } from '../../common/errors.js';
 import { PageQuery, type Page } from '../../common/pagination.js';
-import type { Actor } from '../../common/request-context.js';
+import { callerText, type Actor } from '../../common/request-context.js';
 import { JobsService, type JobView } from './jobs.service.js';
 import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
 import { JobPage, JobView as JobSchema } from './dto/job.view.js';
@@ -30,7 +30,7 @@ export class JobsController {
   @ApiOkResponse({ type: JobPage, description: "The caller's jobs with their state and progress, newest first" })
   @ApiSummary('本人发起的后台任务')
   list(@Query() query: ListJobsQuery, @CurrentActor() actor: Actor): Promise<Page<JobView>> {
-    if (!query.mine) throw new ValidationFailedError([{ field: 'mine', message: 'list your own jobs with mine=true' }]);
+    if (!query.mine) throw new ValidationFailedError([{ field: 'mine', message: callerText('messages.mine') }]);
     return this.jobs.mine(actor, query.limit, query.cursor);
   }
 

@@ -5,6 +5,7 @@ import { ConflictError, ValidationFailedError } from '../../common/errors.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { RegionDto } from './dto/region.dto.js';
 import { parseRegionCode } from './region-code.js';
+import { callerText } from '../../common/request-context.js';
 
 interface RegionRow {
   code: string;
@@ -60,7 +61,7 @@ export class RegionsService {
       ]);
       if (parent.length === 0) {
         throw new ValidationFailedError([
-          { field: 'code', message: `parent region ${parsed.parentCode} does not exist` },
+          { field: 'code', message: callerText('messages.noSuchParentRegion', { parentCode: parsed.parentCode }) },
         ]);
       }
       const inserted: RegionRow[] = await manager.query(

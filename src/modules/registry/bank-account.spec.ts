@@ -12,10 +12,11 @@ describe('one-card account numbers', () => {
   it('accepts 16 to 19 digits only', () => {
     expect(accountNoProblem('4111111111111111')).toBeUndefined();
     expect(accountNoProblem('6222021234567890128')).toBeUndefined();
-    expect(accountNoProblem('411111111111116')).toMatch(/16 to 19 digits/); // 15 digits
-    expect(accountNoProblem('41111111111111111113')).toMatch(/16 to 19 digits/); // 20 digits
-    expect(accountNoProblem('4111111111111112')).toMatch(/Luhn/);
-    expect(accountNoProblem('4111-1111-1111-1111')).toMatch(/16 to 19 digits/);
+    expect(accountNoProblem('411111111111116')).toBe('一卡通账号为 16 至 19 位数字'); // 15 digits
+    expect(accountNoProblem('41111111111111111113', 'en')).toMatch(/16 to 19 digits/); // 20 digits
+    expect(accountNoProblem('4111111111111112')).toBe('一卡通账号未通过 Luhn 校验');
+    expect(accountNoProblem('4111111111111112', 'en')).toMatch(/Luhn/);
+    expect(accountNoProblem('4111-1111-1111-1111', 'en')).toMatch(/16 to 19 digits/);
   });
 
   it('accepts CNAPS codes and short names as bank codes', () => {

@@ -1,3 +1,5 @@
+import { DEFAULT_LANGUAGE, translate, type Language } from '../../common/i18n/i18n.js';
+
 /** One-card bank account numbers: 16 to 19 digits whose last digit is a Luhn check digit. */
 export function luhnValid(digits: string): boolean {
   if (!/^\d+$/.test(digits)) return false;
@@ -13,18 +15,18 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** A reason the account number is refused, or undefined when it is acceptable. */
-export function accountNoProblem(accountNo: unknown): string | undefined {
+/** A reason the account number is refused (in `lang`), or undefined when it is acceptable. */
+export function accountNoProblem(accountNo: unknown, lang: Language = DEFAULT_LANGUAGE): string | undefined {
   if (typeof accountNo !== 'string' || !/^\d{16,19}$/.test(accountNo)) {
-    return 'an account number has 16 to 19 digits';
+    return translate('bankAccount.accountNoFormat', {}, lang);
   }
-  if (!luhnValid(accountNo)) return 'the account number fails the Luhn check';
+  if (!luhnValid(accountNo)) return translate('bankAccount.accountNoLuhn', {}, lang);
   return undefined;
 }
 
 /** Bank codes: the CNAPS bank-type code or the bank's short name (`102`, `ICBC`). */
-export function bankCodeProblem(bankCode: unknown): string | undefined {
+export function bankCodeProblem(bankCode: unknown, lang: Language = DEFAULT_LANGUAGE): string | undefined {
   return typeof bankCode === 'string' && /^[0-9A-Z]{2,12}$/.test(bankCode)
     ? undefined
-    : 'a bank code has 2 to 12 digits or capital letters';
+    : translate('bankAccount.bankCode', {}, lang);
 }

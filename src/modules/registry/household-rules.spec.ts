@@ -94,9 +94,12 @@ describe('household rules', () => {
         draft({ bankAccount: { bankCode: '102', accountNo: '4111111111111111', holderIdNumber: id('19700101', 9) } }),
       ),
     ).toEqual(['bankAccount.holderIdNumber']);
-    expect(holderProblem({ birthDate: '2008-11-29', deathDate: null }, '2026-11-28')).toMatch(/adult/);
+    expect(holderProblem({ birthDate: '2008-11-29', deathDate: null }, '2026-11-28')).toBe(
+      '持卡人须年满 18 周岁，现为 17 岁',
+    );
+    expect(holderProblem({ birthDate: '2008-11-29', deathDate: null }, '2026-11-28', 'en')).toMatch(/adult/);
     expect(holderProblem({ birthDate: '2008-11-28', deathDate: null }, '2026-11-28')).toBeUndefined();
-    expect(holderProblem({ birthDate: '1980-01-01', deathDate: '2026-11-28' }, '2026-11-28')).toMatch(/died/);
+    expect(holderProblem({ birthDate: '1980-01-01', deathDate: '2026-11-28' }, '2026-11-28', 'en')).toMatch(/died/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { DEFAULT_LANGUAGE, label, translate, type I18nKey, type Language } from '../../common/i18n/i18n.js';
 import { accountNoProblem, bankCodeProblem } from './bank-account.js';
 import { ADULT_AGE, ageOn, isIsoDate } from './dates.js';
 import type { HukouType, Relation, Sex } from './household-snapshot.js';
@@ -67,11 +68,22 @@ export interface ValidMember extends MemberDraft {
 
 const isInt = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 
+type DateWhat = keyof typeof import('../../common/i18n/zh-CN.js').zhCN.household.what;
+
 /** Checks a date field: a real date, not in the future, not before `notBefore` (the birth date). */
-function dateProblem(value: unknown, today: string, notBefore?: string, what = 'the date'): string | undefined {
-  if (!isIsoDate(value)) return `${what} must be a YYYY-MM-DD calendar date`;
-  if (value > today) return `${what} ${value} is in the future`;
-  if (notBefore && value < notBefore) return `${what} ${value} is before the birth date ${notBefore}`;
+function dateProblem(
+  value: unknown,
+  today: string,
+  lang: Language,
+  notBefore?: string,
+  whatKey: DateWhat = 'date',
+): string | undefined {
+  const what = translate(`household.what.${whatKey}`, {}, lang);
+  if (!isIsoDate(value)) return translate('household.dateInvalid', { what }, lang);
+  if (value > today) return translate('household.dateFuture', { what, value }, lang);
+  if (notBefore && value < notBefore) {
+    return translate('household.dateBeforeBirth', { what, value, birthDate: notBefore }, lang);
+  }
   return undefined;
 }
 
@@ -80,53 +92,66 @@ export function validateMember(
   today: string,
   index: number,
   prefix = `members.${index}.`,
+  lang: Language = DEFAULT_LANGUAGE,
 ): { problems: DraftProblem[]; valid?: ValidMember } {
   const problems: DraftProblem[] = [];
   const add = (field: string, message: string, idNumber = false) =>
     problems.push({ field: `${prefix}${field}`, message, member: index, ...(idNumber ? { idNumber } : {}) });
+  const say = (key: I18nKey, params = {}) => translate(key, params, lang);
 
-  const id = parseIdNumber(member.idNumber, today);
+  const id = parseIdNumber(member.idNumber, today, lang);
   if (!id.ok) add('idNumber', id.reason, true);
   const birth = id.ok ? id.value.birthDate : undefined;
   if (id.ok && member.birthDate != null && member.birthDate !== id.value.birthDate) {
-    add('birthDate', `the birth date ${member.birthDate} disagrees with the ID number (${id.value.birthDate})`, true);
+    add(
+      'birthDate',
+      say('household.birthDateDisagrees', { value: member.birthDate, expected: id.value.birthDate }),
+      true,
+    );
   }
   if (id.ok && member.sex != null && member.sex !== id.value.sex) {
-    add('sex', `the sex ${member.sex} disagrees with the ID number (${id.value.sex})`, true);
+    const [value, expected] = [member.sex, id.value.sex].map((sex) => (lang === 'en' ? sex : label('sex', sex, lang)));
+    add('sex', say('household.sexDisagrees', { value, expected }), true);
   }
   if (typeof member.name !== 'string' || member.name.trim().length < 1 || member.name.trim().length > 50) {
-    add('name', 'a name has 1 to 50 characters');
+    add('name', say('household.name'));
   }
-  if (!RELATIONS.includes(member.relation)) add('relation', `relation must be one of ${RELATIONS.join(', ')}`);
-  if (!HUKOU_TYPES.includes(member.hukouType)) add('hukouType', `hukouType must be one of ${HUKOU_TYPES.join(', ')}`);
+  const listOf = (catalogue: 'relation' | 'hukouType', values: readonly string[]) =>
+    values.map((value) => (lang === 'en' ? value : label(catalogue, value, lang))).join(lang === 'en' ? ', ' : '、');
+  if (!RELATIONS.includes(member.relation)) {
+    add('relation', say('household.relation', { values: listOf('relation', RELATIONS) }));
+  }
+  if (!HUKOU_TYPES.includes(member.hukouType)) {
+    add('hukouType', say('household.hukouType', { values: listOf('hukouType', HUKOU_TYPES) }));
+  }
   const child = member.relation === 'CHILD';
   if (member.birthOrder != null) {
-    if (!child) add('birthOrder', 'only a CHILD has a birth order');
+    if (!child) add('birthOrder', say('household.birthOrderNotChild'));
     else if (!isInt(member.birthOrder) || member.birthOrder < 1 || member.birthOrder > 20) {
-      add('birthOrder', 'birthOrder is a whole number from 1 to 20');
+      add('birthOrder', say('household.birthOrderRange'));
     }
   }
-  if (member.adopted && !child) add('adopted', 'only a CHILD can be adopted');
+  if (member.adopted && !child) add('adopted', say('household.adoptedNotChild'));
   if (member.adoptedOn != null) {
-    if (!member.adopted) add('adoptedOn', 'adoptedOn is given only for an adopted child');
+    if (!member.adopted) add('adoptedOn', say('household.adoptedOnNotAdopted'));
     else {
-      const problem = dateProblem(member.adoptedOn, today, birth, 'the adoption date');
+      const problem = dateProblem(member.adoptedOn, today, lang, birth, 'adoption');
       if (problem) add('adoptedOn', problem);
     }
   }
   if (member.deathDate != null) {
-    const problem = dateProblem(member.deathDate, today, birth, 'the death date');
+    const problem = dateProblem(member.deathDate, today, lang, birth, 'death');
     if (problem) add('deathDate', problem);
   }
   const grade = (field: 'disability' | 'complication', max: number) => {
     const value = member[`${field}Grade`];
     const on = member[`${field}AssessedOn`];
     if (value != null && (!isInt(value) || value < 1 || value > max)) {
-      add(`${field}Grade`, `${field}Grade is a whole number from 1 to ${max}`);
+      add(`${field}Grade`, say(`household.${field}Grade`, { max }));
     }
     if (on != null) {
-      if (value == null) add(`${field}AssessedOn`, `${field}AssessedOn needs a ${field}Grade`);
-      const problem = dateProblem(on, today, birth, 'the assessment date');
+      if (value == null) add(`${field}AssessedOn`, say(`household.${field}AssessedOn`));
+      const problem = dateProblem(on, today, lang, birth, 'assessment');
       if (problem) add(`${field}AssessedOn`, problem);
     }
   };
@@ -150,41 +175,47 @@ export function validateMember(
 export function validateHouseholdDraft(
   draft: HouseholdDraft,
   today: string,
+  lang: Language = DEFAULT_LANGUAGE,
 ): { problems: DraftProblem[]; members: ValidMember[] } {
   const problems: DraftProblem[] = [];
+  const say = (key: I18nKey, params = {}) => translate(key, params, lang);
   if (typeof draft.householdNo !== 'string' || !HOUSEHOLD_NO.test(draft.householdNo)) {
-    problems.push({ field: 'householdNo', message: 'a household number has 1 to 32 letters, digits or dashes' });
+    problems.push({ field: 'householdNo', message: say('household.householdNo') });
   }
   if (typeof draft.regionCode !== 'string' || !VILLAGE_CODE.test(draft.regionCode)) {
-    problems.push({ field: 'regionCode', message: 'a household lives in a village or community (12-digit code)' });
+    problems.push({ field: 'regionCode', message: say('household.regionCode') });
   }
   if (typeof draft.address !== 'string' || draft.address.trim().length < 1 || draft.address.trim().length > 200) {
-    problems.push({ field: 'address', message: 'an address has 1 to 200 characters' });
+    problems.push({ field: 'address', message: say('household.address') });
   }
   const members: ValidMember[] = [];
   if (!Array.isArray(draft.members) || draft.members.length < 1 || draft.members.length > MAX_MEMBERS) {
-    problems.push({ field: 'members', message: `a household has 1 to ${MAX_MEMBERS} members` });
+    problems.push({ field: 'members', message: say('household.memberCount', { max: MAX_MEMBERS }) });
   } else {
     draft.members.forEach((member, index) => {
-      const result = validateMember(member, today, index);
+      const result = validateMember(member, today, index, undefined, lang);
       problems.push(...result.problems);
       if (result.valid) members.push(result.valid);
     });
     const heads = draft.members.filter((member) => member.relation === 'HEAD').length;
-    if (heads !== 1) problems.push({ field: 'members', message: `a household has exactly one HEAD, not ${heads}` });
+    if (heads !== 1) problems.push({ field: 'members', message: say('household.heads', { count: heads }) });
     const seenIds = new Map<string, number>();
     const seenOrders = new Map<number, number>();
     draft.members.forEach((member, index) => {
       const id = typeof member.idNumber === 'string' ? member.idNumber.trim().toUpperCase() : '';
       if (id && seenIds.has(id)) {
-        problems.push({ field: `members.${index}.idNumber`, message: `${id} is listed twice`, member: index });
+        problems.push({
+          field: `members.${index}.idNumber`,
+          message: say('household.idTwice', { idNumber: id }),
+          member: index,
+        });
       }
       seenIds.set(id, index);
       if (member.birthOrder != null && member.relation === 'CHILD') {
         if (seenOrders.has(member.birthOrder)) {
           problems.push({
             field: `members.${index}.birthOrder`,
-            message: `two children have birth order ${member.birthOrder}`,
+            message: say('household.birthOrderTwice', { birthOrder: member.birthOrder }),
             member: index,
           });
         }
@@ -198,30 +229,30 @@ export function validateHouseholdDraft(
     if (typeof certificateNo !== 'string' || !/^[A-Za-z0-9-]{1,40}$/.test(certificateNo)) {
       problems.push({
         field: 'certificate.certificateNo',
-        message: 'a certificate number has 1 to 40 letters, digits or dashes',
+        message: say('household.certificateNo'),
       });
     }
-    const problem = dateProblem(issuedOn, today, undefined, 'the issue date');
+    const problem = dateProblem(issuedOn, today, lang, undefined, 'issue');
     if (problem) problems.push({ field: 'certificate.issuedOn', message: problem });
   }
   const thisYear = Number(today.slice(0, 4));
   const years = draft.violationYears ?? [];
   years.forEach((year, index) => {
     if (!isInt(year) || year < 1949 || year > thisYear) {
-      problems.push({ field: `violationYears.${index}`, message: `a violation year is from 1949 to ${thisYear}` });
+      problems.push({ field: `violationYears.${index}`, message: say('household.violationYear', { year: thisYear }) });
     } else if (years.indexOf(year) !== index) {
-      problems.push({ field: `violationYears.${index}`, message: `the year ${year} is listed twice` });
+      problems.push({ field: `violationYears.${index}`, message: say('household.violationYearTwice', { year }) });
     }
   });
   if (draft.quotaWaivedOn != null) {
-    const problem = dateProblem(draft.quotaWaivedOn, today, undefined, 'the waiver date');
+    const problem = dateProblem(draft.quotaWaivedOn, today, lang, undefined, 'waiver');
     if (problem) problems.push({ field: 'quotaWaivedOn', message: problem });
   }
   if (draft.bankAccount != null) {
     const { bankCode, accountNo, holderIdNumber } = draft.bankAccount;
-    const codeProblem = bankCodeProblem(bankCode);
+    const codeProblem = bankCodeProblem(bankCode, lang);
     if (codeProblem) problems.push({ field: 'bankAccount.bankCode', message: codeProblem });
-    const numberProblem = accountNoProblem(accountNo);
+    const numberProblem = accountNoProblem(accountNo, lang);
     if (numberProblem) problems.push({ field: 'bankAccount.accountNo', message: numberProblem });
     const holderId = typeof holderIdNumber === 'string' ? holderIdNumber.trim().toUpperCase() : '';
     const holderIndex = draft.members?.findIndex?.(
@@ -231,10 +262,10 @@ export function validateHouseholdDraft(
     if (holderIndex === undefined || holderIndex < 0) {
       problems.push({
         field: 'bankAccount.holderIdNumber',
-        message: 'the account holder must be a member of the household',
+        message: say('household.holderNotMember'),
       });
     } else if (holder) {
-      const problem = holderProblem(holder, today);
+      const problem = holderProblem(holder, today, lang);
       if (problem) problems.push({ field: 'bankAccount.holderIdNumber', message: problem, member: holderIndex });
     }
   }
@@ -245,10 +276,11 @@ export function validateHouseholdDraft(
 export function holderProblem(
   holder: { birthDate: string; deathDate?: string | null },
   date: string,
+  lang: Language = DEFAULT_LANGUAGE,
 ): string | undefined {
-  if (holder.deathDate != null && holder.deathDate <= date) return 'the account holder has died';
+  if (holder.deathDate != null && holder.deathDate <= date) return translate('household.holderDied', {}, lang);
   const age = ageOn(holder.birthDate, date);
-  if (age < ADULT_AGE) return `the account holder must be an adult (${ADULT_AGE} or older), not ${age}`;
+  if (age < ADULT_AGE) return translate('household.holderNotAdult', { adultAge: ADULT_AGE, age }, lang);
   return undefined;
 }
 
@@ -281,6 +313,7 @@ export function resolveParentLinks(
   > & { id: string; sex: Sex; birthDate: string })[],
   known: readonly LinkablePerson[],
   prefix = 'members.',
+  lang: Language = DEFAULT_LANGUAGE,
 ): { links: ParentLink[]; problems: DraftProblem[] } {
   const problems: DraftProblem[] = [];
   const all: LinkablePerson[] = [
@@ -300,35 +333,18 @@ export function resolveParentLinks(
       }
       const wanted = typeof idNumber === 'string' ? idNumber.trim().toUpperCase() : null;
       const parent = all.find((p) => (personId != null ? p.id === personId : p.idNumber === wanted));
-      const words = role === 'mother' ? '母亲' : '父亲';
-      if (!parent) {
-        problems.push({
-          field,
-          message: `the ${role} ${personId ?? wanted} is not registered (${words}未登记)`,
-          member: index,
-        });
+      const words = {
+        role: translate(`household.role.${role}`, {}, lang),
+        sexWord: translate(`household.sexWord.${role}`, {}, lang),
+      };
+      const refuse = (key: I18nKey, params: Record<string, unknown> = {}) => {
+        problems.push({ field, message: translate(key, { ...words, ...params }, lang), member: index });
         return null;
-      }
-      if (parent.id === member.id) {
-        problems.push({ field, message: `a person cannot be their own ${role}`, member: index });
-        return null;
-      }
-      if (parent.sex !== (role === 'mother' ? 'F' : 'M')) {
-        problems.push({
-          field,
-          message: `the ${role} must be a ${role === 'mother' ? 'woman' : 'man'} (${words}性别不符)`,
-          member: index,
-        });
-        return null;
-      }
-      if (parent.birthDate >= member.birthDate) {
-        problems.push({
-          field,
-          message: `the ${role} is not older than the child (${words}出生日期晚于子女)`,
-          member: index,
-        });
-        return null;
-      }
+      };
+      if (!parent) return refuse('household.parentNotRegistered', { id: personId ?? wanted });
+      if (parent.id === member.id) return refuse('household.parentSelf');
+      if (parent.sex !== (role === 'mother' ? 'F' : 'M')) return refuse('household.parentWrongSex');
+      if (parent.birthDate >= member.birthDate) return refuse('household.parentNotOlder');
       return parent.id;
     };
     return { personId: member.id, motherId: resolve('mother'), fatherId: resolve('father') };

@@ -9,6 +9,7 @@ import { loadHistories, timelineOf, type HouseholdTimeline } from './household-h
 import { loadHistoryRange } from './snapshot-history-range.js';
 import type { HouseholdSnapshot } from './household-snapshot.js';
 import { loadHouseholdIds, loadIdRange, loadSnapshots } from './snapshot.queries.js';
+import { callerText } from '../../common/request-context.js';
 
 /** A household's account on a date, with what paying into it needs to know of the holder. */
 export interface PayingAccount {
@@ -47,7 +48,9 @@ export interface StreamSnapshotsOptions {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function assertAsOf(asOf: string): void {
-  if (!isIsoDate(asOf)) throw new ValidationFailedError([{ field: 'asOf', message: 'asOf must be a YYYY-MM-DD date' }]);
+  if (!isIsoDate(asOf)) {
+    throw new ValidationFailedError([{ field: 'asOf', message: callerText('messages.dateField', { field: 'asOf' }) }]);
+  }
 }
 
 /**
@@ -183,7 +186,7 @@ export class HouseholdSnapshots {
   ): AsyncIterable<T[]> {
     assertAsOf(options.asOf);
     if (!/^\d{2,12}$/.test(options.regionPrefix)) {
-      throw new ValidationFailedError([{ field: 'regionPrefix', message: 'regionPrefix is a region code or prefix' }]);
+      throw new ValidationFailedError([{ field: 'regionPrefix', message: callerText('messages.regionPrefix') }]);
     }
     const limit = Math.min(Math.max(Math.trunc(options.chunkSize ?? 1000), 1), 10_000);
     const regionLike = `${regionPrefix(options.regionPrefix)}%`;

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ForbiddenError, NotFoundError, ValidationFailedError, type FieldProblem } from '../../common/errors.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
-import type { Actor } from '../../common/request-context.js';
+import { callerText, currentLanguage, type Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import { todayInChina } from './dates.js';
@@ -90,7 +90,7 @@ export class HouseholdsService {
   /** Registers a household with its members and the facts known today, all in one transaction. */
   async create(draft: HouseholdDraft, actor: Actor): Promise<HouseholdView> {
     const today = todayInChina();
-    const { problems, members } = validateHouseholdDraft(draft, today);
+    const { problems, members } = validateHouseholdDraft(draft, today, currentLanguage());
     if (problems.length > 0) throw refusalFor(problems);
     const scope = new RegionScope(actor.regionCode);
     scope.assert(draft.regionCode, 'region');
@@ -99,7 +99,7 @@ export class HouseholdsService {
       const level = await this.repository.regionLevel(manager, draft.regionCode);
       if (level !== 'VILLAGE') {
         throw new ValidationFailedError([
-          { field: 'regionCode', message: `village or community ${draft.regionCode} does not exist` },
+          { field: 'regionCode', message: callerText('messages.noSuchVillage', { regionCode: draft.regionCode }) },
         ]);
       }
       const householdId = uuidv7();
@@ -133,7 +133,7 @@ export class HouseholdsService {
           .flatMap((p) => [p.motherPersonId, p.fatherPersonId])
           .filter((id): id is string => typeof id === 'string'),
       );
-      const linked = resolveParentLinks(persons, known);
+      const linked = resolveParentLinks(persons, known, undefined, currentLanguage());
       if (linked.problems.length > 0) throw refusalFor(linked.problems);
       await this.repository.setParentLinks(manager, linked.links);
       await this.repository.insertMembers(

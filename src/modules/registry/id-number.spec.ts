@@ -18,13 +18,14 @@ describe('resident ID numbers (GB 11643-1999)', () => {
     expect(parseIdNumber(id, TODAY)).toMatchObject({ ok: true, value: { sex: 'F', birthDate: '1985-06-15' } });
   });
 
-  it('refuses a bad check character', () => {
-    const result = parseIdNumber('410102198001010017', TODAY);
+  it('refuses a bad check character, saying why in Chinese or in English', () => {
+    expect(parseIdNumber('410102198001010017', TODAY)).toEqual({ ok: false, reason: '校验码为 7，应为 8' });
+    const result = parseIdNumber('410102198001010017', TODAY, 'en');
     expect(result).toEqual({ ok: false, reason: expect.stringMatching(/check character is 7 but should be 8/) });
   });
 
   it('refuses 31 February and 29 February of a common year, accepts it in a leap year', () => {
-    expect(parseIdNumber(withCheck('41010219800231001'), TODAY)).toMatchObject({
+    expect(parseIdNumber(withCheck('41010219800231001'), TODAY, 'en')).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/not a calendar date/),
     });
@@ -34,7 +35,7 @@ describe('resident ID numbers (GB 11643-1999)', () => {
   });
 
   it('refuses a birth date in the future, accepts today', () => {
-    expect(parseIdNumber(withCheck('41010220261129001'), TODAY)).toMatchObject({
+    expect(parseIdNumber(withCheck('41010220261129001'), TODAY, 'en')).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/in the future/),
     });

@@ -1,3 +1,4 @@
+import { DEFAULT_LANGUAGE, translate, type Language } from '../../common/i18n/i18n.js';
 import { isCalendarDate } from './dates.js';
 import type { Sex } from './household-snapshot.js';
 
@@ -27,27 +28,27 @@ export function idCheckCharacter(first17: string): string {
 
 /**
  * Validates an ID number and derives the birth date and sex. `today` (`YYYY-MM-DD`) bounds the birth
- * date: nobody is registered before they are born.
+ * date: nobody is registered before they are born. The reason a number is refused is in `lang`.
  */
-export function parseIdNumber(raw: unknown, today: string): IdNumberCheck {
-  if (typeof raw !== 'string') return { ok: false, reason: 'an ID number is a string of 18 characters' };
+export function parseIdNumber(raw: unknown, today: string, lang: Language = DEFAULT_LANGUAGE): IdNumberCheck {
+  if (typeof raw !== 'string') return { ok: false, reason: translate('idNumber.notString', {}, lang) };
   const idNumber = raw.trim().toUpperCase();
   if (!/^\d{17}[\dX]$/.test(idNumber)) {
-    return { ok: false, reason: 'an ID number has 17 digits and a check character (a digit or X)' };
+    return { ok: false, reason: translate('idNumber.format', {}, lang) };
   }
   const year = Number(idNumber.slice(6, 10));
   const month = Number(idNumber.slice(10, 12));
   const day = Number(idNumber.slice(12, 14));
   if (year < 1800 || !isCalendarDate(year, month, day)) {
-    return { ok: false, reason: `the birth date ${idNumber.slice(6, 14)} in the ID number is not a calendar date` };
+    return { ok: false, reason: translate('idNumber.birthDateInvalid', { value: idNumber.slice(6, 14) }, lang) };
   }
   const birthDate = `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
   if (birthDate > today) {
-    return { ok: false, reason: `the birth date ${birthDate} in the ID number is in the future` };
+    return { ok: false, reason: translate('idNumber.birthDateFuture', { value: birthDate }, lang) };
   }
   const expected = idCheckCharacter(idNumber);
   if (idNumber[17] !== expected) {
-    return { ok: false, reason: `the check character is ${idNumber[17]} but should be ${expected}` };
+    return { ok: false, reason: translate('idNumber.checkCharacter', { actual: idNumber[17], expected }, lang) };
   }
   const sex: Sex = Number(idNumber[16]) % 2 === 1 ? 'M' : 'F';
   return { ok: true, value: { idNumber, birthDate, sex } };

@@ -1,3 +1,5 @@
+import type { Language } from '../../common/i18n/i18n.js';
+
 /**
  * The Chinese column headers of the registry import (the template offers them; the canonical
  * English names of import-format.md are accepted too), and the Chinese words accepted for coded
@@ -53,4 +55,9 @@ const VALUE_WORDS: Partial<Record<ImportColumn, Record<string, string>>> = {
 export function canonicalValue(column: string, value: string): string {
   const words = VALUE_WORDS[column as ImportColumn];
   return words?.[value.trim()] ?? value;
+}
+
+/** A column as a problem names it: its Chinese header, or the canonical name in English. */
+export function columnName(column: string, lang: Language): string {
+  return lang === 'en' ? column : (COLUMN_HEADERS_ZH[column as ImportColumn] ?? column);
 }

@@ -13,7 +13,8 @@ import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decor
 import { ApiFileUpload } from '../../common/openapi/api-file-upload.decorator.js';
 import { TAGS } from '../../common/openapi/openapi-document.js';
 import { ValidationFailedError } from '../../common/errors.js';
-import { requestContext, type Actor } from '../../common/request-context.js';
+import { DEFAULT_LANGUAGE, type Language } from '../../common/i18n/i18n.js';
+import { callerText, currentLanguage, requestContext, type Actor } from '../../common/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { JobProcessor, type FailedJob, type JobContext, type JobHandler } from '../jobs/job-processor.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -30,6 +31,8 @@ interface ImportJobData {
   /** Where the upload came from and its request id: the audit of the import names them. */
   address: string | null;
   requestId: string | null;
+  /** The uploader's language (Accept-Language): the problems of a refused file are worded in it. */
+  language?: Language;
 }
 
 export class ImportJobAcceptedDto {
@@ -70,8 +73,7 @@ export class RegistryImportJobsController {
     @Query('dryRun') dryRun: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<ImportJobAcceptedDto> {
-    if (!file)
-      throw new ValidationFailedError([{ field: 'file', message: 'send the file as the multipart field `file`' }]);
+    if (!file) throw new ValidationFailedError([{ field: 'file', message: callerText('messages.sendFile') }]);
     const dir = resolve(this.config.DATA_DIR, 'imports');
     mkdirSync(dir, { recursive: true });
     const path = join(dir, `${randomUUID()}.upload`);
@@ -88,6 +90,7 @@ export class RegistryImportJobsController {
       actor,
       address: context?.address ?? null,
       requestId: context?.requestId ?? null,
+      language: currentLanguage(),
     };
     return { jobId: await this.jobs.enqueue(IMPORT_JOB, data) };
   }
@@ -100,7 +103,7 @@ export class RegistryImportJobProcessor implements JobHandler<ImportJobData, Imp
   constructor(private readonly importer: RegistryImportService) {}
 
   async run(job: JobContext<ImportJobData>): Promise<ImportResult> {
-    const { path, size, dryRun, actor, address, requestId } = job.data;
+    const { path, size, dryRun, actor, address, requestId, language } = job.data;
     // A CSV is read twice (its encoding, then its rows), an XLSX once; the writes come last (90-100).
     let read = 0;
     let reported = 0;
@@ -119,7 +122,7 @@ export class RegistryImportJobProcessor implements JobHandler<ImportJobData, Imp
           },
         }),
       );
-    const context = { requestId: requestId ?? `job-${job.id}`, actor, language: 'zh-CN' as const };
+    const context = { requestId: requestId ?? `job-${job.id}`, actor, language: language ?? DEFAULT_LANGUAGE };
     const result = await requestContext.run({ ...context, ...(address ? { address } : {}) }, () =>
       this.importer.importFile(open, { dryRun, actor }),
     );

@@ -8,10 +8,11 @@ import type { Readable } from 'node:stream';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { ConflictError, type FieldProblem } from '../../common/errors.js';
 import { RegionScope } from '../../common/region-scope.js';
-import { requestContext, type Actor } from '../../common/request-context.js';
-import { DEFAULT_LANGUAGE, translate } from '../../common/i18n/i18n.js';
+import { currentLanguage, type Actor } from '../../common/request-context.js';
+import { translate, type I18nKey, type I18nParams, type Language } from '../../common/i18n/i18n.js';
 import { decodeText, detectEncoding } from '../../common/text-encoding.js';
-import { canonicalColumn, canonicalValue } from './import-columns.js';
+import { dateColumnsOf, rowCells } from '../../common/xlsx.js';
+import { canonicalColumn, canonicalValue, columnName } from './import-columns.js';
 import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import { todayInChina } from './dates.js';
@@ -72,6 +73,9 @@ export interface ImportResult {
 export interface ImportProblem extends FieldProblem {
   line: number;
 }
+
+/** A problem's message in the importer's language (the request's, the job's or the CLI's). */
+const say = (lang: Language, key: I18nKey, params: I18nParams = {}) => translate(key, params, lang);
 
 type Row = Record<Column, string>;
 interface CsvLine {
@@ -165,9 +169,8 @@ export class RegistryImportService {
     const verdict = await detectEncoding(open());
     if ('unreadableLine' in verdict) {
       const line = verdict.unreadableLine;
-      const lang = requestContext.current()?.language ?? DEFAULT_LANGUAGE;
       throw new ImportRejectedError(
-        [{ line, field: 'row', message: translate('import.unreadableLine', { line }, lang) }],
+        [{ line, field: 'row', message: say(currentLanguage(), 'import.unreadableLine', { line }) }],
         1,
       );
     }
@@ -215,6 +218,7 @@ export class RegistryImportService {
     options: ImportOptions,
   ): Promise<ImportResult> {
     const today = todayInChina();
+    const lang = currentLanguage();
     const scope = new RegionScope(options.actor?.regionCode ?? '410100');
     await runner.query(`
       CREATE TEMP TABLE registry_import (
@@ -244,7 +248,7 @@ export class RegistryImportService {
     let group: CsvLine[] = [];
     const closeGroup = async () => {
       if (group.length === 0) return;
-      buffer.push(...this.checkHousehold(group, today, report));
+      buffer.push(...this.checkHousehold(group, today, lang, report));
       group = [];
       if (buffer.length >= STAGE_CHUNK) await flush();
     };
@@ -254,7 +258,7 @@ export class RegistryImportService {
       for await (const { record, info } of openRows()) {
         const nul = nulCellIndex(record);
         if (nul >= 0) {
-          report({ line: info.lines, field: header?.[nul] ?? 'row', message: 'the cell contains a NUL character' });
+          report({ line: info.lines, field: header?.[nul] ?? 'row', message: say(lang, 'import.nulCell') });
           if (!header) break;
           continue;
         }
@@ -262,8 +266,13 @@ export class RegistryImportService {
           header = record.map((name) => canonicalColumn(name));
           const unknown = header.filter((name) => !(REQUIRED as readonly string[]).concat(OPTIONAL).includes(name));
           const missing = REQUIRED.filter((name) => !header!.includes(name));
-          for (const name of unknown) report({ line: info.lines, field: name, message: `unknown column ${name}` });
-          for (const name of missing) report({ line: info.lines, field: name, message: `missing column ${name}` });
+          for (const name of unknown) {
+            report({ line: info.lines, field: name, message: say(lang, 'import.unknownColumn', { column: name }) });
+          }
+          for (const name of missing) {
+            const column = columnName(name, lang);
+            report({ line: info.lines, field: name, message: say(lang, 'import.missingColumn', { column }) });
+          }
           if (unknown.length + missing.length > 0) break;
           continue;
         }
@@ -271,7 +280,7 @@ export class RegistryImportService {
           report({
             line: info.lines,
             field: 'row',
-            message: `the row has ${record.length} fields, the header ${header.length}`,
+            message: say(lang, 'import.wrongWidth', { count: record.length, width: header.length }),
           });
           continue;
         }
@@ -284,16 +293,16 @@ export class RegistryImportService {
     } catch (error) {
       // A file the parser cannot read (an unclosed quote, binary): refused naming the line, with
       // whatever the rows before it showed.
-      const problem = csvReadProblem(error);
+      const problem = csvReadProblem(error, lang);
       if (!problem) throw error;
-      report({ ...problem, field: 'row' });
+      report({ line: problem.line, field: 'row', message: problem.message });
       header ??= [];
     }
-    if (!header) report({ line: 1, field: 'header', message: 'the file is empty' });
+    if (!header) report({ line: 1, field: 'header', message: say(lang, 'import.emptyFile') });
     await closeGroup();
     await flush();
 
-    for (const problem of await this.crossChecks(runner, scope)) report(problem);
+    for (const problem of await this.crossChecks(runner, scope, lang)) report(problem);
     if (problemCount > 0) {
       problems.sort((a, b) => a.line - b.line);
       throw new ImportRejectedError(problems, problemCount);
@@ -320,7 +329,12 @@ export class RegistryImportService {
   }
 
   /** Validates one household's rows; returns them staged (valid or not, so cross-file checks see all). */
-  private checkHousehold(group: CsvLine[], today: string, report: (problem: ImportProblem) => void): StagedRow[] {
+  private checkHousehold(
+    group: CsvLine[],
+    today: string,
+    lang: Language,
+    report: (problem: ImportProblem) => void,
+  ): StagedRow[] {
     const householdId = uuidv7();
     const first = group[0];
     let bad = false;
@@ -341,7 +355,12 @@ export class RegistryImportService {
           fail({
             line,
             field: column,
-            message: `${column} ${value} disagrees with ${known.value} on line ${known.line}`,
+            message: say(lang, 'import.disagrees', {
+              column: columnName(column, lang),
+              value,
+              known: known.value,
+              line: known.line,
+            }),
           });
         }
       }
@@ -353,12 +372,18 @@ export class RegistryImportService {
       fail({
         line: extra.line,
         field: 'account_no',
-        message: `the household's account is already given on line ${accountRows[0].line}`,
+        message: say(lang, 'import.accountTwice', { line: accountRows[0].line }),
       });
     }
     const members: MemberDraft[] = group.map(({ line, row }) => {
       const adopted = flag(row.adopted);
-      if (adopted === undefined) fail({ line, field: 'adopted', message: 'adopted is Y or N' });
+      if (adopted === undefined) {
+        fail({
+          line,
+          field: 'adopted',
+          message: say(lang, 'import.adoptedFlag', { column: columnName('adopted', lang) }),
+        });
+      }
       return {
         idNumber: row.id_number ?? '',
         name: row.name ?? '',
@@ -408,7 +433,7 @@ export class RegistryImportService {
           }
         : null,
     };
-    const { problems, members: valid } = validateHouseholdDraft(draft, today);
+    const { problems, members: valid } = validateHouseholdDraft(draft, today, lang);
     for (const problem of problems) {
       const column = columnOf(problem.field);
       const line =
@@ -509,7 +534,7 @@ export class RegistryImportService {
   }
 
   /** The checks that span the file or need the database, as SQL over the staged rows. */
-  private async crossChecks(runner: QueryRunner, scope: RegionScope): Promise<ImportProblem[]> {
+  private async crossChecks(runner: QueryRunner, scope: RegionScope, lang: Language): Promise<ImportProblem[]> {
     const problems: ImportProblem[] = [];
     // Parent links and accounts are looked up by number in the file: indexes keep these checks to
     // one probe per row (a scan of the file per row is quadratic at 100,000 rows).
@@ -518,17 +543,21 @@ export class RegistryImportService {
     await runner.query(`ANALYZE registry_import`);
     // Parent links: a named mother or father is in the file or already registered, a woman or a
     // man, and older than the child.
-    const parents = await queryRows<{ line: number; field: string; message: string }>(
+    const parents = await queryRows<{
+      line: number;
+      field: string;
+      role: 'mother' | 'father';
+      id_number: string;
+      problem: 'missing' | 'sex' | 'age';
+    }>(
       runner,
-      `SELECT s.line, l.field,
-              CASE WHEN p.sex IS NULL THEN 'the ' || l.role || ' ' || l.id_number || ' is neither in the file nor registered'
-                   WHEN p.sex <> l.sex THEN 'the ' || l.role || ' ' || l.id_number || ' is not a ' || l.word
-                   ELSE 'the ' || l.role || ' ' || l.id_number || ' is not older than the child' END AS message
+      `SELECT s.line, l.field, l.role, l.id_number,
+              CASE WHEN p.sex IS NULL THEN 'missing' WHEN p.sex <> l.sex THEN 'sex' ELSE 'age' END AS problem
          FROM registry_import s
          CROSS JOIN LATERAL (
-           SELECT * FROM (VALUES ('mother', 'mother_id_number', s.mother_id_number, 'F', 'woman'),
-                                 ('father', 'father_id_number', s.father_id_number, 'M', 'man'))
-                    AS v(role, field, id_number, sex, word)
+           SELECT * FROM (VALUES ('mother', 'mother_id_number', s.mother_id_number, 'F'),
+                                 ('father', 'father_id_number', s.father_id_number, 'M'))
+                    AS v(role, field, id_number, sex)
             WHERE v.id_number IS NOT NULL) l
          LEFT JOIN LATERAL (
            SELECT i.sex, i.birth_date FROM registry_import i WHERE i.id_number = l.id_number
@@ -539,7 +568,17 @@ export class RegistryImportService {
           AND (p.sex IS NULL OR p.sex <> l.sex OR p.birth_date >= s.birth_date)
         ORDER BY s.line`,
     );
-    problems.push(...parents);
+    const parentKeys = {
+      missing: 'import.parentMissing',
+      sex: 'import.parentWrongSex',
+      age: 'import.parentNotOlder',
+    } as const;
+    for (const row of parents) {
+      const role = say(lang, `household.role.${row.role}`);
+      const sexWord = say(lang, `household.sexWord.${row.role}`);
+      const message = say(lang, parentKeys[row.problem], { role, sexWord, idNumber: row.id_number });
+      problems.push({ line: row.line, field: row.field, message });
+    }
     // One account number, one holder city-wide: not another registered holder, nor another in the file.
     const held = await queryRows<{ line: number }>(
       runner,
@@ -551,7 +590,7 @@ export class RegistryImportService {
         ORDER BY s.line`,
     );
     for (const row of held) {
-      problems.push({ line: row.line, field: 'account_no', message: 'the account number belongs to another holder' });
+      problems.push({ line: row.line, field: 'account_no', message: say(lang, 'import.accountHeld') });
     }
     const split = await queryRows<{ line: number; household_no: string }>(
       runner,
@@ -568,7 +607,7 @@ export class RegistryImportService {
       problems.push({
         line: row.line,
         field: 'household_no',
-        message: `household ${row.household_no} appeared earlier in the file: the rows of a household must be contiguous`,
+        message: say(lang, 'import.notContiguous', { householdNo: row.household_no }),
       });
     }
     const repeated = await queryRows<{ line: number; id_number: string; first: number }>(
@@ -582,7 +621,7 @@ export class RegistryImportService {
       problems.push({
         line: row.line,
         field: 'id_number',
-        message: `${row.id_number} is already on line ${row.first}`,
+        message: say(lang, 'import.idRepeated', { idNumber: row.id_number, line: row.first }),
       });
     }
     const known = await queryRows<{ line: number; id_number: string; household_no: string; region_code: string }>(
@@ -598,8 +637,8 @@ export class RegistryImportService {
         line: row.line,
         field: 'id_number',
         message: scope.covers(row.region_code)
-          ? `DUPLICATE_PERSON: ${row.id_number} is already registered in household ${row.household_no}`
-          : `DUPLICATE_PERSON: ${row.id_number} is already registered in the city`,
+          ? say(lang, 'import.personInHousehold', { idNumber: row.id_number, householdNo: row.household_no })
+          : say(lang, 'import.personInCity', { idNumber: row.id_number }),
       });
     }
     const households = await queryRows<{ line: number; household_no: string }>(
@@ -611,7 +650,7 @@ export class RegistryImportService {
       problems.push({
         line: row.line,
         field: 'household_no',
-        message: `household ${row.household_no} is already registered`,
+        message: say(lang, 'import.householdRegistered', { householdNo: row.household_no }),
       });
     }
     const params: unknown[] = [];
@@ -629,8 +668,8 @@ export class RegistryImportService {
         line: row.line,
         field: 'region_code',
         message: !row.is_village
-          ? `village or community ${row.region_code} does not exist`
-          : `region ${row.region_code} is outside your region ${scope.regionCode}`,
+          ? say(lang, 'messages.noSuchVillage', { regionCode: row.region_code })
+          : say(lang, 'import.outOfScope', { regionCode: row.region_code, scope: scope.regionCode }),
       });
     }
     const certificates = await queryRows<{ line: number; certificate_no: string; first: number; registered: boolean }>(
@@ -646,8 +685,8 @@ export class RegistryImportService {
         line: row.line,
         field: 'certificate_no',
         message: row.registered
-          ? `certificate ${row.certificate_no} is already registered`
-          : `certificate ${row.certificate_no} is already on line ${row.first}`,
+          ? say(lang, 'import.certificateRegistered', { certificateNo: row.certificate_no })
+          : say(lang, 'import.certificateRepeated', { certificateNo: row.certificate_no, line: row.first }),
       });
     }
     return problems;
@@ -797,25 +836,6 @@ async function startsAsZip(source: Readable): Promise<boolean> {
   }
 }
 
-/** An Excel day number (days since 1899-12-30) as YYYY-MM-DD, for a whole number of days. */
-function excelDay(serial: number): string | undefined {
-  if (!Number.isInteger(serial) || serial < 1 || serial > 2958465) return undefined;
-  return new Date(Date.UTC(1899, 11, 30) + serial * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** A cell of the sheet as the text a CSV would hold (dates as YYYY-MM-DD, formulas by their value). */
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((part) => part.text).join('');
-    if ('text' in value && typeof value.text === 'string') return value.text;
-    if ('result' in value) return cellText((value.result ?? null) as ExcelJS.CellValue);
-    if ('error' in value) return '';
-  }
-  return String(value);
-}
-
 /**
  * The rows of the first worksheet of an XLSX, read with exceljs' streaming reader (the workbook is
  * never held whole). A file exceljs cannot read is refused as IMPORT_REJECTED naming line 1.
@@ -831,32 +851,25 @@ async function* xlsxRows(source: Readable): AsyncGenerator<SourceRow> {
   try {
     for await (const worksheet of workbook) {
       let width = 0;
-      const dateColumns = new Set<number>();
+      let dateColumns = new Set<number>();
       for await (const row of worksheet) {
-        const cells = row.values as ExcelJS.CellValue[];
-        // row.values is sparse (an empty cell is a hole) and 1-based.
-        const values = Array.from({ length: Math.max(cells.length - 1, 0) }, (_, index) => {
-          const value = cells[index + 1];
-          // A date typed into a cell not formatted as a date arrives as Excel's day number.
-          if (typeof value === 'number' && dateColumns.has(index)) return excelDay(value) ?? String(value);
-          return cellText(value);
-        });
+        const values = rowCells(row.values as ExcelJS.CellValue[], dateColumns);
         if (row.number === 1) {
-          values.forEach((header, index) => {
-            if (/(_date|_on)$/.test(canonicalColumn(header))) dateColumns.add(index);
-          });
+          dateColumns = dateColumnsOf(values, (header) => /(_date|_on)$/.test(canonicalColumn(header)));
+          // The header names the date columns, whose day numbers the rows below turn into dates.
+          width = values.length;
         }
-        if (row.number === 1) width = values.length;
         while (values.length < width) values.push('');
-        if (values.every((value) => value.trim() === '')) continue;
-        yield { record: values.map((value) => value.trim()), info: { lines: row.number } };
+        if (values.every((value) => value === '')) continue;
+        yield { record: values, info: { lines: row.number } };
       }
       return;
     }
   } catch (error) {
     if (error instanceof ImportRejectedError) throw error;
+    const reason = (error as Error).message;
     throw new ImportRejectedError(
-      [{ line: 1, field: 'file', message: `the file cannot be read as XLSX: ${(error as Error).message}` }],
+      [{ line: 1, field: 'file', message: say(currentLanguage(), 'import.unreadableXlsx', { reason }) }],
       1,
     );
   } finally {

@@ -32,7 +32,7 @@ import { Roles } from '../../common/auth/roles.decorator.js';
 import { ValidationFailedError } from '../../common/errors.js';
 import { FILE_BODY_TYPES } from '../../common/http/body-limits.js';
 import { PageQuery, type Page } from '../../common/pagination.js';
-import type { Actor } from '../../common/request-context.js';
+import { callerText, type Actor } from '../../common/request-context.js';
 import { BankAccountDto, CreateHouseholdDto, HouseholdQuery, SearchHouseholdsQuery } from './dto/household.dto.js';
 import { LIFE_EVENT_DTOS, LifeEventDto, type LifeEventRequest } from './dto/life-events.dto.js';
 import { LifeEventPipe } from './events/life-event.pipe.js';
@@ -124,12 +124,7 @@ export class RegistryController {
       }
     }
     if (!Buffer.isBuffer(body) || !request.is([...FILE_BODY_TYPES])) {
-      throw new ValidationFailedError([
-        {
-          field: 'body',
-          message: 'send the CSV or XLSX as the body (text/csv, XLSX) or as the multipart field `file`',
-        },
-      ]);
+      throw new ValidationFailedError([{ field: 'body', message: callerText('messages.sendImportFile') }]);
     }
     return this.importer.importFile(() => Readable.from([body]), { dryRun: dry, actor });
   }
@@ -142,7 +137,7 @@ export class RegistryController {
   async importTemplate(@Query('format') format: string | undefined, @Res() response: Response): Promise<void> {
     const chosen = format ?? 'xlsx';
     if (!(TEMPLATE_FORMATS as readonly string[]).includes(chosen)) {
-      throw new ValidationFailedError([{ field: 'format', message: 'format is xlsx or csv' }]);
+      throw new ValidationFailedError([{ field: 'format', message: callerText('messages.templateFormat') }]);
     }
     const file = await importTemplate(chosen as TemplateFormat);
     response.setHeader('Content-Type', file.contentType);

@@ -8,6 +8,7 @@ import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto.js';
 import { roleRegionProblem } from './user-rules.js';
+import { callerText } from '../../common/request-context.js';
 
 export interface UserRecord {
   id: string;
@@ -89,14 +90,14 @@ export class UsersService {
     const problem = roleRegionProblem(input.role, input.regionCode);
     if (problem) throw new ValidationFailedError([{ field: 'regionCode', message: problem }]);
     if (input.password.length < 8) {
-      throw new ValidationFailedError([{ field: 'password', message: 'password must have 8 to 200 characters' }]);
+      throw new ValidationFailedError([{ field: 'password', message: callerText('messages.password') }]);
     }
     const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
     return this.dataSource.transaction(async (manager) => {
       const region = await manager.query(`SELECT 1 FROM regions WHERE code = $1`, [input.regionCode]);
       if (region.length === 0) {
         throw new ValidationFailedError([
-          { field: 'regionCode', message: `region ${input.regionCode} does not exist` },
+          { field: 'regionCode', message: callerText('messages.noSuchRegion', { regionCode: input.regionCode }) },
         ]);
       }
       const rows: UserRow[] = await manager.query(
@@ -129,9 +130,7 @@ export class UsersService {
       (field) => input[field] !== undefined,
     );
     if (fields.length === 0) {
-      throw new ValidationFailedError([
-        { field: 'body', message: 'give at least one of ' + 'disabled, role, regionCode, realName, password' },
-      ]);
+      throw new ValidationFailedError([{ field: 'body', message: callerText('messages.userChange') }]);
     }
     if (fields.length === 1 && input.disabled !== undefined) return this.setDisabled(id, input.disabled);
     const passwordHash =
@@ -150,7 +149,9 @@ export class UsersService {
       if (input.regionCode !== undefined) {
         const region = await manager.query(`SELECT 1 FROM regions WHERE code = $1`, [regionCode]);
         if (region.length === 0) {
-          throw new ValidationFailedError([{ field: 'regionCode', message: `region ${regionCode} does not exist` }]);
+          throw new ValidationFailedError([
+            { field: 'regionCode', message: callerText('messages.noSuchRegion', { regionCode }) },
+          ]);
         }
       }
       const rows = await queryRows<UserRow>(
@@ -218,7 +219,7 @@ export class UsersService {
    */
   async changePassword(id: string, currentPassword: string, newPassword: string): Promise<void> {
     if (newPassword.length < 8) {
-      throw new ValidationFailedError([{ field: 'newPassword', message: 'password must have 8 to 200 characters' }]);
+      throw new ValidationFailedError([{ field: 'newPassword', message: callerText('messages.password') }]);
     }
     await this.dataSource.transaction(async (manager) => {
       const rows: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
@@ -226,13 +227,11 @@ export class UsersService {
       const user = toRecord(rows[0]);
       if (!(await this.verifyPassword(user, currentPassword))) {
         throw new DomainError(HttpStatus.BAD_REQUEST, 'WRONG_PASSWORD', 'The current password is not right', {}, [
-          { field: 'currentPassword', message: 'the current password is not right' },
+          { field: 'currentPassword', message: callerText('messages.currentPassword') },
         ]);
       }
       if (currentPassword === newPassword) {
-        throw new ValidationFailedError([
-          { field: 'newPassword', message: 'the new password must differ from the current one' },
-        ]);
+        throw new ValidationFailedError([{ field: 'newPassword', message: callerText('messages.samePassword') }]);
       }
       const passwordHash = await argon2.hash(newPassword, { type: argon2.argon2id });
       await manager.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, [id, passwordHash]);

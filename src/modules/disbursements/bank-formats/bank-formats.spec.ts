@@ -143,7 +143,9 @@ describe('bank formats', () => {
     const noSummary = iconv.encode('序号|账号|金额|处理结果|银行流水号|失败原因\r\n1|6222|960.00|成功|R1|\r\n', 'gbk');
     await expect(readResultFile(noSummary, GBK_PAYROLL)).rejects.toMatchObject({
       code: 'BANK_FILE_REJECTED',
-      extra: { problems: [{ line: 1, message: expect.stringMatching(/summary record .*汇总.* is missing/) }] },
+      extra: {
+        problems: [{ line: 1, message: expect.stringMatching(/^缺少汇总记录（汇总.*）：该格式将其放在首行$/) }],
+      },
     });
     const missingColumn = iconv.encode(
       '汇总|B1|1|960.00\r\n序号|账号|金额|处理结果|失败原因\r\n1|6222|960.00|成功|\r\n',
@@ -151,7 +153,7 @@ describe('bank formats', () => {
     );
     await expect(readResultFile(missingColumn, GBK_PAYROLL)).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
-      errors: [{ field: 'file', message: 'missing columns: 银行流水号' }],
+      errors: [{ field: 'file', message: '缺少列：银行流水号' }],
     });
   });
 

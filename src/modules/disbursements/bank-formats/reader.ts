@@ -3,8 +3,8 @@ import iconv from 'iconv-lite';
 import { Readable } from 'node:stream';
 import { csvReadProblem, nulCellIndex } from '../../../common/csv.js';
 import { ValidationFailedError } from '../../../common/errors.js';
-import { DEFAULT_LANGUAGE, translate } from '../../../common/i18n/i18n.js';
-import { requestContext } from '../../../common/request-context.js';
+import { translate } from '../../../common/i18n/i18n.js';
+import { currentLanguage } from '../../../common/request-context.js';
 import { decodeBuffer, detectEncoding } from '../../../common/text-encoding.js';
 import type { ResultRecord } from '../bank-results.js';
 import { BankFileRejectedError } from '../disbursements.errors.js';
@@ -29,10 +29,8 @@ export interface ResultFile {
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const REPLACEMENT = '\uFFFD';
 
-const unreadable = (line: number): BankFileRejectedError => {
-  const lang = requestContext.current()?.language ?? DEFAULT_LANGUAGE;
-  return new BankFileRejectedError([{ line, message: translate('import.unreadableLine', { line }, lang) }]);
-};
+const unreadable = (line: number): BankFileRejectedError =>
+  new BankFileRejectedError([{ line, message: translate('import.unreadableLine', { line }, currentLanguage()) }]);
 
 /**
  * The text of a result file in `format`'s encoding, read strictly: a UTF-8 format takes UTF-8 (with
@@ -71,6 +69,7 @@ const normalise = (header: string) => header.trim().toLowerCase();
  * record at all is a 400.
  */
 export async function readResultFile(content: Buffer | string, format: BankFileFormat): Promise<ResultFile> {
+  const lang = currentLanguage();
   const text = Buffer.isBuffer(content) ? await decodeResultFile(content, format) : content;
   const rows: { cells: string[]; line: number }[] = [];
   try {
@@ -86,13 +85,13 @@ export async function readResultFile(content: Buffer | string, format: BankFileF
     );
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (nulCellIndex(record) >= 0) {
-        throw new BankFileRejectedError([{ line: info.lines, message: 'a cell contains a NUL character' }]);
+        throw new BankFileRejectedError([{ line: info.lines, message: translate('bankResults.nulCell', {}, lang) }]);
       }
       rows.push({ cells: record, line: info.lines });
     }
   } catch (error) {
-    const problem = csvReadProblem(error);
-    if (problem) throw new BankFileRejectedError([problem]);
+    const problem = csvReadProblem(error, lang);
+    if (problem) throw new BankFileRejectedError([{ line: problem.line, message: problem.message }]);
     throw error;
   }
 
@@ -110,7 +109,14 @@ export async function readResultFile(content: Buffer | string, format: BankFileF
       throw new BankFileRejectedError([
         {
           line: row?.line ?? 1,
-          message: `the summary record (${expected.join(format.delimiter)}) is missing: the format puts it ${summaryRecord.position === 'first' ? 'first' : 'last'}`,
+          message: translate(
+            'bankResults.summaryMissing',
+            {
+              expected: expected.join(format.delimiter),
+              position: translate(`bankResults.${summaryRecord.position === 'first' ? 'first' : 'last'}`, {}, lang),
+            },
+            lang,
+          ),
         },
       ]);
     }
@@ -137,14 +143,17 @@ export async function readResultFile(content: Buffer | string, format: BankFileF
   );
   if (missing.length > 0) {
     throw new ValidationFailedError([
-      { field: 'file', message: `missing columns: ${missing.map((column) => column.header).join(', ')}` },
+      {
+        field: 'file',
+        message: translate('bankResults.missingColumns', { columns: missing.map((c) => c.header).join(', ') }, lang),
+      },
     ]);
   }
   const width = titleRow ? titleWidth : columns.length;
   const ragged = rows.find((row) => (titleRow ? row.cells.length !== width : row.cells.length < width));
   if (ragged) {
     throw new BankFileRejectedError([
-      { line: ragged.line, message: `the record has ${ragged.cells.length} cells where the format has ${width}` },
+      { line: ragged.line, message: translate('bankResults.ragged', { count: ragged.cells.length, width }, lang) },
     ]);
   }
   const cell = (cells: string[], field: ResultField) => cells[positions.get(field)!] ?? '';
@@ -158,7 +167,7 @@ export async function readResultFile(content: Buffer | string, format: BankFileF
     reason: cell(cells, 'reason'),
   }));
   if (records.length === 0) {
-    throw new ValidationFailedError([{ field: 'file', message: 'the file has no result lines' }]);
+    throw new ValidationFailedError([{ field: 'file', message: translate('bankResults.noLines', {}, lang) }]);
   }
   return { records, summary };
 }

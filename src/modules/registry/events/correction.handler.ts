@@ -11,6 +11,7 @@ import {
   type LifeEventHandler,
   type Outcome,
 } from './life-event-handler.js';
+import { callerText } from '../../../common/request-context.js';
 
 /**
  * CORRECTION {withdrawsEventId?, field?, value?, reason}: withdraws an event of any type recorded
@@ -32,10 +33,7 @@ export class CorrectionHandler implements LifeEventHandler<'CORRECTION'> {
     const data = event.data;
     if ((data.withdrawsEventId === undefined) === (data.field === undefined)) {
       throw new InvalidEventDataError('CORRECTION', [
-        {
-          field: 'data',
-          message: 'a correction either withdraws an event (withdrawsEventId) or corrects a field (field, value)',
-        },
+        { field: 'data', message: callerText('messages.correctionShape') },
       ]);
     }
     const reason = data.reason.trim();
@@ -50,7 +48,7 @@ export class CorrectionHandler implements LifeEventHandler<'CORRECTION'> {
     const target = await repository.eventOfHousehold(manager, household.id, withdraws);
     if (!target) {
       throw new InvalidEventDataError('CORRECTION', [
-        { field: 'data.withdrawsEventId', message: `event ${withdraws} is not an event of this household` },
+        { field: 'data.withdrawsEventId', message: callerText('messages.notEventOfHousehold', { eventId: withdraws }) },
       ]);
     }
     if (target.withdrawn) throw conflict('EVENT_ALREADY_WITHDRAWN', `Event ${withdraws} has already been withdrawn`);
@@ -94,7 +92,7 @@ export class CorrectionHandler implements LifeEventHandler<'CORRECTION'> {
     }
     if (!person) {
       throw new InvalidEventDataError('CORRECTION', [
-        { field: 'personId', message: `a correction of ${field} names the member (personId)` },
+        { field: 'personId', message: callerText('messages.correctionNeedsPerson', { field }) },
       ]);
     }
     if (field === 'name') {

@@ -1,4 +1,5 @@
 import { ValidationFailedError } from '../../../common/errors.js';
+import { callerText, currentLanguage } from '../../../common/request-context.js';
 import { accountNoProblem, bankCodeProblem } from '../bank-account.js';
 import type { LifeEventOf } from '../dto/life-events.dto.js';
 import { holderProblem } from '../household-rules.js';
@@ -132,7 +133,7 @@ export class MoveHandler implements LifeEventHandler<'MOVE'> {
     const { regionCode } = event.data;
     const address = (event.data.address ?? household.address).trim();
     if (address.length < 1)
-      throw new ValidationFailedError([{ field: 'data.address', message: 'an address has 1 to 200 characters' }]);
+      throw new ValidationFailedError([{ field: 'data.address', message: callerText('household.address') }]);
     if ((await repository.regionLevel(manager, regionCode)) !== 'VILLAGE') {
       throw contradiction('REGION_NOT_FOUND', `Village or community ${regionCode} does not exist`, { regionCode });
     }
@@ -167,16 +168,17 @@ export class BankAccountChangeHandler implements LifeEventHandler<'BANK_ACCOUNT_
     const { manager, household, date } = context;
     const { repository } = this.deps;
     const { bankCode, accountNo, holderPersonId } = event.data;
+    const lang = currentLanguage();
     const problems = [
-      ...(bankCodeProblem(bankCode) ? [{ field: 'data.bankCode', message: bankCodeProblem(bankCode)! }] : []),
-      ...(accountNoProblem(accountNo) ? [{ field: 'data.accountNo', message: accountNoProblem(accountNo)! }] : []),
-    ];
+      { field: 'data.bankCode', message: bankCodeProblem(bankCode, lang) },
+      { field: 'data.accountNo', message: accountNoProblem(accountNo, lang) },
+    ].filter((problem): problem is { field: string; message: string } => problem.message !== undefined);
     if (problems.length > 0) throw new ValidationFailedError(problems);
     const holder = await repository.personFacts(manager, holderPersonId, household.id);
     if (!holder || holder.household_id !== household.id) {
       throw contradiction('HOLDER_NOT_MEMBER', 'The account holder must be a member of the household');
     }
-    const problem = holderProblem({ birthDate: holder.birth_date, deathDate: holder.death_date }, date);
+    const problem = holderProblem({ birthDate: holder.birth_date, deathDate: holder.death_date }, date, lang);
     if (problem) {
       throw contradiction(
         holder.death_date !== null && holder.death_date <= date ? 'HOLDER_DECEASED' : 'HOLDER_NOT_ADULT',

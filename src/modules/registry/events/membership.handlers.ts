@@ -1,3 +1,5 @@
+import { translate } from '../../../common/i18n/i18n.js';
+import { currentLanguage } from '../../../common/request-context.js';
 import type { JoiningMemberDto, LifeEventOf, NewChildDataDto } from '../dto/life-events.dto.js';
 import type { EventType } from '../dto/household.dto.js';
 import { namedParentIdNumbers, resolveParentLinks, validateMember, type MemberDraft } from '../household-rules.js';
@@ -48,7 +50,7 @@ abstract class JoiningHandler<T extends Joining> implements LifeEventHandler<T> 
     const adopted = this.type === 'ADOPTION';
     const relation = joining ? data.relation! : 'CHILD';
     const draft = { ...data, relation, adopted, adoptedOn: null } as MemberDraft;
-    const { problems, valid } = validateMember(draft, today, 0, prefix);
+    const { problems, valid } = validateMember(draft, today, 0, prefix, currentLanguage());
     if (problems.length > 0 || !valid) throw refusalFor(problems);
     if ((adopted || joining) && date < valid.birthDate) {
       throw contradiction(
@@ -101,6 +103,7 @@ abstract class JoiningHandler<T extends Joining> implements LifeEventHandler<T> 
       [{ ...valid, id: personId }, ...couple.map((parent) => ({ ...parent }))],
       known,
       prefix,
+      currentLanguage(),
     );
     if (linked.problems.length > 0) {
       throw refusalFor(linked.problems.map((p) => ({ ...p, field: p.field.replace(`${prefix}0.`, prefix) })));
@@ -214,13 +217,16 @@ export class MemberJoinedHandler extends JoiningHandler<'MEMBER_JOINED'> {
   ): Promise<Outcome> {
     const { manager, household, date } = context;
     const { repository } = this.deps;
-    const id = parseIdNumber(member.idNumber, context.today);
+    const id = parseIdNumber(member.idNumber, context.today, currentLanguage());
     if (!id.ok) throw new InvalidIdNumberError([{ field: 'data.member.idNumber', message: id.reason }]);
     for (const field of ['birthDate', 'sex'] as const) {
       if (member[field] != null && member[field] !== id.value[field]) {
-        throw new InvalidIdNumberError([
-          { field: `data.member.${field}`, message: `the ${field} ${member[field]} disagrees with the ID number` },
-        ]);
+        const message = translate(
+          field === 'sex' ? 'household.sexDisagrees' : 'household.birthDateDisagrees',
+          { value: member[field], expected: id.value[field] },
+          currentLanguage(),
+        );
+        throw new InvalidIdNumberError([{ field: `data.member.${field}`, message }]);
       }
     }
     if (registered.household_id === household.id) {
