@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import {
   chooseByKeyboard,
+  expectAccessible,
+  JOURNEY_TIMEOUT,
   launchBrowser,
   newPage,
   screenshot,
-  seriousViolations,
   signIn,
   startService,
   type Account,
@@ -18,18 +19,15 @@ import {
  * adds a village, and adds a policy version (a rule the server refuses first, its problem shown at
  * its JSON path), reading each version's rule as Chinese sentences.
  */
-const JOURNEY_TIMEOUT = 300_000;
 
 describe('the administrator manages users, regions and policies (browser)', () => {
   let service: Service;
   let browser: Browser;
   let admin: Account;
 
-  const expectAccessible = async (page: Page) => expect(await seriousViolations(page)).toEqual([]);
-
   beforeAll(async () => {
     service = await startService();
-    admin = (service as unknown as { admin: Account }).admin;
+    admin = service.admin;
     browser = await launchBrowser();
   });
   afterAll(async () => {

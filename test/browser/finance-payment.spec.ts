@@ -1,17 +1,24 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
-import type { Browser, Page } from 'playwright-core';
-import { idCheckCharacter } from '../../src/modules/registry/id-number.js';
+import type { Browser } from 'playwright-core';
 import { accountNo } from '../support/fixtures.js';
 import {
   chooseByKeyboard,
+  COUNTY,
+  expectAccessible,
+  id,
+  JOURNEY_TIMEOUT,
   launchBrowser,
   newPage,
+  POLICY,
+  POLICY_NAME,
   screenshot,
-  seriousViolations,
   signIn,
   startService,
+  thisMonth,
+  TOWNSHIP,
+  VILLAGE,
   type Account,
   type Service,
 } from './support.js';
@@ -24,21 +31,7 @@ import {
  * line from the household and from the batch, verifies the ledger and the audit trail, and
  * downloads the budget execution report as XLSX.
  */
-const TOWNSHIP = '410122101';
-const VILLAGE = '410122101201';
-const COUNTY = '410122';
-const POLICY = 'SPECIAL_BEREAVED';
-const POLICY_NAME = '计划生育家庭特别扶助（独生子女死亡）';
-const JOURNEY_TIMEOUT = 300_000;
-const thisMonth = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
-  .format(new Date())
-  .slice(0, 7);
 const fiscalYear = Number(thisMonth.slice(0, 4));
-
-const id = (birth: string, sequence: string) => {
-  const first17 = `${COUNTY}${birth}${sequence}`;
-  return first17 + idCheckCharacter(first17);
-};
 
 interface Family {
   householdNo: string;
@@ -56,7 +49,6 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
   const families: Family[] = [];
   let paidBankRef: string;
 
-  const expectAccessible = async (page: Page) => expect(await seriousViolations(page)).toEqual([]);
   const ok = (response: { status: number; body: any }, status: number) => {
     if (response.status !== status) throw new Error(`${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
@@ -64,7 +56,7 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
 
   beforeAll(async () => {
     service = await startService({ PUBLIC_NOTICE_DAYS: '0' });
-    const admin = (service as unknown as { admin: Account }).admin;
+    const admin = service.admin;
     ok(await service.api(admin, 'POST', '/regions', { code: VILLAGE, name: '韩寺村' }), 201);
     const clerk = await service.createUser('CLERK', TOWNSHIP, 'zhao.clerk');
     const officer = await service.createUser('OFFICER', COUNTY, 'sun.officer');

@@ -11,6 +11,7 @@ import * as argon2 from 'argon2';
 import pg from 'pg';
 import playwright, { type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/common/project-root.js';
+import { idCheckCharacter } from '../../src/modules/registry/id-number.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /**
@@ -30,6 +31,32 @@ const CHROMIUM_FLAGS = [
 ];
 export const SCREENSHOTS = join(projectRoot(), 'docs', 'screenshots');
 
+/** Where the journeys happen: 韩寺镇 of 中牟县, its village 韩寺村 (created by each file). */
+export const COUNTY = '410122';
+export const TOWNSHIP = '410122101';
+export const VILLAGE = '410122101201';
+/** The special assistance for a family whose only child died: the policy the journeys pay. */
+export const POLICY = 'SPECIAL_BEREAVED';
+export const POLICY_NAME = '计划生育家庭特别扶助（独生子女死亡）';
+/** A journey is a person's morning of clicks; on a busy CI machine it may take minutes. */
+export const JOURNEY_TIMEOUT = 600_000;
+/** This month in Beijing (YYYY-MM), the period the journeys pay. */
+export const thisMonth = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+})
+  .format(new Date())
+  .slice(0, 7);
+
+/** A valid resident ID number of the county: birth date YYYYMMDD and a three-digit sequence. */
+export const id = (birth: string, sequence: string) => {
+  const first17 = `${COUNTY}${birth}${sequence}`;
+  return first17 + idCheckCharacter(first17);
+};
+/** The same ID number with a wrong check character. */
+export const wrongCheck = (value: string) => value.slice(0, 17) + (value[17] === '0' ? '1' : '0');
+
 export interface Account {
   username: string;
   password: string;
@@ -41,6 +68,8 @@ export interface Service {
   /** An API call as `user` (signs in once per user). */
   api(user: Account, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   createUser(role: string, regionCode: string, username: string): Promise<Account>;
+  /** The city's administrator the service starts with. */
+  admin: Account;
   close(): Promise<void>;
 }
 
@@ -128,6 +157,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
     url,
     database,
     api,
+    admin,
     async createUser(role, regionCode, username) {
       const account = { username, password: `pw-${randomBytes(8).toString('hex')}` };
       const created = await api(admin, 'POST', '/users', { ...account, role, regionCode });
@@ -141,8 +171,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
       rmSync(dataDir, { recursive: true, force: true });
       await database.drop();
     },
-    ...{ admin },
-  } as Service & { admin: Account };
+  };
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -179,6 +208,11 @@ export async function screenshot(page: Page, name: string, { fullPage = true } =
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The page has no serious or critical accessibility violation. */
+export async function expectAccessible(page: Page): Promise<void> {
+  expect(await seriousViolations(page)).toEqual([]);
+}
 
 /** axe-core run in the page: the serious and critical violations, as readable lines. */
 export async function seriousViolations(page: Page): Promise<string[]> {

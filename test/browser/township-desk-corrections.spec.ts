@@ -2,15 +2,21 @@
 import ExcelJS from 'exceljs';
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import { idCheckCharacter } from '../../src/modules/registry/id-number.js';
 import {
   chooseByKeyboard,
+  COUNTY,
+  expectAccessible,
+  id,
+  JOURNEY_TIMEOUT,
   launchBrowser,
   newPage,
+  POLICY,
+  POLICY_NAME,
   screenshot,
-  seriousViolations,
   signIn,
   startService,
+  TOWNSHIP,
+  VILLAGE,
   type Account,
   type Service,
 } from './support.js';
@@ -22,17 +28,7 @@ import {
  * bulk approval refused row by row (one of the rows he submitted himself), approves the rest, and
  * is told which batch is now to be made; the clerk imports an Excel file made from the template.
  */
-const TOWNSHIP = '410122101';
-const VILLAGE = '410122101201';
-const COUNTY = '410122';
-const JOURNEY_TIMEOUT = 600_000;
-const POLICY = 'SPECIAL_BEREAVED';
-const POLICY_NAME = '计划生育家庭特别扶助（独生子女死亡）';
 
-const id = (birth: string, sequence: string) => {
-  const first17 = `${COUNTY}${birth}${sequence}`;
-  return first17 + idCheckCharacter(first17);
-};
 const FATHER = id('19550310', '011');
 const MOTHER = id('19570601', '022');
 const SON = id('19850820', '031');
@@ -48,7 +44,7 @@ describe('the township and county desks correct, reject and import (browser)', (
 
   beforeAll(async () => {
     service = await startService({ PUBLIC_NOTICE_DAYS: '0' });
-    const admin = (service as unknown as { admin: Account }).admin;
+    const admin = service.admin;
     expect((await service.api(admin, 'POST', '/regions', { code: VILLAGE, name: '韩寺村' })).status).toBe(201);
     clerk = await service.createUser('CLERK', TOWNSHIP, 'zhao.clerk');
     officer = await service.createUser('OFFICER', COUNTY, 'sun.officer');
@@ -80,7 +76,6 @@ describe('the township and county desks correct, reject and import (browser)', (
     await service?.close();
   });
 
-  const expectAccessible = async (page: Page) => expect(await seriousViolations(page)).toEqual([]);
   const memberRow = (page: Page, name: string) =>
     page.getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
 

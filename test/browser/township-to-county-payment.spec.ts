@@ -1,16 +1,23 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from 'playwright-core';
-import { idCheckCharacter } from '../../src/modules/registry/id-number.js';
+import type { Browser } from 'playwright-core';
 import { accountNo } from '../support/fixtures.js';
 import {
   chooseByKeyboard,
+  COUNTY,
+  expectAccessible,
   firstLoadGzipBytes,
+  id,
+  JOURNEY_TIMEOUT,
   launchBrowser,
   newPage,
+  POLICY_NAME,
   screenshot,
-  seriousViolations,
   signIn,
   startService,
+  thisMonth,
+  TOWNSHIP,
+  VILLAGE,
+  wrongCheck,
   type Account,
   type Service,
 } from './support.js';
@@ -21,26 +28,12 @@ import {
  * and applies for the special assistance; the county officer publicizes and approves it (a notice
  * of 0 days in this test), creates the month's batch, watches it generate, and submits it.
  */
-const TOWNSHIP = '410122101';
-const VILLAGE = '410122101201';
-const COUNTY = '410122';
-/** A journey is a person's morning of clicks; on a busy CI machine it may take minutes. */
-const JOURNEY_TIMEOUT = 600_000;
 /** A wait on a server job (the import runs as one): the job queue can be behind the request under load. */
 const JOB_WAIT = 90_000;
-const POLICY_NAME = '计划生育家庭特别扶助（独生子女死亡）';
 
-const id = (birth: string, sequence: string) => {
-  const first17 = `${COUNTY}${birth}${sequence}`;
-  return first17 + idCheckCharacter(first17);
-};
 const FATHER = id('19550310', '011');
 const MOTHER = id('19570601', '022');
 const SON = id('19850820', '031');
-const wrongCheck = (value: string) => value.slice(0, 17) + (value[17] === '0' ? '1' : '0');
-const thisMonth = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
-  .format(new Date())
-  .slice(0, 7);
 
 describe('a township clerk and a county officer pay a bereaved family (browser)', () => {
   let service: Service;
@@ -50,7 +43,7 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
 
   beforeAll(async () => {
     service = await startService({ PUBLIC_NOTICE_DAYS: '0' });
-    const admin = (service as unknown as { admin: Account }).admin;
+    const admin = service.admin;
     const village = await service.api(admin, 'POST', '/regions', { code: VILLAGE, name: '韩寺村' });
     expect(village.status).toBe(201);
     clerk = await service.createUser('CLERK', TOWNSHIP, 'wang.clerk');
@@ -61,8 +54,6 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
     await browser?.close();
     await service?.close();
   });
-
-  const expectAccessible = async (page: Page) => expect(await seriousViolations(page)).toEqual([]);
 
   it('loads the sign-in page in under 400 KB gzipped', async () => {
     const { bytes, files } = await firstLoadGzipBytes(browser, `${service.url}/login`);

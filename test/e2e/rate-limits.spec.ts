@@ -2,6 +2,7 @@ import Bull from 'bull';
 import { randomUUID } from 'node:crypto';
 import { RedisRateLimitStorage, type RedisEval } from '../../src/common/throttling/redis-rate-limit-storage.js';
 import { API, createTestApp, type TestApp } from '../support/app.js';
+import { runKeyPrefix } from '../support/redis.js';
 
 const LIMIT = 5;
 
@@ -76,7 +77,7 @@ describe('the Redis storage of the rate limit', () => {
   afterAll(() => Promise.all(queues.map((queue) => queue.close())));
 
   (url ? it : it.skip)('counts atomically across processes, each on its own connection', async () => {
-    const prefix = `yk-test-ratelimit-${randomUUID()}`;
+    const prefix = `${runKeyPrefix()}ratelimit-${randomUUID()}`;
     const storages = [0, 1].map(() => {
       const queue = new Bull('rate-limit-test', url!, { prefix });
       queues.push(queue);

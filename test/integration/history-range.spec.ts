@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { addDays } from '../../src/modules/eligibility/calendar.js';
@@ -10,8 +9,7 @@ import {
 } from '../../src/modules/registry/household-history.js';
 import { HouseholdSnapshots } from '../../src/modules/registry/household-snapshots.service.js';
 import { loadHistoryRange } from '../../src/modules/registry/snapshot-history-range.js';
-import { CityGenerator, TABLES, type TableName, type Township } from '../bench/city.js';
-import { copyRows } from '../bench/copy.js';
+import { loadSyntheticCity } from '../support/city.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const HOUSEHOLDS = 600;
@@ -29,27 +27,20 @@ describe('histories read by range of ids', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      const townships = (
-        await client.query<Township>(
-          `SELECT code, name, substr(code, 1, 6) AS "countyCode" FROM regions WHERE level = 'TOWNSHIP' ORDER BY code`,
-        )
-      ).rows;
-      const city = new CityGenerator(20261129, townships, HOUSEHOLDS);
-      await copyRows(client, 'regions (code, name, parent_code, level)', city.villageRows());
-      const chunk = city.nextChunk(HOUSEHOLDS);
-      for (const table of Object.keys(TABLES) as TableName[]) await copyRows(client, TABLES[table], chunk[table]);
+    await loadSyntheticCity(database.url, HOUSEHOLDS, {
+      seed: 20261129,
+      sampleSize: 2000,
       // Person histories the generator does not write: moves out of and back into the city.
-      await client.query(`
-        INSERT INTO person_residence_history (person_id, effective_on, resident)
-        SELECT person_id, d, r FROM (SELECT person_id FROM household_members ORDER BY person_id LIMIT 40) m
-         CROSS JOIN (VALUES (date '2015-03-10', false), (date '2019-07-01', true)) AS v(d, r)`);
-      await client.query('ANALYZE');
-    } finally {
-      await client.end();
-    }
+      extend: (client) =>
+        client
+          .query(
+            `
+          INSERT INTO person_residence_history (person_id, effective_on, resident)
+          SELECT person_id, d, r FROM (SELECT person_id FROM household_members ORDER BY person_id LIMIT 40) m
+           CROSS JOIN (VALUES (date '2015-03-10', false), (date '2019-07-01', true)) AS v(d, r)`,
+          )
+          .then(() => undefined),
+    });
     dataSource = new DataSource(dataSourceOptions(database.url, 2));
     await dataSource.initialize();
   });

@@ -1,13 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { addDays } from '../../src/modules/eligibility/calendar.js';
 import { loadHistories, payingAccountOn, snapshotOn } from '../../src/modules/registry/household-history.js';
 import { HouseholdSnapshots } from '../../src/modules/registry/household-snapshots.service.js';
 import { loadSnapshots } from '../../src/modules/registry/snapshot.queries.js';
-import { CityGenerator, TABLES, type TableName, type Township } from '../bench/city.js';
-import { copyRows } from '../bench/copy.js';
+import { loadSyntheticCity } from '../support/city.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const HOUSEHOLDS = 1000;
@@ -25,22 +23,7 @@ describe('household histories answer every date as the as-of SQL does', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      const townships = (
-        await client.query<Township>(
-          `SELECT code, name, substr(code, 1, 6) AS "countyCode" FROM regions WHERE level = 'TOWNSHIP' ORDER BY code`,
-        )
-      ).rows;
-      const city = new CityGenerator(20261128, townships, HOUSEHOLDS);
-      await copyRows(client, 'regions (code, name, parent_code, level)', city.villageRows());
-      const chunk = city.nextChunk(HOUSEHOLDS);
-      for (const table of Object.keys(TABLES) as TableName[]) await copyRows(client, TABLES[table], chunk[table]);
-      await client.query('ANALYZE');
-    } finally {
-      await client.end();
-    }
+    await loadSyntheticCity(database.url, HOUSEHOLDS, { seed: 20261128, sampleSize: 2000 });
     dataSource = new DataSource(dataSourceOptions(database.url, 2));
     await dataSource.initialize();
   });

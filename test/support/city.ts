@@ -2,11 +2,23 @@ import pg from 'pg';
 import { CityGenerator, TABLES, type TableName, type Township } from '../bench/city.js';
 import { copyRows } from '../bench/copy.js';
 
+export interface SyntheticCityOptions {
+  seed?: number;
+  /** The generator's reservoir of sample households (the benchmark's HTTP stage); 0 draws none. */
+  sampleSize?: number;
+  /** Adds what the generator does not write, in the same transaction, before ANALYZE. */
+  extend?: (client: pg.Client) => Promise<void>;
+}
+
 /**
  * The benchmark's synthetic city, COPYed into a test database: thousands of households in seconds,
- * for tests that need a batch large enough to be interrupted half way.
+ * for tests that need a batch large enough to be interrupted half way, or histories of every kind.
  */
-export async function loadSyntheticCity(url: string, households: number, seed = 13): Promise<void> {
+export async function loadSyntheticCity(
+  url: string,
+  households: number,
+  { seed = 13, sampleSize = 0, extend }: SyntheticCityOptions = {},
+): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -15,11 +27,12 @@ export async function loadSyntheticCity(url: string, households: number, seed = 
         `SELECT code, name, substr(code, 1, 6) AS "countyCode" FROM regions WHERE level = 'TOWNSHIP' ORDER BY code`,
       )
     ).rows;
-    const city = new CityGenerator(seed, townships, households, 0);
+    const city = new CityGenerator(seed, townships, households, sampleSize);
     await client.query('BEGIN');
     await copyRows(client, 'regions (code, name, parent_code, level)', city.villageRows());
     const chunk = city.nextChunk(households);
     for (const table of Object.keys(TABLES) as TableName[]) await copyRows(client, TABLES[table], chunk[table]);
+    await extend?.(client);
     await client.query('COMMIT');
     await client.query('ANALYZE');
   } finally {
