@@ -51,6 +51,9 @@ export interface ClaimLineRow {
   version_id: string;
   cause_event_id: string | null;
   cause_job_id: string | null;
+  /** The causing life event's type and effective date. */
+  cause_event_type: string | null;
+  cause_event_date: string | null;
   found_at: Date;
   withdrawn_at: Date | null;
   withdrawn_by_event_id: string | null;
@@ -120,7 +123,10 @@ const RECOVERY_COLUMNS = `id::text, claim_id, kind, status, amount::text, batch_
 
 const CLAIM_LINE_COLUMNS = `cl.id::text, cl.claim_id, cl.line_id, cl.batch_id, b.batch_no, cl.period_unit, cl.fiscal_year,
   cl.paid::text, cl.owed::text, cl.amount::text, cl.version_id, cl.cause_event_id, cl.cause_job_id, cl.found_at,
-  cl.withdrawn_at, cl.withdrawn_by_event_id`;
+  cl.withdrawn_at, cl.withdrawn_by_event_id,
+  (SELECT e.type FROM household_events e WHERE e.id::text = cl.cause_event_id) AS cause_event_type,
+  (SELECT to_char(e.event_date, 'YYYY-MM-DD') FROM household_events e WHERE e.id::text = cl.cause_event_id)
+    AS cause_event_date`;
 
 /** The SQL of claims, their periods, receivables and recoveries. */
 @Injectable()

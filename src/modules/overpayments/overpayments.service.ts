@@ -77,6 +77,8 @@ export interface ClaimView {
     amount: string;
     causeEventId: string | null;
     causeJobId: string | null;
+    causeEventType: string | null;
+    causeEventDate: string | null;
     foundAt: string;
     withdrawnAt: string | null;
     withdrawnByEventId: string | null;
@@ -180,6 +182,8 @@ export function toClaimView(
       amount: formatMoney(line.amount),
       causeEventId: line.cause_event_id,
       causeJobId: line.cause_job_id,
+      causeEventType: line.cause_event_type,
+      causeEventDate: line.cause_event_date,
       foundAt: line.found_at.toISOString(),
       withdrawnAt: line.withdrawn_at?.toISOString() ?? null,
       withdrawnByEventId: line.withdrawn_by_event_id,

@@ -61,6 +61,10 @@ export class ClaimLineDto {
   causeEventId!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Or the re-check job that found it' })
   causeJobId!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'DEATH', description: "The causing event's type" })
+  causeEventType!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2012-03-15', description: "The causing event's date" })
+  causeEventDate!: string | null;
   @ApiProperty() foundAt!: string;
   @ApiProperty({ nullable: true, type: String }) withdrawnAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) withdrawnByEventId!: string | null;
