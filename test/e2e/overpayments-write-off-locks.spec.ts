@@ -27,7 +27,12 @@ interface Claim {
   writeOff: { reason: string | null; proposedBy: string | null; proposedByUsername: string | null };
   lines: { period: string }[];
   recoveries: { kind: string; status: string; amount: string }[];
-  history: { action: string; actorUsername: string | null; before: Record<string, unknown> | null; after: Record<string, unknown> | null }[];
+  history: {
+    action: string;
+    actorUsername: string | null;
+    before: Record<string, unknown> | null;
+    after: Record<string, unknown> | null;
+  }[];
 }
 
 interface Line extends LineItem {
@@ -175,7 +180,11 @@ describe('overpayments: write-off rejection, stale proposals and the lock order 
       writeOff: { reason: null, proposedBy: null },
     });
     const steps = (rejected.body as Claim).history.map((e) => e.action);
-    expect(steps).toEqual(['overpayment.claim_opened', 'overpayment.write_off_proposed', 'overpayment.write_off_rejected']);
+    expect(steps).toEqual([
+      'overpayment.claim_opened',
+      'overpayment.write_off_proposed',
+      'overpayment.write_off_rejected',
+    ]);
     expect((rejected.body as Claim).history[2]).toMatchObject({
       actorUsername: finance2.username,
       before: { status: 'WRITE_OFF_PROPOSED', reason: '家庭困难，无力退还', proposedBy: c.finance.id },
