@@ -207,8 +207,7 @@ describe('finance recovers an overpayment: claim list, claim page, refund, write
       await page.getByRole('heading', { name: `追回单 ${claimNo}` }).waitFor();
       for (const period of overpaidMonths) {
         const periodRow = page
-          .getByRole('row')
-          .filter({ hasText: period })
+          .getByRole('row', { name: new RegExp(`^${period} `) })
           .filter({ hasText: `死亡（${deathDate}）` });
         await periodRow.waitFor();
       }
@@ -224,10 +223,12 @@ describe('finance recovers an overpayment: claim list, claim page, refund, write
       // A refund of 10.00 with its receipt.
       await page.getByRole('button', { name: '登记退款' }).click();
       const refund = page.getByRole('dialog');
-      await refund.getByLabel('退款金额（元）').fill('10.00');
-      await refund.getByLabel('收据号').fill('SJ-2026-0001');
+      // The day first (Enter takes it from the picker; the empty fields keep the form from sending).
       await refund.getByLabel('收款日期').fill(today);
       await page.keyboard.press('Enter');
+      await refund.getByText('请填写退款金额').waitFor();
+      await refund.getByLabel('退款金额（元）').fill('10.00');
+      await refund.getByLabel('收据号').fill('SJ-2026-0001');
       await screenshot(page, 'overpayments-03-refund', { fullPage: false });
       await expectAccessible(page);
       await refund.getByRole('button', { name: '登记退款' }).click();

@@ -397,7 +397,12 @@ export class OverpaymentsService implements OnModuleInit {
       },
       actor: cause.jobId ? null : undefined,
     });
-    await this.auditStaleProposal(manager, before, claim, opened ? 'overpayment.claim_opened' : 'overpayment.periods_added');
+    await this.auditStaleProposal(
+      manager,
+      before,
+      claim,
+      opened ? 'overpayment.claim_opened' : 'overpayment.periods_added',
+    );
     return total;
   }
 
@@ -627,7 +632,10 @@ export class OverpaymentsService implements OnModuleInit {
       written_off: sum('written_off'),
       reserved: sum('reserved'),
     };
-    const merged = await this.repository.updateClaim(manager, into.id, { ...figures, ...this.statusAfter(into, figures) });
+    const merged = await this.repository.updateClaim(manager, into.id, {
+      ...figures,
+      ...this.statusAfter(into, figures),
+    });
     for (const [claim, detail] of [
       [from, { mergedInto: into.id }],
       [into, { merged: from.id }],
@@ -642,7 +650,8 @@ export class OverpaymentsService implements OnModuleInit {
       });
     }
     // A proposal on either claim was for an amount that is no longer what the merged claim owes.
-    for (const claim of [into, from]) await this.auditStaleProposal(manager, claim, merged, 'overpayment.claims_merged');
+    for (const claim of [into, from])
+      await this.auditStaleProposal(manager, claim, merged, 'overpayment.claims_merged');
     return merged;
   }
 
