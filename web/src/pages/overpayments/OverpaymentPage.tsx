@@ -182,18 +182,16 @@ export default function OverpaymentPage() {
             <Descriptions.Item label="结清时间">
               {c.closedAt ? dayjs(c.closedAt).format('YYYY-MM-DD HH:mm') : '—'}
             </Descriptions.Item>
-            <Descriptions.Item label="应追金额">
-              <Money value={c.amount} />
-            </Descriptions.Item>
-            <Descriptions.Item label="已追回（抵扣与退款）">
-              <Money value={c.recovered} />
-            </Descriptions.Item>
-            <Descriptions.Item label="已核销">
-              <Money value={c.writtenOff} />
-            </Descriptions.Item>
-            <Descriptions.Item label="待批次审批的抵扣">
-              <Money value={c.reserved} />
-            </Descriptions.Item>
+            {[
+              { title: '应追金额', value: c.amount },
+              { title: '已追回（抵扣与退款）', value: c.recovered },
+              { title: '已核销', value: c.writtenOff },
+              { title: '待批次审批的抵扣', value: c.reserved },
+            ].map(({ title, value }) => (
+              <Descriptions.Item key={title} label={title}>
+                <Money value={value} />
+              </Descriptions.Item>
+            ))}
             <Descriptions.Item label="未追回">
               <strong>
                 <Money value={c.outstanding} />
