@@ -13,7 +13,7 @@ export function amountColumns<T extends LineAmounts>(): TableColumnsType<T> {
   return [
     { title: '应发', dataIndex: 'grossAmount', align: 'right', render: (v: string) => <Money value={v} /> },
     {
-      title: '抵扣追回',
+      title: '抵扣',
       dataIndex: 'offsetAmount',
       align: 'right',
       render: (v: string) => (v === '0.00' ? '—' : <Money value={v} />),
