@@ -593,8 +593,17 @@ describe('route walks over the OpenAPI document (e2e)', () => {
         request: () => ({ path: `/overpayments/${state.claim}/write-off`, body: { reason: '走查' } }),
         status: 200,
       },
+      'POST /api/v1/overpayments/{id}/write-off/reject': {
+        as: 'finance',
+        request: () => ({ path: `/overpayments/${state.claim}/write-off/reject`, body: { reason: '走查退回' } }),
+        status: 200,
+      },
       'POST /api/v1/overpayments/{id}/write-off/approve': {
         as: 'finance',
+        // Proposed again (by the officer) after the rejection above.
+        prepare: async () => {
+          await call(u().officer, 'post', `/overpayments/${state.claim}/write-off`, { reason: '走查' });
+        },
         request: () => ({ path: `/overpayments/${state.claim}/write-off/approve` }),
         status: 200,
       },

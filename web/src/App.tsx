@@ -30,6 +30,8 @@ const FinanceBatchesPage = lazy(() => import('./pages/finance/FinanceBatchesPage
 const FinanceBatchPage = lazy(() => import('./pages/finance/FinanceBatchPage'));
 const BudgetsPage = lazy(() => import('./pages/finance/BudgetsPage'));
 const FailedLinesPage = lazy(() => import('./pages/finance/FailedLinesPage'));
+const OverpaymentsPage = lazy(() => import('./pages/overpayments/OverpaymentsPage'));
+const OverpaymentPage = lazy(() => import('./pages/overpayments/OverpaymentPage'));
 const TracePage = lazy(() => import('./pages/audit/TracePage'));
 const HouseholdTracePage = lazy(() => import('./pages/audit/HouseholdTracePage'));
 const BatchTracePage = lazy(() => import('./pages/audit/BatchTracePage'));
@@ -123,6 +125,8 @@ export function App() {
                   <Route path="finance/batches/:id" element={<FinanceBatchPage />} />
                   <Route path="finance/budgets" element={<BudgetsPage />} />
                   <Route path="finance/failed-lines" element={<FailedLinesPage />} />
+                  <Route path="overpayments" element={<OverpaymentsPage />} />
+                  <Route path="overpayments/:id" element={<OverpaymentPage />} />
                   <Route path="audit/trace" element={<TracePage />} />
                   <Route path="audit/households/:id" element={<HouseholdTracePage />} />
                   <Route path="audit/batches/:id" element={<BatchTracePage />} />

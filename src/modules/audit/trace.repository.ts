@@ -153,6 +153,8 @@ export interface BatchLineRow {
   household_id: string;
   person_id: string | null;
   periods: string[];
+  gross_amount: string;
+  offset_amount: string;
   amount: string;
   status: string;
   bank_ref: string | null;
@@ -343,7 +345,8 @@ export class TraceRepository {
     return queryRows<BatchLineRow>(
       manager,
       `WITH page AS (
-         SELECT id, line_no, household_id, person_id, periods, amount, status, bank_ref, reason, settled_at
+         SELECT id, line_no, household_id, person_id, periods, gross_amount, offset_amount, amount, status, bank_ref,
+                reason, settled_at
            FROM disbursement_lines WHERE batch_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3)
        SELECT p.*,
               coalesce((SELECT sum(t.amount) FROM ledger_transfers t

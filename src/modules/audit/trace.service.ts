@@ -312,6 +312,8 @@ const toBatchLine = (row: BatchLineRow) => ({
   householdId: row.household_id,
   personId: row.person_id,
   periods: row.periods,
+  grossAmount: formatMoney(row.gross_amount),
+  offsetAmount: formatMoney(row.offset_amount),
   amount: formatMoney(row.amount),
   status: row.status,
   bankRef: row.bank_ref,

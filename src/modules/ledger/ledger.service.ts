@@ -155,6 +155,15 @@ export class LedgerService {
    * transaction (Transactions.run's default): after waiting for the head, each statement must see
    * what the previous holder committed.
    */
+  /**
+   * Takes the chain head's lock in the caller's transaction before posting, as `post` would: for
+   * callers that must hold it before locking rows of their own (overpayment claims), so that every
+   * transaction takes the head first and those rows after it, never the other way round.
+   */
+  async lockHead(manager: EntityManager): Promise<void> {
+    await this.repository.lockHead(manager);
+  }
+
   async post(manager: EntityManager, inputs: TransferInput[]): Promise<PostResult> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('LedgerService.post needs the EntityManager of an open transaction');

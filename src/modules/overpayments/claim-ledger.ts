@@ -68,6 +68,15 @@ export class ClaimLedger {
     private readonly repository: OverpaymentsRepository,
   ) {}
 
+  /**
+   * The lock order of claims and the ledger: a transaction that locks claims and posts takes the
+   * ledger's chain head first (a bank-result import posts before it reverses offsets, so it holds the
+   * head when it locks claims; a refund taking the claim first and the head second could deadlock it).
+   */
+  lockLedgerFirst(manager: EntityManager): Promise<void> {
+    return this.ledger.lockHead(manager);
+  }
+
   async overpaid(manager: EntityManager, claim: ClaimRow, pieces: OverpaidPiece[]): Promise<void> {
     const parts: { line: BudgetLineKey; fen: bigint; claimLineId: string }[] = [];
     for (const piece of pieces) {

@@ -8,11 +8,12 @@ import { TAGS } from '../../common/openapi/openapi-document.js';
 import { JobAcceptedView } from '../jobs/dto/job.view.js';
 import type { Actor } from '../../common/request-context.js';
 import {
-  ClaimDto,
+  ClaimDetailDto,
   ClaimPageDto,
   ListClaimsQuery,
   RecheckOverpaymentsDto,
   RefundDto,
+  RejectWriteOffDto,
   WriteOffDto,
 } from './dto/overpayments.dto.js';
 import { OverpaymentsService, type ClaimView } from './overpayments.service.js';
@@ -50,7 +51,7 @@ export class OverpaymentsController {
 
   @Get(':id')
   @Roles('FINANCE', 'AUDITOR', 'OFFICER')
-  @ApiOkResponse({ type: ClaimDto })
+  @ApiOkResponse({ type: ClaimDetailDto })
   @ApiSummary('多付追回单详情：多付期间、起因事件与追回记录')
   @ApiProblems({ 404: ['NOT_FOUND'] })
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<ClaimView> {
@@ -60,7 +61,7 @@ export class OverpaymentsController {
   @Post(':id/refunds')
   @HttpCode(201)
   @Roles('FINANCE')
-  @ApiCreatedResponse({ type: ClaimDto, description: 'The claim after the refund' })
+  @ApiCreatedResponse({ type: ClaimDetailDto, description: 'The claim after the refund' })
   @ApiSummary('登记退款（金额、收据号、日期）')
   @ApiProblems({
     404: ['NOT_FOUND'],
@@ -77,7 +78,7 @@ export class OverpaymentsController {
   @Post(':id/write-off')
   @HttpCode(200)
   @Roles('FINANCE', 'OFFICER')
-  @ApiOkResponse({ type: ClaimDto, description: 'WRITE_OFF_PROPOSED' })
+  @ApiOkResponse({ type: ClaimDetailDto, description: 'WRITE_OFF_PROPOSED' })
   @ApiSummary('提议核销（财务或县级审核员）')
   @ApiProblems({ 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION', 'OFFSETS_PENDING'] })
   proposeWriteOff(
@@ -91,10 +92,27 @@ export class OverpaymentsController {
   @Post(':id/write-off/approve')
   @HttpCode(200)
   @Roles('FINANCE')
-  @ApiOkResponse({ type: ClaimDto, description: 'WRITTEN_OFF; 403 SELF_APPROVAL_FORBIDDEN for the proposer' })
+  @ApiOkResponse({ type: ClaimDetailDto, description: 'WRITTEN_OFF; 403 SELF_APPROVAL_FORBIDDEN for the proposer' })
   @ApiSummary('批准核销（须由提议人以外的财务人员）')
   @ApiProblems({ 403: ['SELF_APPROVAL_FORBIDDEN'], 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'] })
   approveWriteOff(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<ClaimView> {
     return this.overpayments.approveWriteOff(actor, id);
+  }
+
+  @Post(':id/write-off/reject')
+  @HttpCode(200)
+  @Roles('FINANCE')
+  @ApiOkResponse({
+    type: ClaimDetailDto,
+    description: 'Back to OPEN or RECOVERING; 403 SELF_APPROVAL_FORBIDDEN for the proposer (the checker rejects)',
+  })
+  @ApiSummary('退回核销提议（须由提议人以外的财务人员，填写理由）')
+  @ApiProblems({ 403: ['SELF_APPROVAL_FORBIDDEN'], 404: ['NOT_FOUND'], 409: ['INVALID_STATE_TRANSITION'] })
+  rejectWriteOff(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: RejectWriteOffDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<ClaimView> {
+    return this.overpayments.rejectWriteOff(actor, id, body.reason);
   }
 }

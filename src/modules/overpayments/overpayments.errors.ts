@@ -28,6 +28,6 @@ export class OffsetsPendingError extends ConflictError {
 
 export class WriteOffSelfApprovalError extends ForbiddenError {
   constructor() {
-    super('SELF_APPROVAL_FORBIDDEN', 'The user who proposed a write-off can never approve it');
+    super('SELF_APPROVAL_FORBIDDEN', 'The user who proposed a write-off can never approve or reject it');
   }
 }

@@ -51,6 +51,9 @@ export interface ClaimLineRow {
   version_id: string;
   cause_event_id: string | null;
   cause_job_id: string | null;
+  /** The causing life event's type and effective date. */
+  cause_event_type: string | null;
+  cause_event_date: string | null;
   found_at: Date;
   withdrawn_at: Date | null;
   withdrawn_by_event_id: string | null;
@@ -70,6 +73,16 @@ export interface RecoveryRow {
   reason: string | null;
   actor_id: string | null;
   created_at: Date;
+}
+
+export interface ClaimEventRow {
+  id: string;
+  occurred_at: Date;
+  action: string;
+  actor_username: string | null;
+  actor_role: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
 }
 
 export interface ReceivableRow {
@@ -110,7 +123,10 @@ const RECOVERY_COLUMNS = `id::text, claim_id, kind, status, amount::text, batch_
 
 const CLAIM_LINE_COLUMNS = `cl.id::text, cl.claim_id, cl.line_id, cl.batch_id, b.batch_no, cl.period_unit, cl.fiscal_year,
   cl.paid::text, cl.owed::text, cl.amount::text, cl.version_id, cl.cause_event_id, cl.cause_job_id, cl.found_at,
-  cl.withdrawn_at, cl.withdrawn_by_event_id`;
+  cl.withdrawn_at, cl.withdrawn_by_event_id,
+  (SELECT e.type FROM household_events e WHERE e.id::text = cl.cause_event_id) AS cause_event_type,
+  (SELECT to_char(e.event_date, 'YYYY-MM-DD') FROM household_events e WHERE e.id::text = cl.cause_event_id)
+    AS cause_event_date`;
 
 /** The SQL of claims, their periods, receivables and recoveries. */
 @Injectable()
@@ -217,6 +233,66 @@ export class OverpaymentsRepository {
         RETURNING id::text, claim_id, amount::text`,
       [ids, eventId],
     );
+  }
+
+  /**
+   * Locks, in id order in one statement, the claims that one detection may touch: those of the
+   * claim lines it withdraws and the collecting claim of each beneficiary and policy it may add to
+   * (so that two detections, or a detection and an offset reversal, never lock two claims in
+   * opposite orders).
+   */
+  async lockForDetection(
+    manager: EntityManager,
+    claimLineIds: string[],
+    pairs: { policyCode: string; beneficiaryKey: string }[],
+  ): Promise<void> {
+    await manager.query(
+      `SELECT id FROM overpayment_claims
+        WHERE id IN (SELECT claim_id FROM overpayment_claim_lines WHERE id = ANY($1::bigint[]))
+           OR (status = ANY($4::text[])
+               AND (policy_code, beneficiary_key) IN (SELECT * FROM unnest($2::text[], $3::text[])))
+        ORDER BY id FOR UPDATE`,
+      [claimLineIds, pairs.map((p) => p.policyCode), pairs.map((p) => p.beneficiaryKey), COLLECTING],
+    );
+  }
+
+  /**
+   * Locks the claims and, with them, the claims collecting for the same beneficiary and policy (a
+   * reopened claim may merge with one), all in id order in one statement; answers the claims asked for.
+   */
+  async lockClaimsAndSiblings(manager: EntityManager, ids: string[]): Promise<ClaimRow[]> {
+    const rows = await queryRows<ClaimRow>(
+      manager,
+      `SELECT ${CLAIM_COLUMNS} FROM overpayment_claims c
+        WHERE c.id = ANY($1::uuid[])
+           OR (c.status = ANY($2::text[]) AND EXISTS (
+                 SELECT 1 FROM overpayment_claims o
+                  WHERE o.id = ANY($1::uuid[]) AND o.policy_code = c.policy_code AND o.beneficiary_key = c.beneficiary_key))
+        ORDER BY c.id FOR UPDATE OF c`,
+      [ids, COLLECTING],
+    );
+    return rows.filter((row) => ids.includes(row.id));
+  }
+
+  /** A claim's audit trail (proposals, rejections, recoveries), oldest first. */
+  claimHistory(manager: EntityManager, claimId: string): Promise<ClaimEventRow[]> {
+    return queryRows<ClaimEventRow>(
+      manager,
+      `SELECT id::text, occurred_at, action, actor_username, actor_role, before, after FROM audit_events
+        WHERE entity_type = 'overpayment_claim' AND entity_id = $1 ORDER BY id`,
+      [claimId],
+    );
+  }
+
+  /** User names by id (the write-off's proposer and approver). */
+  async usernames(manager: EntityManager, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await queryRows<{ id: string; username: string }>(
+      manager,
+      `SELECT id::text, username FROM users WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.username]));
   }
 
   async lockClaims(manager: EntityManager, ids: string[]): Promise<ClaimRow[]> {

@@ -57,7 +57,13 @@ export interface ClaimView {
   writtenOff: string;
   reserved: string;
   outstanding: string;
-  writeOff: { reason: string | null; proposedBy: string | null; approvedBy: string | null };
+  writeOff: {
+    reason: string | null;
+    proposedBy: string | null;
+    proposedByUsername: string | null;
+    approvedBy: string | null;
+    approvedByUsername: string | null;
+  };
   openedAt: string;
   closedAt: string | null;
   lines: {
@@ -71,6 +77,8 @@ export interface ClaimView {
     amount: string;
     causeEventId: string | null;
     causeJobId: string | null;
+    causeEventType: string | null;
+    causeEventDate: string | null;
     foundAt: string;
     withdrawnAt: string | null;
     withdrawnByEventId: string | null;
@@ -88,6 +96,19 @@ export interface ClaimView {
     actorId: string | null;
     createdAt: string;
   }[];
+  /** The claim's audit trail, oldest first (one claim's view only, not the list). */
+  history?: ClaimEvent[];
+}
+
+/** One step of a claim's history, from its audit trail. */
+export interface ClaimEvent {
+  id: string;
+  at: string;
+  action: string;
+  actorUsername: string | null;
+  actorRole: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
 }
 
 /** A line being generated, as the offset reservation sees it. */
@@ -115,9 +136,18 @@ export function statusOf(claim: Pick<ClaimRow, 'amount' | 'recovered' | 'written
   return money(claim.recovered).isZero() ? 'OPEN' : 'RECOVERING';
 }
 
+const writeOffUsers = (claim: ClaimRow): string[] =>
+  [claim.write_off_proposed_by, claim.write_off_approved_by].filter((id): id is string => id !== null);
+
 const CLOSED: readonly ClaimStatus[] = ['RECOVERED', 'WRITTEN_OFF', 'WITHDRAWN'];
 
-export function toClaimView(claim: ClaimRow, lines: ClaimLineRow[], recoveries: RecoveryRow[]): ClaimView {
+export function toClaimView(
+  claim: ClaimRow,
+  lines: ClaimLineRow[],
+  recoveries: RecoveryRow[],
+  usernames: Map<string, string> = new Map(),
+): ClaimView {
+  const nameOf = (id: string | null) => (id === null ? null : (usernames.get(id) ?? null));
   return {
     id: claim.id,
     claimNo: claim.claim_no,
@@ -135,7 +165,9 @@ export function toClaimView(claim: ClaimRow, lines: ClaimLineRow[], recoveries: 
     writeOff: {
       reason: claim.write_off_reason,
       proposedBy: claim.write_off_proposed_by,
+      proposedByUsername: nameOf(claim.write_off_proposed_by),
       approvedBy: claim.write_off_approved_by,
+      approvedByUsername: nameOf(claim.write_off_approved_by),
     },
     openedAt: claim.opened_at.toISOString(),
     closedAt: claim.closed_at?.toISOString() ?? null,
@@ -150,6 +182,8 @@ export function toClaimView(claim: ClaimRow, lines: ClaimLineRow[], recoveries: 
       amount: formatMoney(line.amount),
       causeEventId: line.cause_event_id,
       causeJobId: line.cause_job_id,
+      causeEventType: line.cause_event_type,
+      causeEventDate: line.cause_event_date,
       foundAt: line.found_at.toISOString(),
       withdrawnAt: line.withdrawn_at?.toISOString() ?? null,
       withdrawnByEventId: line.withdrawn_by_event_id,
@@ -244,6 +278,20 @@ export class OverpaymentsService implements OnModuleInit {
         claim.push(decided);
       }
     }
+    if (withdraw.length === 0 && claim.length === 0) return result;
+    // Lock order: the ledger's head, then every claim this may touch, in id order, in one statement.
+    await this.claimLedger.lockLedgerFirst(manager);
+    const pairs = new Map(
+      claim.map((d) => [
+        `${d.unit.policy_code}|${d.unit.beneficiary_key}`,
+        { policyCode: d.unit.policy_code, beneficiaryKey: d.unit.beneficiary_key },
+      ]),
+    );
+    await this.repository.lockForDetection(
+      manager,
+      withdraw.map((w) => w.claimLineId),
+      [...pairs.values()],
+    );
     const withdrawnLines = await this.withdrawPeriods(
       manager,
       withdraw.map((w) => w.claimLineId),
@@ -325,11 +373,8 @@ export class OverpaymentsService implements OnModuleInit {
       total = total.plus(period.overpaid);
     }
     await this.claimLedger.overpaid(manager, claim, pieces);
-    const amount = money(claim.amount).plus(total);
-    claim = await this.repository.updateClaim(manager, claim.id, {
-      amount: formatMoney(amount),
-      status: statusOf({ ...claim, amount: formatMoney(amount) }),
-    });
+    const figures = { amount: formatMoney(money(claim.amount).plus(total)) };
+    claim = await this.repository.updateClaim(manager, claim.id, { ...figures, ...this.statusAfter(claim, figures) });
     await this.audit.record(manager, {
       action: opened ? 'overpayment.claim_opened' : 'overpayment.periods_added',
       entityType: 'overpayment_claim',
@@ -352,6 +397,12 @@ export class OverpaymentsService implements OnModuleInit {
       },
       actor: cause.jobId ? null : undefined,
     });
+    await this.auditStaleProposal(
+      manager,
+      before,
+      claim,
+      opened ? 'overpayment.claim_opened' : 'overpayment.periods_added',
+    );
     return total;
   }
 
@@ -467,6 +518,7 @@ export class OverpaymentsService implements OnModuleInit {
    * the budget lines that overpaid), claims locked in id order.
    */
   async applyOffsets(manager: EntityManager, batchId: string): Promise<void> {
+    await this.claimLedger.lockLedgerFirst(manager);
     const { offsets, byClaim, claims } = await this.reservedByClaim(manager, batchId);
     for (const claim of claims) {
       const amount = byClaim.get(claim.id)!;
@@ -515,7 +567,9 @@ export class OverpaymentsService implements OnModuleInit {
     if (lineIds.length === 0) return;
     const offsets = await this.repository.recoveredOffsets(manager, batch.id, lineIds);
     if (offsets.length === 0) return;
-    const claims = await this.repository.lockClaims(manager, [...new Set(offsets.map((o) => o.claim_id))]);
+    await this.claimLedger.lockLedgerFirst(manager);
+    // A reopened claim may merge with the one collecting for its beneficiary: both locked here, in id order.
+    const claims = await this.repository.lockClaimsAndSiblings(manager, [...new Set(offsets.map((o) => o.claim_id))]);
     const reversed = await this.claimLedger.reverseOffsets(
       manager,
       claims.map((claim) => ({
@@ -567,14 +621,20 @@ export class OverpaymentsService implements OnModuleInit {
       reserved: '0.00',
       status: 'WITHDRAWN',
       closed_at: new Date(),
+      write_off_reason: null,
+      write_off_proposed_by: null,
     });
     const sum = (field: 'amount' | 'recovered' | 'written_off' | 'reserved') =>
       formatMoney(money(into[field]).plus(from[field]));
-    const merged = await this.repository.updateClaim(manager, into.id, {
+    const figures = {
       amount: sum('amount'),
       recovered: sum('recovered'),
       written_off: sum('written_off'),
       reserved: sum('reserved'),
+    };
+    const merged = await this.repository.updateClaim(manager, into.id, {
+      ...figures,
+      ...this.statusAfter(into, figures),
     });
     for (const [claim, detail] of [
       [from, { mergedInto: into.id }],
@@ -589,6 +649,9 @@ export class OverpaymentsService implements OnModuleInit {
         after: { ...detail, amount: merged.amount, recovered: merged.recovered, reserved: merged.reserved },
       });
     }
+    // A proposal on either claim was for an amount that is no longer what the merged claim owes.
+    for (const claim of [into, from])
+      await this.auditStaleProposal(manager, claim, merged, 'overpayment.claims_merged');
     return merged;
   }
 
@@ -634,11 +697,11 @@ export class OverpaymentsService implements OnModuleInit {
     action: string,
     detail: object,
   ): Promise<ClaimRow> {
-    const status = statusOf({ ...claim, ...figures });
-    const closed = CLOSED.includes(status);
+    const next = this.statusAfter(claim, figures);
+    const closed = CLOSED.includes(next.status);
     const updated = await this.repository.updateClaim(manager, claim.id, {
       ...figures,
-      status,
+      ...next,
       // Closed when settled; reopened (a reversed offset) when money is owed again.
       ...(closed && !claim.closed_at ? { closed_at: new Date() } : {}),
       ...(!closed && claim.closed_at ? { closed_at: null } : {}),
@@ -657,7 +720,53 @@ export class OverpaymentsService implements OnModuleInit {
         ...detail,
       },
     });
+    await this.auditStaleProposal(manager, claim, updated, action);
     return updated;
+  }
+
+  /**
+   * The status new figures give a claim. A proposed write-off is for the amount outstanding when it
+   * was proposed: if that changes (periods join or leave the claim, another claim merges into it, a
+   * recovered offset is reversed), the proposal is stale and withdrawn (its reason and proposer
+   * cleared; `auditStaleProposal` says why), and the claim is OPEN or RECOVERING again, to be
+   * proposed anew for the new amount if need be.
+   */
+  private statusAfter(
+    claim: ClaimRow,
+    figures: Partial<Pick<ClaimRow, 'amount' | 'recovered' | 'written_off' | 'reserved'>>,
+  ): { status: ClaimStatus; write_off_reason?: null; write_off_proposed_by?: null } {
+    const stale =
+      claim.status === 'WRITE_OFF_PROPOSED' && !outstandingOf({ ...claim, ...figures }).equals(outstandingOf(claim));
+    if (!stale) return { status: statusOf({ ...claim, ...figures }) };
+    return {
+      status: statusOf({ ...claim, ...figures, status: 'OPEN' }),
+      write_off_reason: null,
+      write_off_proposed_by: null,
+    };
+  }
+
+  /** Audits the withdrawal of a write-off proposal that `statusAfter` found stale (if it did). */
+  private async auditStaleProposal(manager: EntityManager, before: ClaimRow, after: ClaimRow, cause: string) {
+    if (before.status !== 'WRITE_OFF_PROPOSED' || after.status === 'WRITE_OFF_PROPOSED') return;
+    await this.audit.record(manager, {
+      action: 'overpayment.write_off_withdrawn',
+      entityType: 'overpayment_claim',
+      entityId: before.id,
+      regionCode: before.region_code,
+      before: {
+        status: before.status,
+        reason: before.write_off_reason,
+        proposedBy: before.write_off_proposed_by,
+        outstanding: formatMoney(outstandingOf(before)),
+      },
+      after: {
+        status: after.status,
+        outstanding: formatMoney(outstandingOf(after)),
+        why: 'OUTSTANDING_CHANGED',
+        cause,
+      },
+      actor: null,
+    });
   }
 
   // ---- refunds and write-offs ----
@@ -669,6 +778,7 @@ export class OverpaymentsService implements OnModuleInit {
     input: { amount: string; receiptNo: string; date: string },
   ): Promise<ClaimView> {
     return this.transactions.run(async (manager) => {
+      await this.claimLedger.lockLedgerFirst(manager);
       const claim = await this.inScope(manager, actor, id, true);
       const earlier = await this.repository.findRefundByReceipt(manager, input.receiptNo);
       if (earlier) {
@@ -732,6 +842,7 @@ export class OverpaymentsService implements OnModuleInit {
   /** A FINANCE user other than the proposer approves: the outstanding amount is spent as a loss. */
   async approveWriteOff(actor: Actor, id: string): Promise<ClaimView> {
     return this.transactions.run(async (manager) => {
+      await this.claimLedger.lockLedgerFirst(manager);
       const claim = await this.inScope(manager, actor, id, true);
       if (claim.status !== 'WRITE_OFF_PROPOSED') {
         throw new InvalidStateTransitionError('overpayment claim', claim.status, 'written off');
@@ -767,6 +878,35 @@ export class OverpaymentsService implements OnModuleInit {
     });
   }
 
+  /**
+   * A FINANCE user other than the proposer (the checker of a maker-checker pair) rejects a proposed
+   * write-off with a reason: the claim returns to OPEN or RECOVERING, the proposal's reason and
+   * proposer are cleared (the audit trail keeps them) and a new proposal may follow.
+   */
+  async rejectWriteOff(actor: Actor, id: string, reason: string): Promise<ClaimView> {
+    return this.transactions.run(async (manager) => {
+      const claim = await this.inScope(manager, actor, id, true);
+      if (claim.status !== 'WRITE_OFF_PROPOSED') {
+        throw new InvalidStateTransitionError('overpayment claim', claim.status, 'rejected for write-off');
+      }
+      if (claim.write_off_proposed_by === actor.id) throw new WriteOffSelfApprovalError();
+      const updated = await this.repository.updateClaim(manager, claim.id, {
+        status: statusOf({ ...claim, status: 'OPEN' }),
+        write_off_reason: null,
+        write_off_proposed_by: null,
+      });
+      await this.audit.record(manager, {
+        action: 'overpayment.write_off_rejected',
+        entityType: 'overpayment_claim',
+        entityId: claim.id,
+        regionCode: claim.region_code,
+        before: { status: claim.status, reason: claim.write_off_reason, proposedBy: claim.write_off_proposed_by },
+        after: { status: updated.status, rejectReason: reason, outstanding: formatMoney(outstandingOf(updated)) },
+      });
+      return this.view(manager, updated);
+    });
+  }
+
   // ---- reading ----
 
   async get(actor: Actor, id: string): Promise<ClaimView> {
@@ -792,6 +932,7 @@ export class OverpaymentsService implements OnModuleInit {
     const ids = shown.map((row) => row.id);
     const lines = await this.repository.claimLines(manager, ids);
     const recoveries = await this.repository.recoveries(manager, ids);
+    const usernames = await this.repository.usernames(manager, [...new Set(shown.flatMap(writeOffUsers))]);
     const views = new Map(
       shown.map((row) => [
         row.id,
@@ -799,6 +940,7 @@ export class OverpaymentsService implements OnModuleInit {
           row,
           lines.filter((l) => l.claim_id === row.id),
           recoveries.filter((r) => r.claim_id === row.id),
+          usernames,
         ),
       ]),
     );
@@ -810,12 +952,24 @@ export class OverpaymentsService implements OnModuleInit {
     );
   }
 
+  /** One claim with its periods, recoveries and history. */
   private async view(manager: EntityManager, claim: ClaimRow): Promise<ClaimView> {
-    return toClaimView(
+    const view = toClaimView(
       claim,
       await this.repository.claimLines(manager, [claim.id]),
       await this.repository.recoveries(manager, [claim.id]),
+      await this.repository.usernames(manager, writeOffUsers(claim)),
     );
+    const history = (await this.repository.claimHistory(manager, claim.id)).map((event) => ({
+      id: event.id,
+      at: event.occurred_at.toISOString(),
+      action: event.action,
+      actorUsername: event.actor_username,
+      actorRole: event.actor_role,
+      before: event.before,
+      after: event.after,
+    }));
+    return { ...view, history };
   }
 
   private async inScope(manager: EntityManager, actor: Actor, id: string, lock = false): Promise<ClaimRow> {

@@ -1341,6 +1341,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/overpayments/{id}/write-off/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 退回核销提议（须由提议人以外的财务人员，填写理由）
+         * @description Roles: FINANCE.
+         */
+        post: operations["OverpaymentsController_rejectWriteOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/overpayments/recheck": {
         parameters: {
             query?: never;
@@ -2270,6 +2290,46 @@ export interface components {
              */
             formatCode: string;
         };
+        ClaimDetailDto: {
+            /**
+             * @description Overpaid in total (periods withdrawn left out)
+             * @example 30.00
+             */
+            amount: string;
+            claimNo: string;
+            closedAt: string | null;
+            countyCode: string;
+            /** @description The claim's audit trail, oldest first */
+            history: components["schemas"]["ClaimEventDto"][];
+            householdId: string;
+            id: string;
+            lines: components["schemas"]["ClaimLineDto"][];
+            openedAt: string;
+            /**
+             * @description amount - recovered - writtenOff
+             * @example 25.00
+             */
+            outstanding: string;
+            personId: string | null;
+            policyCode: string;
+            /**
+             * @description Recovered by offsets and refunds
+             * @example 5.00
+             */
+            recovered: string;
+            recoveries: components["schemas"]["ClaimRecoveryDto"][];
+            regionCode: string;
+            /**
+             * @description Offsets on generated lines of batches not yet approved
+             * @example 5.00
+             */
+            reserved: string;
+            /** @enum {string} */
+            status: "OPEN" | "RECOVERING" | "RECOVERED" | "WRITE_OFF_PROPOSED" | "WRITTEN_OFF" | "WITHDRAWN";
+            writeOff: components["schemas"]["ClaimWriteOffDto"];
+            /** @example 0.00 */
+            writtenOff: string;
+        };
         ClaimDto: {
             /**
              * @description Overpaid in total (periods withdrawn left out)
@@ -2308,6 +2368,24 @@ export interface components {
             /** @example 0.00 */
             writtenOff: string;
         };
+        ClaimEventDto: {
+            /**
+             * @description overpayment.claim_opened, periods_added, periods_withdrawn, offset_recovered, offset_released, offset_reversed, claims_merged, refunded, write_off_proposed, write_off_rejected, write_off_withdrawn, written_off
+             * @example overpayment.write_off_proposed
+             */
+            action: string;
+            actorRole: string | null;
+            /** @description null: the system (a re-check job, a stale proposal) */
+            actorUsername: string | null;
+            after: {
+                [key: string]: unknown;
+            } | null;
+            at: string;
+            before: {
+                [key: string]: unknown;
+            } | null;
+            id: string;
+        };
         ClaimLineDto: {
             /**
              * @description paid - owed
@@ -2316,8 +2394,18 @@ export interface components {
             amount: string;
             batchId: string;
             batchNo: string;
+            /**
+             * @description The causing event's date
+             * @example 2012-03-15
+             */
+            causeEventDate: string | null;
             /** @description The life event that showed it */
             causeEventId: string | null;
+            /**
+             * @description The causing event's type
+             * @example DEATH
+             */
+            causeEventType: string | null;
             /** @description Or the re-check job that found it */
             causeJobId: string | null;
             fiscalYear: number;
@@ -2360,7 +2448,10 @@ export interface components {
         };
         ClaimWriteOffDto: {
             approvedBy: string | null;
+            approvedByUsername: string | null;
             proposedBy: string | null;
+            proposedByUsername: string | null;
+            /** @description The pending or approved proposal; null when none */
             reason: string | null;
         };
         CollegeAdmittedEventDto: {
@@ -3605,6 +3696,10 @@ export interface components {
         RejectBatchDto: {
             reason: string;
         };
+        RejectWriteOffDto: {
+            /** @example 户内尚有收入，应继续抵扣追回 */
+            reason: string;
+        };
         ReportColumnView: {
             /**
              * @description In the caller's language
@@ -3825,14 +3920,27 @@ export interface components {
             regionCode: string;
         };
         TraceLineView: {
-            /** @example 960.00 */
+            /**
+             * @description What the bank pays (the net): grossAmount - offsetAmount
+             * @example 960.00
+             */
             amount: string;
             bankRef: string | null;
+            /**
+             * @description What the line is owed
+             * @example 960.00
+             */
+            grossAmount: string;
             /** Format: uuid */
             householdId: string;
             /** Format: uuid */
             id: string;
             lineNo: number;
+            /**
+             * @description Kept back to recover the household's overpayment claims
+             * @example 960.00
+             */
+            offsetAmount: string;
             /** @example 960.00 */
             paid: string;
             periods: string[];
@@ -9562,7 +9670,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClaimDto"];
+                    "application/json": components["schemas"]["ClaimDetailDto"];
                 };
             };
             /** @description 请求无效：`VALIDATION_FAILED` */
@@ -9644,7 +9752,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClaimDto"];
+                    "application/json": components["schemas"]["ClaimDetailDto"];
                 };
             };
             /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
@@ -9754,7 +9862,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClaimDto"];
+                    "application/json": components["schemas"]["ClaimDetailDto"];
                 };
             };
             /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
@@ -9860,7 +9968,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClaimDto"];
+                    "application/json": components["schemas"]["ClaimDetailDto"];
                 };
             };
             /** @description 请求无效：`VALIDATION_FAILED` */
@@ -9930,6 +10038,116 @@ export interface operations {
                         code?: "INVALID_STATE_TRANSITION";
                         /** @enum {integer} */
                         status?: 409;
+                    };
+                };
+            };
+        };
+    };
+    OverpaymentsController_rejectWriteOff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectWriteOffDto"];
+            };
+        };
+        responses: {
+            /** @description Back to OPEN or RECOVERING; 403 SELF_APPROVAL_FORBIDDEN for the proposer (the checker rejects) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimDetailDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED`、`BODY_TOO_DEEP` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BODY_TOO_DEEP";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`SELF_APPROVAL_FORBIDDEN`、`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "SELF_APPROVAL_FORBIDDEN" | "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description 与现有记录或状态冲突：`INVALID_STATE_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE_TRANSITION";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description 请求体过大：`PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
                     };
                 };
             };

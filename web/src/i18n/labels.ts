@@ -235,3 +235,49 @@ Object.assign(PROBLEM, {
   USERNAME_TAKEN: '用户名已被占用',
   REGION_EXISTS: '该区划代码已存在',
 } satisfies Record<string, string>);
+
+/** Overpayment claims (多付追回): statuses, recoveries and the steps of a claim's history. */
+export const CLAIM_STATUS: Record<string, string> = {
+  OPEN: '待追回',
+  RECOVERING: '追回中',
+  RECOVERED: '已追回',
+  WRITE_OFF_PROPOSED: '核销待审批',
+  WRITTEN_OFF: '已核销',
+  WITHDRAWN: '已撤销',
+};
+
+export const RECOVERY_KIND: Record<string, string> = {
+  OFFSET: '发放抵扣',
+  REFUND: '退款',
+  WRITE_OFF: '核销',
+  WITHDRAWAL: '撤销（事件更正）',
+};
+
+export const RECOVERY_STATUS: Record<string, string> = {
+  RESERVED: '待批次审批',
+  DONE: '已完成',
+  CANCELLED: '批次退回，已取消',
+  REVERSED: '银行发放失败，已冲回',
+};
+
+export const CLAIM_ACTION: Record<string, string> = {
+  'overpayment.claim_opened': '发现多付，立追回单',
+  'overpayment.periods_added': '新增多付期间',
+  'overpayment.periods_withdrawn': '事件更正，撤销多付期间',
+  'overpayment.withdrawal_refused': '已追回部分不予撤销',
+  'overpayment.offset_recovered': '发放批次审批，抵扣追回',
+  'overpayment.offset_released': '发放批次退回，释放抵扣',
+  'overpayment.offset_reversed': '银行发放失败，抵扣冲回',
+  'overpayment.claims_merged': '追回单合并',
+  'overpayment.refunded': '登记退款',
+  'overpayment.write_off_proposed': '提议核销',
+  'overpayment.write_off_rejected': '退回核销提议',
+  'overpayment.write_off_withdrawn': '应追金额变化，核销提议作废',
+  'overpayment.written_off': '批准核销',
+};
+
+Object.assign(PROBLEM, {
+  REFUND_EXCEEDS_OUTSTANDING: '退款金额超过未追回金额',
+  DUPLICATE_RECEIPT: '收据号已登记',
+  OFFSETS_PENDING: '有待审批批次的抵扣，暂不能核销',
+} satisfies Record<string, string>);

@@ -157,7 +157,9 @@ export class TraceLineView {
   @ApiProperty({ format: 'uuid' }) householdId!: string;
   @ApiNullableString({ format: 'uuid' }) personId!: string | null;
   @ApiProperty({ type: [String] }) periods!: string[];
-  @ApiMoney() amount!: string;
+  @ApiMoney({ description: 'What the line is owed' }) grossAmount!: string;
+  @ApiMoney({ description: "Kept back to recover the household's overpayment claims" }) offsetAmount!: string;
+  @ApiMoney({ description: 'What the bank pays (the net): grossAmount - offsetAmount' }) amount!: string;
   @ApiProperty() status!: string;
   @ApiNullableString() bankRef!: string | null;
   @ApiNullableString() reason!: string | null;

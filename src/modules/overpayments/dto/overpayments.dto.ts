@@ -61,6 +61,10 @@ export class ClaimLineDto {
   causeEventId!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Or the re-check job that found it' })
   causeJobId!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'DEATH', description: "The causing event's type" })
+  causeEventType!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2012-03-15', description: "The causing event's date" })
+  causeEventDate!: string | null;
   @ApiProperty() foundAt!: string;
   @ApiProperty({ nullable: true, type: String }) withdrawnAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) withdrawnByEventId!: string | null;
@@ -80,10 +84,40 @@ export class ClaimRecoveryDto {
   @ApiProperty() createdAt!: string;
 }
 
+export class RejectWriteOffDto {
+  @ApiProperty({ example: '户内尚有收入，应继续抵扣追回' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason!: string;
+}
+
 export class ClaimWriteOffDto {
-  @ApiProperty({ nullable: true, type: String }) reason!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The pending or approved proposal; null when none' })
+  reason!: string | null;
   @ApiProperty({ nullable: true, type: String }) proposedBy!: string | null;
+  @ApiProperty({ nullable: true, type: String }) proposedByUsername!: string | null;
   @ApiProperty({ nullable: true, type: String }) approvedBy!: string | null;
+  @ApiProperty({ nullable: true, type: String }) approvedByUsername!: string | null;
+}
+
+const JSON_OBJECT = { type: 'object', additionalProperties: true, nullable: true } as const;
+
+export class ClaimEventDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() at!: string;
+  @ApiProperty({
+    example: 'overpayment.write_off_proposed',
+    description:
+      'overpayment.claim_opened, periods_added, periods_withdrawn, offset_recovered, offset_released, ' +
+      'offset_reversed, claims_merged, refunded, write_off_proposed, write_off_rejected, write_off_withdrawn, written_off',
+  })
+  action!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'null: the system (a re-check job, a stale proposal)' })
+  actorUsername!: string | null;
+  @ApiProperty({ nullable: true, type: String }) actorRole!: string | null;
+  @ApiProperty(JSON_OBJECT) before!: Record<string, unknown> | null;
+  @ApiProperty(JSON_OBJECT) after!: Record<string, unknown> | null;
 }
 
 export class ClaimDto {
@@ -106,6 +140,12 @@ export class ClaimDto {
   @ApiProperty({ nullable: true, type: String }) closedAt!: string | null;
   @ApiProperty({ type: [ClaimLineDto] }) lines!: ClaimLineDto[];
   @ApiProperty({ type: [ClaimRecoveryDto] }) recoveries!: ClaimRecoveryDto[];
+}
+
+/** One claim as its own routes answer it: with its history (the list leaves it out). */
+export class ClaimDetailDto extends ClaimDto {
+  @ApiProperty({ type: [ClaimEventDto], description: "The claim's audit trail, oldest first" })
+  history!: ClaimEventDto[];
 }
 
 export class ClaimPageDto {

@@ -4,6 +4,7 @@ import dayjs from 'dayjs';
 import { Link, useParams } from 'react-router';
 import { request } from '../../api/client';
 import { periodsText } from '../finance/finance-api';
+import { amountColumns } from '../finance/line-amounts';
 import { Money, PageHead, StatusTag } from '../../components/common';
 import { ProblemAlert } from '../../components/problem';
 import { BATCH_STATUS, FUNDING_LEVEL, label, LINE_STATUS, POLICY } from '../../i18n/labels';
@@ -150,7 +151,7 @@ export default function BatchTracePage() {
                 render: (v: string) => <Link to={`/audit/households/${v}`}>户资金追溯</Link>,
               },
               { title: '期间', dataIndex: 'periods', render: (v: string[]) => periodsText(v) },
-              { title: '金额', dataIndex: 'amount', align: 'right', render: (v: string) => <Money value={v} /> },
+              ...amountColumns<Line>(),
               {
                 title: '状态',
                 dataIndex: 'status',

@@ -87,6 +87,9 @@ export interface BatchTrace {
       householdId: string;
       personId: string | null;
       periods: string[];
+      /** What the line is owed; the offset kept back for overpayment claims; amount is the net. */
+      grossAmount: string;
+      offsetAmount: string;
       amount: string;
       status: string;
       bankRef: string | null;

@@ -30,6 +30,7 @@ import {
   type BudgetImpact,
   type Settlement,
 } from './finance-api';
+import { amountColumns } from './line-amounts';
 
 const nowrap = () => ({ style: { whiteSpace: 'nowrap' as const } });
 
@@ -325,7 +326,7 @@ export default function FinanceBatchPage() {
                   render: (v: string) => <Link to={`/households/${v}`}>查看档案</Link>,
                 },
                 { title: '期间', dataIndex: 'periods', render: (v: string[]) => periodsText(v) },
-                { title: '金额', dataIndex: 'amount', align: 'right', render: (v: string) => <Money value={v} /> },
+                ...amountColumns<BatchLine>(),
                 {
                   title: '状态',
                   dataIndex: 'status',
