@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
-import { addDays } from '../../src/modules/eligibility/calendar.js';
+import { addDays } from '../../src/common/calendar.js';
 import {
   loadHistories,
   snapshotOn,

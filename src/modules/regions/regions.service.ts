@@ -13,9 +13,6 @@ interface RegionRow {
   level: string;
 }
 
-/** Zhengzhou: the top of the tree this deployment serves. */
-export const CITY_CODE = '410100';
-
 const toDto = (row: RegionRow): RegionDto => ({
   code: row.code,
   name: row.name,

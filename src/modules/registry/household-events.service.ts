@@ -3,10 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../../common/errors.js';
 import { LifeEventBus } from '../../common/life-event-bus.js';
-import { RegionScope } from '../../common/region-scope.js';
+import { CITY_CODE, RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { AuditService } from '../audit/audit.service.js';
-import { isIsoDate, todayInChina } from './dates.js';
+import { isDate, todayInChina } from '../../common/calendar.js';
 import type { EventType } from './dto/household.dto.js';
 import type { LifeEventRequest } from './dto/life-events.dto.js';
 import { contradiction, invalid, type EventContext } from './events/life-event-handler.js';
@@ -15,6 +15,7 @@ import type { HouseholdSnapshot } from './household-snapshot.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
 import { RegistryRepository, type LockedHousehold, type PersonFacts } from './registry.repository.js';
+import { isUuid } from '../../common/uuid.js';
 
 export interface LifeEventView {
   id: string;
@@ -28,9 +29,8 @@ export interface LifeEventView {
   household: HouseholdView;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A household another one's event changes (a member moving) may lie anywhere in the city. */
-const CITY = new RegionScope('410100');
+const CITY = new RegionScope(CITY_CODE);
 
 /** A household an event changed besides its own, with the events logged there. */
 interface Involved {
@@ -59,11 +59,11 @@ export class HouseholdEventsService {
 
   async append(householdId: string, input: LifeEventRequest, actor: Actor): Promise<LifeEventView> {
     const today = todayInChina();
-    if (!isIsoDate(input.date)) throw invalid('date', 'date must be a YYYY-MM-DD calendar date');
+    if (!isDate(input.date)) throw invalid('date', 'date must be a YYYY-MM-DD calendar date');
     if (input.date > today) {
       throw contradiction('EVENT_DATE_IN_FUTURE', `The event date ${input.date} is in the future (today is ${today})`);
     }
-    if (!UUID.test(householdId)) throw new NotFoundError('Household', householdId);
+    if (!isUuid(householdId)) throw new NotFoundError('Household', householdId);
     const scope = new RegionScope(actor.regionCode);
     const handler = this.handlers.of(input.type);
 

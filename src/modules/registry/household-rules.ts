@@ -1,5 +1,5 @@
 import { accountNoProblem, bankCodeProblem } from './bank-account.js';
-import { ADULT_AGE, ageOn, isIsoDate } from './dates.js';
+import { ageOn, isDate } from '../../common/calendar.js';
 import type { HukouType, Relation, Sex } from './household-snapshot.js';
 import { parseIdNumber } from './id-number.js';
 
@@ -12,6 +12,8 @@ export const HUKOU_TYPES: readonly HukouType[] = ['RURAL', 'URBAN'];
 export const HOUSEHOLD_NO = /^[A-Za-z0-9-]{1,32}$/;
 export const VILLAGE_CODE = /^\d{12}$/;
 export const MAX_MEMBERS = 30;
+/** The age from which a person may hold the household's one-card account. */
+export const ADULT_AGE = 18;
 
 export interface MemberDraft {
   idNumber: string;
@@ -69,7 +71,7 @@ const isInt = (value: unknown): value is number => typeof value === 'number' && 
 
 /** Checks a date field: a real date, not in the future, not before `notBefore` (the birth date). */
 function dateProblem(value: unknown, today: string, notBefore?: string, what = 'the date'): string | undefined {
-  if (!isIsoDate(value)) return `${what} must be a YYYY-MM-DD calendar date`;
+  if (!isDate(value)) return `${what} must be a YYYY-MM-DD calendar date`;
   if (value > today) return `${what} ${value} is in the future`;
   if (notBefore && value < notBefore) return `${what} ${value} is before the birth date ${notBefore}`;
   return undefined;

@@ -8,7 +8,7 @@ import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
-import { todayInChina } from './dates.js';
+import { todayInChina } from '../../common/calendar.js';
 import type { HouseholdSnapshot } from './household-snapshot.js';
 import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
 import {
@@ -27,6 +27,7 @@ import {
   InvalidIdNumberError,
 } from './registry.errors.js';
 import { FROM_THE_BEGINNING, RegistryRepository } from './registry.repository.js';
+import { isUuid } from '../../common/uuid.js';
 
 export interface HouseholdListItem {
   id: string;
@@ -67,8 +68,6 @@ export interface HouseholdEventView {
   recordedAt: string;
   recordedBy: string | null;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Turns draft problems into the refusal: INVALID_ID_NUMBER when an ID number is at fault. */
 export function refusalFor(problems: DraftProblem[]): Error {
@@ -253,7 +252,7 @@ export class HouseholdsService {
 
   /** 404 (never the data) when the household does not exist or lies outside the caller's region. */
   async assertVisible(id: string, actor: Actor): Promise<void> {
-    if (!UUID.test(id)) throw new NotFoundError('Household', id);
+    if (!isUuid(id)) throw new NotFoundError('Household', id);
     const params: unknown[] = [id];
     const rows = await queryRows(
       this.dataSource,

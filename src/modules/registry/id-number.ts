@@ -1,4 +1,4 @@
-import { isCalendarDate } from './dates.js';
+import { isCalendarDate } from '../../common/calendar.js';
 import type { Sex } from './household-snapshot.js';
 
 /**
