@@ -5,7 +5,7 @@ import { formatMoney, money } from '../../common/money.js';
 import type { RegionScope } from '../../common/region-scope.js';
 import { queryOne, queryRows } from '../../database/sql.js';
 import type { FundingLevel } from '../policies/policy-codes.js';
-import { CANONICAL_TIMESTAMP_SQL, type CanonicalTransfer } from './block-hash.js';
+import { CANONICAL_TIMESTAMP_SQL } from './block-hash.js';
 import { CHART_SQL } from './chart.js';
 import { LINE_ACCOUNT_CODES, lineKey, type BudgetLineAccounts, type BudgetLineKey } from './line-accounts.js';
 import type {
@@ -143,20 +143,6 @@ export function detailAccounts(row: TransferDetailRow): { debit: AccountRef; cre
       fundingLevel: row.ca_funding_level,
       countyCode: row.ca_county_code,
     },
-  };
-}
-
-export function canonicalTransfer(transfer: LedgerTransfer, debit: AccountRef, credit: AccountRef): CanonicalTransfer {
-  return {
-    id: transfer.id,
-    idempotencyId: transfer.idempotencyId,
-    code: transfer.code,
-    amount: formatMoney(transfer.amount),
-    debit,
-    credit,
-    batchId: transfer.batchId,
-    lineId: transfer.lineId,
-    reversesTransferId: transfer.reversesTransferId,
   };
 }
 
