@@ -46,6 +46,8 @@ export const en: CatalogueShape<typeof zhCN> = {
     MEMBER_ALREADY_IN_HOUSEHOLD: 'The person is already a member of this household',
     MEMBER_WAS_IN_HOUSEHOLD: 'The person was a member of this household before; withdraw their leaving instead',
     MEMBER_NAME_DIFFERS: 'The ID number is registered under the name {{registeredName}}',
+    ACCOUNT_HELD_BY_ANOTHER: 'The account belongs to another holder (one account number, one holder)',
+    WRONG_PASSWORD: 'The current password is not right',
     HOLDER_NOT_MEMBER: 'The account holder is not an adult, living member of the household',
     PERSON_DECEASED: 'The person is deceased',
     REGION_NOT_FOUND: 'The region does not exist',

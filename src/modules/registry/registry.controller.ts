@@ -220,6 +220,7 @@ export class RegistryController {
       'ACCOUNT_HELD_BY_ANOTHER',
       'EVENT_HAS_DEPENDENTS',
       'MEMBER_ALREADY_IN_HOUSEHOLD',
+      'MEMBER_WAS_IN_HOUSEHOLD',
     ],
     422: [
       'INVALID_EVENT_DATA',
@@ -236,6 +237,7 @@ export class RegistryController {
       'HOLDER_NOT_MEMBER',
       'HOLDER_DECEASED',
       'HOLDER_NOT_ADULT',
+      'MEMBER_NAME_DIFFERS',
     ],
   })
   appendEvent(
