@@ -5,6 +5,7 @@ import { ConflictError, ValidationFailedError } from '../../common/errors.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { RegionDto } from './dto/region.dto.js';
 import { parseRegionCode } from './region-code.js';
+import { Transactions } from '../../database/transactions.js';
 
 interface RegionRow {
   code: string;
@@ -24,6 +25,7 @@ const toDto = (row: RegionRow): RegionDto => ({
 export class RegionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly audit: AuditService,
   ) {}
 
@@ -51,7 +53,7 @@ export class RegionsService {
   async create(code: string, name: string): Promise<RegionDto> {
     const parsed = parseRegionCode(code);
     if (typeof parsed === 'string') throw new ValidationFailedError([{ field: 'code', message: parsed }]);
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const parent: RegionRow[] = await manager.query(`SELECT code FROM regions WHERE code = $1 FOR SHARE`, [
         parsed.parentCode,
       ]);

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../common/errors.js';
 import { LifeEventBus } from '../../common/life-event-bus.js';
 import { CITY_CODE, RegionScope } from '../../common/region-scope.js';
@@ -16,6 +15,7 @@ import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
 import { RegistryRepository, type LockedHousehold, type PersonFacts } from './registry.repository.js';
 import { isUuid } from '../../common/uuid.js';
+import { Transactions } from '../../database/transactions.js';
 
 export interface LifeEventView {
   id: string;
@@ -49,7 +49,7 @@ interface Involved {
 @Injectable()
 export class HouseholdEventsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly repository: RegistryRepository,
     private readonly snapshots: HouseholdSnapshots,
     private readonly handlers: LifeEventHandlers,
@@ -67,7 +67,7 @@ export class HouseholdEventsService {
     const scope = new RegionScope(actor.regionCode);
     const handler = this.handlers.of(input.type);
 
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const household = await this.repository.lockHousehold(manager, householdId, scope);
       if (!household) throw new NotFoundError('Household', householdId);
       const before = await this.snapshots.forHousehold(householdId, today, manager);

@@ -28,6 +28,7 @@ import {
 } from './registry.errors.js';
 import { FROM_THE_BEGINNING, RegistryRepository } from './registry.repository.js';
 import { isUuid } from '../../common/uuid.js';
+import { Transactions } from '../../database/transactions.js';
 
 export interface HouseholdListItem {
   id: string;
@@ -81,6 +82,7 @@ export function refusalFor(problems: DraftProblem[]): Error {
 export class HouseholdsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly repository: RegistryRepository,
     private readonly snapshots: HouseholdSnapshots,
     private readonly audit: AuditService,
@@ -94,7 +96,7 @@ export class HouseholdsService {
     const scope = new RegionScope(actor.regionCode);
     scope.assert(draft.regionCode, 'region');
 
-    const snapshot = await this.dataSource.transaction(async (manager) => {
+    const snapshot = await this.transactions.run(async (manager) => {
       const level = await this.repository.regionLevel(manager, draft.regionCode);
       if (level !== 'VILLAGE') {
         throw new ValidationFailedError([

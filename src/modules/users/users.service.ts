@@ -8,6 +8,7 @@ import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto.js';
 import { roleRegionProblem } from './user-rules.js';
+import { Transactions } from '../../database/transactions.js';
 
 export interface UserRecord {
   id: string;
@@ -58,6 +59,7 @@ export const toUserDto = (user: UserRecord): UserDto => ({
 export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly audit: AuditService,
   ) {}
 
@@ -92,7 +94,7 @@ export class UsersService {
       throw new ValidationFailedError([{ field: 'password', message: 'password must have 8 to 200 characters' }]);
     }
     const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const region = await manager.query(`SELECT 1 FROM regions WHERE code = $1`, [input.regionCode]);
       if (region.length === 0) {
         throw new ValidationFailedError([
@@ -136,7 +138,7 @@ export class UsersService {
     if (fields.length === 1 && input.disabled !== undefined) return this.setDisabled(id, input.disabled);
     const passwordHash =
       input.password === undefined ? undefined : await argon2.hash(input.password, { type: argon2.argon2id });
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const before: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
       if (before.length === 0) throw new NotFoundError('User', id);
       const role = input.role ?? before[0].role;
@@ -191,7 +193,7 @@ export class UsersService {
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<UserDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const before: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
       if (before.length === 0) throw new NotFoundError('User', id);
       const rows = await queryRows<UserRow>(
@@ -220,7 +222,7 @@ export class UsersService {
     if (newPassword.length < 8) {
       throw new ValidationFailedError([{ field: 'newPassword', message: 'password must have 8 to 200 characters' }]);
     }
-    await this.dataSource.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const rows: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
       if (rows.length === 0) throw new NotFoundError('User', id);
       const user = toRecord(rows[0]);
