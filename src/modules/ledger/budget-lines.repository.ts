@@ -29,8 +29,12 @@ export type BudgetLineCursor = [number, string, string, number];
 
 const LEVEL_ORDER = `array_position(ARRAY['${FUNDING_LEVELS.join("','")}'], funding_level)`;
 
+/**
+ * Budget lines as the ledger holds them: each line is a set of accounts (line-accounts.ts), so its
+ * figures are the ledger's balances. Budgets reads them through LedgerService.budgetLines.
+ */
 @Injectable()
-export class BudgetsRepository {
+export class BudgetLinesRepository {
   /**
    * One row per budget line with its five figures, each straight from an account's posted
    * balances: appropriated = FUNDING debits - credits; available, committed, spent, receivable =
