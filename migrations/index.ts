@@ -5,11 +5,11 @@ import { Ledger1764600000000 } from './1764600000000-ledger.js';
 import { Enrollments1764700000000 } from './1764700000000-enrollments.js';
 import { Disbursements1764800000000 } from './1764800000000-disbursements.js';
 import { AuditChain1764900000000 } from './1764900000000-audit-chain.js';
-import { BenchIndexes1765000000000 } from './1765000000000-bench-indexes.js';
-import { PerformanceIndexes1765100000000 } from './1765100000000-performance-indexes.js';
+import { BenchIndexes1765000000000 as CertificateAsOfIndex1765000000000 } from './1765000000000-certificate-as-of-index.js';
+import { PerformanceIndexes1765100000000 as NamePrefixAndGenerationIndexes1765100000000 } from './1765100000000-name-prefix-and-generation-indexes.js';
 import { LedgerBulkPosting1765300000000 } from './1765300000000-ledger-bulk-posting.js';
 import { BatchLineKeys1765400000000 } from './1765400000000-batch-line-keys.js';
-import { JobResilience1765500000000 } from './1765500000000-job-resilience.js';
+import { JobResilience1765500000000 as JobLeasesAndFailedGeneration1765500000000 } from './1765500000000-job-leases-and-failed-generation.js';
 import { Schedules1765600000000 } from './1765600000000-schedules.js';
 import { ParentLinksResidence1765700000000 } from './1765700000000-parent-links-residence.js';
 import { PolicyCatalogueR21765700000001 } from './1765700000001-policy-catalogue-r2.js';
@@ -26,6 +26,11 @@ import { LineDecisions1765960000000 } from './1765960000000-line-decisions.js';
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
  * the CLI and the test setup all run exactly the same set. Add new ones at the end.
+ *
+ * Files are named for what they change. TypeORM records a migration by its `name` property (the
+ * class name only when that is missing), so a file renamed for clarity keeps its class and `name`,
+ * imported here under a descriptive alias: deployed databases see the same recorded names and do not
+ * run it again.
  */
 export const MIGRATIONS = [
   Foundation1764300000000,
@@ -35,11 +40,11 @@ export const MIGRATIONS = [
   Enrollments1764700000000,
   Disbursements1764800000000,
   AuditChain1764900000000,
-  BenchIndexes1765000000000,
-  PerformanceIndexes1765100000000,
+  CertificateAsOfIndex1765000000000,
+  NamePrefixAndGenerationIndexes1765100000000,
   LedgerBulkPosting1765300000000,
   BatchLineKeys1765400000000,
-  JobResilience1765500000000,
+  JobLeasesAndFailedGeneration1765500000000,
   Schedules1765600000000,
   ParentLinksResidence1765700000000,
   PolicyCatalogueR21765700000001,

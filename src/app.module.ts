@@ -61,10 +61,7 @@ class CoreModule {
       module: CoreModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({
-            ...dataSourceOptions(runtime.databaseUrl, config.DB_POOL_SIZE),
-            autoLoadEntities: true,
-          }),
+          useFactory: () => dataSourceOptions(runtime.databaseUrl, config.DB_POOL_SIZE),
           dataSourceFactory: async (options) =>
             guardConnectionErrors(await new DataSource(options!).initialize(), (error) =>
               connectionLogger.warn({ err: error }, 'a database connection was lost'),

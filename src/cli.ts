@@ -23,6 +23,7 @@ import { revertLastMigration } from './database/migrate.js';
 import { prepareRuntime, type Runtime } from './database/runtime.js';
 import { RegionsService } from './modules/regions/regions.service.js';
 import { UsersService } from './modules/users/users.service.js';
+import { CITY_CODE } from './common/region-scope.js';
 
 /** The CLI's language: Chinese, or English with `--lang en` anywhere on the command line. */
 let lang: Language = DEFAULT_LANGUAGE;
@@ -113,7 +114,7 @@ const commands: Record<string, Command> = {
         { username: 'demo.officer', role: 'OFFICER', regionCode: '410122' },
         { username: 'demo.finance', role: 'FINANCE', regionCode: '410122' },
         { username: 'demo.auditor', role: 'AUDITOR', regionCode: '410122' },
-        { username: 'demo.admin', role: 'ADMIN', regionCode: '410100' },
+        { username: 'demo.admin', role: 'ADMIN', regionCode: CITY_CODE },
       ];
       for (const demo of demoUsers) {
         if (await users.findByUsername(demo.username)) {

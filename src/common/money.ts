@@ -1,5 +1,4 @@
 import { Decimal } from 'decimal.js';
-import type { ValueTransformer } from 'typeorm';
 
 /**
  * Money is yuan with two decimals (fen). In code it is always a Decimal, in the database
@@ -53,9 +52,3 @@ export function toFen(value: Decimal.Value): bigint {
 export function fromFen(fen: bigint): Decimal {
   return new Money(fen.toString()).dividedBy(100);
 }
-
-/** TypeORM column transformer: numeric string from pg <-> Decimal in the entity. */
-export const moneyTransformer: ValueTransformer = {
-  to: (value: Decimal | null | undefined) => (value == null ? value : formatMoney(value)),
-  from: (value: string | null) => (value == null ? value : new Money(value)),
-};

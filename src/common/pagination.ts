@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ValidationFailedError } from './errors.js';
 import { callerText } from './request-context.js';
+import { isUuid } from './uuid.js';
 
 export const MAX_PAGE_SIZE = 500;
 
@@ -34,7 +35,6 @@ export function encodeCursor(key: unknown[]): string {
 /** One element of a cursor's key: a type guard that knows what the server could have put there. */
 export type CursorPart<T> = (value: unknown) => value is T;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Longest text key a cursor carries (usernames, codes, household numbers are far shorter). */
 const MAX_TEXT_KEY = 1000;
 const MAX_INT2 = 32_767;
@@ -45,7 +45,7 @@ const MAX_INT4 = 2_147_483_647;
  * forged cursor (valid base64url JSON of the wrong shape) is a 400 and never reaches SQL.
  */
 export const cursorPart = {
-  uuid: ((value) => typeof value === 'string' && UUID.test(value)) as CursorPart<string>,
+  uuid: isUuid as CursorPart<string>,
   text: ((value) =>
     typeof value === 'string' && value.length <= MAX_TEXT_KEY && !value.includes('\u0000')) as CursorPart<string>,
   /** A `smallint` column (fiscal years). */

@@ -1,5 +1,8 @@
 import { ForbiddenError } from './errors.js';
 
+/** Zhengzhou (GB/T 2260): the city this deployment serves, the top of its region tree. */
+export const CITY_CODE = '410100';
+
 /**
  * The prefix that every region code inside `code` starts with. GB/T 2260 pads the higher levels
  * with zeros: the province 410000 holds 41xxxx, the city 410100 holds 4101xx, a county 410122 and

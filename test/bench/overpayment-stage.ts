@@ -10,7 +10,7 @@ import { Stopwatch, type StageResult } from './report.js';
 const LATE_DEATH_ON = '2025-01-15';
 
 /**
- * The city-wide overpayment re-check (issue 18), after the pipeline has paid the city: a bulk
+ * The city-wide overpayment re-check, after the pipeline has paid the city: a bulk
  * correction (untimed, straight to the register, so no life event listener runs) records a late
  * death of the only child in 1% of the households paid OCP_REWARD, then the re-check job decides
  * every paid period of every paid household in the city again (timed). Rows are the households

@@ -35,7 +35,7 @@ import { Prng } from './prng.js';
 import { CpuClock, formatTable, peakRssMb, Stopwatch, type StageResult } from './report.js';
 
 /**
- * The city-scale benchmark (issue 9): a synthetic city loaded with COPY into a fresh database, then
+ * The city-scale benchmark (a city of up to 1,000,000 households): a synthetic city loaded with COPY into a fresh database, then
  * the pipeline timed stage by stage in-process, against the raw COPY rate of the same database,
  * then HTTP load with autocannon. See README.md, "Benchmark".
  */

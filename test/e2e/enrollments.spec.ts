@@ -1,6 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { todayInChina } from '../../src/common/dates.js';
-import { addDays } from '../../src/modules/eligibility/calendar.js';
+import { addDays, todayInChina } from '../../src/common/calendar.js';
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
 import { ensureVillage, idNumber, registerHousehold } from '../support/fixtures.js';
 

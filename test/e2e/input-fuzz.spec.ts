@@ -87,7 +87,7 @@ function hostileCsv(header: string, width: number): fc.Arbitrary<Buffer> {
 }
 
 /**
- * Fuzzing the inputs of issue 13 with fast-check: hostile JSON bodies on the main POST routes,
+ * Fuzzing the inputs with fast-check (no input may answer 500): hostile JSON bodies on the main POST routes,
  * hostile query strings on the searches, hostile CSV on the two imports. Every answer is below 500
  * and a problem when refused, and a refused request changes no row of the main tables (a refused
  * sign-in adds its audit event, by design, and nothing else).

@@ -22,7 +22,7 @@ const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString
 const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 
 /**
- * No input answers 500 (issue 13): each hostile input the fuzzing found is refused with its status
+ * No input answers 500: each hostile input the fuzzing found is refused with its status
  * and problem code, as problem details, and changes no row.
  */
 describe('input hardening (e2e)', () => {

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { todayInChina } from '../../src/common/dates.js';
+import { todayInChina } from '../../src/common/calendar.js';
 import { LifeEventBus, type LifeEventNotice } from '../../src/common/life-event-bus.js';
 import { EVENT_TYPES } from '../../src/modules/registry/dto/household.dto.js';
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';

@@ -30,7 +30,7 @@ function codes(response: Operation['responses'][string] | undefined): string[] {
 }
 
 /**
- * The OpenAPI document as the docs page shows it (issue 15): every operation summarised in
+ * The OpenAPI document as the docs page shows it, for clerks and integrators alike: every operation summarised in
  * Chinese, tagged in Chinese and English, every refusal listed with its `code`, uploads offered as
  * a file picker, and every success answer with a schema.
  */

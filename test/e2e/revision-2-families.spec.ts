@@ -2,7 +2,7 @@ import { API, createTestApp, type SignedInUser, type TestApp } from '../support/
 import { accountNo, ensureVillage, idNumber } from '../support/fixtures.js';
 
 /**
- * The six families of issue 14, registered through the HTTP API on PostgreSQL as a clerk would,
+ * The six families the first catalogue decided wrong (SPEC.md revision 2), registered through the HTTP API on PostgreSQL as a clerk would,
  * and asked GET eligibility?asOf= and GET benefit-amounts (what a batch pays), which must agree.
  */
 interface Member {
@@ -26,7 +26,7 @@ interface Decision {
   reasons: { condition: string; label: string; actual: unknown; passed: boolean }[];
 }
 
-describe('issue 14: six families (e2e, PostgreSQL)', () => {
+describe('revision 2: six families (e2e, PostgreSQL)', () => {
   let t: TestApp;
   let clerk: SignedInUser;
   let number = 0;

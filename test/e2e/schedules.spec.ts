@@ -1,6 +1,6 @@
 import Bull from 'bull';
 import { JOBS_QUEUE } from '../../src/modules/jobs/job-queue.js';
-import { todayInChina } from '../../src/common/dates.js';
+import { todayInChina } from '../../src/common/calendar.js';
 import { MonthlyBatchDraftsProcessor } from '../../src/modules/schedules/monthly-batch-drafts.js';
 import { SchedulesService } from '../../src/modules/schedules/schedules.service.js';
 import { SYSTEM_ACTOR } from '../../src/modules/schedules/system-actor.js';

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
-import { addDays } from '../../src/modules/eligibility/calendar.js';
+import { addDays } from '../../src/common/calendar.js';
 import {
   loadHistories,
   snapshotOn,

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
-import { addDays } from '../../src/modules/eligibility/calendar.js';
+import { addDays } from '../../src/common/calendar.js';
 import { loadHistories, payingAccountOn, snapshotOn } from '../../src/modules/registry/household-history.js';
 import { HouseholdSnapshots } from '../../src/modules/registry/household-snapshots.service.js';
 import { loadSnapshots } from '../../src/modules/registry/snapshot.queries.js';

@@ -1,4 +1,4 @@
-import { todayInChina } from '../../src/common/dates.js';
+import { todayInChina } from '../../src/common/calendar.js';
 import { HouseholdSnapshots } from '../../src/modules/registry/household-snapshots.service.js';
 import { API, createTestApp, type TestApp } from '../support/app.js';
 import { accountNo, ensureVillage, registerHousehold } from '../support/fixtures.js';

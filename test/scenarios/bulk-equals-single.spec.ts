@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { sumAmounts } from '../../src/modules/eligibility/amount-rule.js';
-import { addDays, daysInMonth } from '../../src/modules/eligibility/calendar.js';
+import { addDays, daysInMonth } from '../../src/common/calendar.js';
 import type { Verdict, VerdictOrDecision } from '../../src/modules/eligibility/decide.js';
 import { EligibilityService, type HouseholdEligibility } from '../../src/modules/eligibility/eligibility.service.js';
 import type { HouseholdSnapshotSource } from '../../src/modules/eligibility/household-snapshot-source.js';

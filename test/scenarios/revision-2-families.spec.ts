@@ -10,12 +10,12 @@ import {
 } from './support/households.js';
 
 /**
- * The six families of issue 14 that the first catalogue decided wrong, decided by the pure engine
+ * Six families that the first catalogue (before SPEC.md revision 2) decided wrong, decided by the pure engine
  * over their histories (test/e2e/revision-2-families.spec.ts registers the same families through the
  * HTTP API on PostgreSQL). Each asks what a clerk asks: GET eligibility?asOf= (`decide`) and what a
  * batch pays (`periodAmount`), which must agree.
  */
-describe('issue 14: six families', () => {
+describe('revision 2: six families', () => {
   it('a widower whose only child died gets special assistance: his own age counts, not his dead wife’s', () => {
     // The wife died in 2006 at 46; the only son died in 2005. In 2012 the father is 54.
     const widower: HouseholdHistory = {

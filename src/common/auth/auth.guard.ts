@@ -9,6 +9,7 @@ import { ForbiddenError } from '../errors.js';
 import type { Actor } from '../request-context.js';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator.js';
 import type { Role } from './roles.js';
+import { isUuid } from '../uuid.js';
 
 export interface TokenClaims {
   sub: string;
@@ -17,8 +18,6 @@ export interface TokenClaims {
 }
 
 type VerifiedClaims = TokenClaims & { exp?: number; nbf?: number };
-
-const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Verified tokens remembered at most (all forgotten at once when full). */
 const VERIFIED_TOKENS_KEPT = 10_000;
@@ -98,7 +97,7 @@ export class AuthGuard implements CanActivate {
       throw new UnauthorizedException('The token is invalid or has expired');
     }
     // Signed by us but not naming a user as we do (a leaked secret, an old format): not a sign-in.
-    if (typeof claims.sub !== 'string' || !USER_ID.test(claims.sub)) {
+    if (!isUuid(claims.sub)) {
       throw new UnauthorizedException('The token does not name a user');
     }
     if (claims.nbf === undefined) {

@@ -46,6 +46,8 @@ export const en: CatalogueShape<typeof zhCN> = {
     MEMBER_ALREADY_IN_HOUSEHOLD: 'The person is already a member of this household',
     MEMBER_WAS_IN_HOUSEHOLD: 'The person was a member of this household before; withdraw their leaving instead',
     MEMBER_NAME_DIFFERS: 'The ID number is registered under the name {{registeredName}}',
+    ACCOUNT_HELD_BY_ANOTHER: 'The account belongs to another holder (one account number, one holder)',
+    WRONG_PASSWORD: 'The current password is not right',
     HOLDER_NOT_MEMBER: 'The account holder is not an adult, living member of the household',
     PERSON_DECEASED: 'The person is deceased',
     REGION_NOT_FOUND: 'The region does not exist',
@@ -92,7 +94,8 @@ export const en: CatalogueShape<typeof zhCN> = {
     PAYLOAD_TOO_LARGE: 'Payload too large',
     QUEUE_UNAVAILABLE: 'The job queue is unavailable; try again later',
     RATE_LIMITED: 'Too many requests; try again later',
-    CONCURRENT_UPDATE: 'Another change to the same records was being saved at the same moment; nothing was changed, try again',
+    CONCURRENT_UPDATE:
+      'Another change to the same records was being saved at the same moment; nothing was changed, try again',
     REFUND_EXCEEDS_OUTSTANDING: 'The refund of {{amount}} exceeds the {{outstanding}} still outstanding',
     REGION_EXISTS: 'The region already exists',
     ROLE_FORBIDDEN: 'Your role may not do this',

@@ -46,6 +46,8 @@ export const zhCN = {
     MEMBER_ALREADY_IN_HOUSEHOLD: '该人员已是本户成员',
     MEMBER_WAS_IN_HOUSEHOLD: '该人员曾是本户成员，请撤销其离开事件',
     MEMBER_NAME_DIFFERS: '该身份证号登记的姓名为 {{registeredName}}，与填写的不一致',
+    ACCOUNT_HELD_BY_ANOTHER: '该账号已属于另一位持卡人（一个账号只能属于一个持卡人）',
+    WRONG_PASSWORD: '当前密码不正确',
     HOLDER_NOT_MEMBER: '账户持有人不是本户在世的成年成员',
     PERSON_DECEASED: '该成员已死亡',
     REGION_NOT_FOUND: '行政区划不存在',

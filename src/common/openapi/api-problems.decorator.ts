@@ -1,9 +1,10 @@
 import { DECORATORS, getSchemaPath } from '@nestjs/swagger';
+import type { ErrorCode } from '../errors.js';
 import { ProblemDetailsView } from './problem-details.view.js';
 
 /** The 4xx (and 503) statuses a route documents with the problem codes it may answer. */
 export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
-export type ProblemCodes = Partial<Record<ProblemStatus, readonly string[]>>;
+export type ProblemCodes = Partial<Record<ProblemStatus, readonly ErrorCode[]>>;
 
 const { API_RESPONSE, API_OPERATION } = DECORATORS;
 /** The codes gathered so far for a handler, by status: decorators compose instead of overwriting. */

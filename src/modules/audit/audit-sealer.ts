@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { canonicalTimestamp } from '../ledger/block-hash.js';
 import { AUDIT_GENESIS_HASH, AuditBlockHasher } from './audit-block-hash.js';
 import { AuditRepository, toCanonicalEvent } from './audit.repository.js';
+import { Transactions } from '../../database/transactions.js';
 
 /** Events per block at most, and per page read while hashing. */
 export const AUDIT_BLOCK_MAX_EVENTS = 10_000;
@@ -41,7 +41,7 @@ export class AuditSealer {
   private readonly logger = new Logger(AuditSealer.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly repository: AuditRepository,
   ) {}
 
@@ -52,7 +52,7 @@ export class AuditSealer {
    */
   seal(options: { wait?: boolean } = {}): Promise<SealResult> {
     const wait = options.wait ?? true;
-    return this.dataSource.transaction('READ COMMITTED', (manager) => this.sealIn(manager, wait));
+    return this.transactions.run((manager) => this.sealIn(manager, wait), 'READ COMMITTED');
   }
 
   private async sealIn(manager: EntityManager, wait: boolean): Promise<SealResult> {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AUDIT_GENESIS_HASH, AuditBlockHasher } from './audit-block-hash.js';
 import { AuditSealer } from './audit-sealer.js';
 import { AuditRepository, toCanonicalEvent, type CanonicalEventRow } from './audit.repository.js';
+import { Transactions } from '../../database/transactions.js';
 
 export interface AuditVerifyProblem {
   block?: number;
@@ -64,17 +64,17 @@ class EventStream {
 @Injectable()
 export class AuditVerifier {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly repository: AuditRepository,
     private readonly sealer: AuditSealer,
   ) {}
 
   async verify(): Promise<AuditVerifyResult> {
     await this.sealer.seal({ wait: true });
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+    return this.transactions.run(async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
       return this.verifyIn(manager);
-    });
+    }, 'REPEATABLE READ');
   }
 
   async verifyIn(manager: EntityManager): Promise<AuditVerifyResult> {

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Decimal } from 'decimal.js';
-import { DataSource } from 'typeorm';
 import { NotFoundError } from '../../common/errors.js';
 import { formatMoney, money } from '../../common/money.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
@@ -9,6 +7,7 @@ import { RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { householdClaims } from '../overpayments/household-claims.js';
 import { TraceRepository, type BatchLineRow, type TraceTransferRow } from './trace.repository.js';
+import { Transactions } from '../../database/transactions.js';
 
 const APPROVED_OR_LATER = ['APPROVED', 'EXPORTED', 'SETTLED', 'CLOSED'];
 const MAX_MISMATCHES = 100;
@@ -55,12 +54,12 @@ const total = (values: Decimal.Value[]): Decimal => values.reduce<Decimal>((sum,
 @Injectable()
 export class TraceService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly repository: TraceRepository,
   ) {}
 
   household(actor: Actor, id: string) {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+    return this.transactions.run(async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
       const household = await this.repository.household(manager, id);
       if (!household || !new RegionScope(actor.regionCode).covers(household.region_code)) {
@@ -145,12 +144,12 @@ export class TraceService {
             })),
         })),
       };
-    });
+    }, 'REPEATABLE READ');
   }
 
   batch(actor: Actor, id: string, page: { limit: number; cursor?: string }) {
     const [after] = decodeCursor(page.cursor, [cursorPart.int4]) ?? [0];
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+    return this.transactions.run(async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
       const batch = await this.repository.batch(manager, id);
       if (!batch || !new RegionScope(actor.regionCode).covers(batch.county_code)) throw new NotFoundError('Batch', id);
@@ -302,7 +301,7 @@ export class TraceService {
         })),
         lines,
       };
-    });
+    }, 'REPEATABLE READ');
   }
 }
 

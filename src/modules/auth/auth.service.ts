@@ -1,13 +1,13 @@
 import { HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { TokenClaims } from '../../common/auth/auth.guard.js';
 import { DomainError } from '../../common/errors.js';
 import { requestContext } from '../../common/request-context.js';
 import { AuditService } from '../audit/audit.service.js';
 import { UsersService, type UserRecord } from '../users/users.service.js';
 import type { LoginResponseDto } from './dto/login.dto.js';
+import { Transactions } from '../../database/transactions.js';
 
 /** Failed attempts allowed per (username, address) in the window before 429. */
 export const MAX_FAILED_LOGINS = 10;
@@ -33,7 +33,7 @@ type LoginOutcome =
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly users: UsersService,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
@@ -49,7 +49,7 @@ export class AuthService {
   async login(username: string, password: string, expiresInSeconds: number): Promise<LoginResponseDto> {
     const address = requestContext.current()?.address ?? null;
     const key = username.toLowerCase();
-    const outcome = await this.dataSource.transaction(async (manager): Promise<LoginOutcome> => {
+    const outcome = await this.transactions.run(async (manager): Promise<LoginOutcome> => {
       await manager.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [
         LOGIN_LOCK_CLASS,
         `${key}\n${address ?? ''}`,

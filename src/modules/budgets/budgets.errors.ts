@@ -3,6 +3,20 @@ import { ConflictError, UnprocessableError, type FieldProblem } from '../../comm
 import { formatMoney } from '../../common/money.js';
 import type { BudgetLineKey } from './budget-line.js';
 
+/** The problem codes this module answers (API.md), registered with the common ErrorCode. */
+export const BUDGETS_ERROR_CODES = [
+  'COMMITMENT_EXCEEDED',
+  'INSUFFICIENT_BUDGET',
+  'INVALID_BUDGET_MOVEMENT',
+  'NOT_AN_APPROPRIATION',
+] as const;
+export type BudgetsErrorCode = (typeof BUDGETS_ERROR_CODES)[number];
+
+declare module '../../common/errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's codes
+  interface ErrorCodes extends Record<BudgetsErrorCode, true> {}
+}
+
 const describe = (line: BudgetLineKey) =>
   `${line.fiscalYear} ${line.policyCode} ${line.fundingLevel} ${line.countyCode}`;
 

@@ -2,13 +2,12 @@ import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { BudgetCommitmentsService } from './budget-commitments.service.js';
 import { BudgetsController } from './budgets.controller.js';
-import { BudgetsRepository } from './budgets.repository.js';
 import { BudgetsService } from './budgets.service.js';
 
 @Module({
   imports: [LedgerModule],
   controllers: [BudgetsController],
-  providers: [BudgetsRepository, BudgetsService, BudgetCommitmentsService],
+  providers: [BudgetsService, BudgetCommitmentsService],
   exports: [BudgetCommitmentsService, BudgetsService],
 })
 export class BudgetsModule {}

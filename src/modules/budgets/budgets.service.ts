@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { formatMoney, money } from '../../common/money.js';
 import { cursorPart, decodeCursor, encodeCursor, type Page } from '../../common/pagination.js';
@@ -10,12 +8,12 @@ import type { Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AccountLimitError } from '../ledger/ledger.errors.js';
+import type { BudgetLineFilter } from '../ledger/budget-lines.repository.js';
 import { LedgerService, type TransferView } from '../ledger/ledger.service.js';
 import type { FundingLevel } from '../policies/policy-codes.js';
 import { RegionsService } from '../regions/regions.service.js';
 import { lineKey, type BudgetLineKey } from './budget-line.js';
 import { InsufficientBudgetError, NotAnAppropriationError } from './budgets.errors.js';
-import { BudgetsRepository, type BudgetLineFilter } from './budgets.repository.js';
 
 export interface AppropriationInput {
   fiscalYear: number;
@@ -74,10 +72,8 @@ function appropriationView(transfer: TransferView): AppropriationView {
 @Injectable()
 export class BudgetsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly ledger: LedgerService,
-    private readonly repository: BudgetsRepository,
     private readonly regions: RegionsService,
     private readonly audit: AuditService,
   ) {}
@@ -187,13 +183,7 @@ export class BudgetsService {
     page: { limit: number; cursor?: string },
   ): Promise<Page<BudgetLineView>> {
     const key = decodeCursor(page.cursor, [cursorPart.int2, cursorPart.text, cursorPart.text, cursorPart.int4]);
-    const rows = await this.repository.listLines(
-      this.dataSource.manager,
-      filter,
-      new RegionScope(actor.regionCode),
-      key,
-      page.limit,
-    );
+    const rows = await this.ledger.budgetLines(filter, new RegionScope(actor.regionCode), key, page.limit);
     const hasMore = rows.length > page.limit;
     const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
     const last = pageRows[pageRows.length - 1];

@@ -18,7 +18,7 @@ import { maskNumber } from '../registry/id-number.js';
 import { PoliciesService } from '../policies/policies.service.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
 import { batchUnits } from './batch-period.js';
-import { lastDayOf } from './generation.js';
+import { lastDayOf } from '../../common/calendar.js';
 import { IdempotencyKeyReusedError, NotPayableError, SelfApprovalForbiddenError } from './disbursements.errors.js';
 import { DisbursementsRepository, type BatchRow, type LineRow } from './disbursements.repository.js';
 

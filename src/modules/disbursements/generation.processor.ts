@@ -3,7 +3,7 @@ import type { Decimal } from 'decimal.js';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { AppConfig } from '../../config/app-config.js';
-import { todayInChina } from '../../common/dates.js';
+import { todayInChina } from '../../common/calendar.js';
 import { formatMoney, money } from '../../common/money.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';

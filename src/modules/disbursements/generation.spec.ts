@@ -1,14 +1,4 @@
 import { groupByShares } from './disbursements.service.js';
-import { lastDayOf } from './generation.js';
-
-describe('batch periods', () => {
-  it('finds the last day of a year or a month, leap years included', () => {
-    expect(lastDayOf('2012')).toBe('2012-12-31');
-    expect(lastDayOf('2012-02')).toBe('2012-02-29');
-    expect(lastDayOf('2013-02')).toBe('2013-02-28');
-    expect(lastDayOf('2014-04')).toBe('2014-04-30');
-  });
-});
 
 describe('groupByShares', () => {
   const version = (id: string, fundingShares: Record<string, string>) => ({ id, fundingShares }) as never;

@@ -1,5 +1,4 @@
 import { formatMoney, money } from '../../common/money.js';
-import { daysInMonth, formatDate } from '../eligibility/calendar.js';
 import { amountForPeriod, type PeriodMonth } from '../eligibility/period-amount.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
 import type { HouseholdTimeline } from '../registry/household-history.js';
@@ -19,13 +18,6 @@ export interface Owed {
   total: string;
   months: PeriodMonth[];
   versionIds: string[];
-}
-
-/** The last day of a period `YYYY` or `YYYY-MM`. */
-export function lastDayOf(period: string): string {
-  if (period.length === 4) return `${period}-12-31`;
-  const [year, month] = period.split('-').map(Number);
-  return formatDate(year, month, daysInMonth(year, month));
 }
 
 /**

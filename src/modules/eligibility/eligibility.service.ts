@@ -9,7 +9,7 @@ import type { PolicyCode } from '../policies/policy-codes.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
 import type { HouseholdTimeline } from '../registry/household-history.js';
 import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
-import { isDate, parsePeriod } from './calendar.js';
+import { isDate, parsePeriod } from '../../common/calendar.js';
 import {
   decideHousehold,
   selectVersionsInForce,

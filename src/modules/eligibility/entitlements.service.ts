@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { todayInChina } from '../../common/dates.js';
+import { todayInChina } from '../../common/calendar.js';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { callerText, currentLanguage, type Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';

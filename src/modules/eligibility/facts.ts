@@ -1,5 +1,5 @@
 import type { HouseholdSnapshot, PersonSnapshot } from '../registry/household-snapshot.js';
-import { ageAtYearEnd, ageOn } from './calendar.js';
+import { ageAtYearEnd, ageOn } from '../../common/calendar.js';
 import { wording } from './condition-labels.js';
 
 /**

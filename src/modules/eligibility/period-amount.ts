@@ -4,7 +4,7 @@ import type { PolicyWithVersions } from '../policies/policy-model.js';
 import type { HouseholdSnapshot } from '../registry/household-snapshot.js';
 import { sumAmounts } from './amount-rule.js';
 import { wording } from './condition-labels.js';
-import { daysInMonth, formatDate, monthOf, monthsOf, parsePeriod, yearOf } from './calendar.js';
+import { daysInMonth, formatDate, monthEnd, monthOf, monthsOf, parsePeriod, yearOf } from '../../common/calendar.js';
 import {
   DayFacts,
   decideBeneficiary,
@@ -95,12 +95,6 @@ export function decisionDays(
   for (const version of policy.versions) add(version.effectiveFrom);
   if (changesIn) for (const date of changesIn(first, last)) add(date);
   return [...days].sort();
-}
-
-function lastDayOfMonth(date: string): string {
-  const year = yearOf(date);
-  const month = monthOf(date);
-  return formatDate(year, month, daysInMonth(year, month));
 }
 
 /** The days a policy's unit containing `asOf` is decided on (see `decideUnit`). */
@@ -276,7 +270,7 @@ export function decideHouseholdForUnits(
     if (policy.frequency === 'MONTHLY') {
       monthDays ??= unitDays({ ...policy, versions: [] }, snapshotAt, asOf, changesIn);
       const first = monthDays[0];
-      const last = lastDayOfMonth(first);
+      const last = monthEnd(first);
       let starts = false;
       for (const version of policy.versions) {
         if (version.effectiveFrom > first && version.effectiveFrom <= last) starts = true;

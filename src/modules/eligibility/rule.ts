@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../../common/errors.js';
-import { isDate } from './calendar.js';
+import { isDate } from '../../common/calendar.js';
 import { DEFAULT_LANGUAGE, type Language } from '../../common/i18n/i18n.js';
 import { wording, type Wording } from './condition-labels.js';
 import { FACTS_BY_NAME, type FactDefinition, type Facts, type FactScope, type FactValue } from './facts.js';

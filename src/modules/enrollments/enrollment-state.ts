@@ -1,5 +1,5 @@
 import type { Role } from '../../common/auth/roles.js';
-import { addDays } from '../eligibility/calendar.js';
+import { addDays } from '../../common/calendar.js';
 
 export const ENROLLMENT_STATUSES = [
   'DRAFT',

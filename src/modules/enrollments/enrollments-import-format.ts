@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { isCalendarDate, todayInChina } from '../../common/dates.js';
+import { isDate, todayInChina } from '../../common/calendar.js';
 import { csvReadProblem, nulCellIndex } from '../../common/csv.js';
 import { translate, type I18nKey, type I18nParams, type Language } from '../../common/i18n/i18n.js';
 import { decodeBuffer, detectEncoding } from '../../common/text-encoding.js';
@@ -165,13 +165,13 @@ function checkRows(source: SourceRow[], problems: RollProblems): RollRow[] {
     for (const column of ['applied_on', 'approved_on'] as const) {
       const value = dates[column];
       if (cell(column) === '') continue;
-      if (!isCalendarDate(value)) {
+      if (!isDate(value)) {
         problems.add(line, column, 'rollsImport.badDate', { column: problems.header(column), value: cell(column) });
       } else if (value > today) {
         problems.add(line, column, 'rollsImport.futureDate', { column: problems.header(column), value });
       }
     }
-    if (isCalendarDate(dates.applied_on) && isCalendarDate(dates.approved_on) && dates.approved_on < dates.applied_on) {
+    if (isDate(dates.applied_on) && isDate(dates.approved_on) && dates.approved_on < dates.applied_on) {
       problems.add(line, 'approved_on', 'rollsImport.approvedBeforeApplied', {
         approvedOn: dates.approved_on,
         appliedOn: dates.applied_on,

@@ -1,6 +1,22 @@
 import { ConflictError, ForbiddenError, UnprocessableError, DomainError } from '../../common/errors.js';
 import { HttpStatus } from '@nestjs/common';
 
+/** The problem codes this module answers (API.md), registered with the common ErrorCode. */
+export const ENROLLMENTS_ERROR_CODES = [
+  'BULK_ACTION_FAILED',
+  'DUPLICATE_ENROLLMENT',
+  'IMPORT_CONFLICT',
+  'NOTICE_PERIOD_NOT_OVER',
+  'NOT_ELIGIBLE',
+  'SELF_APPROVAL_FORBIDDEN',
+] as const;
+export type EnrollmentsErrorCode = (typeof ENROLLMENTS_ERROR_CODES)[number];
+
+declare module '../../common/errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's codes
+  interface ErrorCodes extends Record<EnrollmentsErrorCode, true> {}
+}
+
 export interface FailedCondition {
   condition: string;
   actual: unknown;

@@ -7,16 +7,16 @@ import {
   NotFoundError,
   ValidationFailedError,
 } from '../../common/errors.js';
-import { isCalendarDate, todayInChina } from '../../common/dates.js';
+import { isDate, todayInChina } from '../../common/calendar.js';
 import { LifeEventBus, type LifeEventNotice } from '../../common/life-event-bus.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
-import { RegionScope } from '../../common/region-scope.js';
+import { CITY_CODE, regionCovers, RegionScope } from '../../common/region-scope.js';
 import { domainDetail } from '../../common/http/problem-details.filter.js';
 import { callerText, currentLanguage, type Actor } from '../../common/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
-import { ageOn } from '../eligibility/calendar.js';
+import { ageOn } from '../../common/calendar.js';
 import { EligibilityService } from '../eligibility/eligibility.service.js';
 import { householdParents } from '../eligibility/facts.js';
 import { HouseholdSnapshots } from '../registry/household-snapshots.service.js';
@@ -115,7 +115,7 @@ export class EnrollmentsService implements OnModuleInit {
   ): Promise<EnrollmentView> {
     const today = todayInChina();
     const appliedOn = input.appliedOn ?? today;
-    if (!isCalendarDate(appliedOn) || appliedOn > today) {
+    if (!isDate(appliedOn) || appliedOn > today) {
       throw new ValidationFailedError([
         { field: 'appliedOn', message: callerText('messages.appliedOn', { appliedOn }) },
       ]);
@@ -408,7 +408,7 @@ export class EnrollmentsService implements OnModuleInit {
         eventType,
         beneficiaryDied: beneficiaries.length > 0 && beneficiaries.every((m) => m.deathDate !== null),
         movedOutOfCity:
-          !snapshot.regionCode.startsWith('4101') ||
+          !regionCovers(CITY_CODE, snapshot.regionCode) ||
           (beneficiaries.length > 0 && beneficiaries.every((m) => !m.resident)),
         onlyChildAdult: children.length === 1 && ageOn(children[0].birthDate, asOf) >= 18,
         failedConditions: failed,

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { ValidationFailedError } from '../../common/errors.js';
-import { isCalendarDate } from '../../common/dates.js';
+import { isDate } from '../../common/calendar.js';
 import { RegionScope } from '../../common/region-scope.js';
 import { label } from '../../common/i18n/i18n.js';
 import { neutraliseFormula } from '../../common/spreadsheet.js';
@@ -54,7 +54,7 @@ export class PublicityListService {
     response: Response,
   ): Promise<void> {
     for (const field of ['from', 'to'] as const) {
-      if (!isCalendarDate(query[field])) {
+      if (!isDate(query[field])) {
         throw new ValidationFailedError([{ field, message: callerText('messages.dateField', { field }) }]);
       }
     }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationFailedError } from '../../common/errors.js';
-import { isCalendarDate } from '../../common/dates.js';
+import { isDate } from '../../common/calendar.js';
 import { RegionScope } from '../../common/region-scope.js';
 import { callerText, type Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
@@ -39,7 +39,7 @@ export class RecheckService {
 
   /** Records the re-check job and its audit event together, then starts it. */
   async start(actor: Actor, asOf: string, regionCode: string): Promise<{ jobId: string }> {
-    if (!isCalendarDate(asOf)) {
+    if (!isDate(asOf)) {
       throw new ValidationFailedError([
         { field: 'asOf', message: callerText('messages.dateField', { field: 'asOf' }) },
       ]);

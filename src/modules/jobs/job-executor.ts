@@ -10,6 +10,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { JOB_PROCESSOR, type JobHandler } from './job-processor.js';
 import { JobInterruptedError, JobRetriesExhaustedError, JobStoppedError, UnknownJobError } from './jobs.errors.js';
 import { isTransient } from './transient-errors.js';
+import { Transactions } from '../../database/transactions.js';
 
 interface ClaimedJob {
   id: string;
@@ -53,6 +54,7 @@ export class JobExecutor implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly discovery: DiscoveryService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {}
@@ -252,7 +254,7 @@ export class JobExecutor implements OnModuleInit, OnModuleDestroy {
     const problem = problemFor(error, `job:${job.id}`, job.data?.language === 'en' ? 'en' : DEFAULT_LANGUAGE);
     if (problem.status >= 500) this.logger.error({ err: error, jobId: job.id }, 'job failed');
     await this.bookkeeping(job.id, 'record the failure', () =>
-      this.dataSource.transaction(async (manager) => {
+      this.transactions.run(async (manager) => {
         const updated = await queryOne<{ id: string }>(
           manager,
           `UPDATE jobs SET state = 'failed', error = $2, last_error = $2, lease_until = NULL,

@@ -1,6 +1,21 @@
 import { HttpStatus } from '@nestjs/common';
 import { DomainError } from '../../common/errors.js';
 
+/** The problem codes this module answers (API.md), registered with the common ErrorCode. */
+export const JOBS_ERROR_CODES = [
+  'JOB_INTERRUPTED',
+  'JOB_RETRIES_EXHAUSTED',
+  'JOB_STOPPED',
+  'QUEUE_UNAVAILABLE',
+  'UNKNOWN_JOB',
+] as const;
+export type JobsErrorCode = (typeof JOBS_ERROR_CODES)[number];
+
+declare module '../../common/errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's codes
+  interface ErrorCodes extends Record<JobsErrorCode, true> {}
+}
+
 /** Redis did not answer in time: the request is refused rather than left hanging. */
 export class QueueUnavailableError extends DomainError {
   constructor(detail = 'The job queue (Redis) is not answering; try again shortly') {

@@ -6,6 +6,7 @@ import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagina
 import { RegionScope } from '../../common/region-scope.js';
 import { requestContext, type Actor } from '../../common/request-context.js';
 import { JobDispatcher } from './job-queue.js';
+import { Transactions } from '../../database/transactions.js';
 
 export interface JobView {
   id: string;
@@ -54,6 +55,7 @@ export class JobsService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly dispatcher: JobDispatcher,
   ) {}
 
@@ -87,7 +89,7 @@ export class JobsService {
 
   /** Records and dispatches in one step, for jobs that are not part of a larger change. */
   async enqueue(name: string, data: object, options: EnqueueOptions = {}): Promise<string> {
-    const id = await this.dataSource.transaction((manager) => this.record(manager, name, data, options));
+    const id = await this.transactions.run((manager) => this.record(manager, name, data, options));
     await this.dispatch(id, name);
     return id;
   }

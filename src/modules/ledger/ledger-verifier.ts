@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { formatMoney } from '../../common/money.js';
 import { accountJson, BlockHasher, GENESIS_HASH, transferLineOf } from './block-hash.js';
 import { LedgerRepository, toAccountRef, type TransferRow } from './ledger.repository.js';
+import { Transactions } from '../../database/transactions.js';
 
 export interface VerifyProblem {
   block?: number;
@@ -75,15 +75,15 @@ class TransferStream {
 @Injectable()
 export class LedgerVerifier {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly repository: LedgerRepository,
   ) {}
 
   verify(): Promise<VerifyResult> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+    return this.transactions.run(async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
       return this.verifyIn(manager);
-    });
+    }, 'REPEATABLE READ');
   }
 
   async verifyIn(manager: EntityManager): Promise<VerifyResult> {

@@ -4,6 +4,22 @@ import { ConflictError, DomainError, UnprocessableError, type FieldProblem } fro
 import { formatMoney } from '../../common/money.js';
 import type { AccountRef } from './ledger.types.js';
 
+/** The problem codes this module answers (API.md), registered with the common ErrorCode. */
+export const LEDGER_ERROR_CODES = [
+  'ACCOUNT_LIMIT_EXCEEDED',
+  'ALREADY_REVERSED',
+  'AMOUNT_OUT_OF_RANGE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'INVALID_TRANSFER',
+  'UNKNOWN_ACCOUNT',
+] as const;
+export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];
+
+declare module '../../common/errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's codes
+  interface ErrorCodes extends Record<LedgerErrorCode, true> {}
+}
+
 /** A transfer the ledger never accepts: non-positive amount, one account on both sides, ... */
 export class InvalidTransferError extends UnprocessableError {
   constructor(errors: FieldProblem[]) {

@@ -5,7 +5,8 @@ import { formatMoney, money } from '../../common/money.js';
 import type { RegionScope } from '../../common/region-scope.js';
 import { queryOne, queryRows } from '../../database/sql.js';
 import type { FundingLevel } from '../policies/policy-codes.js';
-import { CANONICAL_TIMESTAMP_SQL, type CanonicalTransfer } from './block-hash.js';
+import { CANONICAL_TIMESTAMP_SQL } from './block-hash.js';
+import { lineConditions } from './budget-lines.repository.js';
 import { CHART_SQL } from './chart.js';
 import { LINE_ACCOUNT_CODES, lineKey, type BudgetLineAccounts, type BudgetLineKey } from './line-accounts.js';
 import type {
@@ -143,20 +144,6 @@ export function detailAccounts(row: TransferDetailRow): { debit: AccountRef; cre
       fundingLevel: row.ca_funding_level,
       countyCode: row.ca_county_code,
     },
-  };
-}
-
-export function canonicalTransfer(transfer: LedgerTransfer, debit: AccountRef, credit: AccountRef): CanonicalTransfer {
-  return {
-    id: transfer.id,
-    idempotencyId: transfer.idempotencyId,
-    code: transfer.code,
-    amount: formatMoney(transfer.amount),
-    debit,
-    credit,
-    batchId: transfer.batchId,
-    lineId: transfer.lineId,
-    reversesTransferId: transfer.reversesTransferId,
   };
 }
 
@@ -415,15 +402,7 @@ export class LedgerRepository {
     limit: number,
   ): Promise<AccountRow[]> {
     const params: unknown[] = [];
-    const where = [scope.where('county_code', params)];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.fiscalYear !== undefined) add('fiscal_year = ?', filter.fiscalYear);
-    if (filter.policyCode !== undefined) add('policy_code = ?', filter.policyCode);
-    if (filter.fundingLevel !== undefined) add('funding_level = ?', filter.fundingLevel);
-    if (filter.countyCode !== undefined) add('county_code = ?', filter.countyCode);
+    const { where, add } = lineConditions(filter, scope, params);
     if (filter.code !== undefined) add('code = ?', filter.code);
     if (afterId !== undefined) add('id > ?::bigint', afterId);
     params.push(limit + 1);

@@ -8,6 +8,12 @@ import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagina
 import { RegionScope } from '../../common/region-scope.js';
 import { accountJson, BlockHasher, canonicalTimestamp, transferLineOf } from './block-hash.js';
 import { chartProblem } from './chart.js';
+import {
+  BudgetLinesRepository,
+  type BudgetLineCursor,
+  type BudgetLineFilter,
+  type BudgetLineRow,
+} from './budget-lines.repository.js';
 import type { BudgetLineAccounts, BudgetLineKey } from './line-accounts.js';
 import { ID_PATTERN, transferProblems } from './transfer-rules.js';
 import {
@@ -138,7 +144,22 @@ export class LedgerService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: LedgerRepository,
+    private readonly budgetLineBalances: BudgetLinesRepository,
   ) {}
+
+  /**
+   * A page of budget lines in the scope, with their five figures from the accounts' posted
+   * balances (the read API budgets uses: the ledger owns the accounts).
+   */
+  budgetLines(
+    filter: BudgetLineFilter,
+    scope: RegionScope,
+    after: BudgetLineCursor | undefined,
+    limit: number,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<BudgetLineRow[]> {
+    return this.budgetLineBalances.listLines(manager, filter, scope, after, limit);
+  }
 
   /**
    * Posts `inputs` in the caller's transaction, all or nothing:

@@ -1,9 +1,9 @@
 import type { FieldProblem } from '../../common/errors.js';
 import { money } from '../../common/money.js';
 import { TRANSFER_CODES, type TransferInput } from './ledger.types.js';
+import { isUuid } from '../../common/uuid.js';
 
 export const ID_PATTERN = /^[1-9]\d{0,17}$/;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_AMOUNT = money('9999999999999999.99');
 
 /** The problems of one transfer taken alone (pure: used by post and by tests). */
@@ -28,7 +28,7 @@ export function transferProblems(t: TransferInput, index = 0): FieldProblem[] {
   if (!(TRANSFER_CODES as readonly string[]).includes(t.code)) {
     problems.push({ field: at('code'), message: `code must be one of ${TRANSFER_CODES.join(', ')}` });
   }
-  if (t.batchId != null && !UUID_PATTERN.test(t.batchId)) {
+  if (t.batchId != null && !isUuid(t.batchId)) {
     problems.push({ field: at('batchId'), message: 'batchId must be a UUID' });
   }
   if ((t.code === 'REVERSAL') !== (t.reversesTransferId != null)) {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { todayInChina } from '../../common/dates.js';
+import { todayInChina } from '../../common/calendar.js';
 import { AppConfig } from '../../config/app-config.js';
 import { MetricsRepository } from './metrics.repository.js';
 

@@ -3,7 +3,7 @@ import { money } from '../../common/money.js';
 import { amountForPeriod } from '../eligibility/period-amount.js';
 import type { PolicyWithVersions } from '../policies/policy-model.js';
 import type { HouseholdTimeline } from '../registry/household-history.js';
-import { lastDayOf } from '../disbursements/generation.js';
+import { lastDayOf } from '../../common/calendar.js';
 import type { PaidUnitRow } from './overpayments.repository.js';
 
 /** The period the eligibility engine decides for a paid unit (a one-time unit: its batch's period). */

@@ -1,5 +1,19 @@
 import { ConflictError, ForbiddenError } from '../../common/errors.js';
 
+/** The problem codes this module answers (API.md), registered with the common ErrorCode. */
+export const OVERPAYMENTS_ERROR_CODES = [
+  'DUPLICATE_RECEIPT',
+  'OFFSETS_PENDING',
+  'REFUND_EXCEEDS_OUTSTANDING',
+  'SELF_APPROVAL_FORBIDDEN',
+] as const;
+export type OverpaymentsErrorCode = (typeof OVERPAYMENTS_ERROR_CODES)[number];
+
+declare module '../../common/errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's codes
+  interface ErrorCodes extends Record<OverpaymentsErrorCode, true> {}
+}
+
 /** A refund larger than what is still outstanding (net of offsets reserved on generated lines). */
 export class RefundExceedsOutstandingError extends ConflictError {
   constructor(amount: string, outstanding: string) {

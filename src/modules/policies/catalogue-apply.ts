@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
 import { queryRows } from '../../database/sql.js';
-import { addDays } from '../eligibility/calendar.js';
+import { addDays } from '../../common/calendar.js';
 import type { PolicyWithVersions } from './policy-model.js';
 
 /**

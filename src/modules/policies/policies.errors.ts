@@ -1,5 +1,14 @@
 import { ConflictError } from '../../common/errors.js';
 
+/** The problem codes this module answers (API.md), registered with the common ErrorCode. */
+export const POLICIES_ERROR_CODES = ['VERSION_IN_USE'] as const;
+export type PoliciesErrorCode = (typeof POLICIES_ERROR_CODES)[number];
+
+declare module '../../common/errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's codes
+  interface ErrorCodes extends Record<PoliciesErrorCode, true> {}
+}
+
 /** A version that a payment (or an entitlement) rests on is never changed again. */
 export class VersionInUseError extends ConflictError {
   constructor(message: string, extra: Record<string, unknown> = {}) {

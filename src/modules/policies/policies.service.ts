@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { todayInChina } from '../../common/dates.js';
+import { todayInChina } from '../../common/calendar.js';
 import { NotFoundError, ValidationFailedError, type FieldProblem } from '../../common/errors.js';
 import type { Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { validateAmountRule, validateFundingShares } from '../eligibility/amount-rule.js';
-import { addDays, isDate } from '../eligibility/calendar.js';
+import { addDays, isDate } from '../../common/calendar.js';
 import { versionOn } from '../eligibility/decide.js';
 import { validateRule } from '../eligibility/rule.js';
 import type {

@@ -3,10 +3,11 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.decorator.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { CreateRegionDto, ListRegionsQuery, RegionDto } from './dto/region.dto.js';
-import { RegionsService, CITY_CODE } from './regions.service.js';
+import { RegionsService } from './regions.service.js';
 import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
 import { RegionPage } from './dto/region.view.js';
 import { TAGS } from '../../common/openapi/openapi-document.js';
+import { CITY_CODE } from '../../common/region-scope.js';
 
 @ApiTags(TAGS.regions)
 @Controller('regions')

@@ -1,21 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { ConflictError, ValidationFailedError } from '../../common/errors.js';
+import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { RegionDto } from './dto/region.dto.js';
 import { parseRegionCode } from './region-code.js';
 import { callerText } from '../../common/request-context.js';
-
-interface RegionRow {
-  code: string;
-  name: string;
-  parent_code: string | null;
-  level: string;
-}
-
-/** Zhengzhou: the top of the tree this deployment serves. */
-export const CITY_CODE = '410100';
+import { RegionsRepository, type RegionRow } from './regions.repository.js';
 
 const toDto = (row: RegionRow): RegionDto => ({
   code: row.code,
@@ -24,56 +15,49 @@ const toDto = (row: RegionRow): RegionDto => ({
   level: row.level,
 });
 
+/** The region tree: the read API other modules use (they never query `regions` themselves). */
 @Injectable()
 export class RegionsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: RegionsRepository,
+    private readonly transactions: Transactions,
     private readonly audit: AuditService,
   ) {}
 
   /** Child regions in code order, after `after` (keyset), at most `limit`. */
   async children(parentCode: string, after = '', limit = 1000): Promise<RegionDto[]> {
-    const rows: RegionRow[] = await this.dataSource.query(
-      `SELECT code, name, parent_code, level FROM regions WHERE parent_code = $1 AND code > $2 ORDER BY code LIMIT $3`,
-      [parentCode, after, limit],
-    );
-    return rows.map(toDto);
+    return (await this.repository.children(parentCode, after, limit)).map(toDto);
   }
 
-  async find(code: string): Promise<RegionDto | undefined> {
-    const rows: RegionRow[] = await this.dataSource.query(
-      `SELECT code, name, parent_code, level FROM regions WHERE code = $1`,
-      [code],
-    );
-    return rows[0] && toDto(rows[0]);
+  /** The region, read through `manager` when given (inside the caller's transaction). */
+  async find(code: string, manager?: EntityManager): Promise<RegionDto | undefined> {
+    const row = await this.repository.find(code, manager);
+    return row && toDto(row);
   }
 
-  async exists(code: string): Promise<boolean> {
-    return (await this.find(code)) !== undefined;
+  async exists(code: string, manager?: EntityManager): Promise<boolean> {
+    return (await this.find(code, manager)) !== undefined;
   }
 
   async create(code: string, name: string): Promise<RegionDto> {
     const parsed = parseRegionCode(code);
     if (typeof parsed === 'string') throw new ValidationFailedError([{ field: 'code', message: parsed }]);
-    return this.dataSource.transaction(async (manager) => {
-      const parent: RegionRow[] = await manager.query(`SELECT code FROM regions WHERE code = $1 FOR SHARE`, [
-        parsed.parentCode,
-      ]);
-      if (parent.length === 0) {
+    return this.transactions.run(async (manager) => {
+      if (!(await this.repository.lockForShare(manager, parsed.parentCode))) {
         throw new ValidationFailedError([
           { field: 'code', message: callerText('messages.noSuchParentRegion', { parentCode: parsed.parentCode }) },
         ]);
       }
-      const inserted: RegionRow[] = await manager.query(
-        `INSERT INTO regions (code, name, parent_code, level) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (code) DO NOTHING
-         RETURNING code, name, parent_code, level`,
-        [parsed.code, name, parsed.parentCode, parsed.level],
-      );
-      if (inserted.length === 0) {
+      const inserted = await this.repository.insert(manager, {
+        code: parsed.code,
+        name,
+        parent_code: parsed.parentCode,
+        level: parsed.level,
+      });
+      if (!inserted) {
         throw new ConflictError('REGION_EXISTS', `Region ${code} already exists`, { regionCode: code });
       }
-      const region = toDto(inserted[0]);
+      const region = toDto(inserted);
       await this.audit.record(manager, {
         action: 'region.created',
         entityType: 'region',

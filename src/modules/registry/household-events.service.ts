@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../common/errors.js';
 import { LifeEventBus } from '../../common/life-event-bus.js';
 import { retryConflicts } from '../../database/sqlstate.js';
-import { RegionScope } from '../../common/region-scope.js';
+import { CITY_CODE, RegionScope } from '../../common/region-scope.js';
 import type { Actor } from '../../common/request-context.js';
 import { AuditService } from '../audit/audit.service.js';
-import { isIsoDate, todayInChina } from './dates.js';
+import { isDate, todayInChina } from '../../common/calendar.js';
 import type { EventType } from './dto/household.dto.js';
 import type { LifeEventRequest } from './dto/life-events.dto.js';
 import { contradiction, invalid, type EventContext } from './events/life-event-handler.js';
@@ -16,6 +15,8 @@ import type { HouseholdSnapshot } from './household-snapshot.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
 import { RegistryRepository, type LockedHousehold, type PersonFacts } from './registry.repository.js';
+import { isUuid } from '../../common/uuid.js';
+import { Transactions } from '../../database/transactions.js';
 
 export interface LifeEventView {
   id: string;
@@ -29,9 +30,8 @@ export interface LifeEventView {
   household: HouseholdView;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A household another one's event changes (a member moving) may lie anywhere in the city. */
-const CITY = new RegionScope('410100');
+const CITY = new RegionScope(CITY_CODE);
 
 /** A household an event changed besides its own, with the events logged there. */
 interface Involved {
@@ -50,7 +50,7 @@ interface Involved {
 @Injectable()
 export class HouseholdEventsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly repository: RegistryRepository,
     private readonly snapshots: HouseholdSnapshots,
     private readonly handlers: LifeEventHandlers,
@@ -60,11 +60,11 @@ export class HouseholdEventsService {
 
   async append(householdId: string, input: LifeEventRequest, actor: Actor): Promise<LifeEventView> {
     const today = todayInChina();
-    if (!isIsoDate(input.date)) throw invalid('date', 'date must be a YYYY-MM-DD calendar date');
+    if (!isDate(input.date)) throw invalid('date', 'date must be a YYYY-MM-DD calendar date');
     if (input.date > today) {
       throw contradiction('EVENT_DATE_IN_FUTURE', `The event date ${input.date} is in the future (today is ${today})`);
     }
-    if (!UUID.test(householdId)) throw new NotFoundError('Household', householdId);
+    if (!isUuid(householdId)) throw new NotFoundError('Household', householdId);
     const scope = new RegionScope(actor.regionCode);
     const handler = this.handlers.of(input.type);
 
@@ -72,7 +72,7 @@ export class HouseholdEventsService {
     // once lock the pair in opposite order, and PostgreSQL rolls one back as a deadlock. The
     // transaction is a function of the request alone, so it is simply run again.
     return retryConflicts(() =>
-      this.dataSource.transaction(async (manager) => {
+      this.transactions.run(async (manager) => {
         const household = await this.repository.lockHousehold(manager, householdId, scope);
         if (!household) throw new NotFoundError('Household', householdId);
         const before = await this.snapshots.forHousehold(householdId, today, manager);

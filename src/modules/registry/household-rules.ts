@@ -1,6 +1,6 @@
 import { DEFAULT_LANGUAGE, label, translate, type I18nKey, type Language } from '../../common/i18n/i18n.js';
 import { accountNoProblem, bankCodeProblem } from './bank-account.js';
-import { ADULT_AGE, ageOn, isIsoDate } from './dates.js';
+import { ageOn, isDate } from '../../common/calendar.js';
 import type { HukouType, Relation, Sex } from './household-snapshot.js';
 import { parseIdNumber } from './id-number.js';
 
@@ -13,6 +13,8 @@ export const HUKOU_TYPES: readonly HukouType[] = ['RURAL', 'URBAN'];
 export const HOUSEHOLD_NO = /^[A-Za-z0-9-]{1,32}$/;
 export const VILLAGE_CODE = /^\d{12}$/;
 export const MAX_MEMBERS = 30;
+/** The age from which a person may hold the household's one-card account. */
+export const ADULT_AGE = 18;
 
 export interface MemberDraft {
   idNumber: string;
@@ -79,7 +81,7 @@ function dateProblem(
   whatKey: DateWhat = 'date',
 ): string | undefined {
   const what = translate(`household.what.${whatKey}`, {}, lang);
-  if (!isIsoDate(value)) return translate('household.dateInvalid', { what }, lang);
+  if (!isDate(value)) return translate('household.dateInvalid', { what }, lang);
   if (value > today) return translate('household.dateFuture', { what, value }, lang);
   if (notBefore && value < notBefore) {
     return translate('household.dateBeforeBirth', { what, value, birthDate: notBefore }, lang);

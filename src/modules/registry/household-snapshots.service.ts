@@ -4,12 +4,13 @@ import { DataSource, EntityManager, type QueryRunner } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import { regionPrefix } from '../../common/region-scope.js';
 import { queryRows } from '../../database/sql.js';
-import { isIsoDate } from './dates.js';
+import { isDate } from '../../common/calendar.js';
 import { loadHistories, timelineOf, type HouseholdTimeline } from './household-history.js';
 import { loadHistoryRange } from './snapshot-history-range.js';
 import type { HouseholdSnapshot } from './household-snapshot.js';
 import { loadHouseholdIds, loadIdRange, loadSnapshots } from './snapshot.queries.js';
 import { callerText } from '../../common/request-context.js';
+import { isUuid } from '../../common/uuid.js';
 
 /** A household's account on a date, with what paying into it needs to know of the holder. */
 export interface PayingAccount {
@@ -45,10 +46,8 @@ export interface StreamSnapshotsOptions {
   chunkSize?: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function assertAsOf(asOf: string): void {
-  if (!isIsoDate(asOf)) {
+  if (!isDate(asOf)) {
     throw new ValidationFailedError([{ field: 'asOf', message: callerText('messages.dateField', { field: 'asOf' }) }]);
   }
 }
@@ -66,7 +65,7 @@ export class HouseholdSnapshots {
   /** The household on `asOf`; 404 when it does not exist. Pass `manager` to read inside a transaction. */
   async forHousehold(householdId: string, asOf: string, manager?: EntityManager): Promise<HouseholdSnapshot> {
     assertAsOf(asOf);
-    if (!UUID.test(householdId)) throw new NotFoundError('Household', householdId);
+    if (!isUuid(householdId)) throw new NotFoundError('Household', householdId);
     const [snapshot] = await loadSnapshots(manager ?? this.dataSource, asOf, { householdIds: [householdId] });
     if (!snapshot) throw new NotFoundError('Household', householdId);
     return snapshot;
@@ -74,7 +73,7 @@ export class HouseholdSnapshots {
 
   /** The household through time (its whole dated record); 404 when it does not exist. */
   async timelineFor(householdId: string, manager?: EntityManager): Promise<HouseholdTimeline> {
-    if (!UUID.test(householdId)) throw new NotFoundError('Household', householdId);
+    if (!isUuid(householdId)) throw new NotFoundError('Household', householdId);
     const history = (await loadHistories(manager ?? this.dataSource, [householdId])).get(householdId);
     if (!history) throw new NotFoundError('Household', householdId);
     return timelineOf(history);
@@ -83,7 +82,7 @@ export class HouseholdSnapshots {
   /** Several households on `asOf`, ordered by household id; unknown ids are left out. */
   async forHouseholds(householdIds: string[], asOf: string, manager?: EntityManager): Promise<HouseholdSnapshot[]> {
     assertAsOf(asOf);
-    const ids = householdIds.filter((id) => UUID.test(id));
+    const ids = householdIds.filter((id) => isUuid(id));
     return loadSnapshots(manager ?? this.dataSource, asOf, { householdIds: ids });
   }
 
@@ -106,7 +105,7 @@ export class HouseholdSnapshots {
             ORDER BY ba.effective_on DESC, ba.seq DESC LIMIT 1) b ON true
          JOIN persons p ON p.id = b.holder_person_id
          LEFT JOIN household_members m ON m.person_id = p.id AND m.household_id = h.id`,
-      [asOf, householdIds.filter((id) => UUID.test(id))],
+      [asOf, householdIds.filter((id) => isUuid(id))],
     );
     return new Map(
       rows.map((row) => [

@@ -16,8 +16,6 @@ export function visibilityFor(role: Role): Visibility {
   return { fullIdNumbers: role === 'CLERK', fullAccountNumbers: role === 'CLERK' || role === 'FINANCE' };
 }
 
-export const MASKED: Visibility = { fullIdNumbers: false, fullAccountNumbers: false };
-
 export interface ChildView {
   personId: string;
   name: string;

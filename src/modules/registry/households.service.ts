@@ -8,7 +8,7 @@ import { RegionScope } from '../../common/region-scope.js';
 import { callerText, currentLanguage, type Actor } from '../../common/request-context.js';
 import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
-import { todayInChina } from './dates.js';
+import { todayInChina } from '../../common/calendar.js';
 import type { HouseholdSnapshot } from './household-snapshot.js';
 import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
 import {
@@ -27,6 +27,8 @@ import {
   InvalidIdNumberError,
 } from './registry.errors.js';
 import { FROM_THE_BEGINNING, RegistryRepository } from './registry.repository.js';
+import { isUuid } from '../../common/uuid.js';
+import { Transactions } from '../../database/transactions.js';
 
 export interface HouseholdListItem {
   id: string;
@@ -68,8 +70,6 @@ export interface HouseholdEventView {
   recordedBy: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Turns draft problems into the refusal: INVALID_ID_NUMBER when an ID number is at fault. */
 export function refusalFor(problems: DraftProblem[]): Error {
   const errors: FieldProblem[] = problems.map(({ field, message }) => ({ field, message }));
@@ -82,6 +82,7 @@ export function refusalFor(problems: DraftProblem[]): Error {
 export class HouseholdsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly repository: RegistryRepository,
     private readonly snapshots: HouseholdSnapshots,
     private readonly audit: AuditService,
@@ -95,7 +96,7 @@ export class HouseholdsService {
     const scope = new RegionScope(actor.regionCode);
     scope.assert(draft.regionCode, 'region');
 
-    const snapshot = await this.dataSource.transaction(async (manager) => {
+    const snapshot = await this.transactions.run(async (manager) => {
       const level = await this.repository.regionLevel(manager, draft.regionCode);
       if (level !== 'VILLAGE') {
         throw new ValidationFailedError([
@@ -253,7 +254,7 @@ export class HouseholdsService {
 
   /** 404 (never the data) when the household does not exist or lies outside the caller's region. */
   async assertVisible(id: string, actor: Actor): Promise<void> {
-    if (!UUID.test(id)) throw new NotFoundError('Household', id);
+    if (!isUuid(id)) throw new NotFoundError('Household', id);
     const params: unknown[] = [id];
     const rows = await queryRows(
       this.dataSource,

@@ -1,5 +1,5 @@
 import { DEFAULT_LANGUAGE, translate, type Language } from '../../common/i18n/i18n.js';
-import { isCalendarDate } from './dates.js';
+import { isCalendarDate } from '../../common/calendar.js';
 import type { Sex } from './household-snapshot.js';
 
 /**

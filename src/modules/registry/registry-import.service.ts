@@ -7,7 +7,7 @@ import { uuidv7 } from './ids.js';
 import type { Readable } from 'node:stream';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { ConflictError, type FieldProblem } from '../../common/errors.js';
-import { RegionScope } from '../../common/region-scope.js';
+import { CITY_CODE, RegionScope } from '../../common/region-scope.js';
 import { currentLanguage, type Actor } from '../../common/request-context.js';
 import { translate, type I18nKey, type I18nParams, type Language } from '../../common/i18n/i18n.js';
 import { decodeText, detectEncoding } from '../../common/text-encoding.js';
@@ -15,7 +15,7 @@ import { dateColumnsOf, rowCells } from '../../common/xlsx.js';
 import { canonicalColumn, canonicalValue, columnName } from './import-columns.js';
 import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
-import { todayInChina } from './dates.js';
+import { todayInChina } from '../../common/calendar.js';
 import type { HukouType, Relation, Sex } from './household-snapshot.js';
 import { validateHouseholdDraft, type HouseholdDraft, type MemberDraft } from './household-rules.js';
 import { ImportRejectedError } from './registry.errors.js';
@@ -219,7 +219,7 @@ export class RegistryImportService {
   ): Promise<ImportResult> {
     const today = todayInChina();
     const lang = currentLanguage();
-    const scope = new RegionScope(options.actor?.regionCode ?? '410100');
+    const scope = new RegionScope(options.actor?.regionCode ?? CITY_CODE);
     await runner.query(`
       CREATE TEMP TABLE registry_import (
         line int PRIMARY KEY, household_id uuid NOT NULL, person_id uuid NOT NULL, first_row boolean NOT NULL,

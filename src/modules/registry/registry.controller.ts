@@ -4,6 +4,7 @@ import {
   Get,
   HttpCode,
   Param,
+  ParseUUIDPipe,
   Post,
   Put,
   Query,
@@ -46,7 +47,7 @@ import {
 import { HouseholdEventsService, type LifeEventView } from './household-events.service.js';
 import type { HouseholdView } from './household-view.js';
 import { HouseholdsService, type HouseholdEventView, type HouseholdListItem } from './households.service.js';
-import { todayInChina } from './dates.js';
+import { todayInChina } from '../../common/calendar.js';
 import { importTemplate, TEMPLATE_FORMATS, XLSX_CONTENT_TYPE, type TemplateFormat } from './import-template.js';
 import { RegistryImportService, type ImportResult } from './registry-import.service.js';
 import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
@@ -150,7 +151,11 @@ export class RegistryController {
   @ApiOkResponse({ type: HouseholdViewDto, description: 'As of `asOf` (default today), masked for roles without need' })
   @ApiSummary('查看一户（成员、子女、证件、一卡通账户）')
   @ApiProblems({ 404: ['NOT_FOUND'] })
-  get(@Param('id') id: string, @Query() query: HouseholdQuery, @CurrentActor() actor: Actor): Promise<HouseholdView> {
+  get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: HouseholdQuery,
+    @CurrentActor() actor: Actor,
+  ): Promise<HouseholdView> {
     return this.households.get(id, actor, query.asOf);
   }
 
@@ -160,7 +165,7 @@ export class RegistryController {
   @ApiSummary('一户的生活事件记录')
   @ApiProblems({ 404: ['NOT_FOUND'] })
   listEvents(
-    @Param('id') id: string,
+    @Param('id', new ParseUUIDPipe()) id: string,
     @Query() page: PageQuery,
     @CurrentActor() actor: Actor,
   ): Promise<Page<HouseholdEventView>> {
@@ -210,6 +215,7 @@ export class RegistryController {
       'ACCOUNT_HELD_BY_ANOTHER',
       'EVENT_HAS_DEPENDENTS',
       'MEMBER_ALREADY_IN_HOUSEHOLD',
+      'MEMBER_WAS_IN_HOUSEHOLD',
     ],
     422: [
       'INVALID_EVENT_DATA',
@@ -226,10 +232,11 @@ export class RegistryController {
       'HOLDER_NOT_MEMBER',
       'HOLDER_DECEASED',
       'HOLDER_NOT_ADULT',
+      'MEMBER_NAME_DIFFERS',
     ],
   })
   appendEvent(
-    @Param('id') id: string,
+    @Param('id', new ParseUUIDPipe()) id: string,
     @Body(LifeEventPipe) body: LifeEventRequest,
     @CurrentActor() actor: Actor,
   ): Promise<LifeEventView> {
@@ -249,7 +256,7 @@ export class RegistryController {
     422: ['HOLDER_NOT_MEMBER', 'HOLDER_DECEASED', 'HOLDER_NOT_ADULT', 'EVENT_NO_CHANGE', 'EVENT_OUT_OF_ORDER'],
   })
   async setBankAccount(
-    @Param('id') id: string,
+    @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: BankAccountDto,
     @CurrentActor() actor: Actor,
   ): Promise<HouseholdView> {

@@ -1,6 +1,50 @@
 import { HttpStatus } from '@nestjs/common';
 import { ConflictError, DomainError, UnprocessableError, type FieldProblem } from '../../common/errors.js';
 
+/** The problem codes this module answers (API.md), registered with the common ErrorCode. */
+export const REGISTRY_ERROR_CODES = [
+  'ACCOUNT_HELD_BY_ANOTHER',
+  'ALREADY_ADMITTED',
+  'BIRTH_ORDER_TAKEN',
+  'CERTIFICATE_ALREADY_ISSUED',
+  'CORRECTION_NOT_SUPPORTED',
+  'DUPLICATE_CERTIFICATE',
+  'DUPLICATE_HOUSEHOLD',
+  'DUPLICATE_PERSON',
+  'EVENT_ALREADY_WITHDRAWN',
+  'EVENT_BEFORE_BIRTH',
+  'EVENT_BEFORE_ISSUE',
+  'EVENT_CONTRADICTS_RECORD',
+  'EVENT_DATE_IN_FUTURE',
+  'EVENT_HAS_DEPENDENTS',
+  'EVENT_NO_CHANGE',
+  'EVENT_OUT_OF_ORDER',
+  'HOLDER_DECEASED',
+  'HOLDER_NOT_ADULT',
+  'HOLDER_NOT_MEMBER',
+  'IMPORT_CONFLICT',
+  'IMPORT_REJECTED',
+  'INVALID_EVENT_DATA',
+  'INVALID_ID_NUMBER',
+  'MEMBER_ALREADY_IN_HOUSEHOLD',
+  'MEMBER_ALREADY_LEFT',
+  'MEMBER_NAME_DIFFERS',
+  'MEMBER_WAS_IN_HOUSEHOLD',
+  'NO_ACTIVE_CERTIFICATE',
+  'PERSON_ALREADY_DEAD',
+  'PERSON_DECEASED',
+  'PERSON_NOT_IN_HOUSEHOLD',
+  'QUOTA_ALREADY_WAIVED',
+  'REGION_NOT_FOUND',
+  'VIOLATION_ALREADY_RECORDED',
+] as const;
+export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];
+
+declare module '../../common/errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's codes
+  interface ErrorCodes extends Record<RegistryErrorCode, true> {}
+}
+
 /** 400: an ID number fails GB 11643 (shape, date, check character) or disagrees with a given value. */
 export class InvalidIdNumberError extends DomainError {
   constructor(errors: FieldProblem[]) {
@@ -33,13 +77,17 @@ export class DuplicateHouseholdError extends ConflictError {
 
 /** 422: a life event or a registration that contradicts the record. Nothing is written. */
 export class EventContradictsRecordError extends UnprocessableError {
-  constructor(code: string, message: string, extra: Record<string, unknown> = {}) {
+  constructor(code: RegistryErrorCode, message: string, extra: Record<string, unknown> = {}) {
     super(code, message, extra);
   }
 }
 
 /** 409: an event that would repeat what can happen once (a second death, a second waiver). */
-export class EventConflictError extends ConflictError {}
+export class EventConflictError extends ConflictError {
+  constructor(code: RegistryErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(code, message, extra);
+  }
+}
 
 /** 422: a bulk import with bad rows; `errors` names each by line. Nothing was imported. */
 export class ImportRejectedError extends UnprocessableError {

@@ -4,7 +4,8 @@ import { HouseholdEventsService } from './household-events.service.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { HouseholdsService } from './households.service.js';
 import { RegistryImportJobProcessor, RegistryImportJobsController } from './import-jobs.js';
-import { ParentLinksController, ParentLinksQuery } from './parent-links.controller.js';
+import { ParentLinksController } from './parent-links.controller.js';
+import { ParentLinksRepository } from './parent-links.repository.js';
 import { RegistryController } from './registry.controller.js';
 import { RegistryImportService } from './registry-import.service.js';
 import { RegistryRepository } from './registry.repository.js';
@@ -20,7 +21,7 @@ import { RegistryRepository } from './registry.repository.js';
     LifeEventHandlers,
     HouseholdEventsService,
     RegistryImportService,
-    ParentLinksQuery,
+    ParentLinksRepository,
     RegistryImportJobProcessor,
   ],
   exports: [HouseholdSnapshots, HouseholdsService],

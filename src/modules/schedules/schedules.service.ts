@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { todayInChina } from '../../common/dates.js';
+import { todayInChina } from '../../common/calendar.js';
 import { NotFoundError, ValidationFailedError } from '../../common/errors.js';
 import type { Actor } from '../../common/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -13,6 +13,7 @@ import { nextFiring, SCHEDULE_TZ } from './cron.js';
 import { MONTHLY_BATCH_DRAFTS_JOB } from './monthly-batch-drafts.js';
 import { SchedulesRepository, type ScheduleRow } from './schedules.repository.js';
 import { SYSTEM_ACTOR } from './system-actor.js';
+import { CITY_CODE } from '../../common/region-scope.js';
 
 /** How often the in-process scheduler looks for due schedules. */
 const TICK_MS = 15_000;
@@ -49,10 +50,10 @@ const toView = (row: ScheduleRow): ScheduleView => ({
 function jobDataFor(jobName: string, due: Date): { data: object; regionCode?: string } {
   // The yearly re-check decides the whole city as of the (China) day the schedule fired.
   if (jobName === 'enrollments.recheck')
-    return { data: { asOf: todayInChina(due), regionCode: '410100' }, regionCode: '410100' };
+    return { data: { asOf: todayInChina(due), regionCode: CITY_CODE }, regionCode: CITY_CODE };
   // The month the schedule fired in, China time.
   if (jobName === MONTHLY_BATCH_DRAFTS_JOB)
-    return { data: { period: todayInChina(due).slice(0, 7) }, regionCode: '410100' };
+    return { data: { period: todayInChina(due).slice(0, 7) }, regionCode: CITY_CODE };
   return { data: {} };
 }
 

@@ -1,9 +1,10 @@
 import type { Role } from '../../common/auth/roles.js';
+import { CITY_CODE } from '../../common/region-scope.js';
 
 /** The region level each role works at (SPEC.md, "Users and what they do"). */
 export function roleRegionProblem(role: Role, regionCode: string): string | undefined {
   const county = /^\d{6}$/.test(regionCode);
-  const city = regionCode === '410100';
+  const city = regionCode === CITY_CODE;
   switch (role) {
     case 'CLERK':
       return /^\d{9}$/.test(regionCode) ? undefined : 'a CLERK works in a township (9-digit region code)';
@@ -14,6 +15,6 @@ export function roleRegionProblem(role: Role, regionCode: string): string | unde
     case 'AUDITOR':
       return undefined;
     case 'ADMIN':
-      return city ? undefined : 'an ADMIN works for the city (410100)';
+      return city ? undefined : `an ADMIN works for the city (${CITY_CODE})`;
   }
 }

@@ -1,14 +1,15 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Role } from '../../common/auth/roles.js';
 import { ConflictError, DomainError, NotFoundError, ValidationFailedError } from '../../common/errors.js';
-import { queryRows } from '../../database/sql.js';
+import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
+import { RegionsService } from '../regions/regions.service.js';
 import type { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto.js';
 import { roleRegionProblem } from './user-rules.js';
 import { callerText } from '../../common/request-context.js';
+import { UsersRepository, type UserRow } from './users.repository.js';
 
 export interface UserRecord {
   id: string;
@@ -20,19 +21,6 @@ export interface UserRecord {
   realName: string | null;
   createdAt: Date;
 }
-
-interface UserRow {
-  id: string;
-  username: string;
-  password_hash: string;
-  role: Role;
-  region_code: string;
-  disabled: boolean;
-  real_name: string | null;
-  created_at: Date;
-}
-
-const COLUMNS = 'id, username, password_hash, role, region_code, disabled, real_name, created_at';
 
 const toRecord = (row: UserRow): UserRecord => ({
   id: row.id,
@@ -58,32 +46,25 @@ export const toUserDto = (user: UserRecord): UserDto => ({
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: UsersRepository,
+    private readonly regions: RegionsService,
+    private readonly transactions: Transactions,
     private readonly audit: AuditService,
   ) {}
 
   async findById(id: string): Promise<UserRecord | undefined> {
-    const rows: UserRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
-    return rows[0] && toRecord(rows[0]);
+    const row = await this.repository.findById(id);
+    return row && toRecord(row);
   }
 
-  async findByUsername(
-    username: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<UserRecord | undefined> {
-    const rows: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`, [
-      username,
-    ]);
-    return rows[0] && toRecord(rows[0]);
+  async findByUsername(username: string, manager?: EntityManager): Promise<UserRecord | undefined> {
+    const row = await this.repository.findByUsername(username, manager);
+    return row && toRecord(row);
   }
 
   /** Users in username order after `after` (keyset), at most `limit`. */
   async list(after = '', limit = 500): Promise<UserDto[]> {
-    const rows: UserRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM users WHERE username > $1 ORDER BY username LIMIT $2`,
-      [after, limit],
-    );
-    return rows.map((row) => toUserDto(toRecord(row)));
+    return (await this.repository.list(after, limit)).map((row) => toUserDto(toRecord(row)));
   }
 
   async create(input: CreateUserDto): Promise<UserDto> {
@@ -93,22 +74,21 @@ export class UsersService {
       throw new ValidationFailedError([{ field: 'password', message: callerText('messages.password') }]);
     }
     const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
-    return this.dataSource.transaction(async (manager) => {
-      const region = await manager.query(`SELECT 1 FROM regions WHERE code = $1`, [input.regionCode]);
-      if (region.length === 0) {
+    return this.transactions.run(async (manager) => {
+      if (!(await this.regions.exists(input.regionCode, manager))) {
         throw new ValidationFailedError([
           { field: 'regionCode', message: callerText('messages.noSuchRegion', { regionCode: input.regionCode }) },
         ]);
       }
-      const rows: UserRow[] = await manager.query(
-        `INSERT INTO users (username, password_hash, role, region_code, real_name) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-        [input.username, passwordHash, input.role, input.regionCode, input.realName ?? null],
-      );
-      if (rows.length === 0) {
-        throw new ConflictError('USERNAME_TAKEN', `Username ${input.username} is taken`);
-      }
-      const user = toUserDto(toRecord(rows[0]));
+      const row = await this.repository.insert(manager, {
+        username: input.username,
+        passwordHash,
+        role: input.role,
+        regionCode: input.regionCode,
+        realName: input.realName ?? null,
+      });
+      if (!row) throw new ConflictError('USERNAME_TAKEN', `Username ${input.username} is taken`);
+      const user = toUserDto(toRecord(row));
       await this.audit.record(manager, {
         action: 'user.created',
         entityType: 'user',
@@ -135,48 +115,36 @@ export class UsersService {
     if (fields.length === 1 && input.disabled !== undefined) return this.setDisabled(id, input.disabled);
     const passwordHash =
       input.password === undefined ? undefined : await argon2.hash(input.password, { type: argon2.argon2id });
-    return this.dataSource.transaction(async (manager) => {
-      const before: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
-      if (before.length === 0) throw new NotFoundError('User', id);
-      const role = input.role ?? before[0].role;
-      const regionCode = input.regionCode ?? before[0].region_code;
+    return this.transactions.run(async (manager) => {
+      const before = await this.repository.lock(manager, id);
+      if (!before) throw new NotFoundError('User', id);
+      const role = input.role ?? before.role;
+      const regionCode = input.regionCode ?? before.region_code;
       const problem = roleRegionProblem(role, regionCode);
       if (problem) {
         throw new ValidationFailedError([
           { field: input.regionCode !== undefined ? 'regionCode' : 'role', message: problem },
         ]);
       }
-      if (input.regionCode !== undefined) {
-        const region = await manager.query(`SELECT 1 FROM regions WHERE code = $1`, [regionCode]);
-        if (region.length === 0) {
-          throw new ValidationFailedError([
-            { field: 'regionCode', message: callerText('messages.noSuchRegion', { regionCode }) },
-          ]);
-        }
+      if (input.regionCode !== undefined && !(await this.regions.exists(regionCode, manager))) {
+        throw new ValidationFailedError([
+          { field: 'regionCode', message: callerText('messages.noSuchRegion', { regionCode }) },
+        ]);
       }
-      const rows = await queryRows<UserRow>(
-        manager,
-        `UPDATE users SET role = $2, region_code = $3, disabled = $4,
-                real_name = CASE WHEN $5 THEN $6 ELSE real_name END,
-                password_hash = COALESCE($7, password_hash), updated_at = now()
-          WHERE id = $1 RETURNING ${COLUMNS}`,
-        [
-          id,
-          role,
-          regionCode,
-          input.disabled ?? before[0].disabled,
-          input.realName !== undefined,
-          input.realName ?? null,
-          passwordHash ?? null,
-        ],
-      );
-      const user = toUserDto(toRecord(rows[0]));
+      const row = await this.repository.update(manager, id, {
+        role,
+        regionCode,
+        disabled: input.disabled ?? before.disabled,
+        realName: input.realName,
+        passwordHash,
+      });
+      const user = toUserDto(toRecord(row));
       await this.audit.record(manager, {
         action: 'user.updated',
         entityType: 'user',
         entityId: id,
         regionCode: user.regionCode,
-        before: toUserDto(toRecord(before[0])),
+        before: toUserDto(toRecord(before)),
         after: user,
       });
       if (passwordHash !== undefined) {
@@ -192,21 +160,16 @@ export class UsersService {
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<UserDto> {
-    return this.dataSource.transaction(async (manager) => {
-      const before: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
-      if (before.length === 0) throw new NotFoundError('User', id);
-      const rows = await queryRows<UserRow>(
-        manager,
-        `UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, disabled],
-      );
-      const user = toUserDto(toRecord(rows[0]));
+    return this.transactions.run(async (manager) => {
+      const before = await this.repository.lock(manager, id);
+      if (!before) throw new NotFoundError('User', id);
+      const user = toUserDto(toRecord(await this.repository.setDisabled(manager, id, disabled)));
       await this.audit.record(manager, {
         action: disabled ? 'user.disabled' : 'user.enabled',
         entityType: 'user',
         entityId: id,
         regionCode: user.regionCode,
-        before: toUserDto(toRecord(before[0])),
+        before: toUserDto(toRecord(before)),
         after: user,
       });
       return user;
@@ -221,10 +184,10 @@ export class UsersService {
     if (newPassword.length < 8) {
       throw new ValidationFailedError([{ field: 'newPassword', message: callerText('messages.password') }]);
     }
-    await this.dataSource.transaction(async (manager) => {
-      const rows: UserRow[] = await manager.query(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
-      if (rows.length === 0) throw new NotFoundError('User', id);
-      const user = toRecord(rows[0]);
+    await this.transactions.run(async (manager) => {
+      const row = await this.repository.lock(manager, id);
+      if (!row) throw new NotFoundError('User', id);
+      const user = toRecord(row);
       if (!(await this.verifyPassword(user, currentPassword))) {
         throw new DomainError(HttpStatus.BAD_REQUEST, 'WRONG_PASSWORD', 'The current password is not right', {}, [
           { field: 'currentPassword', message: callerText('messages.currentPassword') },
@@ -234,7 +197,7 @@ export class UsersService {
         throw new ValidationFailedError([{ field: 'newPassword', message: callerText('messages.samePassword') }]);
       }
       const passwordHash = await argon2.hash(newPassword, { type: argon2.argon2id });
-      await manager.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, [id, passwordHash]);
+      await this.repository.setPasswordHash(manager, id, passwordHash);
       await this.audit.record(manager, {
         action: 'user.password_changed',
         entityType: 'user',

@@ -372,8 +372,8 @@ export type LifeEventRequest = InstanceType<(typeof LIFE_EVENT_DTOS)[EventType]>
 export type LifeEventOf<T extends EventType> = InstanceType<(typeof LIFE_EVENT_DTOS)[T]>;
 
 /**
- * The envelope every event shares, as the console reads its `type` (kept in the document under
- * its old name; the route's body is the `oneOf` of the classes above).
+ * The envelope every event shares, for clients (the console) that build a body before choosing its
+ * type. Only documented: the route validates each body against the class of its `type` above.
  */
 export class LifeEventDto {
   @ApiProperty({ enum: EVENT_TYPES }) type!: EventType;

@@ -1,4 +1,4 @@
-import { isIsoDate } from '../dates.js';
+import { isDate } from '../../../common/calendar.js';
 import type { EventType } from '../dto/household.dto.js';
 import type { LifeEventOf } from '../dto/life-events.dto.js';
 import { EventHasDependentsError, InvalidEventDataError } from '../registry.errors.js';
@@ -109,7 +109,7 @@ export class CorrectionHandler implements LifeEventHandler<'CORRECTION'> {
     // deathDate: the death was recorded on the wrong day.
     if (person.death_date === null)
       throw contradiction('EVENT_CONTRADICTS_RECORD', 'No death is recorded for the person');
-    if (!isIsoDate(value) || value > today || value < person.birth_date) {
+    if (!isDate(value) || value > today || value < person.birth_date) {
       throw invalidValue('the corrected death date is a real date between the birth and today');
     }
     if (value === person.death_date)

@@ -5,7 +5,7 @@ import type { RegionScope } from '../../../common/region-scope.js';
 import type { EventType } from '../dto/household.dto.js';
 import type { LifeEventOf } from '../dto/life-events.dto.js';
 import type { HouseholdsService } from '../households.service.js';
-import { EventConflictError, EventContradictsRecordError } from '../registry.errors.js';
+import { EventConflictError, EventContradictsRecordError, type RegistryErrorCode } from '../registry.errors.js';
 import type { LockedHousehold, LoggedEvent, PersonFacts, RegistryRepository } from '../registry.repository.js';
 
 /** What a handler works with, inside the transaction that holds the household's lock. */
@@ -65,9 +65,9 @@ export interface HandlerDeps {
   households: HouseholdsService;
 }
 
-export const contradiction = (code: string, message: string, extra: Record<string, unknown> = {}) =>
+export const contradiction = (code: RegistryErrorCode, message: string, extra: Record<string, unknown> = {}) =>
   new EventContradictsRecordError(code, message, extra);
-export const conflict = (code: string, message: string) => new EventConflictError(code, message);
+export const conflict = (code: RegistryErrorCode, message: string) => new EventConflictError(code, message);
 export const invalid = (field: string, message: string) => new ValidationFailedError([{ field, message }]);
 
 /** Refuses an event dated after the person's death. */

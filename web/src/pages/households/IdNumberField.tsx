@@ -1,6 +1,6 @@
 import { Form, Input } from 'antd';
 import { idCheckCharacter } from '../../../../src/modules/registry/id-number';
-import { isCalendarDate } from '../../../../src/modules/registry/dates';
+import { isCalendarDate } from '../../../../src/common/calendar';
 import { todayInChina } from '../tasks/tasks';
 
 export type IdCheck =

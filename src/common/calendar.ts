@@ -1,10 +1,24 @@
 /**
- * Calendar arithmetic on `YYYY-MM-DD` strings with plain integers: no Date objects, so no time zone
- * can move a day. Days are counted with the proleptic Gregorian "days from civil" algorithm
- * (H. Hinnant), which is exact for every date this system meets.
+ * The one calendar: dates are `YYYY-MM-DD` strings (never JS Dates, which carry a time zone) in
+ * China Standard Time, the commission's calendar, and arithmetic on them uses plain integers, so no
+ * time zone can move a day. Days are counted with the proleptic Gregorian "days from civil"
+ * algorithm (H. Hinnant), which is exact for every date this system meets. No Node or framework
+ * import: the console shares it.
  */
-import { isCalendarDate } from '../../common/dates.js';
 
+const CHINA_DATE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** Today's date in China (one definition for the whole service). */
+export function todayInChina(now: Date = new Date()): string {
+  return CHINA_DATE.format(now);
+}
+
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH_PATTERN = /^(\d{4})-(\d{2})$/;
 const YEAR_PATTERN = /^(\d{4})$/;
 
@@ -16,9 +30,16 @@ export function daysInMonth(year: number, month: number): number {
   return month === 2 ? (isLeapYear(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
 }
 
+/** Whether `year-month-day` is a real calendar date (no 31 February, 29 February only in leap years). */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
 /** Whether `value` is a real calendar date written `YYYY-MM-DD`. */
 export function isDate(value: unknown): value is string {
-  return typeof value === 'string' && isCalendarDate(value);
+  if (typeof value !== 'string') return false;
+  const match = DATE_PATTERN.exec(value);
+  return match !== null && isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]));
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
@@ -85,6 +106,18 @@ export function addDays(date: string, days: number): string {
 
 export function yearEnd(date: string): string {
   return `${date.slice(0, 4)}-12-31`;
+}
+
+/** The last day of the month `date` falls in. */
+export function monthEnd(date: string): string {
+  const year = yearOf(date);
+  const month = monthOf(date);
+  return formatDate(year, month, daysInMonth(year, month));
+}
+
+/** The last day of a period `YYYY` or `YYYY-MM` (assumed valid). */
+export function lastDayOf(period: string): string {
+  return period.length === 4 ? `${period}-12-31` : monthEnd(`${period}-01`);
 }
 
 /** A benefit period: a month `YYYY-MM` or a year `YYYY`. */

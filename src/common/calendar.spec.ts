@@ -1,7 +1,24 @@
 import fc from 'fast-check';
-import { addDays, ageAtYearEnd, ageOn, isDate, monthsOf, parsePeriod } from './calendar.js';
+import { addDays, ageAtYearEnd, ageOn, isCalendarDate, isDate, lastDayOf, monthsOf, parsePeriod } from './calendar.js';
 
 describe('calendar', () => {
+  it('finds the last day of a year or a month, leap years included', () => {
+    expect(lastDayOf('2012')).toBe('2012-12-31');
+    expect(lastDayOf('2012-02')).toBe('2012-02-29');
+    expect(lastDayOf('2013-02')).toBe('2013-02-28');
+    expect(lastDayOf('2014-04')).toBe('2014-04-30');
+  });
+
+  it('knows real dates from impossible ones', () => {
+    expect(isCalendarDate(2012, 2, 29)).toBe(true);
+    expect(isCalendarDate(1900, 2, 29)).toBe(false);
+    expect(isDate('2000-02-29')).toBe(true);
+    expect(isDate('2013-02-29')).toBe(false);
+    expect(isDate('2013-04-31')).toBe(false);
+    expect(isDate('2013-4-1')).toBe(false);
+    expect(isDate(20130401)).toBe(false);
+  });
+
   it('counts age by birthdays, a birthday counting on its day', () => {
     expect(ageOn('1952-12-31', '2012-12-30')).toBe(59);
     expect(ageOn('1952-12-31', '2012-12-31')).toBe(60);

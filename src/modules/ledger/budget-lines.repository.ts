@@ -29,8 +29,29 @@ export type BudgetLineCursor = [number, string, string, number];
 
 const LEVEL_ORDER = `array_position(ARRAY['${FUNDING_LEVELS.join("','")}'], funding_level)`;
 
+/**
+ * The conditions on ledger_accounts' budget-line columns: the caller's scope and each filter given,
+ * with their values appended to `params`; `add` appends one more (`column = ?`).
+ */
+export function lineConditions(filter: BudgetLineFilter, scope: RegionScope, params: unknown[]) {
+  const where = [scope.where('county_code', params)];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.fiscalYear !== undefined) add('fiscal_year = ?', filter.fiscalYear);
+  if (filter.policyCode !== undefined) add('policy_code = ?', filter.policyCode);
+  if (filter.fundingLevel !== undefined) add('funding_level = ?', filter.fundingLevel);
+  if (filter.countyCode !== undefined) add('county_code = ?', filter.countyCode);
+  return { where, add };
+}
+
+/**
+ * Budget lines as the ledger holds them: each line is a set of accounts (line-accounts.ts), so its
+ * figures are the ledger's balances. Budgets reads them through LedgerService.budgetLines.
+ */
 @Injectable()
-export class BudgetsRepository {
+export class BudgetLinesRepository {
   /**
    * One row per budget line with its five figures, each straight from an account's posted
    * balances: appropriated = FUNDING debits - credits; available, committed, spent, receivable =
@@ -44,18 +65,8 @@ export class BudgetsRepository {
     limit: number,
   ): Promise<BudgetLineRow[]> {
     const params: unknown[] = [];
-    const where = [
-      `code IN ('FUNDING', 'AVAILABLE', 'COMMITTED', 'SPENT', 'RECEIVABLE')`,
-      scope.where('county_code', params),
-    ];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.fiscalYear !== undefined) add('fiscal_year = ?', filter.fiscalYear);
-    if (filter.policyCode !== undefined) add('policy_code = ?', filter.policyCode);
-    if (filter.fundingLevel !== undefined) add('funding_level = ?', filter.fundingLevel);
-    if (filter.countyCode !== undefined) add('county_code = ?', filter.countyCode);
+    const { where } = lineConditions(filter, scope, params);
+    where.push(`code IN ('FUNDING', 'AVAILABLE', 'COMMITTED', 'SPENT', 'RECEIVABLE')`);
     if (after !== undefined) {
       params.push(...after);
       const n = params.length;
