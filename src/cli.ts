@@ -10,6 +10,10 @@ import { DomainError } from './common/errors.js';
 import { ConfigError } from './config/app-config.js';
 import { backupDatabase, BackupError, restoreDatabase } from './database/backup.js';
 import { revertLastMigration } from './database/migrate.js';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { rotateKeys } from './common/pii/key-rotation.js';
+import { installKeyring, Keyring, keySource } from './common/pii/keyring.js';
 import { prepareRuntime, type Runtime } from './database/runtime.js';
 import { RegionsService } from './modules/regions/regions.service.js';
 import { UsersService } from './modules/users/users.service.js';
@@ -37,6 +41,10 @@ Commands:
                        file from a backup or the daily export, that those blocks are unchanged);
                        exits 1 when anything does not verify
   heads:export [DIR]   write the chains' heads now (the daily schedule does it into DATA_DIR/heads)
+  keys:rotate [--new-key] [--chunk N]
+                       re-encrypt every ID and account number under the newest key, in chunks,
+                       resumable, while the service runs; --new-key first adds a key to the key file
+                       (PII_KEY_FILE or DATA_DIR/pii-keys.json; with PII_KEYS add it there instead)
 `;
 
 type Command = (args: string[], runtime: Runtime) => Promise<void>;
@@ -236,6 +244,35 @@ const commands: Record<string, Command> = {
     process.stdout.write(`heads written to ${file}\n`);
   },
 
+  'keys:rotate': async (args, runtime) => {
+    const { values } = parseArgs({
+      args,
+      options: { 'new-key': { type: 'boolean' }, chunk: { type: 'string' } },
+      allowPositionals: false,
+    });
+    const source = keySource(runtime.config);
+    if (values['new-key']) {
+      if (!source.addKey) throw new UsageError('--new-key needs a key file: with PII_KEYS, add the key there');
+      process.stdout.write(`added key ${source.addKey()} to ${source.describe}\n`);
+    }
+    const keyring = installKeyring(new Keyring(source));
+    const chunk = values.chunk === undefined ? 1000 : Number(values.chunk);
+    if (!Number.isInteger(chunk) || chunk < 1 || chunk > 100_000) throw new UsageError('--chunk is 1..100000');
+    const dataSource = new DataSource(dataSourceOptions(runtime.databaseUrl, 2));
+    await dataSource.initialize();
+    try {
+      const result = await rotateKeys(dataSource, keyring, {
+        chunk,
+        log: (message) => process.stdout.write(`${message}\n`),
+      });
+      process.stdout.write(
+        `key ${result.keyId}: ${result.rewritten} values re-encrypted, ${result.remaining} still under an older key\n`,
+      );
+      if (result.remaining > 0) process.exitCode = 1;
+    } finally {
+      await dataSource.destroy();
+    }
+  },
   'migration:run': async () => {
     process.stdout.write('migrations are up to date\n');
   },

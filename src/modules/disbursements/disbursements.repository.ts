@@ -1,3 +1,4 @@
+import { openColumns, pii } from '../../common/pii/keyring.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../../database/sql.js';
@@ -139,7 +140,7 @@ const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 /** The generation cursor of a candidate: where the next chunk starts after it. */
 export const candidateCursor = (row: CandidateRow): string => `${row.household_id}/${row.id}`;
 const LINE_COLUMNS = `id, line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods,
-  amount::text, gross_amount::text, offset_amount::text, bank_code, account_no, account_name, id_number, version_ids, status, bank_ref, reason`;
+  amount::text, gross_amount::text, offset_amount::text, bank_code, account_no_enc AS account_no, account_name, id_number_enc AS id_number, version_ids, status, bank_ref, reason`;
 
 /** The SQL of batches, lines, exceptions and coverage; set-based wherever lines are concerned. */
 @Injectable()
@@ -272,11 +273,12 @@ export class DisbursementsRepository {
   ): Promise<Map<string, Set<string>>> {
     const rows = await queryRows<{ beneficiary_key: string; account_no: string }>(
       manager,
-      `SELECT DISTINCT l.beneficiary_key, l.account_no
+      `SELECT DISTINCT l.beneficiary_key, l.account_no_enc AS account_no
          FROM disbursement_lines l JOIN disbursement_batches b ON b.id = l.batch_id
         WHERE b.policy_code = $1 AND l.beneficiary_key = ANY($2::text[]) AND l.status = 'FAILED'`,
       [policyCode, beneficiaryKeys],
     );
+    openColumns(rows, 'account_no');
     const map = new Map<string, Set<string>>();
     for (const row of rows) {
       if (!map.has(row.beneficiary_key)) map.set(row.beneficiary_key, new Set());
@@ -298,14 +300,15 @@ export class DisbursementsRepository {
   ): Promise<number> {
     if (lines.length === 0) return 0;
     const ids = lines.map(() => uuidv7());
+    const keyring = pii();
     await manager.query(
       `INSERT INTO disbursement_lines (id, batch_id, line_no, enrollment_id, household_id, person_id, beneficiary_key,
-          region_code, periods, amount, bank_code, account_no, account_name, id_number, decision, version_ids)
+          region_code, periods, amount, bank_code, account_no_enc, account_name, id_number_enc, decision, version_ids)
        SELECT l.id, $1, l.line_no, l.enrollment_id, l.household_id, l.person_id, l.beneficiary_key, l.region_code,
               string_to_array(l.periods, ','), l.amount, l.bank_code, l.account_no, l.account_name, l.id_number,
               l.decision, string_to_array(l.version_ids, ',')
          FROM unnest($2::uuid[], $3::int[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
-                     $10::numeric[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[])
+                     $10::numeric[], $11::text[], $12::bytea[], $13::text[], $14::bytea[], $15::jsonb[], $16::text[])
            AS l(id, line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods, amount,
                 bank_code, account_no, account_name, id_number, decision, version_ids)`,
       [
@@ -320,9 +323,9 @@ export class DisbursementsRepository {
         lines.map((l) => l.periods.join(',')),
         lines.map((l) => l.amount),
         lines.map((l) => l.bankCode),
-        lines.map((l) => l.accountNo),
+        lines.map((l) => keyring.encrypt(l.accountNo)),
         lines.map((l) => l.accountName),
-        lines.map((l) => l.idNumber),
+        lines.map((l) => keyring.encrypt(l.idNumber)),
         lines.map((l) => JSON.stringify(l.decision)),
         lines.map((l) => l.versionIds.join(',')),
       ],
@@ -387,12 +390,14 @@ export class DisbursementsRepository {
     );
   }
 
-  linesPage(manager: EntityManager, batchId: string, afterLineNo: number, limit: number): Promise<LineRow[]> {
-    return queryRows<LineRow>(
+  /** A page of a batch's lines, account and ID numbers decrypted (the bank file needs them whole). */
+  async linesPage(manager: EntityManager, batchId: string, afterLineNo: number, limit: number): Promise<LineRow[]> {
+    const rows = await queryRows<LineRow>(
       manager,
       `SELECT ${LINE_COLUMNS} FROM disbursement_lines WHERE batch_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3`,
       [batchId, afterLineNo, limit],
     );
+    return openColumns(rows, 'account_no', 'id_number');
   }
 
   /** Releases the coverage of lines that will not be paid (a rejected batch, failed payments). */
