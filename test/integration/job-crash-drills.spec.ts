@@ -1,4 +1,5 @@
 import Bull from 'bull';
+import { openColumns } from '../../src/common/pii/keyring.js';
 import pg from 'pg';
 import { JOBS_QUEUE } from '../../src/modules/jobs/job-queue.js';
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
@@ -93,12 +94,17 @@ describe('batch generation survives crashes of its runner', () => {
       .expect(202);
     return response.body as { batch: { id: string }; jobId: string };
   };
-  const linesOf = (batchId: string) =>
-    query(
-      `SELECT line_no, enrollment_id, household_id, person_id, periods, amount::text, bank_code, account_no,
-              account_name, id_number, decision, version_ids
+  // Ciphertexts differ run to run (a fresh nonce each): the lines are compared decrypted.
+  const linesOf = async (batchId: string) =>
+    openColumns(
+      await query<{ account_no: string; id_number: string }>(
+        `SELECT line_no, enrollment_id, household_id, person_id, periods, amount::text, bank_code,
+              account_no_enc AS account_no, account_name, id_number_enc AS id_number, decision, version_ids
          FROM disbursement_lines WHERE batch_id = $1 ORDER BY line_no`,
-      [batchId],
+        [batchId],
+      ),
+      'account_no',
+      'id_number',
     );
   const totalsOf = async (batchId: string) =>
     (
