@@ -21,6 +21,7 @@ import { BankFormats1765830000000 } from './1765830000000-bank-formats.js';
 import { Overpayments1765860000000 } from './1765860000000-overpayments.js';
 import { UserRealName1765850000000 } from './1765850000000-user-real-name.js';
 import { OffsetShareAndReversal1765870000000 } from './1765870000000-offset-share-and-reversal.js';
+import { PiiEncryption1765930000000 } from './1765930000000-pii-encryption.js';
 import { LineDecisions1765960000000 } from './1765960000000-line-decisions.js';
 
 /**
@@ -56,5 +57,6 @@ export const MIGRATIONS = [
   Overpayments1765860000000,
   UserRealName1765850000000,
   OffsetShareAndReversal1765870000000,
+  PiiEncryption1765930000000,
   LineDecisions1765960000000,
 ];

@@ -3,11 +3,14 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
 import { consoleModule } from './common/http/console.js';
 import { ThrottlingModule } from './common/throttling/throttling.module.js';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import { RequestContextInterceptor } from './common/http/request-context.js';
 import { AppConfig } from './config/app-config.js';
+import { installKeyring, Keyring, keySource } from './common/pii/keyring.js';
+import { maskPiiText, redactPii } from './common/pii/redact.js';
 import { guardConnectionErrors } from './database/connection-errors.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { Transactions } from './database/transactions.js';
@@ -57,6 +60,7 @@ const connectionLogger = new Logger('Database');
 @Module({})
 class CoreModule {
   static register(config: AppConfig, runtime: RuntimeSettings): DynamicModule {
+    installKeyring(new Keyring(keySource(config)));
     return {
       module: CoreModule,
       imports: [
@@ -81,28 +85,48 @@ class CoreModule {
 
 const actorOf = (request: unknown): string | undefined => (request as { actor?: { username: string } }).actor?.username;
 
+/** Fields that carry ID or account numbers wherever they are logged. */
+export const PII_LOG_PATHS = ['idNumber', 'accountNo', 'id_number', 'account_no'].flatMap((field) => [
+  field,
+  `*.${field}`,
+  `*.*.${field}`,
+]);
+
+function maskLogArguments(this: unknown, args: unknown[], method: (...args: unknown[]) => void): void {
+  method.apply(
+    this,
+    args.map((arg) => redactPii(arg)),
+  );
+}
+
 export function loggerModule(config: AppConfig): DynamicModule {
-  return LoggerModule.forRoot({
-    pinoHttp: {
-      level: config.LOG_LEVEL,
-      genReqId: (request) => (request as { id?: string }).id ?? '',
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-      // The actor goes into the line itself, not into `customProps`: those cost two more child
-      // loggers (bindings serialised each time) on every request, logged or not.
-      customSuccessObject: (request, _response, line) => ({ actor: actorOf(request), ...line }),
-      customErrorObject: (request, _response, _error, line) => ({ actor: actorOf(request), ...line }),
-      autoLogging: { ignore: (request) => request.url === '/api/v1/health' },
-      quietReqLogger: true,
-      serializers: {
-        req: (request: { id: string; method: string; url: string }) => ({
-          id: request.id,
-          method: request.method,
-          url: request.url,
-        }),
-        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-      },
+  return LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config) });
+}
+
+/** The request logger's options (exported for the test that reads its output for numbers). */
+export function pinoHttpOptions(config: AppConfig): PinoHttpOptions {
+  return {
+    level: config.LOG_LEVEL,
+    genReqId: (request) => (request as { id?: string }).id ?? '',
+    redact: ['req.headers.authorization', 'req.headers.cookie', ...PII_LOG_PATHS],
+    // ID and account numbers never reach a log line: known fields are censored above, and every
+    // string argument of a log call (messages, errors, URLs with `?q=`) is masked here.
+    hooks: { logMethod: maskLogArguments },
+    // The actor goes into the line itself, not into `customProps`: those cost two more child
+    // loggers (bindings serialised each time) on every request, logged or not.
+    customSuccessObject: (request, _response, line) => ({ actor: actorOf(request), ...line }),
+    customErrorObject: (request, _response, _error, line) => ({ actor: actorOf(request), ...line }),
+    autoLogging: { ignore: (request) => request.url === '/api/v1/health' },
+    quietReqLogger: true,
+    serializers: {
+      req: (request: { id: string; method: string; url: string }) => ({
+        id: request.id,
+        method: request.method,
+        url: maskPiiText(request.url),
+      }),
+      res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
     },
-  });
+  };
 }
 
 /** What both entry points load: the same modules, so the same services and job processors. */

@@ -20,6 +20,10 @@ import { requestContext } from './common/request-context.js';
 import { ConfigError } from './config/app-config.js';
 import { backupDatabase, BackupError, restoreDatabase } from './database/backup.js';
 import { revertLastMigration } from './database/migrate.js';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { rotateKeys } from './common/pii/key-rotation.js';
+import { installKeyring, Keyring, keySource } from './common/pii/keyring.js';
 import { prepareRuntime, type Runtime } from './database/runtime.js';
 import { RegionsService } from './modules/regions/regions.service.js';
 import { UsersService } from './modules/users/users.service.js';
@@ -239,6 +243,33 @@ const commands: Record<string, Command> = {
     process.stdout.write(`${say('cli.headsWritten', { file })}\n`);
   },
 
+  'keys:rotate': async (args, runtime) => {
+    const { values } = parseArgs({
+      args,
+      options: { 'new-key': { type: 'boolean' }, chunk: { type: 'string' } },
+      allowPositionals: false,
+    });
+    const source = keySource(runtime.config);
+    if (values['new-key']) {
+      if (!source.addKey) throw new UsageError(say('cli.newKeyNeedsFile'));
+      process.stdout.write(`${say('cli.keyAdded', { keyId: source.addKey(), file: source.describe })}\n`);
+    }
+    const keyring = installKeyring(new Keyring(source));
+    const chunk = values.chunk === undefined ? 1000 : Number(values.chunk);
+    if (!Number.isInteger(chunk) || chunk < 1 || chunk > 100_000) throw new UsageError(say('cli.chunkRange'));
+    const dataSource = new DataSource(dataSourceOptions(runtime.databaseUrl, 2));
+    await dataSource.initialize();
+    try {
+      const result = await rotateKeys(dataSource, keyring, {
+        chunk,
+        log: (key, params) => process.stdout.write(`${say(key, params)}\n`),
+      });
+      process.stdout.write(`${say('cli.keysRotated', { ...result })}\n`);
+      if (result.remaining > 0) process.exitCode = 1;
+    } finally {
+      await dataSource.destroy();
+    }
+  },
   'migration:run': async () => {
     process.stdout.write(`${say('cli.migrationsUpToDate')}\n`);
   },

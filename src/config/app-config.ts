@@ -155,6 +155,26 @@ export class AppConfig {
   @Max(86_400)
   RATE_LIMIT_WINDOW_SECONDS = 60;
 
+  /**
+   * Keys that encrypt ID and account numbers at rest: `1:<base64 32 bytes>,2:<...>` (the highest id
+   * encrypts, all decrypt), with PII_INDEX_KEY (base64, 32 bytes) for the blind index. Or
+   * PII_KEY_FILE, a JSON key file. Neither (outside production): DATA_DIR/pii-keys.json, made once.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  PII_KEYS?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  PII_INDEX_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  PII_KEY_FILE?: string;
+
   get rateLimitMax(): number {
     return this.RATE_LIMIT_MAX ?? (this.NODE_ENV === 'test' ? 0 : 600);
   }
@@ -183,6 +203,9 @@ const KEYS = Object.keys(new AppConfig()).concat([
   'METRICS_TOKEN',
   'WORKER_HEALTH_PORT',
   'RATE_LIMIT_MAX',
+  'PII_KEYS',
+  'PII_INDEX_KEY',
+  'PII_KEY_FILE',
 ]);
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
@@ -200,6 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.NODE_ENV === 'production') {
     if (!config.JWT_SECRET) problems.push('JWT_SECRET is required when NODE_ENV=production');
     if (!config.DATABASE_URL) problems.push('DATABASE_URL is required when NODE_ENV=production');
+    if (!config.PII_KEYS && !config.PII_KEY_FILE)
+      problems.push('PII_KEYS (with PII_INDEX_KEY) or PII_KEY_FILE is required when NODE_ENV=production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,3 +1,4 @@
+import { pii, type PiiKind } from '../../src/common/pii/keyring.js';
 import { idNumber, withLuhn } from './ids.js';
 import { Prng } from './prng.js';
 
@@ -24,10 +25,17 @@ export interface Village {
   rural: boolean;
 }
 
+/** A number as the registry stores it (issue 22): ciphertext, then blind index, as COPY text bytea. */
+function sealedCopy(kind: PiiKind, plain: string): string {
+  const keyring = pii();
+  return `\\\\x${keyring.encrypt(plain).toString('hex')}\t\\\\x${keyring.blindIndex(kind, plain).toString('hex')}`;
+}
+
 /** The registry tables in load order (foreign keys), with the columns the generator fills. */
 export const TABLES = {
   households: 'households (id, household_no, region_code, address, quota_waived_on)',
-  persons: 'persons (id, id_number, name, sex, birth_date, death_date, college_admitted_on, mother_id, father_id)',
+  persons:
+    'persons (id, id_number_enc, id_number_bidx, name, sex, birth_date, death_date, college_admitted_on, mother_id, father_id)',
   household_members:
     'household_members (person_id, household_id, relation, birth_order, adopted, adopted_on, joined_on)',
   household_events: 'household_events (household_id, type, person_id, event_date, data)',
@@ -37,7 +45,7 @@ export const TABLES = {
   household_certificates: 'household_certificates (household_id, certificate_no, issued_on, revoked_on)',
   household_violations: 'household_violations (household_id, year, recorded_on)',
   household_bank_accounts:
-    'household_bank_accounts (household_id, effective_on, bank_code, account_no, holder_person_id)',
+    'household_bank_accounts (household_id, effective_on, bank_code, account_no_enc, account_no_bidx, holder_person_id)',
 } as const;
 
 export type TableName = keyof typeof TABLES;
@@ -310,7 +318,7 @@ export class CityGenerator {
     for (const m of members) {
       const parents = m.relation === 'CHILD' ? `${motherId}\t${fatherId}` : `${NULL}\t${NULL}`;
       out.persons.push(
-        `${m.id}\t${m.idNumber}\t${m.name}\t${m.sex}\t${m.birthDate}\t${m.deathDate ?? NULL}\t${m.collegeAdmittedOn ?? NULL}\t${parents}\n`,
+        `${m.id}\t${sealedCopy('id', m.idNumber)}\t${m.name}\t${m.sex}\t${m.birthDate}\t${m.deathDate ?? NULL}\t${m.collegeAdmittedOn ?? NULL}\t${parents}\n`,
       );
       const joinedOn = m.adoptedOn ?? BEGINNING;
       out.household_members.push(
@@ -362,12 +370,16 @@ export class CityGenerator {
       const head = members[0];
       const account = (n: number) => withLuhn(`622848${String(index).padStart(10, '0')}${n}0`.slice(0, 18));
       if (r.chance(0.05)) {
-        out.household_bank_accounts.push(`${householdId}\t${BEGINNING}\t${r.pick(BANKS)}\t${account(1)}\t${head.id}\n`);
         out.household_bank_accounts.push(
-          `${householdId}\t${this.date(2018, 2024)}\t${r.pick(BANKS)}\t${account(2)}\t${head.id}\n`,
+          `${householdId}\t${BEGINNING}\t${r.pick(BANKS)}\t${sealedCopy('account', account(1))}\t${head.id}\n`,
+        );
+        out.household_bank_accounts.push(
+          `${householdId}\t${this.date(2018, 2024)}\t${r.pick(BANKS)}\t${sealedCopy('account', account(2))}\t${head.id}\n`,
         );
       } else {
-        out.household_bank_accounts.push(`${householdId}\t${BEGINNING}\t${r.pick(BANKS)}\t${account(1)}\t${head.id}\n`);
+        out.household_bank_accounts.push(
+          `${householdId}\t${BEGINNING}\t${r.pick(BANKS)}\t${sealedCopy('account', account(1))}\t${head.id}\n`,
+        );
       }
       this.stats.bankAccounts++;
     }

@@ -101,6 +101,12 @@ function options() {
 
 async function main(): Promise<void> {
   const opts = options();
+  // The bench app runs as production, which wants its keys for ID and account numbers (issue 22):
+  // a pair of this run's own, inherited by the city loader (which encrypts what it COPYs).
+  if (!process.env.PII_KEYS && !process.env.PII_KEY_FILE) {
+    process.env.PII_KEYS = `1:${randomBytes(32).toString('base64')}`;
+    process.env.PII_INDEX_KEY = randomBytes(32).toString('base64');
+  }
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.REDIS_URL; // jobs run in this process
   env.JWT_SECRET ??= randomBytes(32).toString('hex');

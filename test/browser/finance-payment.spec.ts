@@ -226,7 +226,7 @@ describe('finance pays a batch and an auditor traces it (browser)', () => {
         ]),
       );
       await page.getByText('回盘文件被整体拒收，未做任何更改').waitFor();
-      await page.getByRole('cell', { name: new RegExp(`amount 1.00 differs from ${failed.amount}`) }).waitFor();
+      await page.getByRole('cell', { name: new RegExp(`金额 1.00 与应发金额 ${failed.amount} 不符`) }).waitFor();
       await screenshot(page, 'finance-04-result-refused');
       await expectAccessible(page);
 

@@ -206,7 +206,9 @@ describe('a township clerk and a county officer pay a bereaved family (browser)'
       await page.getByLabel('新密码', { exact: true }).fill('a-new-long-password');
       await page.getByLabel('再次输入新密码').fill('a-new-long-password');
       await page.getByRole('button', { name: '修改密码' }).click();
-      await page.getByText('当前密码不正确').waitFor();
+      // The refusal is at the field it concerns (and headed once above the form, not repeated).
+      await page.locator('#currentPassword_help').getByText('当前密码不正确').waitFor();
+      await page.getByRole('alert').filter({ hasText: '当前密码不正确' }).first().waitFor();
       await page.getByLabel('当前密码').fill(clerk.password);
       await page.getByRole('button', { name: '修改密码' }).click();
       await page.getByText('密码已修改，下次登录请使用新密码').waitFor();

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { pii } from '../../src/common/pii/keyring.js';
 import { todayInChina } from '../../src/common/calendar.js';
 import { LifeEventBus, type LifeEventNotice } from '../../src/common/life-event-bus.js';
 import { EVENT_TYPES } from '../../src/modules/registry/dto/household.dto.js';
@@ -535,10 +536,10 @@ describe('life events (e2e, PostgreSQL)', () => {
       );
       // One person, one record, one current household.
       const [record] = await t.dataSource.query(
-        `SELECT (SELECT count(*)::int FROM persons WHERE id_number = $1) AS persons,
+        `SELECT (SELECT count(*)::int FROM persons WHERE id_number_bidx = $1) AS persons,
                 (SELECT count(*)::int FROM household_members WHERE person_id = $2 AND left_on IS NULL) AS current,
                 (SELECT count(*)::int FROM household_members WHERE person_id = $2) AS memberships`,
-        [a.ids.father, father],
+        [pii().blindIndex('id', a.ids.father), father],
       );
       expect(record).toEqual({ persons: 1, current: 1, memberships: 2 });
       const inA = (await view(a.id, today)).members.find((m: { personId: string }) => m.personId === father);

@@ -1,7 +1,12 @@
 import ExcelJS from 'exceljs';
+import { openColumns, pii } from '../../src/common/pii/keyring.js';
 import iconv from 'iconv-lite';
 import { luhnComplete, residentId } from '../support/fixtures.js';
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
+
+/** Stored rows with their ID numbers decrypted, in ID number order. */
+const byIdNumber = <T extends { id_number: string }>(rows: T[]): T[] =>
+  openColumns(rows, 'id_number').sort((a, b) => a.id_number.localeCompare(b.id_number));
 
 /** SPEC.md "Language and files": the files Chinese offices exchange, read exactly or refused. */
 describe('registry import files: GBK, XLSX, the template (e2e)', () => {
@@ -63,10 +68,10 @@ describe('registry import files: GBK, XLSX, the template (e2e)', () => {
     const response = await post(gbk).expect(200);
     expect(response.body).toEqual({ dryRun: false, households: 2, persons: 3 });
     const stored = await t.dataSource.query(
-      `SELECT h.household_no, h.address, p.name FROM persons p JOIN household_members m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
-        WHERE h.household_no LIKE 'GBK-%' ORDER BY p.id_number`,
+      `SELECT h.household_no, h.address, p.name, p.id_number_enc AS id_number FROM persons p JOIN household_members m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
+        WHERE h.household_no LIKE 'GBK-%'`,
     );
-    expect(stored).toEqual([
+    expect(byIdNumber(stored).map(({ id_number: _id, ...row }) => row)).toEqual([
       { household_no: 'GBK-2', address: '韩寺镇北岗村（新区）2排8号', name: '欧阳淑珍' },
       { household_no: 'GBK-1', address: '河南省郑州市中牟县韩寺镇东街村3组, 17号', name: '张三丰' },
       { household_no: 'GBK-1', address: '河南省郑州市中牟县韩寺镇东街村3组, 17号', name: '李秀英' },
@@ -81,8 +86,8 @@ describe('registry import files: GBK, XLSX, the template (e2e)', () => {
   it('imports UTF-8 with a byte-order mark', async () => {
     const csv = `\uFEFF${HEADER_ZH}\n BOM-1,${VILLAGE},韩寺镇西街1号,${residentId('19800404', 301)},王五,户主,非农业,,\n`;
     await post(Buffer.from(csv, 'utf8')).expect(200);
-    const [person] = await t.dataSource.query(`SELECT name FROM persons WHERE id_number = $1`, [
-      residentId('19800404', 301),
+    const [person] = await t.dataSource.query(`SELECT name FROM persons WHERE id_number_bidx = $1`, [
+      pii().blindIndex('id', residentId('19800404', 301)),
     ]);
     expect(person).toEqual({ name: '王五' });
   });
@@ -161,10 +166,10 @@ describe('registry import files: GBK, XLSX, the template (e2e)', () => {
       .attach('file', file, { filename: '户籍.xlsx' });
     expect([response.status, response.body]).toEqual([200, { dryRun: false, households: 1, persons: 2 }]);
     const stored = await t.dataSource.query(
-      `SELECT p.name, p.id_number, h.address FROM persons p JOIN household_members m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
-        WHERE h.household_no = 'XLSX-1' ORDER BY p.id_number`,
+      `SELECT p.name, p.id_number_enc AS id_number, h.address FROM persons p JOIN household_members m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
+        WHERE h.household_no = 'XLSX-1'`,
     );
-    expect(stored).toEqual([
+    expect(byIdNumber(stored)).toEqual([
       { name: '孙悟空', id_number: residentId('19750606', 501), address: '韩寺镇南街村5组' },
       { name: '孙小圣', id_number: residentId('20000707', 502), address: '韩寺镇南街村5组' },
     ]);

@@ -1,4 +1,5 @@
 import Bull from 'bull';
+import { openColumns } from '../../src/common/pii/keyring.js';
 import pg from 'pg';
 import { JOBS_QUEUE } from '../../src/modules/jobs/job-queue.js';
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
@@ -93,13 +94,19 @@ describe('batch generation survives crashes of its runner', () => {
       .expect(202);
     return response.body as { batch: { id: string }; jobId: string };
   };
-  const linesOf = (batchId: string) =>
-    query(
-      `SELECT l.line_no, l.enrollment_id, l.household_id, l.person_id, l.periods, l.amount::text, l.bank_code,
-              l.account_no, l.account_name, l.id_number, d.decision, l.version_ids
-         FROM disbursement_lines l JOIN line_decisions d ON d.digest = l.decision_digest
-        WHERE l.batch_id = $1 ORDER BY l.line_no`,
-      [batchId],
+  // Ciphertexts differ run to run (a fresh nonce each): the lines are compared decrypted.
+  const linesOf = async (batchId: string) =>
+    openColumns(
+      await query<{ account_no: string; id_number: string }>(
+        `SELECT l.line_no, l.enrollment_id, l.household_id, l.person_id, l.periods, l.amount::text, l.bank_code,
+                l.account_no_enc AS account_no, l.account_name, l.id_number_enc AS id_number, d.decision,
+                l.version_ids
+           FROM disbursement_lines l JOIN line_decisions d ON d.digest = l.decision_digest
+          WHERE l.batch_id = $1 ORDER BY l.line_no`,
+        [batchId],
+      ),
+      'account_no',
+      'id_number',
     );
   const totalsOf = async (batchId: string) =>
     (

@@ -114,11 +114,11 @@ describe('registry at scale (integration)', () => {
     const dry = await cli(['registry:import', goodFile, '--dry-run'], t);
     expect(dry).toMatchObject({
       code: 0,
-      stdout: `dry run: would import ${HOUSEHOLDS} households, ${4 * HOUSEHOLDS} persons\n`,
+      stdout: `试导入（未写入）：将导入 ${HOUSEHOLDS} 户、${4 * HOUSEHOLDS} 人\n`,
     });
     const started = Date.now();
     const done = await cli(['registry:import', goodFile], t);
-    expect(done).toMatchObject({ code: 0, stdout: `imported ${HOUSEHOLDS} households, ${4 * HOUSEHOLDS} persons\n` });
+    expect(done).toMatchObject({ code: 0, stdout: `已导入 ${HOUSEHOLDS} 户、${4 * HOUSEHOLDS} 人\n` });
     process.stderr.write(`imported ${HOUSEHOLDS} households in ${Date.now() - started} ms (CLI, including start-up)\n`);
     const [counts] = await t.dataSource.query(`
       SELECT (SELECT count(*) FROM households)::int AS households, (SELECT count(*) FROM persons)::int AS persons,

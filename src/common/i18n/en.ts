@@ -532,6 +532,10 @@ Commands:
                        file from a backup or the daily export, that those blocks are unchanged);
                        exits 1 when anything does not verify
   heads:export [DIR]   write the chains' heads now (the daily schedule does it into DATA_DIR/heads)
+  keys:rotate [--new-key] [--chunk N]
+                       re-encrypt every ID and account number under the newest key, in chunks,
+                       resumable, while the service runs; --new-key first adds a key to the key file
+                       (PII_KEY_FILE or DATA_DIR/pii-keys.json; with PII_KEYS add it there instead)
 
 Output is Chinese by default; --lang en gives English.
 `,
@@ -558,6 +562,12 @@ Output is Chinese by default; --lang en gives English.
     auditBad: 'audit:  DOES NOT VERIFY from block {{block}} ({{blocks}} blocks, {{events}} events)',
     headsMatch: 'heads:  {{file}} matches',
     headsDiffer: 'heads:  {{problems}}',
+    rotationResumed: 'resuming rotation {{id}} to key {{keyId}}',
+    columnRotated: '{{column}}: {{rewritten}} values re-encrypted',
+    newKeyNeedsFile: '--new-key needs a key file: with PII_KEYS, add the key there',
+    keyAdded: 'added key {{keyId}} to {{file}}',
+    chunkRange: '--chunk is 1..100000',
+    keysRotated: 'key {{keyId}}: {{rewritten}} values re-encrypted, {{remaining}} still under an older key',
     headsWritten: 'heads written to {{file}}',
     migrationsUpToDate: 'migrations are up to date',
     reverted: 'reverted the last migration',

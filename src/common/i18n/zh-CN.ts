@@ -522,6 +522,10 @@ export const zhCN = {
                        校验账本和审计记录的哈希链（给出备份或每日导出的链头文件时，
                        还校验这些区块未被改动）；有任何不符则退出码为 1
   heads:export [DIR]   立即写出链头（每日计划任务写到 DATA_DIR/heads）
+  keys:rotate [--new-key] [--chunk N]
+                       用最新密钥分批重新加密全部身份证号和账号，可中断续做，服务运行中亦可执行；
+                       --new-key 先在密钥文件中新增一把密钥（PII_KEY_FILE 或 DATA_DIR/pii-keys.json；
+                       使用 PII_KEYS 时请在该设置中添加）
 
 输出默认为中文；加 --lang en 输出英文。
 `,
@@ -548,6 +552,12 @@ export const zhCN = {
     auditBad: '审计：自第 {{block}} 个区块起校验不通过（{{blocks}} 个区块，{{events}} 条事件）',
     headsMatch: '链头：与 {{file}} 一致',
     headsDiffer: '链头：{{problems}}',
+    rotationResumed: '继续执行密钥轮换 {{id}}（目标密钥 {{keyId}}）',
+    columnRotated: '{{column}}：已重新加密 {{rewritten}} 个值',
+    newKeyNeedsFile: '--new-key 需要密钥文件；使用 PII_KEYS 时请在该设置中添加密钥',
+    keyAdded: '已将密钥 {{keyId}} 加入 {{file}}',
+    chunkRange: '--chunk 取值为 1 至 100000',
+    keysRotated: '密钥 {{keyId}}：已重新加密 {{rewritten}} 个值，仍有 {{remaining}} 个值使用旧密钥',
     headsWritten: '链头已写入 {{file}}',
     migrationsUpToDate: '数据库迁移已是最新',
     reverted: '已回退最近一次迁移',

@@ -15,6 +15,7 @@ import {
   TraceBatchQuery,
 } from './dto/audit.dto.js';
 import { TraceService } from './trace.service.js';
+import { ID_NUMBER_VIEWED } from '../registry/id-number-view.controller.js';
 import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decorator.js';
 import { BatchTraceView, HouseholdTraceView } from './dto/trace.view.js';
 import { TAGS } from '../../common/openapi/openapi-document.js';
@@ -36,6 +37,16 @@ export class AuditController {
   list(@Query() query: ListAuditEventsQuery, @CurrentActor() actor: Actor): Promise<Page<AuditEventView>> {
     const { limit, cursor, order, ...filter } = query;
     return this.events.list(actor, filter, { limit, cursor, order });
+  }
+
+  /** Who saw whose whole ID number, and why (GET /persons/:id/id-number). */
+  @Get('id-number-views')
+  @Roles('AUDITOR', 'ADMIN')
+  @ApiOkResponse({ type: AuditEventPageDto, description: 'Audited full views of ID numbers: actor, person, reason' })
+  @ApiSummary('完整身份证号查看记录（谁、查看了谁、理由）')
+  idNumberViews(@Query() query: ListAuditEventsQuery, @CurrentActor() actor: Actor): Promise<Page<AuditEventView>> {
+    const { limit, cursor, order, ...filter } = query;
+    return this.events.list(actor, { ...filter, action: ID_NUMBER_VIEWED }, { limit, cursor, order });
   }
 
   @Get('verify')

@@ -1,3 +1,4 @@
+import { maskPiiText } from '../../common/pii/redact.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { requestContext, type Actor } from '../../common/request-context.js';
@@ -39,8 +40,9 @@ export class AuditService {
         input.entityType,
         input.entityId == null ? null : String(input.entityId),
         input.regionCode ?? null,
-        input.before === undefined ? null : JSON.stringify(input.before),
-        input.after === undefined ? null : JSON.stringify(input.after),
+        // Audit payloads never hold a full ID or account number (PIPL): masked as recorded.
+        input.before === undefined ? null : maskPiiText(JSON.stringify(input.before)),
+        input.after === undefined ? null : maskPiiText(JSON.stringify(input.after)),
         context?.requestId ?? null,
         context?.address ?? null,
       ];

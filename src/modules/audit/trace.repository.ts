@@ -1,3 +1,4 @@
+import { openColumns } from '../../common/pii/keyring.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../../database/sql.js';
@@ -180,12 +181,13 @@ export class TraceRepository {
     return queryOne<HouseholdRow>(manager, `SELECT id, household_no, region_code FROM households WHERE id = $1`, [id]);
   }
 
-  householdLines(manager: EntityManager, householdId: string): Promise<TraceLineRow[]> {
-    return queryRows<TraceLineRow>(
+  async householdLines(manager: EntityManager, householdId: string): Promise<TraceLineRow[]> {
+    const rows = await queryRows<TraceLineRow>(
       manager,
       `SELECT l.id, l.line_no, l.batch_id, b.batch_no, b.policy_code, b.period AS batch_period, b.fiscal_year,
               b.status AS batch_status, b.county_code, l.enrollment_id, l.household_id, l.person_id, l.periods,
-              l.amount, l.status, l.bank_ref, l.reason, l.settled_at, l.bank_code, l.account_no, d.decision,
+              l.amount, l.status, l.bank_ref, l.reason, l.settled_at, l.bank_code, l.account_no_enc AS account_no,
+              d.decision,
               l.version_ids
          FROM disbursement_lines l
          JOIN disbursement_batches b ON b.id = l.batch_id
@@ -194,6 +196,7 @@ export class TraceRepository {
         ORDER BY b.created_at, b.batch_no, l.line_no`,
       [householdId],
     );
+    return openColumns(rows, 'account_no');
   }
 
   /** Line-level transfers (PAYMENT, RELEASE) of the given lines, through the batch index. */

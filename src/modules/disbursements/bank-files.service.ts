@@ -75,6 +75,14 @@ export class BankFilesService {
         if (requested && requested.code !== exported.code) {
           throw new BankFormatConflictError(row.batch_no, exported.code, requested.code);
         }
+        // Every download of full account and ID numbers is accounted for, with the file's hash.
+        await this.audit.record(manager, {
+          action: 'batch.bank_file_downloaded',
+          entityType: 'disbursement_batch',
+          entityId: row.id,
+          regionCode: row.county_code,
+          after: { bankFormat: exported.code, sha256: row.bank_file_sha256 },
+        });
         return { batch: row, format: exported, totals };
       }
       const format = requested ?? (await this.formats.countyFormat(manager, row.county_code));

@@ -1,3 +1,4 @@
+import { openColumns, openSealed, pii } from '../../common/pii/keyring.js';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -153,7 +154,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The generation cursor of a candidate: where the next chunk starts after it. */
 export const candidateCursor = (row: CandidateRow): string => `${row.household_id}/${row.id}`;
 const LINE_COLUMNS = `id, line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods,
-  amount::text, gross_amount::text, offset_amount::text, bank_code, account_no, account_name, id_number, version_ids, status, bank_ref, reason`;
+  amount::text, gross_amount::text, offset_amount::text, bank_code, account_no_enc AS account_no, account_name, id_number_enc AS id_number, version_ids, status, bank_ref, reason`;
 
 /** The SQL of batches, lines, exceptions and coverage; set-based wherever lines are concerned. */
 @Injectable()
@@ -286,11 +287,12 @@ export class DisbursementsRepository {
   ): Promise<Map<string, Set<string>>> {
     const rows = await queryRows<{ beneficiary_key: string; account_no: string }>(
       manager,
-      `SELECT DISTINCT l.beneficiary_key, l.account_no
+      `SELECT DISTINCT l.beneficiary_key, l.account_no_enc AS account_no
          FROM disbursement_lines l JOIN disbursement_batches b ON b.id = l.batch_id
         WHERE b.policy_code = $1 AND l.beneficiary_key = ANY($2::text[]) AND l.status = 'FAILED'`,
       [policyCode, beneficiaryKeys],
     );
+    openColumns(rows, 'account_no');
     const map = new Map<string, Set<string>>();
     for (const row of rows) {
       if (!map.has(row.beneficiary_key)) map.set(row.beneficiary_key, new Set());
@@ -318,10 +320,13 @@ export class DisbursementsRepository {
     await manager.query(
       `CREATE TEMP TABLE IF NOT EXISTS generation_staging (
          id uuid, line_no int, enrollment_id uuid, household_id uuid, person_id uuid, beneficiary_key text,
-         region_code text, periods text[], unit_amounts numeric[], amount numeric, bank_code text, account_no text,
-         account_name text, id_number text, decision_digest bytea, decision jsonb, version_ids text[]
+         region_code text, periods text[], unit_amounts numeric[], amount numeric, bank_code text, account_no_enc bytea,
+         account_name text, id_number_enc bytea, decision_digest bytea, decision jsonb, version_ids text[]
        ) ON COMMIT DELETE ROWS`,
     );
+    const keyring = pii();
+    // bytea in COPY's text format: `\x` and hex (copyRow doubles the backslash).
+    const sealed = (plain: string) => `\\x${keyring.encrypt(plain).toString('hex')}`;
     const digests = new Set<string>();
     let units = 0;
     const rows = lines.map((l) => {
@@ -342,9 +347,9 @@ export class DisbursementsRepository {
         l.unitAmounts,
         l.amount,
         l.bankCode,
-        l.accountNo,
+        sealed(l.accountNo),
         l.accountName,
-        l.idNumber,
+        sealed(l.idNumber),
         `\\x${digest}`,
         first ? decision : null,
         l.versionIds,
@@ -359,9 +364,10 @@ export class DisbursementsRepository {
     );
     await manager.query(
       `INSERT INTO disbursement_lines (id, batch_id, line_no, enrollment_id, household_id, person_id, beneficiary_key,
-          region_code, periods, amount, bank_code, account_no, account_name, id_number, decision_digest, version_ids)
+          region_code, periods, amount, bank_code, account_no_enc, account_name, id_number_enc, decision_digest,
+          version_ids)
        SELECT id, $1, line_no, enrollment_id, household_id, person_id, beneficiary_key, region_code, periods, amount,
-              bank_code, account_no, account_name, id_number, decision_digest, version_ids
+              bank_code, account_no_enc, account_name, id_number_enc, decision_digest, version_ids
          FROM generation_staging ORDER BY line_no`,
       [batchId],
     );
@@ -418,12 +424,14 @@ export class DisbursementsRepository {
     );
   }
 
-  linesPage(manager: EntityManager, batchId: string, afterLineNo: number, limit: number): Promise<LineRow[]> {
-    return queryRows<LineRow>(
+  /** A page of a batch's lines, account and ID numbers decrypted (the bank file needs them whole). */
+  async linesPage(manager: EntityManager, batchId: string, afterLineNo: number, limit: number): Promise<LineRow[]> {
+    const rows = await queryRows<LineRow>(
       manager,
       `SELECT ${LINE_COLUMNS} FROM disbursement_lines WHERE batch_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3`,
       [batchId, afterLineNo, limit],
     );
+    return openColumns(rows, 'account_no', 'id_number');
   }
 
   /** Releases the coverage of lines that will not be paid (a rejected batch, failed payments). */
@@ -495,11 +503,19 @@ export class DisbursementsRepository {
     };
     const rows = copyOut(
       connect,
-      `SELECT line_no, account_no, account_name, id_number, amount::text, bank_code
+      `SELECT line_no, account_no_enc, account_name, id_number_enc, amount::text, bank_code
          FROM disbursement_lines WHERE batch_id = '${batchId}' AND status <> 'CANCELLED' ORDER BY line_no`,
     );
+    // The bank file is where the full numbers are needed: decrypted here, one line at a time.
     for await (const [lineNo, accountNo, accountName, idNumber, amount, bankCode] of rows) {
-      yield { lineNo: Number(lineNo), accountNo, accountName, idNumber, amount, bankCode };
+      yield {
+        lineNo: Number(lineNo),
+        accountNo: openSealed(accountNo),
+        accountName,
+        idNumber: openSealed(idNumber),
+        amount,
+        bankCode,
+      };
     }
   }
 

@@ -1,3 +1,4 @@
+import { pii } from '../../common/pii/keyring.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../../database/sql.js';
@@ -44,14 +45,17 @@ export interface ImportedTransition {
 @Injectable()
 export class EnrollmentsImportRepository {
   /** The registered persons among `idNumbers` (read from the registry's tables, which hold the ID once). */
-  persons(manager: EntityManager, idNumbers: string[]): Promise<RegisteredPerson[]> {
-    return queryRows<RegisteredPerson>(
+  async persons(manager: EntityManager, idNumbers: string[]): Promise<RegisteredPerson[]> {
+    // Found by blind index; the ID numbers answered are the file's own (nothing is decrypted).
+    const byIndex = new Map(idNumbers.map((id) => [pii().blindIndex('id', id).toString('hex'), id]));
+    const rows = await queryRows<Omit<RegisteredPerson, 'id_number'> & { bidx: Buffer }>(
       manager,
-      `SELECT p.id_number, p.id AS person_id, h.id AS household_id, h.household_no, h.region_code
+      `SELECT p.id_number_bidx AS bidx, p.id AS person_id, h.id AS household_id, h.household_no, h.region_code
          FROM persons p JOIN household_members m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
-        WHERE p.id_number = ANY($1::text[])`,
-      [idNumbers],
+        WHERE p.id_number_bidx = ANY($1::bytea[])`,
+      [[...byIndex.keys()].map((hex) => Buffer.from(hex, 'hex'))],
     );
+    return rows.map(({ bidx, ...row }) => ({ ...row, id_number: byIndex.get(bidx.toString('hex'))! }));
   }
 
   /** Open enrollments of these (policy, beneficiary key) pairs. */

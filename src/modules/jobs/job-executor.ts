@@ -1,3 +1,4 @@
+import { maskPiiText } from '../../common/pii/redact.js';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -195,7 +196,7 @@ export class JobExecutor implements OnModuleInit, OnModuleDestroy {
         `UPDATE jobs SET state = 'completed', progress = 100, result = $2, lease_until = NULL,
                 finished_at = now(), updated_at = now()
           WHERE id = $1`,
-        [job.id, JSON.stringify(result ?? null)],
+        [job.id, maskPiiText(JSON.stringify(result ?? null))],
       ),
     );
     return { kind: 'completed' };
@@ -239,7 +240,7 @@ export class JobExecutor implements OnModuleInit, OnModuleDestroy {
         this.dataSource.query(
           `UPDATE jobs SET state = 'waiting', lease_until = NULL, last_error = $2, updated_at = now()
             WHERE id = $1 AND state = 'active'`,
-          [job.id, JSON.stringify(problem)],
+          [job.id, maskPiiText(JSON.stringify(problem))],
         ),
       );
       return { kind: 'retry', attempts: job.attempts, error };
@@ -261,7 +262,7 @@ export class JobExecutor implements OnModuleInit, OnModuleDestroy {
                   finished_at = now(), updated_at = now()
             WHERE id = $1 AND state IN ('waiting', 'active')
             RETURNING id`,
-          [job.id, JSON.stringify(problem)],
+          [job.id, maskPiiText(JSON.stringify(problem))],
         );
         if (updated && handler?.onFailed) {
           await handler.onFailed(manager, {

@@ -13,7 +13,7 @@ import { contradiction, invalid, type EventContext } from './events/life-event-h
 import { LifeEventHandlers } from './events/life-event-handlers.js';
 import type { HouseholdSnapshot } from './household-snapshot.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
-import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
+import { echoVisibilityFor, maskedSnapshot, toHouseholdView, type HouseholdView } from './household-view.js';
 import { RegistryRepository, type LockedHousehold, type PersonFacts } from './registry.repository.js';
 import { isUuid } from '../../common/uuid.js';
 import { Transactions } from '../../database/transactions.js';
@@ -188,7 +188,7 @@ export class HouseholdEventsService {
           date: input.date,
           data: outcome.data,
           recordedAt: logged!.recordedAt.toISOString(),
-          household: toHouseholdView(after, visibilityFor(actor.role)),
+          household: toHouseholdView(after, echoVisibilityFor(actor.role)),
         };
       }),
     );

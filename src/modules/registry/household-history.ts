@@ -1,3 +1,4 @@
+import { copyPii, definePii, type Sealed } from '../../common/pii/keyring.js';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { queryRows } from '../../database/sql.js';
 import type {
@@ -98,7 +99,7 @@ export function snapshotOn(
     }
     const person: PersonSnapshot = {
       personId: member.personId,
-      idNumber: member.idNumber,
+      idNumber: '',
       name: member.name,
       sex: member.sex,
       birthDate: member.birthDate,
@@ -116,6 +117,7 @@ export function snapshotOn(
       leftOn,
       resident,
     };
+    copyPii(person, member, 'idNumber'); // never decrypted unless read
     if (built) built[i] = person;
     members.push(person);
   }
@@ -176,12 +178,12 @@ const CERTIFICATES = perHousehold(
 );
 const ACCOUNTS = perHousehold(
   'household_bank_accounts',
-  'x.effective_on::text AS effective_on, x.bank_code, x.account_no, x.holder_person_id',
+  'x.effective_on::text AS effective_on, x.bank_code, x.account_no_enc AS account_no, x.holder_person_id',
   'x.effective_on, x.seq',
 );
 const VIOLATIONS = perHousehold('household_violations', 'x.year, x.recorded_on::text AS recorded_on', 'x.year');
 const MEMBERS = `
-  SELECT m.household_id, p.id AS person_id, p.id_number, p.name, p.sex, p.birth_date::text AS birth_date,
+  SELECT m.household_id, p.id AS person_id, p.id_number_enc AS id_number, p.name, p.sex, p.birth_date::text AS birth_date,
          p.death_date::text AS death_date, m.relation, m.birth_order, m.adopted, m.adopted_on::text AS adopted_on,
          m.joined_on::text AS joined_on, p.college_admitted_on::text AS college_admitted_on, p.mother_id, p.father_id,
          m.left_on::text AS left_on
@@ -277,7 +279,7 @@ export async function loadHistories(
   const accounts = groupBy(
     options.accounts === false
       ? []
-      : await queryRows<Of<{ effective_on: string; bank_code: string; account_no: string; holder_person_id: string }>>(
+      : await queryRows<Of<{ effective_on: string; bank_code: string; account_no: Sealed; holder_person_id: string }>>(
           db,
           ACCOUNTS,
           params,
@@ -322,16 +324,17 @@ export async function loadHistories(
         issuedOn: c.issued_on,
         revokedOn: c.revoked_on,
       })),
-      accounts: (accounts.get(row.id) ?? []).map((a) => ({
-        effectiveOn: a.effective_on,
-        bankCode: a.bank_code,
-        accountNo: a.account_no,
-        holderPersonId: a.holder_person_id,
-      })),
+      accounts: (accounts.get(row.id) ?? []).map((a) =>
+        definePii(
+          { effectiveOn: a.effective_on, bankCode: a.bank_code, accountNo: '', holderPersonId: a.holder_person_id },
+          'accountNo',
+          a.account_no,
+        ),
+      ),
       members: (members.get(row.id) ?? []).sort(memberOrder).map((m) => {
         const member: MemberHistory = {
           personId: m.person_id,
-          idNumber: m.id_number,
+          idNumber: '',
           name: m.name,
           sex: m.sex,
           birthDate: m.birth_date,
@@ -357,7 +360,7 @@ export async function loadHistories(
           const entry = { effectiveOn: g.effective_on, grade: g.grade === null ? null : Number(g.grade) };
           (g.kind === 'DISABILITY' ? member.disability : member.complication).push(entry);
         }
-        return member;
+        return definePii(member, 'idNumber', m.id_number);
       }),
       violations: (violations.get(row.id) ?? []).map((v) => ({ year: Number(v.year), recordedOn: v.recorded_on })),
     });

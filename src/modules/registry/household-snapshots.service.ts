@@ -1,3 +1,4 @@
+import { openColumns } from '../../common/pii/keyring.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, type QueryRunner } from 'typeorm';
@@ -94,19 +95,21 @@ export class HouseholdSnapshots {
     assertAsOf(asOf);
     const rows = await queryRows<AccountRow>(
       manager ?? this.dataSource,
-      `SELECT h.id AS household_id, b.bank_code, b.account_no, p.id AS holder_person_id, p.name, p.id_number,
+      `SELECT h.id AS household_id, b.bank_code, b.account_no_enc AS account_no, p.id AS holder_person_id, p.name,
+              p.id_number_enc AS id_number,
               to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
               to_char(CASE WHEN p.death_date <= $1::date THEN p.death_date END, 'YYYY-MM-DD') AS death_date,
               (m.household_id = h.id AND m.joined_on <= $1::date) AS member
          FROM unnest($2::uuid[]) AS h(id)
          JOIN LATERAL (
-           SELECT ba.bank_code, ba.account_no, ba.holder_person_id FROM household_bank_accounts ba
+           SELECT ba.bank_code, ba.account_no_enc, ba.holder_person_id FROM household_bank_accounts ba
             WHERE ba.household_id = h.id AND ba.effective_on <= $1::date
             ORDER BY ba.effective_on DESC, ba.seq DESC LIMIT 1) b ON true
          JOIN persons p ON p.id = b.holder_person_id
          LEFT JOIN household_members m ON m.person_id = p.id AND m.household_id = h.id`,
       [asOf, householdIds.filter((id) => isUuid(id))],
     );
+    openColumns(rows, 'account_no', 'id_number');
     return new Map(
       rows.map((row) => [
         row.household_id,

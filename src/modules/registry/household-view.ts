@@ -3,9 +3,9 @@ import type { HouseholdSnapshot, PersonSnapshot } from './household-snapshot.js'
 import { maskNumber } from './id-number.js';
 
 /**
- * What GET /households/:id answers: the snapshot, with ID numbers in full only for the clerk of
- * the township (the only role that registers people) and account numbers in full only for the
- * clerk and finance (who pays into them). Everyone else sees `410102**********18`.
+ * What GET /households/:id answers: the snapshot, with ID numbers always masked (the whole number
+ * only through GET /persons/:id/id-number, with a reason, audited) and account numbers in full only
+ * for the clerk and finance (who pays into them). Everyone else sees `410102**********18`.
  */
 export interface Visibility {
   fullIdNumbers: boolean;
@@ -13,6 +13,15 @@ export interface Visibility {
 }
 
 export function visibilityFor(role: Role): Visibility {
+  // Whole ID numbers only through GET /persons/:id/id-number (with a reason, audited).
+  return { fullIdNumbers: false, fullAccountNumbers: role === 'CLERK' || role === 'FINANCE' };
+}
+
+/**
+ * The answer to the clerk's own registration or event: it echoes the numbers the clerk has just
+ * typed (a confirmation of the entry, not a view of stored records), so it is not masked for them.
+ */
+export function echoVisibilityFor(role: Role): Visibility {
   return { fullIdNumbers: role === 'CLERK', fullAccountNumbers: role === 'CLERK' || role === 'FINANCE' };
 }
 

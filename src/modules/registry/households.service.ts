@@ -1,3 +1,4 @@
+import { openColumns, pii } from '../../common/pii/keyring.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { uuidv7 } from './ids.js';
@@ -10,7 +11,13 @@ import { queryRows } from '../../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import { todayInChina } from '../../common/calendar.js';
 import type { HouseholdSnapshot } from './household-snapshot.js';
-import { maskedSnapshot, toHouseholdView, visibilityFor, type HouseholdView } from './household-view.js';
+import {
+  echoVisibilityFor,
+  maskedSnapshot,
+  toHouseholdView,
+  visibilityFor,
+  type HouseholdView,
+} from './household-view.js';
 import {
   namedParentIdNumbers,
   resolveParentLinks,
@@ -231,7 +238,7 @@ export class HouseholdsService {
       });
       return after;
     });
-    return toHouseholdView(snapshot, visibilityFor(actor.role));
+    return toHouseholdView(snapshot, echoVisibilityFor(actor.role));
   }
 
   /** The 409 for a taken ID number: names the household only when the caller may see it. */
@@ -285,10 +292,10 @@ export class HouseholdsService {
     if (q) {
       const id = parseIdNumber(q, '9999-12-31');
       if (/^\d{17}[\dXx]$/.test(q)) {
-        params.push(id.ok ? id.value.idNumber : q.toUpperCase());
+        params.push(pii().blindIndex('id', id.ok ? id.value.idNumber : q.toUpperCase()));
         conditions.push(
           `h.id IN (SELECT m.household_id FROM persons p JOIN household_members m ON m.person_id = p.id
-                     WHERE p.id_number = $${params.length})`,
+                     WHERE p.id_number_bidx = $${params.length})`,
         );
       } else {
         // Household numbers and names by prefix, as byte-ordered index ranges ([q, q + U+10FFFF)).
@@ -313,17 +320,18 @@ export class HouseholdsService {
     const rows = await queryRows<ListRow>(
       this.dataSource,
       `SELECT h.id, h.household_no, h.region_code, h.address,
-              head.person_id AS head_person_id, head.name AS head_name, head.id_number AS head_id_number,
+              head.person_id AS head_person_id, head.name AS head_name, head.id_number_enc AS head_id_number,
               (SELECT count(*) FROM household_members c WHERE c.household_id = h.id)::int AS member_count
          FROM households h
          LEFT JOIN LATERAL (
-           SELECT p.id AS person_id, p.name, p.id_number FROM household_members m JOIN persons p ON p.id = m.person_id
+           SELECT p.id AS person_id, p.name, p.id_number_enc FROM household_members m JOIN persons p ON p.id = m.person_id
             WHERE m.household_id = h.id AND m.relation = 'HEAD' LIMIT 1) head ON true
         WHERE ${conditions.join(' AND ')}
         ORDER BY h.household_no, h.id
         LIMIT $${params.length}`,
       params,
     );
+    openColumns(rows, 'head_id_number');
     return toPage(
       rows,
       query.limit,

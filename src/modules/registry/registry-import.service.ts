@@ -1,3 +1,4 @@
+import { pii, type PiiKind } from '../../common/pii/keyring.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { parse } from 'csv-parse';
@@ -229,7 +230,8 @@ export class RegistryImportService {
         adopted boolean, adopted_on date, death_date date, disability_grade smallint, disability_assessed_on date,
         complication_grade smallint, complication_assessed_on date, certificate_issued_on date,
         violation_years text, quota_waived_on date, bank_code text, account_no text,
-        mother_id_number text COLLATE "C", father_id_number text COLLATE "C"
+        mother_id_number text COLLATE "C", father_id_number text COLLATE "C",
+        id_enc bytea, id_bidx bytea, mother_bidx bytea, father_bidx bytea, account_enc bytea, account_bidx bytea
       ) ON COMMIT DROP`);
 
     const problems: ImportProblem[] = [];
@@ -494,6 +496,9 @@ export class RegistryImportService {
   }
 
   private async stage(runner: QueryRunner, rows: StagedRow[]): Promise<void> {
+    const keyring = pii();
+    const sealedIndex = (kind: PiiKind, value: string | null | undefined) =>
+      value ? keyring.blindIndex(kind, value) : null;
     const columns: [string, string, (row: StagedRow) => unknown][] = [
       ['line', 'int', (r) => r.line],
       ['household_id', 'uuid', (r) => r.householdId],
@@ -525,6 +530,14 @@ export class RegistryImportService {
       ['account_no', 'text', (r) => r.bank?.accountNo ?? null],
       ['mother_id_number', 'text', (r) => r.member?.motherIdNumber ?? null],
       ['father_id_number', 'text', (r) => r.member?.fatherIdNumber ?? null],
+      // What the registry stores and looks up (src/common/pii): the staging table is a session's own
+      // and dropped on commit; the registry's tables get only these.
+      ['id_enc', 'bytea', (r) => keyring.encrypt(r.idNumber)],
+      ['id_bidx', 'bytea', (r) => keyring.blindIndex('id', r.idNumber)],
+      ['mother_bidx', 'bytea', (r) => sealedIndex('id', r.member?.motherIdNumber)],
+      ['father_bidx', 'bytea', (r) => sealedIndex('id', r.member?.fatherIdNumber)],
+      ['account_enc', 'bytea', (r) => (r.bank?.accountNo ? keyring.encrypt(r.bank.accountNo) : null)],
+      ['account_bidx', 'bytea', (r) => sealedIndex('account', r.bank?.accountNo)],
     ];
     await runner.query(
       `INSERT INTO registry_import (${columns.map(([name]) => name).join(', ')})
@@ -540,6 +553,7 @@ export class RegistryImportService {
     // one probe per row (a scan of the file per row is quadratic at 100,000 rows).
     await runner.query(`CREATE INDEX ON registry_import (id_number)`);
     await runner.query(`CREATE INDEX ON registry_import (account_no) WHERE account_no IS NOT NULL`);
+    await runner.query(`CREATE INDEX ON registry_import (id_bidx)`);
     await runner.query(`ANALYZE registry_import`);
     // Parent links: a named mother or father is in the file or already registered, a woman or a
     // man, and older than the child.
@@ -555,14 +569,14 @@ export class RegistryImportService {
               CASE WHEN p.sex IS NULL THEN 'missing' WHEN p.sex <> l.sex THEN 'sex' ELSE 'age' END AS problem
          FROM registry_import s
          CROSS JOIN LATERAL (
-           SELECT * FROM (VALUES ('mother', 'mother_id_number', s.mother_id_number, 'F'),
-                                 ('father', 'father_id_number', s.father_id_number, 'M'))
-                    AS v(role, field, id_number, sex)
+           SELECT * FROM (VALUES ('mother', 'mother_id_number', s.mother_id_number, s.mother_bidx, 'F'),
+                                 ('father', 'father_id_number', s.father_id_number, s.father_bidx, 'M'))
+                    AS v(role, field, id_number, bidx, sex)
             WHERE v.id_number IS NOT NULL) l
          LEFT JOIN LATERAL (
            SELECT i.sex, i.birth_date FROM registry_import i WHERE i.id_number = l.id_number
            UNION ALL
-           SELECT q.sex, q.birth_date FROM persons q WHERE q.id_number = l.id_number
+           SELECT q.sex, q.birth_date FROM persons q WHERE q.id_number_bidx = l.bidx
            LIMIT 1) p ON true
         WHERE (s.mother_id_number IS NOT NULL OR s.father_id_number IS NOT NULL)
           AND (p.sex IS NULL OR p.sex <> l.sex OR p.birth_date >= s.birth_date)
@@ -584,7 +598,7 @@ export class RegistryImportService {
       runner,
       `SELECT s.line FROM registry_import s
         WHERE s.account_no IS NOT NULL
-          AND (EXISTS (SELECT 1 FROM household_bank_accounts b WHERE b.account_no = s.account_no)
+          AND (EXISTS (SELECT 1 FROM household_bank_accounts b WHERE b.account_no_bidx = s.account_bidx)
                OR EXISTS (SELECT 1 FROM registry_import o
                            WHERE o.account_no = s.account_no AND o.person_id <> s.person_id AND o.line < s.line))
         ORDER BY s.line`,
@@ -628,7 +642,7 @@ export class RegistryImportService {
       runner,
       `SELECT i.line, i.id_number, h.household_no, h.region_code
          FROM registry_import i
-         JOIN persons p ON p.id_number = i.id_number
+         JOIN persons p ON p.id_number_bidx = i.id_bidx
          JOIN household_members m ON m.person_id = p.id
          JOIN households h ON h.id = m.household_id`,
     );
@@ -708,8 +722,8 @@ export class RegistryImportService {
       [today, actor?.id ?? null],
     );
     await runner.query(
-      `INSERT INTO persons (id, id_number, name, sex, birth_date, death_date)
-       SELECT person_id, id_number, name, sex, birth_date, death_date FROM registry_import`,
+      `INSERT INTO persons (id, id_number_enc, id_number_bidx, name, sex, birth_date, death_date)
+       SELECT person_id, id_enc, id_bidx, name, sex, birth_date, death_date FROM registry_import`,
     );
     await runner.query(
       `INSERT INTO household_members (person_id, household_id, relation, birth_order, adopted, adopted_on, joined_on)
@@ -722,12 +736,12 @@ export class RegistryImportService {
     await runner.query(
       `UPDATE persons p
           SET mother_id = CASE WHEN s.mother_id_number IS NOT NULL OR s.father_id_number IS NOT NULL
-                               THEN (SELECT q.id FROM persons q WHERE q.id_number = s.mother_id_number)
+                               THEN (SELECT q.id FROM persons q WHERE q.id_number_bidx = s.mother_bidx)
                                ELSE (SELECT c.person_id FROM registry_import c
                                       WHERE c.household_id = s.household_id AND c.relation IN ('HEAD', 'SPOUSE')
                                         AND c.sex = 'F' ORDER BY c.relation, c.line LIMIT 1) END,
               father_id = CASE WHEN s.mother_id_number IS NOT NULL OR s.father_id_number IS NOT NULL
-                               THEN (SELECT q.id FROM persons q WHERE q.id_number = s.father_id_number)
+                               THEN (SELECT q.id FROM persons q WHERE q.id_number_bidx = s.father_bidx)
                                ELSE (SELECT c.person_id FROM registry_import c
                                       WHERE c.household_id = s.household_id AND c.relation IN ('HEAD', 'SPOUSE')
                                         AND c.sex = 'M' ORDER BY c.relation, c.line LIMIT 1) END
@@ -763,8 +777,10 @@ export class RegistryImportService {
         WHERE s.first_row AND s.violation_years <> ''`,
     );
     await runner.query(
-      `INSERT INTO household_bank_accounts (household_id, effective_on, bank_code, account_no, holder_person_id, event_id)
-       SELECT s.household_id, '-infinity', s.bank_code, s.account_no, s.person_id, e.id FROM registry_import s ${registered}
+      `INSERT INTO household_bank_accounts
+         (household_id, effective_on, bank_code, account_no_enc, account_no_bidx, holder_person_id, event_id)
+       SELECT s.household_id, '-infinity', s.bank_code, s.account_enc, s.account_bidx, s.person_id, e.id
+         FROM registry_import s ${registered}
         WHERE s.account_no IS NOT NULL`,
     );
 

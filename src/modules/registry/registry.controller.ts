@@ -4,7 +4,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Post,
   Put,
   Query,
@@ -54,6 +53,9 @@ import { ApiProblems, ApiSummary } from '../../common/openapi/api-problems.decor
 import { ApiFileUpload } from '../../common/openapi/api-file-upload.decorator.js';
 import { ApiDownload } from '../../common/openapi/api-download.decorator.js';
 import { TAGS } from '../../common/openapi/openapi-document.js';
+import { RecordIdPipe } from '../../common/http/record-id.pipe.js';
+
+const HOUSEHOLD_ID = new RecordIdPipe('Household');
 
 interface UploadedCsv {
   path: string;
@@ -152,7 +154,7 @@ export class RegistryController {
   @ApiSummary('查看一户（成员、子女、证件、一卡通账户）')
   @ApiProblems({ 404: ['NOT_FOUND'] })
   get(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', HOUSEHOLD_ID) id: string,
     @Query() query: HouseholdQuery,
     @CurrentActor() actor: Actor,
   ): Promise<HouseholdView> {
@@ -165,7 +167,7 @@ export class RegistryController {
   @ApiSummary('一户的生活事件记录')
   @ApiProblems({ 404: ['NOT_FOUND'] })
   listEvents(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', HOUSEHOLD_ID) id: string,
     @Query() page: PageQuery,
     @CurrentActor() actor: Actor,
   ): Promise<Page<HouseholdEventView>> {
@@ -236,7 +238,7 @@ export class RegistryController {
     ],
   })
   appendEvent(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', HOUSEHOLD_ID) id: string,
     @Body(LifeEventPipe) body: LifeEventRequest,
     @CurrentActor() actor: Actor,
   ): Promise<LifeEventView> {
@@ -256,7 +258,7 @@ export class RegistryController {
     422: ['HOLDER_NOT_MEMBER', 'HOLDER_DECEASED', 'HOLDER_NOT_ADULT', 'EVENT_NO_CHANGE', 'EVENT_OUT_OF_ORDER'],
   })
   async setBankAccount(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', HOUSEHOLD_ID) id: string,
     @Body() body: BankAccountDto,
     @CurrentActor() actor: Actor,
   ): Promise<HouseholdView> {

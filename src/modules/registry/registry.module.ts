@@ -4,6 +4,7 @@ import { HouseholdEventsService } from './household-events.service.js';
 import { HouseholdSnapshots } from './household-snapshots.service.js';
 import { HouseholdsService } from './households.service.js';
 import { RegistryImportJobProcessor, RegistryImportJobsController } from './import-jobs.js';
+import { IdNumberViewController, IdNumberViews } from './id-number-view.controller.js';
 import { ParentLinksController } from './parent-links.controller.js';
 import { ParentLinksRepository } from './parent-links.repository.js';
 import { RegistryController } from './registry.controller.js';
@@ -13,8 +14,9 @@ import { RegistryRepository } from './registry.repository.js';
 /** Households, persons, life events and one-card accounts; `HouseholdSnapshots` for the rest of the system. */
 @Global()
 @Module({
-  controllers: [RegistryController, ParentLinksController, RegistryImportJobsController],
+  controllers: [RegistryController, ParentLinksController, RegistryImportJobsController, IdNumberViewController],
   providers: [
+    IdNumberViews,
     RegistryRepository,
     HouseholdSnapshots,
     HouseholdsService,

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { openColumns, pii } from '../../common/pii/keyring.js';
+import { maskPiiText } from '../../common/pii/redact.js';
 import type { EntityManager } from 'typeorm';
 import type { RegionScope } from '../../common/region-scope.js';
 import { queryOne, queryRows } from '../../database/sql.js';
@@ -86,7 +88,7 @@ const DATED_HISTORIES = {
   account: {
     table: 'household_bank_accounts',
     keys: ['household_id'],
-    values: ['bank_code', 'account_no', 'holder_person_id'],
+    values: ['bank_code', 'account_no_enc', 'account_no_bidx', 'holder_person_id'],
     fallback: undefined,
   },
 } as const satisfies Record<
@@ -121,14 +123,20 @@ export class RegistryRepository {
     manager: EntityManager,
     idNumbers: string[],
   ): Promise<{ id_number: string; household_id: string; household_no: string; region_code: string }[]> {
-    return queryRows(
+    const rows = await queryRows<{
+      id_number: string;
+      household_id: string;
+      household_no: string;
+      region_code: string;
+    }>(
       manager,
-      `SELECT p.id_number, h.id AS household_id, h.household_no, h.region_code
+      `SELECT p.id_number_enc AS id_number, h.id AS household_id, h.household_no, h.region_code
          FROM persons p JOIN household_members m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
-        WHERE p.id_number = ANY($1::text[])
+        WHERE p.id_number_bidx = ANY($1::bytea[])
         ORDER BY m.left_on IS NULL DESC, m.joined_on DESC`,
-      [idNumbers],
+      [idNumbers.map((id) => pii().blindIndex('id', id))],
     );
+    return openColumns(rows, 'id_number');
   }
 
   async insertHousehold(
@@ -159,29 +167,38 @@ export class RegistryRepository {
       manager,
       `INSERT INTO household_events (household_id, type, person_id, event_date, data, recorded_by)
        VALUES ($1, $2, $3, $4::date, $5, $6) RETURNING id::text, recorded_at`,
-      [event.householdId, event.type, event.personId, event.date, JSON.stringify(event.data), event.actorId],
+      [
+        event.householdId,
+        event.type,
+        event.personId,
+        event.date,
+        maskPiiText(JSON.stringify(event.data)),
+        event.actorId,
+      ],
     );
     return row!;
   }
 
   /** Inserts new persons; returns the ID numbers that were already registered (nothing else is inserted then). */
   async insertPersons(manager: EntityManager, persons: NewPerson[]): Promise<string[]> {
-    const inserted = await queryRows<{ id_number: string }>(
+    const keyring = pii();
+    const inserted = await queryRows<{ id: string }>(
       manager,
-      `INSERT INTO persons (id, id_number, name, sex, birth_date, death_date)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[])
-       ON CONFLICT (id_number) DO NOTHING RETURNING id_number`,
+      `INSERT INTO persons (id, id_number_enc, id_number_bidx, name, sex, birth_date, death_date)
+       SELECT * FROM unnest($1::uuid[], $7::bytea[], $2::bytea[], $3::text[], $4::text[], $5::date[], $6::date[])
+       ON CONFLICT (id_number_bidx) DO NOTHING RETURNING id`,
       [
         persons.map((p) => p.id),
-        persons.map((p) => p.idNumber),
+        persons.map((p) => keyring.blindIndex('id', p.idNumber)),
         persons.map((p) => p.name),
         persons.map((p) => p.sex),
         persons.map((p) => p.birthDate),
         persons.map((p) => p.deathDate),
+        persons.map((p) => keyring.encrypt(p.idNumber)),
       ],
     );
-    const done = new Set(inserted.map((row) => row.id_number));
-    return persons.map((p) => p.idNumber).filter((id) => !done.has(id));
+    const done = new Set(inserted.map((row) => row.id));
+    return persons.filter((p) => !done.has(p.id)).map((p) => p.idNumber);
   }
 
   /** Registered persons by resident ID or person id, as a parent link may name them. */
@@ -191,12 +208,13 @@ export class RegistryRepository {
     personIds: string[],
   ): Promise<{ id: string; idNumber: string; sex: 'M' | 'F'; birthDate: string }[]> {
     if (idNumbers.length === 0 && personIds.length === 0) return [];
-    return queryRows(
+    const rows = await queryRows<{ id: string; idNumber: string; sex: 'M' | 'F'; birthDate: string }>(
       manager,
-      `SELECT id, id_number AS "idNumber", sex, to_char(birth_date, 'YYYY-MM-DD') AS "birthDate" FROM persons
-        WHERE id_number = ANY($1::text[]) OR id = ANY($2::uuid[])`,
-      [idNumbers, personIds],
+      `SELECT id, id_number_enc AS "idNumber", sex, to_char(birth_date, 'YYYY-MM-DD') AS "birthDate" FROM persons
+        WHERE id_number_bidx = ANY($1::bytea[]) OR id = ANY($2::uuid[])`,
+      [idNumbers.map((id) => pii().blindIndex('id', id)), personIds],
     );
+    return openColumns(rows, 'idNumber');
   }
 
   /** One event of the household, with whether a CORRECTION has withdrawn it. */
@@ -376,9 +394,9 @@ export class RegistryRepository {
               CASE WHEN m.joined_on = '-infinity' THEN NULL ELSE to_char(m.joined_on, 'YYYY-MM-DD') END AS joined_on,
               (SELECT count(*)::int FROM household_members a WHERE a.person_id = p.id) AS memberships
          FROM persons p LEFT JOIN household_members m ON m.person_id = p.id AND m.left_on IS NULL
-        WHERE p.id_number = $1
+        WHERE p.id_number_bidx = $1
         FOR UPDATE OF p`,
-      [idNumber],
+      [pii().blindIndex('id', idNumber)],
     );
   }
 
@@ -490,14 +508,21 @@ export class RegistryRepository {
     manager: EntityManager,
     householdId: string,
   ): Promise<{ id: string; idNumber: string; sex: 'M' | 'F'; birthDate: string; relation: Relation }[]> {
-    return queryRows(
+    const rows = await queryRows<{
+      id: string;
+      idNumber: string;
+      sex: 'M' | 'F';
+      birthDate: string;
+      relation: Relation;
+    }>(
       manager,
-      `SELECT p.id, p.id_number AS "idNumber", p.sex, to_char(p.birth_date, 'YYYY-MM-DD') AS "birthDate", m.relation
+      `SELECT p.id, p.id_number_enc AS "idNumber", p.sex, to_char(p.birth_date, 'YYYY-MM-DD') AS "birthDate", m.relation
          FROM household_members m JOIN persons p ON p.id = m.person_id
         WHERE m.household_id = $1 AND m.relation IN ('HEAD', 'SPOUSE')
         ORDER BY m.relation, p.id`,
       [householdId],
     );
+    return openColumns(rows, 'idNumber');
   }
 
   /** Sets each person's mother and father (the parent links every rule reads). */
@@ -657,9 +682,18 @@ export class RegistryRepository {
   ): Promise<void> {
     try {
       await manager.query(
-        `INSERT INTO household_bank_accounts (household_id, effective_on, bank_code, account_no, holder_person_id, event_id)
-         VALUES ($1, $2::date, $3, $4, $5, $6)`,
-        [householdId, effectiveOn, account.bankCode, account.accountNo, account.holderPersonId, eventId],
+        `INSERT INTO household_bank_accounts
+           (household_id, effective_on, bank_code, account_no_enc, account_no_bidx, holder_person_id, event_id)
+         VALUES ($1, $2::date, $3, $4, $5, $6, $7)`,
+        [
+          householdId,
+          effectiveOn,
+          account.bankCode,
+          pii().encrypt(account.accountNo),
+          pii().blindIndex('account', account.accountNo),
+          account.holderPersonId,
+          eventId,
+        ],
       );
     } catch (error) {
       // One account number, one holder city-wide (exclusion constraint household_bank_accounts_one_holder).

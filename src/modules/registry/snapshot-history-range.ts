@@ -1,3 +1,4 @@
+import { definePii } from '../../common/pii/keyring.js';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { queryRows } from '../../database/sql.js';
 import type { HouseholdHistory, MemberHistory } from './household-history.js';
@@ -41,7 +42,7 @@ const HISTORY_RANGE = `
     LEFT JOIN (
       SELECT m.household_id,
              json_agg(json_build_array(
-               p.id, p.id_number, p.name, p.sex, p.birth_date::text, p.death_date::text, m.relation, m.birth_order,
+               p.id, p.id_number_enc, p.name, p.sex, p.birth_date::text, p.death_date::text, m.relation, m.birth_order,
                m.adopted, m.adopted_on::text, m.joined_on::text, p.college_admitted_on::text, p.mother_id, p.father_id,
                m.left_on::text, hk.rows, rs.rows, gr.rows)
                ORDER BY ${memberOrderBy('m.household_id', 'm.relation', 'm.birth_order', 'p.birth_date', 'p.id')}) AS members
@@ -97,7 +98,7 @@ interface HistoryRow {
 function memberOf(t: MemberTuple): MemberHistory {
   const member: MemberHistory = {
     personId: t[0],
-    idNumber: t[1],
+    idNumber: '',
     name: t[2],
     sex: t[3],
     birthDate: t[4],
@@ -119,7 +120,7 @@ function memberOf(t: MemberTuple): MemberHistory {
   for (const [kind, effectiveOn, grade] of t[17] ?? []) {
     (kind === 'DISABILITY' ? member.disability : member.complication).push({ effectiveOn, grade });
   }
-  return member;
+  return definePii(member, 'idNumber', t[1]);
 }
 
 /**

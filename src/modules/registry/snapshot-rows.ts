@@ -1,3 +1,4 @@
+import { definePii, type Sealed } from '../../common/pii/keyring.js';
 import type { HouseholdSnapshot, HukouType, PersonSnapshot, Relation, Sex } from './household-snapshot.js';
 
 /**
@@ -15,14 +16,16 @@ export interface HouseholdRow {
   certificate_issued_on: string | null;
   certificate_revoked_on: string | null;
   bank_code: string | null;
-  account_no: string | null;
+  /** Encrypted (src/common/pii). */
+  account_no: Sealed | null;
   holder_person_id: string | null;
 }
 
 export interface MemberRow {
   household_id: string;
   person_id: string;
-  id_number: string;
+  /** Encrypted (src/common/pii). */
+  id_number: Sealed;
   name: string;
   sex: Sex;
   birth_date: string;
@@ -47,9 +50,9 @@ export interface ViolationRow {
 }
 
 export function toPersonSnapshot(row: MemberRow): PersonSnapshot {
-  return {
+  const snapshot = {
     personId: row.person_id,
-    idNumber: row.id_number,
+    idNumber: '',
     name: row.name,
     sex: row.sex,
     birthDate: row.birth_date,
@@ -67,6 +70,7 @@ export function toPersonSnapshot(row: MemberRow): PersonSnapshot {
     leftOn: row.left_on,
     resident: row.resident,
   };
+  return definePii(snapshot, 'idNumber', row.id_number);
 }
 
 /** Snapshots in the order of `households`; members and violations are matched by household id. */
@@ -108,6 +112,10 @@ export function buildSnapshots(
     bankAccount:
       row.account_no === null
         ? null
-        : { bankCode: row.bank_code!, accountNo: row.account_no, holderPersonId: row.holder_person_id! },
+        : definePii(
+            { bankCode: row.bank_code!, accountNo: '', holderPersonId: row.holder_person_id! },
+            'accountNo',
+            row.account_no,
+          ),
   }));
 }

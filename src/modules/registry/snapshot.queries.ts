@@ -16,7 +16,7 @@ const HOUSEHOLDS_AS_OF = `
          c.certificate_no,
          to_char(c.issued_on, 'YYYY-MM-DD') AS certificate_issued_on,
          to_char(CASE WHEN c.revoked_on <= $1::date THEN c.revoked_on END, 'YYYY-MM-DD') AS certificate_revoked_on,
-         b.bank_code, b.account_no, b.holder_person_id
+         b.bank_code, b.account_no_enc AS account_no, b.holder_person_id
     FROM households h
     CROSS JOIN LATERAL (
       SELECT rh.region_code, rh.address FROM household_region_history rh
@@ -27,7 +27,7 @@ const HOUSEHOLDS_AS_OF = `
        WHERE hc.household_id = h.id AND hc.issued_on <= $1::date
        ORDER BY hc.issued_on DESC, hc.id DESC LIMIT 1) c ON true
     LEFT JOIN LATERAL (
-      SELECT ba.bank_code, ba.account_no, ba.holder_person_id FROM household_bank_accounts ba
+      SELECT ba.bank_code, ba.account_no_enc, ba.holder_person_id FROM household_bank_accounts ba
        WHERE ba.household_id = h.id AND ba.effective_on <= $1::date
        ORDER BY ba.effective_on DESC, ba.seq DESC LIMIT 1) b ON true`;
 
@@ -53,7 +53,7 @@ export const memberOrderBy = (
 // grade] (numeric, so that -infinity sorts first; seq is unique, so the grade never decides the
 // order; a lifted grade is a null grade), instead of one lookup per kind.
 const MEMBERS_AS_OF = `
-  SELECT m.household_id, p.id AS person_id, p.id_number, p.name, p.sex,
+  SELECT m.household_id, p.id AS person_id, p.id_number_enc AS id_number, p.name, p.sex,
          to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
          to_char(CASE WHEN p.death_date <= $1::date THEN p.death_date END, 'YYYY-MM-DD') AS death_date,
          hk.hukou_type, m.relation, m.birth_order, m.adopted,
@@ -65,7 +65,7 @@ const MEMBERS_AS_OF = `
          coalesce(rs.resident, true) AS resident
     FROM household_members m
     CROSS JOIN LATERAL (
-      SELECT q.id, q.id_number, q.name, q.sex, q.birth_date, q.death_date, q.college_admitted_on, q.mother_id,
+      SELECT q.id, q.id_number_enc, q.name, q.sex, q.birth_date, q.death_date, q.college_admitted_on, q.mother_id,
              q.father_id FROM persons q
        WHERE q.id = m.person_id AND q.birth_date <= $1::date LIMIT 1) p
     LEFT JOIN LATERAL (

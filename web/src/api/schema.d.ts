@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/id-number-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 完整身份证号查看记录（谁、查看了谁、理由）
+         * @description Roles: AUDITOR, ADMIN.
+         */
+        get: operations["AuditController_idNumberViews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/seal": {
         parameters: {
             query?: never;
@@ -1375,6 +1395,26 @@ export interface paths {
          * @description Roles: FINANCE, OFFICER.
          */
         post: operations["OverpaymentsController_startRecheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/persons/{id}/id-number": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看完整身份证号（须说明理由，记入审计）
+         * @description Roles: CLERK, OFFICER, FINANCE, AUDITOR, ADMIN.
+         */
+        get: operations["IdNumberViewController_idNumber"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2919,6 +2959,11 @@ export interface components {
             /** @example 代发工资批量文件(GBK) */
             "zh-CN": string;
         };
+        FullIdNumberDto: {
+            /** @example 410102198001010018 */
+            idNumber: string;
+            personId: string;
+        };
         GenerationErrorView: {
             attempts: number;
             /** @example JOB_RETRIES_EXHAUSTED */
@@ -4149,6 +4194,84 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The append-only audit trail in your region, by id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPageDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+        };
+    };
+    AuditController_idNumberViews: {
+        parameters: {
+            query?: {
+                action?: string;
+                actorId?: string;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                entityId?: string;
+                entityType?: string;
+                /** @description ISO timestamp, inclusive */
+                from?: string;
+                limit?: components["schemas"]["Object"];
+                /** @description by event id (the chain order) */
+                order?: "asc" | "desc";
+                /** @description The X-Request-Id of the request that wrote the events */
+                requestId?: string;
+                /** @description ISO timestamp, exclusive */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Audited full views of ID numbers: actor, person, reason */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10228,6 +10351,87 @@ export interface operations {
                         code?: "PAYLOAD_TOO_LARGE";
                         /** @enum {integer} */
                         status?: 413;
+                    };
+                };
+            };
+        };
+    };
+    IdNumberViewController_idNumber: {
+        parameters: {
+            query: {
+                /** @description Why the full number is needed (recorded in the audit trail) */
+                reason: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole ID number; the view is audited with its reason */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FullIdNumberDto"];
+                };
+            };
+            /** @description 请求无效：`VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效：`UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description 无权执行此操作：`ROLE_FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description 记录不存在（或不在您的管辖区域内）：`NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @enum {string} */
+                        code?: "NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
                     };
                 };
             };

@@ -30,7 +30,7 @@ export function ProblemAlert({ error, title, fieldsShown }: { error: unknown; ti
       title={heading}
       description={
         <>
-          {problem.detail && <div>{problem.detail}</div>}
+          {problem.detail && problem.detail !== heading && <div>{problem.detail}</div>}
           {fields.map((e, i) => (
             <div key={i}>
               {e.line !== undefined ? `第 ${e.line} 行 ` : ''}
