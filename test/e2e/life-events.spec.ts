@@ -477,9 +477,9 @@ describe('life events (e2e, PostgreSQL)', () => {
         ]);
         expect([toB.status, toA.status, toB.body.code, toA.body.code]).toEqual([201, 201, undefined, undefined]);
         const current = await t.dataSource.query(
-          `SELECT m.household_id FROM household_members m JOIN persons p ON p.id = m.person_id
-            WHERE p.id_number = ANY($1) AND m.left_on IS NULL ORDER BY p.id_number = $2 DESC`,
-          [[a.ids.son, b.ids.son], a.ids.son],
+          `SELECT household_id FROM household_members
+            WHERE person_id = ANY($1) AND left_on IS NULL ORDER BY person_id = $2 DESC`,
+          [[a.person('son'), b.person('son')], a.person('son')],
         );
         expect(current.map((row: { household_id: string }) => row.household_id)).toEqual([b.id, a.id]);
       }
