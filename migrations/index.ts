@@ -22,6 +22,7 @@ import { Overpayments1765860000000 } from './1765860000000-overpayments.js';
 import { UserRealName1765850000000 } from './1765850000000-user-real-name.js';
 import { OffsetShareAndReversal1765870000000 } from './1765870000000-offset-share-and-reversal.js';
 import { LineDecisions1765960000000 } from './1765960000000-line-decisions.js';
+import { ReasonCodes1765970000000 } from './1765970000000-reason-codes.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -52,4 +53,5 @@ export const MIGRATIONS = [
   UserRealName1765850000000,
   OffsetShareAndReversal1765870000000,
   LineDecisions1765960000000,
+  ReasonCodes1765970000000,
 ];

@@ -92,7 +92,8 @@ export const en: CatalogueShape<typeof zhCN> = {
     PAYLOAD_TOO_LARGE: 'Payload too large',
     QUEUE_UNAVAILABLE: 'The job queue is unavailable; try again later',
     RATE_LIMITED: 'Too many requests; try again later',
-    CONCURRENT_UPDATE: 'Another change to the same records was being saved at the same moment; nothing was changed, try again',
+    CONCURRENT_UPDATE:
+      'Another change to the same records was being saved at the same moment; nothing was changed, try again',
     REFUND_EXCEEDS_OUTSTANDING: 'The refund of {{amount}} exceeds the {{outstanding}} still outstanding',
     REGION_EXISTS: 'The region already exists',
     ROLE_FORBIDDEN: 'Your role may not do this',
@@ -596,6 +597,28 @@ Output is Chinese by default; --lang en gives English.
     cursor: 'cursor is not one this server issued',
     nulCharacter: 'contains a NUL character',
     nulKey: 'the key contains a NUL character',
+  },
+  reasons: {
+    enrollment: {
+      BENEFICIARY_DIED: 'death of the beneficiary',
+      MOVED_OUT: 'the household moved out of the city',
+      ONLY_CHILD_ADULT: 'the only child reached 18',
+      SECOND_CHILD: 'a second child',
+      NO_LONGER_ELIGIBLE: 'no longer eligible',
+    },
+    failedConditions: ' ({{conditions}})',
+    conditionSeparator: '; ',
+    causeSeparator: '; ',
+    cause: {
+      lifeEvent: 'life event {{eventId}}',
+      recheck: 'yearly re-check as of {{asOf}}',
+    },
+    exception: {
+      NO_BANK_ACCOUNT: 'the household has no one-card account',
+      INVALID_BANK_ACCOUNT: '{{problem}}',
+      ACCOUNT_NOT_FIXED: 'a payment to this account failed and the account has not been changed',
+    },
+    holderNotMember: 'the account holder is not a member of the household',
   },
   bank: {
     success: 'success',

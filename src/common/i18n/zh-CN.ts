@@ -588,6 +588,28 @@ export const zhCN = {
     nulCharacter: '含有空字符（NUL）',
     nulKey: '字段名含有空字符（NUL）',
   },
+  reasons: {
+    enrollment: {
+      BENEFICIARY_DIED: '享受对象已死亡',
+      MOVED_OUT: '家庭已迁出本市',
+      ONLY_CHILD_ADULT: '独生子女已满 18 周岁',
+      SECOND_CHILD: '再生育（收养）子女',
+      NO_LONGER_ELIGIBLE: '不再符合条件',
+    },
+    failedConditions: '（未满足：{{conditions}}）',
+    conditionSeparator: '；',
+    causeSeparator: '；',
+    cause: {
+      lifeEvent: '生活事件 {{eventId}}',
+      recheck: '截至 {{asOf}} 的年度复核',
+    },
+    exception: {
+      NO_BANK_ACCOUNT: '户内无一卡通账户',
+      INVALID_BANK_ACCOUNT: '{{problem}}',
+      ACCOUNT_NOT_FIXED: '该账户曾发放失败，至今未更换账户',
+    },
+    holderNotMember: '持卡人不是本户成员',
+  },
   bank: {
     success: '成功',
     failure: '失败',
