@@ -62,6 +62,40 @@ describe('language (e2e)', () => {
     });
   });
 
+  it('words the problems of a policy rule in Chinese, or English on request, at the same JSON paths', async () => {
+    const amend = (acceptLanguage?: string) => {
+      const request = t.http().post(`${API}/policies/RURAL_REWARD/versions`).set('Authorization', admin.auth);
+      if (acceptLanguage !== undefined) request.set('Accept-Language', acceptLanguage);
+      return request
+        .send({
+          effectiveFrom: '2030-01-01',
+          rule: {
+            all: [
+              { fact: 'person.ageAtYearEnd', op: 'ge', value: '60' },
+              { fact: 'person.shoeSize', op: 'eq' },
+            ],
+          },
+          amount: { kind: 'FIXED', amount: '1200.00' },
+          fundingShares: { CENTRAL: '0.5', PROVINCIAL: '0.3', MUNICIPAL: '0.1', COUNTY: '0.1' },
+        })
+        .expect(400);
+    };
+    const zh = await amend();
+    expect(zh.body).toMatchObject({ code: 'VALIDATION_FAILED', title: '请求无效' });
+    expect(zh.body.errors).toEqual([
+      { field: 'rule.all[0].value', message: 'person.ageAtYearEnd 应为整数，"60" 不是' },
+      { field: 'rule.all[1].fact', message: '未知的事实 "person.shoeSize"' },
+      { field: 'rule.all[1].value', message: '必须填写 value' },
+    ]);
+    const en = await amend('en');
+    expect(en.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(en.body.errors).toEqual([
+      { field: 'rule.all[0].value', message: 'person.ageAtYearEnd is an integer; "60" is not' },
+      { field: 'rule.all[1].fact', message: 'unknown fact "person.shoeSize"' },
+      { field: 'rule.all[1].value', message: 'value is required' },
+    ]);
+  });
+
   it('localises a domain error from its code and parameters', async () => {
     const missing = '0190f2a4-0000-7000-8000-000000000000';
     const zh = await t.http().get(`${API}/households/${missing}`).set('Authorization', clerk.auth).expect(404);
