@@ -248,6 +248,22 @@ describe('language (e2e)', () => {
         ]);
       });
 
+      it('says why a non-cash policy cannot be paid in a batch, in Chinese or English', async () => {
+        const create = (acceptLanguage?: string) => {
+          const request = t.http().post(`${API}/disbursement-batches`).set('Authorization', c.officer.auth);
+          if (acceptLanguage !== undefined) request.set('Accept-Language', acceptLanguage);
+          return request.send({ policyCode: 'HOUSING_PRIORITY', period: '2013', countyCode: c.county }).expect(422);
+        };
+        const zh = await create();
+        expect(zh.body).toMatchObject({ code: 'NOT_PAYABLE', policyCode: 'HOUSING_PRIORITY', reason: 'NON_CASH' });
+        expect(zh.body.detail).toMatch(/不能通过发放批次支付：它是非现金待遇$/);
+        const en = await create('en');
+        expect(en.body).toMatchObject({
+          code: 'NOT_PAYABLE',
+          detail: 'HOUSING_PRIORITY cannot be paid in a batch: it is a non-cash benefit',
+        });
+      });
+
       describe('reasons the system wrote', () => {
         let household: Awaited<ReturnType<typeof registerHousehold>>;
         let enrollmentId: string;

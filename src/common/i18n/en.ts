@@ -86,7 +86,7 @@ export const en: CatalogueShape<typeof zhCN> = {
     NOT_AN_APPROPRIATION: 'Transfer {{transferId}} is not an APPROPRIATION',
     NOT_ELIGIBLE: 'Not eligible for {{policyName}} as of {{asOf}}',
     NOT_FOUND: '{{entity}} {{id}} was not found',
-    NOT_PAYABLE: '{{policyName}} cannot be paid in a batch',
+    NOT_PAYABLE: '{{policyName}} cannot be paid in a batch: {{whyText}}',
     OFFSETS_PENDING: '{{reserved}} of this claim is reserved by offsets on batches not yet approved',
     OUT_OF_SCOPE: 'This lies outside your region',
     PAYLOAD_TOO_LARGE: 'Payload too large',
@@ -562,6 +562,7 @@ Output is Chinese by default; --lang en gives English.
     langUsage: '--lang is zh-CN or en',
   },
   messages: {
+    metricsToken: 'A valid metrics bearer token is required',
     sendImportFile: 'send the CSV or XLSX as the body (text/csv, XLSX) or as the multipart field `file`',
     sendFile: 'send the file as the multipart field `file`',
     sendResultFile: 'send the result file as a text/csv or text/plain body or as a multipart "file"',
@@ -599,6 +600,9 @@ Output is Chinese by default; --lang en gives English.
     nulKey: 'the key contains a NUL character',
   },
   reasons: {
+    notPayable: {
+      NON_CASH: 'it is a non-cash benefit',
+    },
     enrollment: {
       BENEFICIARY_DIED: 'death of the beneficiary',
       MOVED_OUT: 'the household moved out of the city',

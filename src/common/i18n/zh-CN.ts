@@ -85,7 +85,7 @@ export const zhCN = {
     NOT_AN_APPROPRIATION: '转账 {{transferId}} 不是预算下达',
     NOT_ELIGIBLE: '不符合 {{policyName}} 的条件（截至 {{asOf}}）',
     NOT_FOUND: '未找到 {{entity}} {{id}}',
-    NOT_PAYABLE: '{{policyName}} 不能通过发放批次支付',
+    NOT_PAYABLE: '{{policyName}} 不能通过发放批次支付：{{whyText}}',
     OFFSETS_PENDING: '该追回单有 {{reserved}} 元已在未审批的发放批次中抵扣，请先审批或退回这些批次',
     OUT_OF_SCOPE: '该数据不在您的管辖区域内',
     PAYLOAD_TOO_LARGE: '请求内容过大',
@@ -552,6 +552,7 @@ export const zhCN = {
     langUsage: '--lang 须为 zh-CN 或 en',
   },
   messages: {
+    metricsToken: '需要有效的监控指标令牌（Authorization: Bearer METRICS_TOKEN）',
     sendImportFile: '请以请求体（text/csv 或 XLSX）或 multipart 字段 file 上传 CSV 或 XLSX 文件',
     sendFile: '请以 multipart 字段 file 上传文件',
     sendResultFile: '请以 text/csv 或 text/plain 请求体，或 multipart 字段 file 上传结果文件',
@@ -589,6 +590,9 @@ export const zhCN = {
     nulKey: '字段名含有空字符（NUL）',
   },
   reasons: {
+    notPayable: {
+      NON_CASH: '它是非现金待遇',
+    },
     enrollment: {
       BENEFICIARY_DIED: '享受对象已死亡',
       MOVED_OUT: '家庭已迁出本市',

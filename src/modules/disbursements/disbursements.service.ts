@@ -137,7 +137,7 @@ export class DisbursementsService {
       throw new ValidationFailedError([{ field: 'countyCode', message: callerText('messages.batchCounty') }]);
     }
     const policy = await this.policy(input.policyCode);
-    if (policy.benefitKind !== 'CASH') throw new NotPayableError(policy.code, 'it is a non-cash benefit');
+    if (policy.benefitKind !== 'CASH') throw new NotPayableError(policy.code, 'NON_CASH');
     const units = batchUnits(policy.frequency, input.period);
     if (typeof units === 'string') throw new ValidationFailedError([{ field: 'period', message: units }]);
 
