@@ -62,6 +62,16 @@ describe('language (e2e)', () => {
     });
   });
 
+  it("gives a field's own validation message in Chinese, not only the generic one, and English on request", async () => {
+    const create = (acceptLanguage?: string) => {
+      const request = t.http().post(`${API}/regions`).set('Authorization', admin.auth);
+      if (acceptLanguage !== undefined) request.set('Accept-Language', acceptLanguage);
+      return request.send({ code: '41012210', name: '测试村' }).expect(400);
+    };
+    expect((await create()).body.errors).toEqual([{ field: 'code', message: 'code 须为 6、9 或 12 位数字' }]);
+    expect((await create('en')).body.errors).toEqual([{ field: 'code', message: 'code must have 6, 9 or 12 digits' }]);
+  });
+
   it('words the problems of a policy rule in Chinese, or English on request, at the same JSON paths', async () => {
     const amend = (acceptLanguage?: string) => {
       const request = t.http().post(`${API}/policies/RURAL_REWARD/versions`).set('Authorization', admin.auth);
