@@ -6,6 +6,7 @@ import {
   generate,
   importResults,
   lines,
+  RURAL_REWARD_YEAR,
   signInCycle,
   type Cycle,
 } from '../support/cycle.js';
@@ -303,12 +304,7 @@ describe('language (e2e)', () => {
         });
 
         it('words a batch exception for a bad account in Chinese, or English on request', async () => {
-          await appropriate(c, 2013, 'RURAL_REWARD', {
-            CENTRAL: '500.00',
-            PROVINCIAL: '300.00',
-            MUNICIPAL: '100.00',
-            COUNTY: '100.00',
-          });
+          await appropriate(c, 2013, 'RURAL_REWARD', RURAL_REWARD_YEAR);
           const batch = await generate(c, 'RURAL_REWARD', '2013');
           const ours = (body: { exceptions: { householdId: string }[] }) =>
             body.exceptions.filter((e) => e.householdId === household.id);
