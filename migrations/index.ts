@@ -23,6 +23,7 @@ import { UserRealName1765850000000 } from './1765850000000-user-real-name.js';
 import { OffsetShareAndReversal1765870000000 } from './1765870000000-offset-share-and-reversal.js';
 import { PiiEncryption1765930000000 } from './1765930000000-pii-encryption.js';
 import { LineDecisions1765960000000 } from './1765960000000-line-decisions.js';
+import { ReasonCodes1765970000000 } from './1765970000000-reason-codes.js';
 
 /**
  * Every migration, in order. Listed explicitly (rather than globbed) so that the compiled service,
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   OffsetShareAndReversal1765870000000,
   PiiEncryption1765930000000,
   LineDecisions1765960000000,
+  ReasonCodes1765970000000,
 ];

@@ -229,7 +229,16 @@ const commands: Record<string, Command> = {
         headsOk = comparison.ok;
         const line = comparison.ok
           ? say('cli.headsMatch', { file: values.heads })
-          : say('cli.headsDiffer', { problems: comparison.problems.join('; ') });
+          : say('cli.headsDiffer', {
+              problems: comparison.problems
+                .map((problem) =>
+                  say(problem.found === undefined ? 'cli.headsMissing' : 'cli.headsHash', {
+                    ...problem,
+                    chain: say(problem.chain === 'ledger' ? 'cli.chainLedger' : 'cli.chainAudit'),
+                  }),
+                )
+                .join(lang === 'en' ? '; ' : '；'),
+            });
         process.stdout.write(`${line}\n`);
       }
       return ledger.ok && audit.ok && headsOk;

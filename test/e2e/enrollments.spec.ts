@@ -150,7 +150,8 @@ describe('enrollment workflow (e2e)', () => {
       .expect(201);
     const after = await t.http().get(`${API}/enrollments/${id}`).set('Authorization', officer.auth).expect(200);
     expect(after.body).toMatchObject({ status: 'TERMINATED', endedOn: '2025-03-01' });
-    expect(after.body.statusReason).toMatch(/death/);
+    expect(after.body.statusReasonCode).toBe('BENEFICIARY_DIED');
+    expect(after.body.statusReason).toMatch(/^享受对象已死亡/);
   });
 
   it('suspends OCP_REWARD when a second child is born', async () => {
@@ -173,7 +174,8 @@ describe('enrollment workflow (e2e)', () => {
       .expect(201);
     const after = await t.http().get(`${API}/enrollments/${id}`).set('Authorization', officer.auth).expect(200);
     expect(after.body.status).toBe('SUSPENDED');
-    expect(after.body.statusReason).toMatch(/second child/);
+    expect(after.body.statusReasonCode).toBe('SECOND_CHILD');
+    expect(after.body.statusReason).toMatch(/^再生育（收养）子女/);
   });
 
   it('approves a list all or nothing, with the reason for each one that fails', async () => {
@@ -237,7 +239,14 @@ describe('enrollment workflow (e2e)', () => {
     expect(job).toMatchObject({ state: 'completed', result: { ended: expect.any(Number) } });
     const after = await t.http().get(`${API}/enrollments/${id}`).set('Authorization', officer.auth).expect(200);
     expect(after.body.status).toBe('TERMINATED');
-    expect(after.body.statusReason).toMatch(/reached 18/);
+    expect(after.body.statusReasonCode).toBe('ONLY_CHILD_ADULT');
+    expect(after.body.statusReason).toMatch(/^独生子女已满 18 周岁/);
+    // The transition names its cause, the re-check, in the caller's language.
+    expect(after.body.history.at(-1)).toMatchObject({
+      to: 'TERMINATED',
+      reasonCode: 'ONLY_CHILD_ADULT',
+      reason: expect.stringMatching(/；截至 2027-02-01 的年度复核$/),
+    });
   });
 
   it('lists a township’s publicized enrollments as a CSV for the notice board, with masked ID numbers', async () => {

@@ -1,6 +1,16 @@
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
-import { exportedBatchOfOne, importResults, lines, signInCycle, type Cycle } from '../support/cycle.js';
-import { ensureVillage, residentId } from '../support/fixtures.js';
+import {
+  appropriate,
+  enrollAndActivate,
+  exportedBatchOfOne,
+  generate,
+  importResults,
+  lines,
+  RURAL_REWARD_YEAR,
+  signInCycle,
+  type Cycle,
+} from '../support/cycle.js';
+import { accountNo, ensureVillage, registerHousehold, residentId } from '../support/fixtures.js';
 
 /** SPEC.md "Language and files": Chinese by default, English on request, codes unchanged. */
 describe('language (e2e)', () => {
@@ -51,6 +61,50 @@ describe('language (e2e)', () => {
       code: 'VALIDATION_FAILED',
       errors: [{ field: 'color', message: 'property color should not exist' }],
     });
+  });
+
+  it("gives a field's own validation message in Chinese, not only the generic one, and English on request", async () => {
+    const create = (acceptLanguage?: string) => {
+      const request = t.http().post(`${API}/regions`).set('Authorization', admin.auth);
+      if (acceptLanguage !== undefined) request.set('Accept-Language', acceptLanguage);
+      return request.send({ code: '41012210', name: '测试村' }).expect(400);
+    };
+    expect((await create()).body.errors).toEqual([{ field: 'code', message: 'code 须为 6、9 或 12 位数字' }]);
+    expect((await create('en')).body.errors).toEqual([{ field: 'code', message: 'code must have 6, 9 or 12 digits' }]);
+  });
+
+  it('words the problems of a policy rule in Chinese, or English on request, at the same JSON paths', async () => {
+    const amend = (acceptLanguage?: string) => {
+      const request = t.http().post(`${API}/policies/RURAL_REWARD/versions`).set('Authorization', admin.auth);
+      if (acceptLanguage !== undefined) request.set('Accept-Language', acceptLanguage);
+      return request
+        .send({
+          effectiveFrom: '2030-01-01',
+          rule: {
+            all: [
+              { fact: 'person.ageAtYearEnd', op: 'ge', value: '60' },
+              { fact: 'person.shoeSize', op: 'eq' },
+            ],
+          },
+          amount: { kind: 'FIXED', amount: '1200.00' },
+          fundingShares: { CENTRAL: '0.5', PROVINCIAL: '0.3', MUNICIPAL: '0.1', COUNTY: '0.1' },
+        })
+        .expect(400);
+    };
+    const zh = await amend();
+    expect(zh.body).toMatchObject({ code: 'VALIDATION_FAILED', title: '请求无效' });
+    expect(zh.body.errors).toEqual([
+      { field: 'rule.all[0].value', message: 'person.ageAtYearEnd 应为整数，"60" 不是' },
+      { field: 'rule.all[1].fact', message: '未知的事实 "person.shoeSize"' },
+      { field: 'rule.all[1].value', message: '必须填写 value' },
+    ]);
+    const en = await amend('en');
+    expect(en.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(en.body.errors).toEqual([
+      { field: 'rule.all[0].value', message: 'person.ageAtYearEnd is an integer; "60" is not' },
+      { field: 'rule.all[1].fact', message: 'unknown fact "person.shoeSize"' },
+      { field: 'rule.all[1].value', message: 'value is required' },
+    ]);
   });
 
   it('localises a domain error from its code and parameters', async () => {
@@ -203,6 +257,104 @@ describe('language (e2e)', () => {
             detail: 'A enrollment in state ACTIVE cannot be publicized',
           },
         ]);
+      });
+
+      it('says why a non-cash policy cannot be paid in a batch, in Chinese or English', async () => {
+        const create = (acceptLanguage?: string) => {
+          const request = t.http().post(`${API}/disbursement-batches`).set('Authorization', c.officer.auth);
+          if (acceptLanguage !== undefined) request.set('Accept-Language', acceptLanguage);
+          return request.send({ policyCode: 'HOUSING_PRIORITY', period: '2013', countyCode: c.county }).expect(422);
+        };
+        const zh = await create();
+        expect(zh.body).toMatchObject({ code: 'NOT_PAYABLE', policyCode: 'HOUSING_PRIORITY', reason: 'NON_CASH' });
+        expect(zh.body.detail).toMatch(/不能通过发放批次支付：它是非现金待遇$/);
+        const en = await create('en');
+        expect(en.body).toMatchObject({
+          code: 'NOT_PAYABLE',
+          detail: 'HOUSING_PRIORITY cannot be paid in a batch: it is a non-cash benefit',
+        });
+      });
+
+      describe('reasons the system wrote', () => {
+        let household: Awaited<ReturnType<typeof registerHousehold>>;
+        let enrollmentId: string;
+        const member = (relation: string) => household.members.find((m) => m.relation === relation)!.personId;
+        const event = (body: object) =>
+          t.http().post(`${API}/households/${household.id}/events`).set('Authorization', c.clerk.auth).send(body);
+
+        beforeAll(async () => {
+          household = await registerHousehold(t, c.clerk, {
+            householdNo: 'LANG-B2',
+            regionCode: VILLAGE,
+            bankAccountSeed: 7102,
+            members: [
+              { name: '李父', relation: 'HEAD', birthDate: '1952-04-10', sex: 'M' },
+              { name: '李母', relation: 'SPOUSE', birthDate: '1972-06-01', sex: 'F' },
+              { name: '李子', relation: 'CHILD', birthDate: '1980-06-05', sex: 'M', birthOrder: 1 },
+            ],
+          });
+          // The one-card account passes to the mother, who then dies: the account can no longer be paid.
+          await event({
+            type: 'BANK_ACCOUNT_CHANGE',
+            date: '2012-01-01',
+            data: { bankCode: '102', accountNo: accountNo(7103), holderPersonId: member('SPOUSE') },
+          }).expect(201);
+          await event({ type: 'DEATH', personId: member('SPOUSE'), date: '2020-01-01' }).expect(201);
+          enrollmentId = await enrollAndActivate(c, household.id, 'RURAL_REWARD', member('HEAD'));
+        });
+
+        it('words a batch exception for a bad account in Chinese, or English on request', async () => {
+          await appropriate(c, 2013, 'RURAL_REWARD', RURAL_REWARD_YEAR);
+          const batch = await generate(c, 'RURAL_REWARD', '2013');
+          const ours = (body: { exceptions: { householdId: string }[] }) =>
+            body.exceptions.filter((e) => e.householdId === household.id);
+          expect(ours(batch)).toEqual([
+            {
+              householdId: household.id,
+              personId: member('HEAD'),
+              reasonCode: 'INVALID_BANK_ACCOUNT',
+              reason: 'INVALID_BANK_ACCOUNT: 持卡人已死亡',
+            },
+          ]);
+          const en = await t
+            .http()
+            .get(`${API}/disbursement-batches/${batch.id}`)
+            .set('Authorization', c.officer.auth)
+            .set('Accept-Language', 'en')
+            .expect(200);
+          expect(ours(en.body)).toEqual([
+            expect.objectContaining({
+              reasonCode: 'INVALID_BANK_ACCOUNT',
+              reason: 'INVALID_BANK_ACCOUNT: the account holder has died',
+            }),
+          ]);
+        });
+
+        it("words the re-check reason of an enrollment after the beneficiary's death in Chinese, or English", async () => {
+          const death = await event({ type: 'DEATH', personId: member('HEAD'), date: '2025-03-01' }).expect(201);
+          const read = (acceptLanguage?: string) => {
+            const request = t.http().get(`${API}/enrollments/${enrollmentId}`).set('Authorization', c.officer.auth);
+            if (acceptLanguage !== undefined) request.set('Accept-Language', acceptLanguage);
+            return request.expect(200);
+          };
+          const zh = await read();
+          expect(zh.body).toMatchObject({
+            status: 'TERMINATED',
+            statusReasonCode: 'BENEFICIARY_DIED',
+            statusReason: expect.stringMatching(/^享受对象已死亡/),
+          });
+          expect(zh.body.history.at(-1)).toMatchObject({
+            to: 'TERMINATED',
+            reasonCode: 'BENEFICIARY_DIED',
+            reason: expect.stringMatching(new RegExp(`^享受对象已死亡.*；生活事件 ${death.body.id}$`)),
+          });
+          const en = await read('en');
+          expect(en.body).toMatchObject({
+            statusReasonCode: 'BENEFICIARY_DIED',
+            statusReason: expect.stringMatching(/^death of the beneficiary/),
+          });
+          expect(en.body.history.at(-1).reason).toMatch(new RegExp(`; life event ${death.body.id}$`));
+        });
       });
     });
   });

@@ -75,6 +75,11 @@ describe('liveness, readiness and metrics', () => {
       const scraped = await t.http().get(path).set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200);
       expect(scraped.headers['content-type']).toMatch(/^text\/plain/);
     }
+    // Prometheus's own path answers in the caller's language too (Chinese unless asked for English).
+    const zh = await t.http().get('/metrics').expect(401);
+    expect(zh.body).toMatchObject({ code: 'UNAUTHORIZED', detail: expect.stringMatching(/^需要有效的监控指标令牌/) });
+    const en = await t.http().get('/metrics').set('Accept-Language', 'en').expect(401);
+    expect(en.body).toMatchObject({ code: 'UNAUTHORIZED', detail: 'A valid metrics bearer token is required' });
   });
 
   it('exposes HTTP latency by route, jobs, queue, batches, transfers, pool use and budget available', async () => {

@@ -91,7 +91,7 @@ describe('policies (e2e)', () => {
       }).expect(400);
       expect(response.body).toMatchObject({
         code: 'VALIDATION_FAILED',
-        errors: [{ field: 'rule.all[1].fact', message: 'unknown fact "person.shoeSize"' }],
+        errors: [{ field: 'rule.all[1].fact', message: '未知的事实 "person.shoeSize"' }],
       });
     });
 
@@ -107,7 +107,9 @@ describe('policies (e2e)', () => {
         },
         amount: { kind: 'FIXED', amount: '1200.00' },
         fundingShares: centralShares,
-      }).expect(400);
+      })
+        .set('Accept-Language', 'en')
+        .expect(400);
       expect(mismatch.body.errors).toEqual([
         { field: 'rule.all[0].value', message: 'person.ageAtYearEnd is an integer; "60" is not' },
         { field: 'rule.all[1].any', message: 'any needs a non-empty list of rules' },
@@ -118,7 +120,9 @@ describe('policies (e2e)', () => {
         rule: { fact: 'person.age', op: 'lt', value: 18 },
         amount: { kind: 'FIXED', amount: '10.00' },
         fundingShares: { MUNICIPAL: '0.5', COUNTY: '0.5' },
-      }).expect(400);
+      })
+        .set('Accept-Language', 'en')
+        .expect(400);
       expect(scope.body.errors).toEqual([
         {
           field: 'rule.fact',
@@ -140,7 +144,9 @@ describe('policies (e2e)', () => {
           ],
         },
         fundingShares: { CENTRAL: '0.5', PROVINCIAL: '0.3', MUNICIPAL: '0.1' },
-      }).expect(400);
+      })
+        .set('Accept-Language', 'en')
+        .expect(400);
       expect(response.body.errors).toEqual([
         { field: 'amount.cases[0].equals', message: 'person.hukouType is one of RURAL, URBAN; "SUBURBAN" is not' },
         { field: 'amount.cases[1].amount', message: expect.stringContaining('non-negative yuan string') },

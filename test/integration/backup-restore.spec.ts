@@ -119,6 +119,9 @@ describe('backup and restore', () => {
     writeFileSync(forged, JSON.stringify(heads));
     const verify = await cli(t.database.url, 'verify', '--heads', forged);
     expect(verify.code).toBe(1);
-    expect(verify.stdout).toMatch(/ledger: block \d+ has hash [0-9a-f]{64}, f{64}/);
+    expect(verify.stdout).toMatch(/^链头：账本链：第 \d+ 块的哈希为 [0-9a-f]{64}，.+ 导出时为 f{64}$/m);
+    const english = await cli(t.database.url, '--lang', 'en', 'verify', '--heads', forged);
+    expect(english.code).toBe(1);
+    expect(english.stdout).toMatch(/ledger: block \d+ has hash [0-9a-f]{64}, f{64}/);
   }, 120_000);
 });

@@ -151,6 +151,9 @@ export function importResults(c: Cycle, batchId: string, csv: string) {
     .send(csv);
 }
 
+/** A year's RURAL_REWARD appropriation for a county of one or two families, by funding level. */
+export const RURAL_REWARD_YEAR = { CENTRAL: '500.00', PROVINCIAL: '300.00', MUNICIPAL: '100.00', COUNTY: '100.00' };
+
 /**
  * One exported RURAL_REWARD 2012 batch of one line: a rural family whose head (named `headName`)
  * turned 60 in 2012 and holds the one-card account; the specs that need a real batch to aim at.
@@ -171,12 +174,7 @@ export async function exportedBatchOfOne(
   });
   const headPersonId = household.members[0].personId;
   await enrollAndActivate(c, household.id, 'RURAL_REWARD', headPersonId);
-  await appropriate(c, 2012, 'RURAL_REWARD', {
-    CENTRAL: '500.00',
-    PROVINCIAL: '300.00',
-    MUNICIPAL: '100.00',
-    COUNTY: '100.00',
-  });
+  await appropriate(c, 2012, 'RURAL_REWARD', RURAL_REWARD_YEAR);
   const batch = await generate(c, 'RURAL_REWARD', '2012');
   await approveAndExport(c, batch.id);
   return { householdId: household.id, headPersonId, batchId: batch.id };

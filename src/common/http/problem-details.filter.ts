@@ -47,6 +47,9 @@ function detailParams(error: DomainError, lang: Language): Record<string, unknow
       translateIfKnown(`labels.enrollmentStatus.${extra.from}`, {}, lang) ?? label('batchStatus', extra.from, lang);
   }
   if (typeof extra.action === 'string') params.actionLabel = label('action', extra.action, lang);
+  if (error.code === 'NOT_PAYABLE' && typeof extra.reason === 'string') {
+    params.whyText = translateIfKnown(`reasons.notPayable.${extra.reason}`, {}, lang) ?? extra.reason;
+  }
   if (Array.isArray(extra.problems)) params.count = extra.problems.length;
   if (typeof extra.errorCount === 'number') params.count = extra.errorCount;
   const line = extra.budgetLine as {

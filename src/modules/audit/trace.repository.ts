@@ -66,6 +66,8 @@ export interface EnrollmentTraceRow {
   beneficiary_person_id: string | null;
   status: string;
   status_reason: string | null;
+  status_reason_code: string | null;
+  status_reason_params: unknown;
   region_code: string;
   opened_by: string;
   approved_by: string | null;
@@ -82,6 +84,8 @@ export interface TransitionTraceRow {
   actor_id: string | null;
   actor_username: string | null;
   reason: string | null;
+  reason_code: string | null;
+  reason_params: unknown;
   as_of: string;
   explanation: unknown;
   occurred_at: Date;
@@ -214,7 +218,8 @@ export class TraceRepository {
   householdEnrollments(manager: EntityManager, householdId: string): Promise<EnrollmentTraceRow[]> {
     return queryRows<EnrollmentTraceRow>(
       manager,
-      `SELECT id, policy_code, beneficiary_person_id, status, status_reason, region_code, opened_by, approved_by,
+      `SELECT id, policy_code, beneficiary_person_id, status, status_reason, status_reason_code, status_reason_params,
+              region_code, opened_by, approved_by,
               approved_at, active_from::text, ended_on::text
          FROM enrollments WHERE household_id = $1 ORDER BY created_at, id`,
       [householdId],
@@ -225,7 +230,7 @@ export class TraceRepository {
     return queryRows<TransitionTraceRow>(
       manager,
       `SELECT t.id::text, t.enrollment_id, t.from_status, t.to_status, t.actor_id, u.username AS actor_username,
-              t.reason, t.as_of::text, t.explanation, t.occurred_at
+              t.reason, t.reason_code, t.reason_params, t.as_of::text, t.explanation, t.occurred_at
          FROM enrollment_transitions t
          JOIN enrollments e ON e.id = t.enrollment_id
          LEFT JOIN users u ON u.id = t.actor_id

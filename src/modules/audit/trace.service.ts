@@ -4,7 +4,8 @@ import { NotFoundError } from '../../common/errors.js';
 import { formatMoney, money } from '../../common/money.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
-import type { Actor } from '../../common/request-context.js';
+import { enrollmentReasonText, storedReasonText } from '../../common/i18n/stored-reason.js';
+import { currentLanguage, type Actor } from '../../common/request-context.js';
 import { householdClaims } from '../overpayments/household-claims.js';
 import { TraceRepository, type BatchLineRow, type TraceTransferRow } from './trace.repository.js';
 import { Transactions } from '../../database/transactions.js';
@@ -123,7 +124,11 @@ export class TraceService {
           policyCode: e.policy_code,
           personId: e.beneficiary_person_id,
           status: e.status,
-          statusReason: e.status_reason,
+          statusReason: storedReasonText(
+            { code: e.status_reason_code, params: e.status_reason_params, text: e.status_reason },
+            enrollmentReasonText,
+            currentLanguage(),
+          ),
           regionCode: e.region_code,
           openedBy: e.opened_by,
           approvedBy: e.approved_by,
@@ -137,7 +142,11 @@ export class TraceService {
               to: t.to_status,
               actorId: t.actor_id,
               actorUsername: t.actor_username,
-              reason: t.reason,
+              reason: storedReasonText(
+                { code: t.reason_code, params: t.reason_params, text: t.reason },
+                enrollmentReasonText,
+                currentLanguage(),
+              ),
               asOf: t.as_of,
               explanation: t.explanation,
               occurredAt: t.occurred_at.toISOString(),

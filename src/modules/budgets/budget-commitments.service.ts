@@ -1,3 +1,4 @@
+import { callerText } from '../../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import type { EntityManager } from 'typeorm';
@@ -75,9 +76,9 @@ const fenAmount = (fen: bigint): Decimal => money(`${fen / 100n}.${String(fen % 
 
 function wholeFenProblem(amount: unknown, field: string): FieldProblem | undefined {
   if (!(amount instanceof Decimal) || !amount.isFinite() || !amount.greaterThan(0)) {
-    return { field, message: 'must be a positive Decimal' };
+    return { field, message: callerText('ledgerProblems.positiveDecimal') };
   }
-  if (amount.decimalPlaces() > 2) return { field, message: 'must be a whole number of fen' };
+  if (amount.decimalPlaces() > 2) return { field, message: callerText('ledgerProblems.wholeFen') };
   return undefined;
 }
 
@@ -89,26 +90,29 @@ const shortError = (op: Operation, budgetLine: BudgetLineKey, shortfall: Decimal
 function movementProblems(movement: BudgetMovement): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!Number.isInteger(movement.fiscalYear) || movement.fiscalYear < 2000 || movement.fiscalYear > 2100) {
-    problems.push({ field: 'fiscalYear', message: 'must be a year between 2000 and 2100' });
+    problems.push({ field: 'fiscalYear', message: callerText('ledgerProblems.fiscalYear') });
   }
   if (!(POLICY_CODES as readonly string[]).includes(movement.policyCode)) {
-    problems.push({ field: 'policyCode', message: 'is not a policy code' });
+    problems.push({ field: 'policyCode', message: callerText('ledgerProblems.policyCode') });
   }
-  if (!/^\d{6}$/.test(movement.countyCode)) problems.push({ field: 'countyCode', message: 'must have 6 digits' });
+  if (!/^\d{6}$/.test(movement.countyCode))
+    problems.push({ field: 'countyCode', message: callerText('ledgerProblems.countyCode') });
   const shares = sharesProblem(movement.shares);
   if (shares) problems.push({ field: 'shares', message: shares });
   if (typeof movement.idempotencyKey !== 'string' || !/^.{1,200}$/s.test(movement.idempotencyKey)) {
-    problems.push({ field: 'idempotencyKey', message: 'must have 1 to 200 characters' });
+    problems.push({ field: 'idempotencyKey', message: callerText('ledgerProblems.idempotencyKey') });
   }
   if (movement.lines !== undefined) {
-    if (movement.amount !== undefined) problems.push({ field: 'amount', message: 'give either amount or lines' });
-    if (movement.lines.length === 0) problems.push({ field: 'lines', message: 'must not be empty' });
+    if (movement.amount !== undefined)
+      problems.push({ field: 'amount', message: callerText('ledgerProblems.amountOrLines') });
+    if (movement.lines.length === 0)
+      problems.push({ field: 'lines', message: callerText('ledgerProblems.linesEmpty') });
     const ids = new Set<string>();
     movement.lines.forEach((line, index) => {
       const problem = wholeFenProblem(line.amount, `lines[${index}].amount`);
       if (problem) problems.push(problem);
       if (typeof line.lineId !== 'string' || line.lineId.length === 0 || ids.has(line.lineId)) {
-        problems.push({ field: `lines[${index}].lineId`, message: 'must be a non-empty id, unique in the movement' });
+        problems.push({ field: `lines[${index}].lineId`, message: callerText('ledgerProblems.lineId') });
       }
       ids.add(line.lineId);
     });

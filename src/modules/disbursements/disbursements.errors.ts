@@ -1,3 +1,4 @@
+import { translate } from '../../common/i18n/i18n.js';
 import { ConflictError, ForbiddenError, UnprocessableError, type FieldProblem } from '../../common/errors.js';
 
 /** The problem codes this module answers (API.md), registered with the common ErrorCode. */
@@ -34,9 +35,16 @@ export class BankFileRejectedError extends UnprocessableError {
   }
 }
 
+/** Why a policy cannot be paid in a batch: a code worded from `reasons.notPayable.*`. */
+export type NotPayableReason = 'NON_CASH';
+
 export class NotPayableError extends UnprocessableError {
-  constructor(policyCode: string, why: string) {
-    super('NOT_PAYABLE', `${policyCode} cannot be paid in a batch: ${why}`, { policyCode });
+  constructor(policyCode: string, reason: NotPayableReason) {
+    super(
+      'NOT_PAYABLE',
+      `${policyCode} cannot be paid in a batch: ${translate(`reasons.notPayable.${reason}`, {}, 'en')}`,
+      { policyCode, reason },
+    );
   }
 }
 

@@ -6,6 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { copyInto, copyOut, copyRow } from '../../database/copy.js';
 import { queryOne, queryRows } from '../../database/sql.js';
 import { uuidv7 } from '../registry/ids.js';
+import type { StoredReason } from '../../common/i18n/stored-reason.js';
 
 export const BATCH_STATUSES = [
   'DRAFT',
@@ -134,7 +135,9 @@ export interface NewException {
   enrollmentId: string;
   householdId: string;
   personId: string | null;
-  reason: string;
+  /** The reason's code and parameters (worded in the reader's language) and its Chinese text. */
+  reason: StoredReason;
+  text: string;
 }
 
 export interface CandidateRow {
@@ -389,23 +392,31 @@ export class DisbursementsRepository {
   async insertExceptions(manager: EntityManager, batchId: string, exceptions: NewException[]): Promise<void> {
     if (exceptions.length === 0) return;
     await manager.query(
-      `INSERT INTO disbursement_exceptions (batch_id, enrollment_id, household_id, person_id, reason)
-       SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[])
+      `INSERT INTO disbursement_exceptions (batch_id, enrollment_id, household_id, person_id, reason, reason_code, reason_params)
+       SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[])
        ON CONFLICT (batch_id, enrollment_id) DO NOTHING`,
       [
         batchId,
         exceptions.map((e) => e.enrollmentId),
         exceptions.map((e) => e.householdId),
         exceptions.map((e) => e.personId),
-        exceptions.map((e) => e.reason),
+        exceptions.map((e) => e.text),
+        exceptions.map((e) => e.reason.code),
+        exceptions.map((e) => JSON.stringify(e.reason.params)),
       ],
     );
   }
 
   exceptions(manager: EntityManager, batchId: string) {
-    return queryRows<{ household_id: string; person_id: string | null; reason: string }>(
+    return queryRows<{
+      household_id: string;
+      person_id: string | null;
+      reason: string;
+      reason_code: string | null;
+      reason_params: unknown;
+    }>(
       manager,
-      `SELECT household_id, person_id, reason FROM disbursement_exceptions WHERE batch_id = $1 ORDER BY id`,
+      `SELECT household_id, person_id, reason, reason_code, reason_params FROM disbursement_exceptions WHERE batch_id = $1 ORDER BY id`,
       [batchId],
     );
   }

@@ -5,7 +5,8 @@ import { InvalidStateTransitionError, NotFoundError, ValidationFailedError } fro
 import { formatMoney, money } from '../../common/money.js';
 import { cursorPart, decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { RegionScope } from '../../common/region-scope.js';
-import { callerText, type Actor } from '../../common/request-context.js';
+import { exceptionReasonText, storedReasonText } from '../../common/i18n/stored-reason.js';
+import { callerText, currentLanguage, type Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { BudgetCommitmentsService } from '../budgets/budget-commitments.service.js';
@@ -35,7 +36,7 @@ export interface BatchView {
   lineCount: number;
   totalAmount: string;
   exceptionCount: number;
-  exceptions?: { householdId: string; personId: string | null; reason: string }[];
+  exceptions?: { householdId: string; personId: string | null; reason: string; reasonCode: string }[];
   generationJobId: string | null;
   /** Why generation stopped, while the batch is GENERATION_FAILED (resume or cancel it). */
   generationError: Record<string, unknown> | null;
@@ -136,7 +137,7 @@ export class DisbursementsService {
       throw new ValidationFailedError([{ field: 'countyCode', message: callerText('messages.batchCounty') }]);
     }
     const policy = await this.policy(input.policyCode);
-    if (policy.benefitKind !== 'CASH') throw new NotPayableError(policy.code, 'it is a non-cash benefit');
+    if (policy.benefitKind !== 'CASH') throw new NotPayableError(policy.code, 'NON_CASH');
     const units = batchUnits(policy.frequency, input.period);
     if (typeof units === 'string') throw new ValidationFailedError([{ field: 'period', message: units }]);
 
@@ -232,7 +233,16 @@ export class DisbursementsService {
     const exceptions = await this.repository.exceptions(manager, id);
     return {
       ...toBatchView(row),
-      exceptions: exceptions.map((e) => ({ householdId: e.household_id, personId: e.person_id, reason: e.reason })),
+      exceptions: exceptions.map((e) => ({
+        householdId: e.household_id,
+        personId: e.person_id,
+        reason: storedReasonText(
+          { code: e.reason_code, params: e.reason_params, text: e.reason },
+          exceptionReasonText,
+          currentLanguage(),
+        )!,
+        reasonCode: e.reason_code ?? e.reason.split(':')[0],
+      })),
     };
   }
 

@@ -10,8 +10,10 @@ import { AuditService } from '../audit/audit.service.js';
 import { JobProcessor, type FailedJob, type JobContext, type JobHandler } from '../jobs/job-processor.js';
 import { JobStoppedError } from '../jobs/jobs.errors.js';
 import { OverpaymentsService } from '../overpayments/overpayments.service.js';
-import { accountNoProblem } from '../registry/bank-account.js';
-import { holderProblem } from '../registry/household-rules.js';
+import { accountNoProblemKey } from '../registry/bank-account.js';
+import { holderProblemKey } from '../registry/household-rules.js';
+import { DEFAULT_LANGUAGE } from '../../common/i18n/i18n.js';
+import { exceptionReasonText } from '../../common/i18n/stored-reason.js';
 import {
   loadHistories,
   payingAccountOn,
@@ -272,22 +274,25 @@ export class GenerationProcessor implements JobHandler<GenerationJob, Generation
       covered,
     );
     if (!owed) return null;
-    const exception = (reason: string): NewException => ({
-      enrollmentId: candidate.id,
-      householdId: candidate.household_id,
-      personId: candidate.beneficiary_person_id,
-      reason,
-    });
-    if (!account) return exception('NO_BANK_ACCOUNT: the household has no one-card account');
+    const exception = (code: string, params: Record<string, unknown> = {}): NewException => {
+      const reason = { code, params };
+      return {
+        enrollmentId: candidate.id,
+        householdId: candidate.household_id,
+        personId: candidate.beneficiary_person_id,
+        // Worded in the reader's language when answered; the Chinese text is kept beside the code.
+        reason,
+        text: exceptionReasonText(reason, DEFAULT_LANGUAGE)!,
+      };
+    };
+    if (!account) return exception('NO_BANK_ACCOUNT');
     const holder = account.holder.member ? account.holder : undefined;
     const problem =
-      // Stored with the batch's exceptions as the code's English explanation, as the others are.
-      accountNoProblem(account.accountNo, 'en') ??
-      (holder ? holderProblem(holder, today, 'en') : 'the account holder is not a member of the household');
-    if (problem) return exception(`INVALID_BANK_ACCOUNT: ${problem}`);
-    if (failedAccounts.get(candidate.beneficiary_key)?.has(account.accountNo)) {
-      return exception('ACCOUNT_NOT_FIXED: a payment to this account failed and the account has not been changed');
-    }
+      accountNoProblemKey(account.accountNo) ??
+      (holder ? holderProblemKey(holder, today) : { key: 'reasons.holderNotMember' as const });
+    if (problem)
+      return exception('INVALID_BANK_ACCOUNT', { problem: problem.key, problemParams: problem.params ?? {} });
+    if (failedAccounts.get(candidate.beneficiary_key)?.has(account.accountNo)) return exception('ACCOUNT_NOT_FIXED');
     return {
       enrollmentId: candidate.id,
       householdId: candidate.household_id,

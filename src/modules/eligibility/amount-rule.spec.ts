@@ -36,12 +36,12 @@ describe('amount rules', () => {
     ]);
   });
 
-  it('keeps cash and non-cash apart, and refuses duplicate cases and negative amounts', () => {
+  it('keeps cash and non-cash apart, and refuses duplicate cases and negative amounts (in Chinese by default)', () => {
     expect(validateAmountRule({ kind: 'NONE', benefit: 'x' }, 'CASH', 'PERSON')).toEqual([
-      { field: 'amount.kind', message: 'a cash benefit needs a FIXED or TABLE amount' },
+      { field: 'amount.kind', message: '现金待遇须为 FIXED 或 TABLE 金额' },
     ]);
     expect(validateAmountRule({ kind: 'FIXED', amount: '1.00' }, 'NON_CASH', 'PERSON')).toEqual([
-      { field: 'amount.kind', message: 'a non-cash benefit has amount kind NONE' },
+      { field: 'amount.kind', message: '非现金待遇的金额类型须为 NONE' },
     ]);
     expect(
       validateAmountRule(
@@ -59,9 +59,9 @@ describe('amount rules', () => {
     ).toEqual([
       {
         field: 'amount.cases[0].amount',
-        message: 'an amount is a non-negative yuan string with at most two decimals ("960.00")',
+        message: '金额应为不小于 0、最多两位小数的元金额文本（如 "960.00"）',
       },
-      { field: 'amount.cases[1].equals', message: 'this value already has a case' },
+      { field: 'amount.cases[1].equals', message: '该取值已有一档' },
     ]);
   });
 
@@ -71,7 +71,7 @@ describe('amount rules', () => {
     expect(validateFundingShares({ MUNICIPAL: '0.5', VILLAGE: '0.5' })).toEqual([
       {
         field: 'fundingShares.VILLAGE',
-        message: 'unknown funding level; levels are CENTRAL, PROVINCIAL, MUNICIPAL, COUNTY',
+        message: '未知的资金层级；层级为 CENTRAL, PROVINCIAL, MUNICIPAL, COUNTY',
       },
     ]);
     expect(validateFundingShares({ MUNICIPAL: 0.5, COUNTY: '0.5' })[0].field).toBe('fundingShares.MUNICIPAL');

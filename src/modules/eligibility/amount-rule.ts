@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { callerText } from '../../common/request-context.js';
 import type { FieldProblem } from '../../common/errors.js';
 import { formatMoney, isMoneyString, MAX_PERIOD_AMOUNT, money } from '../../common/money.js';
 import { FUNDING_LEVELS, type FundingLevel } from '../policies/policy-codes.js';
@@ -33,15 +34,19 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 function unknownKeys(node: Record<string, unknown>, allowed: string[], path: string, out: FieldProblem[]) {
   for (const key of Object.keys(node)) {
-    if (!allowed.includes(key)) out.push({ field: `${path}.${key}`, message: `unknown key ${JSON.stringify(key)}` });
+    if (!allowed.includes(key))
+      out.push({
+        field: `${path}.${key}`,
+        message: callerText('amountProblems.unknownKey', { key: JSON.stringify(key) }),
+      });
   }
 }
 
 function checkAmount(value: unknown, path: string, out: FieldProblem[]) {
   if (!isMoneyString(value) || value.startsWith('-')) {
-    out.push({ field: path, message: 'an amount is a non-negative yuan string with at most two decimals ("960.00")' });
+    out.push({ field: path, message: callerText('amountProblems.amount') });
   } else if (money(value).greaterThan(MAX_PERIOD_AMOUNT)) {
-    out.push({ field: path, message: `an amount for one period is at most ${MAX_PERIOD_AMOUNT}` });
+    out.push({ field: path, message: callerText('amountProblems.maxAmount', { max: MAX_PERIOD_AMOUNT }) });
   }
 }
 
@@ -52,13 +57,13 @@ export function validateAmountRule(
   path = 'amount',
 ): FieldProblem[] {
   const out: FieldProblem[] = [];
-  if (!isObject(amount)) return [{ field: path, message: 'amount is an object with a kind: FIXED, TABLE or NONE' }];
+  if (!isObject(amount)) return [{ field: path, message: callerText('amountProblems.notObject') }];
   const kind = amount.kind;
   if (benefitKind === 'NON_CASH' && kind !== 'NONE') {
-    return [{ field: `${path}.kind`, message: 'a non-cash benefit has amount kind NONE' }];
+    return [{ field: `${path}.kind`, message: callerText('amountProblems.nonCash') }];
   }
   if (benefitKind === 'CASH' && kind === 'NONE') {
-    return [{ field: `${path}.kind`, message: 'a cash benefit needs a FIXED or TABLE amount' }];
+    return [{ field: `${path}.kind`, message: callerText('amountProblems.cash') }];
   }
   switch (kind) {
     case 'FIXED':
@@ -68,7 +73,7 @@ export function validateAmountRule(
     case 'NONE':
       unknownKeys(amount, ['kind', 'benefit'], path, out);
       if (typeof amount.benefit !== 'string' || amount.benefit.length === 0 || amount.benefit.length > 200) {
-        out.push({ field: `${path}.benefit`, message: 'benefit describes the non-cash benefit (1-200 characters)' });
+        out.push({ field: `${path}.benefit`, message: callerText('amountProblems.benefit') });
       }
       break;
     case 'TABLE': {
@@ -77,19 +82,20 @@ export function validateAmountRule(
       const fact = checkFactReference(amount.fact, `${path}.fact`, scopes, out);
       const cases = amount.cases;
       if (!Array.isArray(cases) || cases.length === 0 || cases.length > 50) {
-        out.push({ field: `${path}.cases`, message: 'cases is a list of 1 to 50 {equals, amount}' });
+        out.push({ field: `${path}.cases`, message: callerText('amountProblems.cases') });
         break;
       }
       const seen = new Set<unknown>();
       cases.forEach((entry: unknown, index) => {
         const at = `${path}.cases[${index}]`;
         if (!isObject(entry)) {
-          out.push({ field: at, message: 'a case is {equals, amount}' });
+          out.push({ field: at, message: callerText('amountProblems.case') });
           return;
         }
         unknownKeys(entry, ['equals', 'amount'], at, out);
         if (fact && checkLiteral(fact, entry.equals, `${at}.equals`, out)) {
-          if (seen.has(entry.equals)) out.push({ field: `${at}.equals`, message: 'this value already has a case' });
+          if (seen.has(entry.equals))
+            out.push({ field: `${at}.equals`, message: callerText('amountProblems.repeatedCase') });
           seen.add(entry.equals);
         }
         checkAmount(entry.amount, `${at}.amount`, out);
@@ -97,31 +103,31 @@ export function validateAmountRule(
       break;
     }
     default:
-      out.push({ field: `${path}.kind`, message: 'kind is FIXED, TABLE or NONE' });
+      out.push({ field: `${path}.kind`, message: callerText('amountProblems.kind') });
   }
   return out;
 }
 
 export function validateFundingShares(shares: unknown, path = 'fundingShares'): FieldProblem[] {
   if (!isObject(shares) || Object.keys(shares).length === 0) {
-    return [{ field: path, message: `fundingShares maps funding levels (${FUNDING_LEVELS.join(', ')}) to parts of 1` }];
+    return [{ field: path, message: callerText('amountProblems.shares', { levels: FUNDING_LEVELS.join(', ') }) }];
   }
   const out: FieldProblem[] = [];
   let sum = money(0);
   for (const [level, share] of Object.entries(shares)) {
     const at = `${path}.${level}`;
     if (!(FUNDING_LEVELS as readonly string[]).includes(level)) {
-      out.push({ field: at, message: `unknown funding level; levels are ${FUNDING_LEVELS.join(', ')}` });
+      out.push({ field: at, message: callerText('amountProblems.level', { levels: FUNDING_LEVELS.join(', ') }) });
       continue;
     }
     if (typeof share !== 'string' || !/^(0|1)(\.\d{1,6})?$/.test(share) || money(share).lte(0) || money(share).gt(1)) {
-      out.push({ field: at, message: 'a share is a decimal string greater than 0 and at most 1 ("0.5")' });
+      out.push({ field: at, message: callerText('amountProblems.share') });
       continue;
     }
     sum = sum.plus(share);
   }
   if (out.length === 0 && !sum.eq(1)) {
-    out.push({ field: path, message: `the shares add up to ${sum.toString()}, not 1` });
+    out.push({ field: path, message: callerText('amountProblems.sum', { sum: sum.toString() }) });
   }
   return out;
 }

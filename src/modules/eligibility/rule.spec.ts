@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { requestContext } from '../../common/request-context.js';
 import type { Facts, FactValue } from './facts.js';
 import {
   compileRule,
@@ -11,6 +12,10 @@ import {
   type Reason,
   type Rule,
 } from './rule.js';
+
+/** `fn(...args)` as inside a request with Accept-Language: en (the messages below are the English ones). */
+const inEnglish = <A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R =>
+  requestContext.run({ requestId: 'spec', language: 'en' }, () => fn(...args));
 
 const household: Facts = {
   'household.childrenCount': 1,
@@ -75,11 +80,11 @@ describe('rule validation', () => {
     [[1, 2], 'rule', 'a rule is an object: {all}, {any}, {not} or {fact, op, value}'],
     [{ not: 'x' }, 'rule.not', 'a rule is an object: {all}, {any}, {not} or {fact, op, value}'],
   ])('refuses %j at %s', (rule, field, message) => {
-    expect(validateRule(rule, 'PERSON')).toEqual([{ field, message }]);
+    expect(inEnglish(validateRule, rule, 'PERSON')).toEqual([{ field, message }]);
   });
 
   it('refuses person facts in a household benefit', () => {
-    expect(validateRule({ not: { fact: 'person.age', op: 'lt', value: 18 } }, 'HOUSEHOLD')).toEqual([
+    expect(inEnglish(validateRule, { not: { fact: 'person.age', op: 'lt', value: 18 } }, 'HOUSEHOLD')).toEqual([
       {
         field: 'rule.not.fact',
         message: 'fact person.age describes a person; a household benefit can only test household.* facts',
@@ -87,12 +92,20 @@ describe('rule validation', () => {
     ]);
   });
 
+  it('words its problems in Chinese outside an English request', () => {
+    expect(validateRule({ fact: 'person.age', op: 'gt', value: 1.5 }, 'PERSON')).toEqual([
+      { field: 'rule.value', message: 'person.age 应为整数，1.5 不是' },
+    ]);
+  });
+
   it('bounds depth and size', () => {
     let deep: unknown = { fact: 'person.age', op: 'eq', value: 1 };
     for (let i = 0; i < 10; i++) deep = { not: deep };
-    expect(validateRule(deep, 'PERSON')[0].message).toBe('a rule nests at most 8 levels');
+    expect(inEnglish(validateRule, deep, 'PERSON')[0].message).toBe('a rule nests at most 8 levels');
     const wide = { any: Array.from({ length: 250 }, () => ({ fact: 'person.age', op: 'eq', value: 1 })) };
-    expect(validateRule(wide, 'PERSON')).toEqual([{ field: 'rule.any[199]', message: 'a rule has at most 200 nodes' }]);
+    expect(inEnglish(validateRule, wide, 'PERSON')).toEqual([
+      { field: 'rule.any[199]', message: 'a rule has at most 200 nodes' },
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { FieldProblem } from '../../common/errors.js';
 import { isDate } from '../../common/calendar.js';
+import { callerText } from '../../common/request-context.js';
 import { DEFAULT_LANGUAGE, type Language } from '../../common/i18n/i18n.js';
 import { wording, type Wording } from './condition-labels.js';
 import { FACTS_BY_NAME, type FactDefinition, type Facts, type FactScope, type FactValue } from './facts.js';
@@ -56,15 +57,25 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 function literalProblem(fact: FactDefinition, value: unknown): string | undefined {
   switch (fact.type) {
     case 'integer':
-      return Number.isSafeInteger(value) ? undefined : `${fact.name} is an integer; ${JSON.stringify(value)} is not`;
+      return Number.isSafeInteger(value)
+        ? undefined
+        : callerText('ruleProblems.integer', { fact: fact.name, value: JSON.stringify(value) });
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : `${fact.name} is a boolean; ${JSON.stringify(value)} is not`;
+      return typeof value === 'boolean'
+        ? undefined
+        : callerText('ruleProblems.boolean', { fact: fact.name, value: JSON.stringify(value) });
     case 'date':
-      return isDate(value) ? undefined : `${fact.name} is a date (YYYY-MM-DD); ${JSON.stringify(value)} is not`;
+      return isDate(value)
+        ? undefined
+        : callerText('ruleProblems.date', { fact: fact.name, value: JSON.stringify(value) });
     case 'enum':
       return typeof value === 'string' && fact.values!.includes(value)
         ? undefined
-        : `${fact.name} is one of ${fact.values!.join(', ')}; ${JSON.stringify(value)} is not`;
+        : callerText('ruleProblems.enum', {
+            fact: fact.name,
+            values: fact.values!.join(', '),
+            value: JSON.stringify(value),
+          });
   }
 }
 
@@ -76,18 +87,18 @@ export function checkFactReference(
   problems: FieldProblem[],
 ): FactDefinition | undefined {
   if (typeof value !== 'string') {
-    problems.push({ field: path, message: 'fact must be a fact name (string)' });
+    problems.push({ field: path, message: callerText('ruleProblems.factName') });
     return undefined;
   }
   const fact = FACTS_BY_NAME.get(value);
   if (!fact) {
-    problems.push({ field: path, message: `unknown fact ${JSON.stringify(value)}` });
+    problems.push({ field: path, message: callerText('ruleProblems.unknownFact', { value: JSON.stringify(value) }) });
     return undefined;
   }
   if (!allowedScopes.includes(fact.scope)) {
     problems.push({
       field: path,
-      message: `fact ${value} describes a person; a household benefit can only test household.* facts`,
+      message: callerText('ruleProblems.personFact', { fact: value }),
     });
     return undefined;
   }
@@ -104,29 +115,35 @@ export function checkLiteral(fact: FactDefinition, value: unknown, path: string,
 function validateLeaf(node: Record<string, unknown>, path: string, scopes: readonly FactScope[], out: FieldProblem[]) {
   for (const key of Object.keys(node)) {
     if (key !== 'fact' && key !== 'op' && key !== 'value') {
-      out.push({ field: `${path}.${key}`, message: `unknown key ${JSON.stringify(key)} in a comparison` });
+      out.push({
+        field: `${path}.${key}`,
+        message: callerText('ruleProblems.unknownKey', { key: JSON.stringify(key) }),
+      });
     }
   }
   const fact = checkFactReference(node.fact, `${path}.fact`, scopes, out);
   const op = node.op;
   if (typeof op !== 'string' || !OPS.includes(op)) {
-    out.push({ field: `${path}.op`, message: `op must be one of ${OPS.join(', ')}` });
+    out.push({ field: `${path}.op`, message: callerText('ruleProblems.op', { ops: OPS.join(', ') }) });
     return;
   }
   if (!('value' in node)) {
-    out.push({ field: `${path}.value`, message: 'value is required' });
+    out.push({ field: `${path}.value`, message: callerText('ruleProblems.valueRequired') });
     return;
   }
   if (!fact) return;
   const value = node.value;
   const ordered = fact.type === 'integer' || fact.type === 'date';
   if (op !== 'eq' && op !== 'ne' && op !== 'in' && !ordered) {
-    out.push({ field: `${path}.op`, message: `${op} compares integers or dates; ${fact.name} is ${fact.type}` });
+    out.push({
+      field: `${path}.op`,
+      message: callerText('ruleProblems.orderedOp', { op, fact: fact.name, type: fact.type }),
+    });
     return;
   }
   if (op === 'in') {
     if (!Array.isArray(value) || value.length === 0 || value.length > MAX_LIST) {
-      out.push({ field: `${path}.value`, message: `in needs a list of 1 to ${MAX_LIST} values` });
+      out.push({ field: `${path}.value`, message: callerText('ruleProblems.inList', { max: MAX_LIST }) });
       return;
     }
     value.forEach((item, index) => checkLiteral(fact, item, `${path}.value[${index}]`, out));
@@ -134,19 +151,21 @@ function validateLeaf(node: Record<string, unknown>, path: string, scopes: reado
   }
   if (op === 'between') {
     if (!Array.isArray(value) || value.length !== 2) {
-      out.push({ field: `${path}.value`, message: 'between needs [low, high]' });
+      out.push({ field: `${path}.value`, message: callerText('ruleProblems.betweenPair') });
       return;
     }
     const low = checkLiteral(fact, value[0], `${path}.value[0]`, out);
     const high = checkLiteral(fact, value[1], `${path}.value[1]`, out);
     if (low && high && (value[0] as number | string) > (value[1] as number | string)) {
-      out.push({ field: `${path}.value`, message: 'between needs low <= high' });
+      out.push({ field: `${path}.value`, message: callerText('ruleProblems.betweenOrder') });
     }
     return;
   }
   if (value === null) {
-    if (op !== 'eq' && op !== 'ne') out.push({ field: `${path}.value`, message: `${op} cannot compare with null` });
-    else if (!fact.nullable) out.push({ field: `${path}.value`, message: `${fact.name} is never null` });
+    if (op !== 'eq' && op !== 'ne')
+      out.push({ field: `${path}.value`, message: callerText('ruleProblems.nullOp', { op }) });
+    else if (!fact.nullable)
+      out.push({ field: `${path}.value`, message: callerText('ruleProblems.neverNull', { fact: fact.name }) });
     return;
   }
   checkLiteral(fact, value, `${path}.value`, out);
@@ -162,35 +181,39 @@ export function validateRule(rule: unknown, unit: 'HOUSEHOLD' | 'PERSON', path =
   let nodes = 0;
   const visit = (node: unknown, at: string, depth: number): void => {
     if (++nodes > MAX_NODES) {
-      if (nodes === MAX_NODES + 1) problems.push({ field: at, message: `a rule has at most ${MAX_NODES} nodes` });
+      if (nodes === MAX_NODES + 1)
+        problems.push({ field: at, message: callerText('ruleProblems.maxNodes', { max: MAX_NODES }) });
       return;
     }
     if (depth > MAX_DEPTH) {
-      problems.push({ field: at, message: `a rule nests at most ${MAX_DEPTH} levels` });
+      problems.push({ field: at, message: callerText('ruleProblems.maxDepth', { max: MAX_DEPTH }) });
       return;
     }
     if (!isObject(node)) {
-      problems.push({ field: at, message: 'a rule is an object: {all}, {any}, {not} or {fact, op, value}' });
+      problems.push({ field: at, message: callerText('ruleProblems.notObject') });
       return;
     }
     const keys = Object.keys(node);
     const group = keys.find((key) => key === 'all' || key === 'any' || key === 'not');
     if (group) {
       if (keys.length !== 1) {
-        problems.push({ field: at, message: `a {${group}} node has no other keys (found ${keys.join(', ')})` });
+        problems.push({
+          field: at,
+          message: callerText('ruleProblems.groupKeys', { group: `{${group}}`, keys: keys.join(', ') }),
+        });
         return;
       }
       if (group === 'not') return visit(node.not, `${at}.not`, depth + 1);
       const children = node[group];
       if (!Array.isArray(children) || children.length === 0) {
-        problems.push({ field: `${at}.${group}`, message: `${group} needs a non-empty list of rules` });
+        problems.push({ field: `${at}.${group}`, message: callerText('ruleProblems.groupList', { group }) });
         return;
       }
       children.forEach((child, index) => visit(child, `${at}.${group}[${index}]`, depth + 1));
       return;
     }
     if (!('fact' in node)) {
-      problems.push({ field: at, message: 'a rule is an object: {all}, {any}, {not} or {fact, op, value}' });
+      problems.push({ field: at, message: callerText('ruleProblems.notObject') });
       return;
     }
     validateLeaf(node, at, scopes, problems);

@@ -1,8 +1,10 @@
+import type { EnrollmentReasonCode } from '../../common/i18n/stored-reason.js';
 import type { EnrollmentStatus } from './enrollment-state.js';
 
 export interface Outcome {
   status: Extract<EnrollmentStatus, 'SUSPENDED' | 'TERMINATED'>;
-  reason: string;
+  /** Worded in the reader's language when answered (`enrollmentReasonText`). */
+  reason: { code: EnrollmentReasonCode; params: { conditions: string[] } };
 }
 
 export interface OutcomeInput {
@@ -25,14 +27,14 @@ export interface OutcomeInput {
  * a revoked certificate, a grade lifted, a hukou change) suspends it for the county to review.
  */
 export function outcomeWhenIneligible(input: OutcomeInput): Outcome {
-  const detail = input.failedConditions.length > 0 ? ` (${input.failedConditions.join('; ')})` : '';
-  if (input.beneficiaryDied) return { status: 'TERMINATED', reason: `death of the beneficiary${detail}` };
-  if (input.movedOutOfCity) return { status: 'TERMINATED', reason: `the household moved out of the city${detail}` };
-  if (input.onlyChildAdult && input.policyCode === 'OCP_REWARD') {
-    return { status: 'TERMINATED', reason: `the only child reached 18${detail}` };
-  }
-  if (input.eventType === 'BIRTH' || input.eventType === 'ADOPTION') {
-    return { status: 'SUSPENDED', reason: `a second child${detail}` };
-  }
-  return { status: 'SUSPENDED', reason: `no longer eligible${detail}` };
+  const params = { conditions: input.failedConditions };
+  const end = (status: Outcome['status'], code: EnrollmentReasonCode): Outcome => ({
+    status,
+    reason: { code, params },
+  });
+  if (input.beneficiaryDied) return end('TERMINATED', 'BENEFICIARY_DIED');
+  if (input.movedOutOfCity) return end('TERMINATED', 'MOVED_OUT');
+  if (input.onlyChildAdult && input.policyCode === 'OCP_REWARD') return end('TERMINATED', 'ONLY_CHILD_ADULT');
+  if (input.eventType === 'BIRTH' || input.eventType === 'ADOPTION') return end('SUSPENDED', 'SECOND_CHILD');
+  return end('SUSPENDED', 'NO_LONGER_ELIGIBLE');
 }

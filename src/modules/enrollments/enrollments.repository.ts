@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../../database/sql.js';
+import type { StoredReason } from '../../common/i18n/stored-reason.js';
 import type { EnrollmentStatus } from './enrollment-state.js';
 
 export interface EnrollmentRow {
@@ -11,6 +12,9 @@ export interface EnrollmentRow {
   region_code: string;
   status: EnrollmentStatus;
   status_reason: string | null;
+  /** A re-decision's reason as code and parameters (null for a clerk's own words and old rows). */
+  status_reason_code: string | null;
+  status_reason_params: unknown;
   opened_by: string;
   submitted_by: string | null;
   submitted_at: Date | null;
@@ -31,6 +35,8 @@ export interface TransitionRow {
   to_status: EnrollmentStatus;
   actor_id: string | null;
   reason: string | null;
+  reason_code: string | null;
+  reason_params: unknown;
   as_of: string;
   explanation: unknown;
   occurred_at: Date;
@@ -40,6 +46,7 @@ export interface TransitionRow {
 }
 
 const COLUMNS = `id, household_id, policy_code, beneficiary_person_id, region_code, status, status_reason,
+  status_reason_code, status_reason_params,
   opened_by, submitted_by, submitted_at, publicized_by, publicized_on::text, notice_ends_on::text,
   approved_by, approved_at, active_from::text, ended_on::text, applied_on::text, created_at, updated_at`;
 
@@ -49,6 +56,8 @@ export interface NewTransition {
   to: EnrollmentStatus;
   actorId: string | null;
   reason?: string | null;
+  /** The reason as code and parameters, worded in the reader's language (`reason` keeps the Chinese text). */
+  reasonCode?: StoredReason;
   asOf: string;
   explanation?: unknown;
 }
@@ -120,6 +129,10 @@ export class EnrollmentsRepository {
   }
 
   async update(manager: EntityManager, id: string, changes: Record<string, unknown>): Promise<EnrollmentRow> {
+    // A reason given in words (or cleared) replaces a coded one.
+    if ('status_reason' in changes && !('status_reason_code' in changes)) {
+      changes = { ...changes, status_reason_code: null, status_reason_params: null };
+    }
     const keys = Object.keys(changes);
     const assignments = keys.map((key, index) => `${key} = $${index + 2}`).join(', ');
     const row = await queryOne<EnrollmentRow>(
@@ -133,8 +146,10 @@ export class EnrollmentsRepository {
   async insertTransitions(manager: EntityManager, transitions: NewTransition[]): Promise<void> {
     if (transitions.length === 0) return;
     await manager.query(
-      `INSERT INTO enrollment_transitions (enrollment_id, from_status, to_status, actor_id, reason, as_of, explanation)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::date[], $7::jsonb[])`,
+      `INSERT INTO enrollment_transitions
+         (enrollment_id, from_status, to_status, actor_id, reason, as_of, explanation, reason_code, reason_params)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::date[], $7::jsonb[],
+                            $8::text[], $9::jsonb[])`,
       [
         transitions.map((t) => t.enrollmentId),
         transitions.map((t) => t.from),
@@ -143,6 +158,8 @@ export class EnrollmentsRepository {
         transitions.map((t) => t.reason ?? null),
         transitions.map((t) => t.asOf),
         transitions.map((t) => (t.explanation === undefined ? null : JSON.stringify(t.explanation))),
+        transitions.map((t) => t.reasonCode?.code ?? null),
+        transitions.map((t) => (t.reasonCode ? JSON.stringify(t.reasonCode.params) : null)),
       ],
     );
   }
@@ -150,7 +167,7 @@ export class EnrollmentsRepository {
   history(manager: EntityManager, id: string): Promise<TransitionRow[]> {
     return queryRows<TransitionRow>(
       manager,
-      `SELECT from_status, to_status, actor_id, actor_name, imported, reason, as_of::text, explanation, occurred_at
+      `SELECT from_status, to_status, actor_id, actor_name, imported, reason, reason_code, reason_params, as_of::text, explanation, occurred_at
          FROM enrollment_transitions WHERE enrollment_id = $1 ORDER BY id`,
       [id],
     );

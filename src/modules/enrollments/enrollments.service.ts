@@ -39,7 +39,8 @@ import {
   type BulkFailure,
 } from './enrollments.errors.js';
 import { EnrollmentsRepository, type EnrollmentRow, type NewTransition } from './enrollments.repository.js';
-import { label, policyName } from '../../common/i18n/i18n.js';
+import { DEFAULT_LANGUAGE, label, policyName } from '../../common/i18n/i18n.js';
+import { enrollmentReasonText, storedReasonText, type ReasonCause } from '../../common/i18n/stored-reason.js';
 
 export interface EnrollmentView {
   id: string;
@@ -49,6 +50,8 @@ export interface EnrollmentView {
   regionCode: string;
   status: EnrollmentStatus;
   statusReason: string | null;
+  /** The code of a reason the system gave (a re-decision), null for a clerk's own words. */
+  statusReasonCode: string | null;
   openedBy: string;
   submittedBy: string | null;
   publicizedBy: string | null;
@@ -71,7 +74,12 @@ export const toEnrollmentView = (row: EnrollmentRow): EnrollmentView => ({
   beneficiaryPersonId: row.beneficiary_person_id,
   regionCode: row.region_code,
   status: row.status,
-  statusReason: row.status_reason,
+  statusReason: storedReasonText(
+    { code: row.status_reason_code, params: row.status_reason_params, text: row.status_reason },
+    enrollmentReasonText,
+    currentLanguage(),
+  ),
+  statusReasonCode: row.status_reason_code,
   openedBy: row.opened_by,
   submittedBy: row.submitted_by,
   publicizedBy: row.publicized_by,
@@ -191,7 +199,12 @@ export class EnrollmentsService implements OnModuleInit {
         actorId: t.actor_id,
         actorName: t.actor_name,
         imported: t.imported,
-        reason: t.reason,
+        reason: storedReasonText(
+          { code: t.reason_code, params: t.reason_params, text: t.reason },
+          enrollmentReasonText,
+          currentLanguage(),
+        ),
+        reasonCode: t.reason_code,
         asOf: t.as_of,
         explanation: t.explanation,
         at: t.occurred_at.toISOString(),
@@ -369,15 +382,10 @@ export class EnrollmentsService implements OnModuleInit {
     if (rows.length === 0) return;
     const snapshot = await this.snapshots.forHousehold(notice.householdId, notice.date, manager);
     const [decided] = await this.eligibility.decideOnDay([snapshot], notice.date, manager);
-    await this.endIneligible(
-      manager,
-      rows,
-      decided.decisions,
-      snapshot,
-      notice.date,
-      notice.type,
-      `life event ${notice.eventId}`,
-    );
+    await this.endIneligible(manager, rows, decided.decisions, snapshot, notice.date, notice.type, {
+      kind: 'lifeEvent',
+      eventId: notice.eventId,
+    });
   }
 
   /** Suspends or terminates the enrollments among `rows` that `decisions` no longer support. */
@@ -388,7 +396,7 @@ export class EnrollmentsService implements OnModuleInit {
     snapshot: HouseholdSnapshot,
     asOf: string,
     eventType: string | undefined,
-    cause: string,
+    cause: ReasonCause,
   ): Promise<number> {
     let ended = 0;
     for (const row of rows) {
@@ -413,9 +421,13 @@ export class EnrollmentsService implements OnModuleInit {
         onlyChildAdult: children.length === 1 && ageOn(children[0].birthDate, asOf) >= 18,
         failedConditions: failed,
       });
+      const transitionReason = { code: outcome.reason.code, params: { ...outcome.reason.params, cause } };
       const updated = await this.repository.update(manager, row.id, {
         status: outcome.status,
-        status_reason: outcome.reason,
+        // The Chinese text beside the code, for anyone reading the table itself.
+        status_reason: enrollmentReasonText(outcome.reason, DEFAULT_LANGUAGE),
+        status_reason_code: outcome.reason.code,
+        status_reason_params: JSON.stringify(outcome.reason.params),
         ...(outcome.status === 'TERMINATED' ? { ended_on: asOf } : {}),
       });
       await this.repository.insertTransitions(manager, [
@@ -424,7 +436,8 @@ export class EnrollmentsService implements OnModuleInit {
           from: row.status,
           to: outcome.status,
           actorId: null,
-          reason: `${outcome.reason}; ${cause}`,
+          reason: enrollmentReasonText(transitionReason, DEFAULT_LANGUAGE),
+          reasonCode: transitionReason,
           asOf,
           explanation: decision ?? null,
         },

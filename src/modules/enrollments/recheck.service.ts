@@ -119,7 +119,7 @@ export class RecheckProcessor implements JobHandler<RecheckData, RecheckResult> 
             snapshot,
             asOf,
             undefined,
-            `yearly re-check as of ${asOf}`,
+            { kind: 'recheck', asOf },
           );
         }
       });

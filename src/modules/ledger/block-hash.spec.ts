@@ -10,6 +10,7 @@ import {
   type CanonicalTransfer,
 } from './block-hash.js';
 import { transferProblems } from './transfer-rules.js';
+import { requestContext } from '../../common/request-context.js';
 
 const account = (id: string, code: string) => ({
   id,
@@ -132,5 +133,16 @@ describe('transferProblems', () => {
   ])('refuses %o', (change, field) => {
     const problems = transferProblems({ ...good, ...change } as typeof good);
     expect(problems.map((p) => p.field)).toContain(`transfers[0].${field}`);
+  });
+
+  it('words its problems in Chinese by default and in English inside an English request', () => {
+    const same = { ...good, creditAccountId: '1', debitAccountId: '1' };
+    expect(transferProblems(same)).toEqual([
+      { field: 'transfers[0].creditAccountId', message: '一笔转账的借方与贷方须为不同账户' },
+    ]);
+    const english = requestContext.run({ requestId: 'spec', language: 'en' }, () => transferProblems(same));
+    expect(english).toEqual([
+      { field: 'transfers[0].creditAccountId', message: 'a transfer must debit and credit different accounts' },
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { callerText } from '../../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
@@ -194,7 +195,10 @@ export class LedgerService {
     const seen = new Set<string>();
     inputs.forEach((input, index) => {
       if (seen.has(input.idempotencyId)) {
-        problems.push({ field: `transfers[${index}].idempotencyId`, message: 'idempotency id repeated in one post' });
+        problems.push({
+          field: `transfers[${index}].idempotencyId`,
+          message: callerText('ledgerProblems.repeatedIdempotency'),
+        });
       }
       seen.add(input.idempotencyId);
     });
@@ -357,16 +361,16 @@ export class LedgerService {
       const named = new Set<string>();
       for (const t of reversals) {
         const original = originals.get(t.reversesTransferId!);
-        if (named.has(t.reversesTransferId!)) problem(t, 'two reversals of one transfer');
+        if (named.has(t.reversesTransferId!)) problem(t, callerText('ledgerProblems.twoReversals'));
         named.add(t.reversesTransferId!);
         if (!original) problem(t, `transfer ${t.reversesTransferId} does not exist`);
-        else if (original.code === 'REVERSAL') problem(t, 'a REVERSAL is not reversed; post the original again');
+        else if (original.code === 'REVERSAL') problem(t, callerText('ledgerProblems.reverseReversal'));
         else if (
           original.debitAccountId !== t.creditAccountId ||
           original.creditAccountId !== t.debitAccountId ||
           !original.amount.equals(t.amount)
         ) {
-          problem(t, 'a REVERSAL swaps the accounts of the transfer it reverses, for the same amount');
+          problem(t, callerText('ledgerProblems.reversalShape'));
         }
       }
     }

@@ -1,3 +1,4 @@
+import { languageOf, translate } from '../../common/i18n/i18n.js';
 import type { NextFunction, Request, Response } from 'express';
 import type { MetricsService } from './metrics.service.js';
 
@@ -28,13 +29,18 @@ export function rootMetricsEndpoint(metrics: MetricsService) {
     if (request.method !== 'GET' || request.path !== '/metrics') return next();
     response.locals.route = '/metrics';
     if (!metrics.allows(request.headers.authorization)) {
-      response.status(401).type('application/problem+json').json({
-        type: 'about:blank',
-        title: 'Unauthorized',
-        status: 401,
-        detail: 'A valid metrics bearer token is required',
-        code: 'UNAUTHORIZED',
-      });
+      const lang = languageOf(request.headers['accept-language']);
+      response.setHeader('Content-Language', lang);
+      response
+        .status(401)
+        .type('application/problem+json')
+        .json({
+          type: 'about:blank',
+          title: translate('titles.401', {}, lang),
+          status: 401,
+          detail: translate('messages.metricsToken', {}, lang),
+          code: 'UNAUTHORIZED',
+        });
       return;
     }
     metrics.render().then(

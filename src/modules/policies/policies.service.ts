@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { todayInChina } from '../../common/calendar.js';
 import { NotFoundError, ValidationFailedError, type FieldProblem } from '../../common/errors.js';
-import type { Actor } from '../../common/request-context.js';
+import { callerText, type Actor } from '../../common/request-context.js';
 import { Transactions } from '../../database/transactions.js';
 import { AuditService } from '../audit/audit.service.js';
 import { validateAmountRule, validateFundingShares } from '../eligibility/amount-rule.js';
@@ -116,7 +116,7 @@ export class PoliciesService {
 
   private assertDate(field: string, value: string): void {
     if (!isDate(value))
-      throw new ValidationFailedError([{ field, message: `${field} must be a real YYYY-MM-DD date` }]);
+      throw new ValidationFailedError([{ field, message: callerText('amountProblems.realDate', { field }) }]);
   }
 
   /**
@@ -138,7 +138,10 @@ export class PoliciesService {
           throw new ValidationFailedError([
             {
               field: 'effectiveFrom',
-              message: `a new version must start after the latest one (version ${latest.versionNo}, from ${latest.effectiveFrom})`,
+              message: callerText('amountProblems.versionOrder', {
+                versionNo: latest.versionNo,
+                effectiveFrom: latest.effectiveFrom,
+              }),
             },
           ]);
         }

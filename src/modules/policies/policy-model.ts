@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../../common/errors.js';
+import { callerText } from '../../common/request-context.js';
 import type { AmountRule, FundingShares } from '../eligibility/amount-rule.js';
 import type { Rule } from '../eligibility/rule.js';
 import type { PolicyCode } from './policy-codes.js';
@@ -61,7 +62,5 @@ const OFFSET_SHARE = /^(0(\.\d{1,2})?|1(\.0{1,2})?)$/;
 /** Why `share` is not an offset share (a decimal string from 0 to 1, at most two places); none when absent. */
 export function offsetShareProblems(share: unknown, field = 'offsetShare'): FieldProblem[] {
   if (share === undefined || (typeof share === 'string' && OFFSET_SHARE.test(share))) return [];
-  return [
-    { field, message: `${field} must be a decimal string from "0" to "1" with at most two places, such as "0.50"` },
-  ];
+  return [{ field, message: callerText('amountProblems.offsetShare', { field }) }];
 }

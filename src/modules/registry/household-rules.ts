@@ -1,6 +1,7 @@
 import { DEFAULT_LANGUAGE, label, translate, type I18nKey, type Language } from '../../common/i18n/i18n.js';
 import { accountNoProblem, bankCodeProblem } from './bank-account.js';
 import { ageOn, isDate } from '../../common/calendar.js';
+import type { KeyedProblem } from '../../common/i18n/stored-reason.js';
 import type { HukouType, Relation, Sex } from './household-snapshot.js';
 import { parseIdNumber } from './id-number.js';
 
@@ -274,16 +275,25 @@ export function validateHouseholdDraft(
   return { problems, members };
 }
 
-/** Why a member cannot hold the household's one-card account on `date`, or undefined. */
+/** Why a member cannot hold the household's one-card account on `date`, as a catalogue key, or undefined. */
+export function holderProblemKey(
+  holder: { birthDate: string; deathDate?: string | null },
+  date: string,
+): KeyedProblem | undefined {
+  if (holder.deathDate != null && holder.deathDate <= date) return { key: 'household.holderDied' };
+  const age = ageOn(holder.birthDate, date);
+  if (age < ADULT_AGE) return { key: 'household.holderNotAdult', params: { adultAge: ADULT_AGE, age } };
+  return undefined;
+}
+
+/** Why a member cannot hold the household's one-card account on `date` (in `lang`), or undefined. */
 export function holderProblem(
   holder: { birthDate: string; deathDate?: string | null },
   date: string,
   lang: Language = DEFAULT_LANGUAGE,
 ): string | undefined {
-  if (holder.deathDate != null && holder.deathDate <= date) return translate('household.holderDied', {}, lang);
-  const age = ageOn(holder.birthDate, date);
-  if (age < ADULT_AGE) return translate('household.holderNotAdult', { adultAge: ADULT_AGE, age }, lang);
-  return undefined;
+  const problem = holderProblemKey(holder, date);
+  return problem && translate(problem.key, problem.params, lang);
 }
 
 /** A person a parent link may name: a member being registered, or someone already registered. */

@@ -21,9 +21,19 @@ export interface ChainHeads {
   audit: ChainHead | null;
 }
 
+/** A head of the file the database does not match: its block is missing (no `found`) or differs. */
+export interface HeadsProblem {
+  chain: 'ledger' | 'audit';
+  seq: number;
+  exportedAt: string;
+  expected: string;
+  found?: string;
+}
+
 export interface HeadsComparison {
   ok: boolean;
-  problems: string[];
+  /** Data, worded by the CLI in its language (`cli.headsMissing`, `cli.headsHash`). */
+  problems: HeadsProblem[];
 }
 
 /**
@@ -66,7 +76,7 @@ export class ChainHeadsService implements JobHandler<Record<string, never>, { fi
   async compare(file: string): Promise<HeadsComparison> {
     const heads = JSON.parse(await readFile(file, 'utf8')) as ChainHeads;
     const manager = this.transactions.dataSource.manager;
-    const problems: string[] = [];
+    const problems: HeadsProblem[] = [];
     for (const [chain, table] of [
       ['ledger', 'ledger_blocks'],
       ['audit', 'audit_blocks'],
@@ -76,12 +86,9 @@ export class ChainHeadsService implements JobHandler<Record<string, never>, { fi
       const found = await queryOne<{ hash: string }>(manager, `SELECT hash FROM ${table} WHERE seq = $1`, [
         expected.seq,
       ]);
-      if (!found) problems.push(`${chain}: block ${expected.seq} of ${heads.exportedAt} is missing`);
-      else if (found.hash !== expected.hash) {
-        problems.push(
-          `${chain}: block ${expected.seq} has hash ${found.hash}, ${expected.hash} on ${heads.exportedAt}`,
-        );
-      }
+      const head = { chain, seq: expected.seq, exportedAt: heads.exportedAt, expected: expected.hash };
+      if (!found) problems.push(head);
+      else if (found.hash !== expected.hash) problems.push({ ...head, found: found.hash });
     }
     return { ok: problems.length === 0, problems };
   }

@@ -2016,8 +2016,17 @@ export interface components {
             householdId: string;
             /** Format: uuid */
             personId: string | null;
-            /** @example NO_BANK_ACCOUNT: 户内无一卡通账户 */
+            /**
+             * @description In the caller's language
+             * @example NO_BANK_ACCOUNT: 户内无一卡通账户
+             */
             reason: string;
+            /**
+             * @description The reason, the same in every language
+             * @example NO_BANK_ACCOUNT
+             * @enum {string}
+             */
+            reasonCode: "NO_BANK_ACCOUNT" | "INVALID_BANK_ACCOUNT" | "ACCOUNT_NOT_FIXED";
         };
         BatchLineView: {
             accountName: string;
@@ -2816,8 +2825,13 @@ export interface components {
             regionCode: string;
             /** @enum {string} */
             status: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED";
-            /** @description Why it was rejected, suspended or terminated */
+            /** @description Why it was rejected, suspended or terminated, in the caller's language */
             statusReason: string | null;
+            /**
+             * @description The code of a reason the system gave (a re-decision); null for a clerk's own words
+             * @enum {string|null}
+             */
+            statusReasonCode: "BENEFICIARY_DIED" | "MOVED_OUT" | "ONLY_CHILD_ADULT" | "SECOND_CHILD" | "NO_LONGER_ELIGIBLE" | null;
             /** Format: uuid */
             submittedBy: string | null;
             /** Format: date-time */
@@ -2844,7 +2858,13 @@ export interface components {
             from: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED" | null;
             /** @description Brought from the old system by POST /enrollments/import */
             imported: boolean;
+            /** @description In the caller's language */
             reason: string | null;
+            /**
+             * @description The code of a reason the system gave
+             * @enum {string|null}
+             */
+            reasonCode: "BENEFICIARY_DIED" | "MOVED_OUT" | "ONLY_CHILD_ADULT" | "SECOND_CHILD" | "NO_LONGER_ELIGIBLE" | null;
             /** @enum {string} */
             to: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED";
         };
@@ -2901,8 +2921,13 @@ export interface components {
             regionCode: string;
             /** @enum {string} */
             status: "DRAFT" | "SUBMITTED" | "PUBLICIZED" | "APPROVED" | "ACTIVE" | "REJECTED" | "SUSPENDED" | "TERMINATED";
-            /** @description Why it was rejected, suspended or terminated */
+            /** @description Why it was rejected, suspended or terminated, in the caller's language */
             statusReason: string | null;
+            /**
+             * @description The code of a reason the system gave (a re-decision); null for a clerk's own words
+             * @enum {string|null}
+             */
+            statusReasonCode: "BENEFICIARY_DIED" | "MOVED_OUT" | "ONLY_CHILD_ADULT" | "SECOND_CHILD" | "NO_LONGER_ELIGIBLE" | null;
             /** Format: uuid */
             submittedBy: string | null;
             /** Format: date-time */

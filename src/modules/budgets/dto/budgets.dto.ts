@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
@@ -23,7 +24,7 @@ export class AppropriationDto {
 
   @ApiProperty({ example: '410122', description: 'A county-level unit (6 digits) of the city' })
   @IsString()
-  @Matches(/^\d{6}$/, { message: 'countyCode must be a 6-digit county code' })
+  @Matches(/^\d{6}$/, localized('county'))
   countyCode!: string;
 
   @ApiProperty({
@@ -31,9 +32,10 @@ export class AppropriationDto {
     description: `Yuan, a decimal string with up to two places, > 0 and at most ${MAX_APPROPRIATION}`,
   })
   @IsString()
-  @Matches(new RegExp(`^(?!0+(\\.0+)?$)\\d{1,${MAX_APPROPRIATION_DIGITS}}(\\.\\d{1,2})?$`), {
-    message: `amount must be a positive decimal string with up to two places, at most ${MAX_APPROPRIATION}`,
-  })
+  @Matches(
+    new RegExp(`^(?!0+(\\.0+)?$)\\d{1,${MAX_APPROPRIATION_DIGITS}}(\\.\\d{1,2})?$`),
+    localized('appropriation', { max: MAX_APPROPRIATION }),
+  )
   amount!: string;
 }
 

@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { PageQuery } from '../../../common/pagination.js';
@@ -10,11 +11,11 @@ export class CreateBatchDto {
   policyCode!: string;
 
   @ApiProperty({ example: '2012', description: 'YYYY (annual, or a whole year of a monthly benefit) or YYYY-MM' })
-  @Matches(/^\d{4}(-(0[1-9]|1[0-2]))?$/, { message: 'period must be YYYY or YYYY-MM' })
+  @Matches(/^\d{4}(-(0[1-9]|1[0-2]))?$/, localized('periodMust'))
   period!: string;
 
   @ApiProperty({ example: '410122' })
-  @Matches(/^\d{6}$/, { message: 'countyCode must be a 6-digit county code' })
+  @Matches(/^\d{6}$/, localized('county'))
   countyCode!: string;
 }
 

@@ -13,7 +13,14 @@ import { BATCH_STATUSES } from '../disbursements.repository.js';
 export class BatchExceptionView {
   @ApiProperty({ format: 'uuid' }) householdId!: string;
   @ApiNullableString({ format: 'uuid' }) personId!: string | null;
-  @ApiProperty({ example: 'NO_BANK_ACCOUNT: 户内无一卡通账户' }) reason!: string;
+  @ApiProperty({ example: 'NO_BANK_ACCOUNT: 户内无一卡通账户', description: "In the caller's language" })
+  reason!: string;
+  @ApiProperty({
+    example: 'NO_BANK_ACCOUNT',
+    enum: ['NO_BANK_ACCOUNT', 'INVALID_BANK_ACCOUNT', 'ACCOUNT_NOT_FIXED'],
+    description: 'The reason, the same in every language',
+  })
+  reasonCode!: string;
 }
 
 /** Why generation stopped (the generation job's problem), while the batch is GENERATION_FAILED. */

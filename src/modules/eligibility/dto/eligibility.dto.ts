@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { POLICY_CODES, type PolicyCode } from '../../policies/policy-codes.js';
@@ -6,7 +7,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class EligibilityQuery {
   @ApiProperty({ example: '2012-12-31' })
-  @Matches(DATE, { message: 'asOf must be a YYYY-MM-DD date' })
+  @Matches(DATE, localized('date'))
   asOf!: string;
 }
 
@@ -16,7 +17,7 @@ export class PeriodAmountQuery {
   policyCode!: PolicyCode;
 
   @ApiProperty({ example: '2012', description: 'YYYY or YYYY-MM' })
-  @Matches(/^\d{4}(-\d{2})?$/, { message: 'period is YYYY or YYYY-MM' })
+  @Matches(/^\d{4}(-\d{2})?$/, localized('periodIs'))
   period!: string;
 
   @ApiPropertyOptional({ description: 'The beneficiary (omit for household benefits)' })
@@ -77,7 +78,7 @@ export class CreateEntitlementDto {
 
   @ApiPropertyOptional({ example: '2012-06-01', description: 'Decision date (default: today, China time)' })
   @IsOptional()
-  @Matches(DATE, { message: 'asOf must be a YYYY-MM-DD date' })
+  @Matches(DATE, localized('date'))
   asOf?: string;
 }
 

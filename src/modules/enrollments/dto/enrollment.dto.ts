@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -34,7 +35,7 @@ export class CreateEnrollmentDto {
       'The day the family applied (a paper application entered later); default today. Nothing is owed for a fiscal year before its year.',
   })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'appliedOn must be a YYYY-MM-DD date' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, localized('date'))
   appliedOn?: string;
 }
 
@@ -67,7 +68,7 @@ export class ListEnrollmentsQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: '410122101' })
   @IsOptional()
-  @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'regionCode must be a region code' })
+  @Matches(/^\d{6}(\d{3}){0,2}$/, localized('regionCode'))
   regionCode?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -78,25 +79,25 @@ export class ListEnrollmentsQuery extends PageQuery {
 
 export class PublicityListQuery {
   @ApiProperty({ example: '410122101', description: 'Township (9 digits)' })
-  @Matches(/^\d{9}$/, { message: 'townshipCode must be a 9-digit township code' })
+  @Matches(/^\d{9}$/, localized('township'))
   townshipCode!: string;
 
   @ApiProperty({ example: '2026-11-01' })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be YYYY-MM-DD' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, localized('dateShort'))
   from!: string;
 
   @ApiProperty({ example: '2026-11-30' })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be YYYY-MM-DD' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, localized('dateShort'))
   to!: string;
 }
 
 export class RecheckDto {
   @ApiProperty({ example: '2026-12-31' })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'asOf must be YYYY-MM-DD' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, localized('dateShort'))
   asOf!: string;
 
   @ApiPropertyOptional({ example: '410122', description: 'Defaults to your own region' })
   @IsOptional()
-  @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'regionCode must be a region code' })
+  @Matches(/^\d{6}(\d{3}){0,2}$/, localized('regionCode'))
   regionCode?: string;
 }

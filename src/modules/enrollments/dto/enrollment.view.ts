@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ApiDate, ApiNullableString, ApiTimestamp, PageOf } from '../../../common/openapi/properties.js';
 import { POLICY_CODES } from '../../policies/policy-codes.js';
 import { ENROLLMENT_STATUSES } from '../enrollment-state.js';
+import { ENROLLMENT_REASON_CODES as REASON_CODES } from '../../../common/i18n/stored-reason.js';
 
 /** An enrollment as the API answers it (enrollments.service.ts `EnrollmentView`). */
 export class EnrollmentView {
@@ -12,7 +13,13 @@ export class EnrollmentView {
     string | null;
   @ApiProperty({ example: '410122101201' }) regionCode!: string;
   @ApiProperty({ enum: ENROLLMENT_STATUSES }) status!: string;
-  @ApiNullableString({ description: 'Why it was rejected, suspended or terminated' }) statusReason!: string | null;
+  @ApiNullableString({ description: "Why it was rejected, suspended or terminated, in the caller's language" })
+  statusReason!: string | null;
+  @ApiNullableString({
+    enum: REASON_CODES,
+    description: "The code of a reason the system gave (a re-decision); null for a clerk's own words",
+  })
+  statusReasonCode!: string | null;
   @ApiProperty({ format: 'uuid' }) openedBy!: string;
   @ApiNullableString({ format: 'uuid' }) submittedBy!: string | null;
   @ApiNullableString({ format: 'uuid' }) publicizedBy!: string | null;
@@ -39,7 +46,9 @@ export class EnrollmentTransitionView {
   })
   actorName!: string | null;
   @ApiProperty({ description: 'Brought from the old system by POST /enrollments/import' }) imported!: boolean;
-  @ApiNullableString() reason!: string | null;
+  @ApiNullableString({ description: "In the caller's language" }) reason!: string | null;
+  @ApiNullableString({ enum: REASON_CODES, description: 'The code of a reason the system gave' })
+  reasonCode!: string | null;
   @ApiDate({ nullable: true }) asOf!: string | null;
   @ApiProperty({ type: Object, nullable: true, description: 'The eligibility decision stored at the transition' })
   explanation!: unknown;

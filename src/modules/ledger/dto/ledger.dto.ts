@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
@@ -27,7 +28,7 @@ export class BudgetLineFilterQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: '410122' })
   @IsOptional()
-  @Matches(/^\d{6}$/, { message: 'countyCode must be a 6-digit county code' })
+  @Matches(/^\d{6}$/, localized('county'))
   countyCode?: string;
 }
 
@@ -46,7 +47,7 @@ export class ListTransfersQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: '12' })
   @IsOptional()
-  @Matches(/^[1-9]\d{0,17}$/, { message: 'accountId must be an account id' })
+  @Matches(/^[1-9]\d{0,17}$/, localized('accountId'))
   accountId?: string;
 
   @ApiPropertyOptional({ enum: TRANSFER_CODES })

@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../../common/pagination.js';
@@ -11,25 +12,23 @@ export class ListClaimsQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: '410122', description: 'Claims of this region and the regions inside it' })
   @IsOptional()
-  @Matches(/^\d{6}(\d{3}(\d{3})?)?$/, { message: 'regionCode must be a region code of 6, 9 or 12 digits' })
+  @Matches(/^\d{6}(\d{3}(\d{3})?)?$/, localized('regionCodeDigits'))
   regionCode?: string;
 }
 
 export class RefundDto {
   @ApiProperty({ example: '50.00', description: 'Yuan, a positive decimal string with up to two places' })
   @IsString()
-  @Matches(/^(?!0+(\.0+)?$)\d{1,12}(\.\d{1,2})?$/, {
-    message: 'amount must be a positive decimal string with up to two places',
-  })
+  @Matches(/^(?!0+(\.0+)?$)\d{1,12}(\.\d{1,2})?$/, localized('positiveAmount'))
   amount!: string;
 
   @ApiProperty({ example: 'R-2012-000123', description: 'The receipt number of the repayment' })
   @IsString()
-  @Matches(/^[\p{L}\p{N}._:/-]{1,60}$/u, { message: 'receiptNo must have 1-60 letters, digits or . _ : / -' })
+  @Matches(/^[\p{L}\p{N}._:/-]{1,60}$/u, localized('receiptNo'))
   receiptNo!: string;
 
   @ApiProperty({ example: '2012-09-10', description: 'The day the money was received (YYYY-MM-DD)' })
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'date must be YYYY-MM-DD' })
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, localized('dateShort'))
   date!: string;
 }
 
@@ -44,7 +43,7 @@ export class WriteOffDto {
 export class RecheckOverpaymentsDto {
   @ApiPropertyOptional({ example: '410100', description: "The region to re-check (default: the caller's)" })
   @IsOptional()
-  @Matches(/^\d{6}(\d{3}(\d{3})?)?$/, { message: 'regionCode must be a region code of 6, 9 or 12 digits' })
+  @Matches(/^\d{6}(\d{3}(\d{3})?)?$/, localized('regionCodeDigits'))
   regionCode?: string;
 }
 

@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { PageQuery } from '../../../common/pagination.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, Matches } from 'class-validator';
@@ -9,7 +10,7 @@ const OFFSET_SHARE_DESCRIPTION =
 
 export class CreatePolicyVersionDto {
   @ApiProperty({ example: '2012-01-01', description: 'The new version takes over from this date' })
-  @Matches(DATE, { message: 'effectiveFrom must be a YYYY-MM-DD date' })
+  @Matches(DATE, localized('date'))
   effectiveFrom!: string;
 
   @ApiProperty({
@@ -54,7 +55,7 @@ export class PolicyListQuery extends PageQuery {
     description: 'Which version is "current" (default: today, China time)',
   })
   @IsOptional()
-  @Matches(DATE, { message: 'asOf must be a YYYY-MM-DD date' })
+  @Matches(DATE, localized('date'))
   asOf?: string;
 }
 

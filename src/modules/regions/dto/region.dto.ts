@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { PageQuery } from '../../../common/pagination.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
@@ -5,7 +6,7 @@ import { IsOptional, IsString, Length, Matches } from 'class-validator';
 export class CreateRegionDto {
   @ApiProperty({ example: '410122100201', description: '6, 9 or 12 digits; the parent is derived from it' })
   @IsString()
-  @Matches(/^(\d{6}|\d{9}|\d{12})$/, { message: 'code must have 6, 9 or 12 digits' })
+  @Matches(/^(\d{6}|\d{9}|\d{12})$/, localized('code6912'))
   code!: string;
 
   @ApiProperty({ example: '东风村' })
@@ -17,7 +18,7 @@ export class CreateRegionDto {
 export class ListRegionsQuery extends PageQuery {
   @ApiPropertyOptional({ example: '410122', description: 'Parent code; omitted means the top of your scope' })
   @IsOptional()
-  @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'parent must be a region code' })
+  @Matches(/^\d{6}(\d{3}){0,2}$/, localized('regionCode'))
   parent?: string;
 }
 

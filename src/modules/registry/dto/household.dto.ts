@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -18,7 +19,7 @@ import type { HukouType, Relation, Sex } from '../household-snapshot.js';
 import { HUKOU_TYPES, MAX_MEMBERS, RELATIONS } from '../household-rules.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_MESSAGE = { message: '$property must be a YYYY-MM-DD date' };
+const DATE_MESSAGE = localized('date');
 
 export class MemberInputDto {
   @ApiProperty({ example: '410102198001010018', description: 'GB 11643 resident ID; a lowercase x is stored as X' })
@@ -183,7 +184,7 @@ export class HouseholdQuery {
 export class SearchHouseholdsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Region (prefix) inside your scope; default your whole scope' })
   @IsOptional()
-  @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'regionCode must be a region code' })
+  @Matches(/^\d{6}(\d{3}){0,2}$/, localized('regionCode'))
   regionCode?: string;
 
   @ApiPropertyOptional({ description: 'Household number, part of a member’s name, or an exact ID number' })

@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -25,7 +26,7 @@ import { EVENT_TYPES, type EventType } from './household.dto.js';
  * OpenAPI document names each class (`oneOf` with a `discriminator` on `type`).
  */
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_MESSAGE = { message: '$property must be a YYYY-MM-DD date' };
+const DATE_MESSAGE = localized('date');
 const JOINING_RELATIONS: readonly Relation[] = ['SPOUSE', 'CHILD', 'PARENT', 'OTHER'];
 
 // --- data of each type ---------------------------------------------------------------------------
@@ -133,7 +134,7 @@ export class ComplicationDataDto {
 export class CertificateIssuedDataDto {
   @ApiProperty({ example: 'ZZ-2012-0001', description: '1-40 letters, digits or dashes' })
   @IsString()
-  @Matches(/^[A-Za-z0-9-]{1,40}$/, { message: 'certificateNo has 1 to 40 letters, digits or dashes' })
+  @Matches(/^[A-Za-z0-9-]{1,40}$/, localized('certificateNo'))
   certificateNo!: string;
 }
 
@@ -148,7 +149,7 @@ export class HukouChangeDataDto {
 export class MoveDataDto {
   @ApiProperty({ example: '410122101201', description: 'The village or community moved to (12 digits)' })
   @IsString()
-  @Matches(/^\d{12}$/, { message: 'a household moves to a village or community (12-digit code)' })
+  @Matches(/^\d{12}$/, localized('moveVillage'))
   regionCode!: string;
 
   @ApiPropertyOptional({ description: 'Default: the address so far' })
@@ -167,7 +168,7 @@ export class BankAccountChangeDataDto {
 export class MoveInDataDto {
   @ApiProperty({ example: '洛阳市', description: 'Where the hukou came from (1-100 characters)' })
   @IsString()
-  @Matches(/\S/, { message: 'fromPlace names where the hukou came from' })
+  @Matches(/\S/, localized('fromPlace'))
   @Length(1, 100)
   fromPlace!: string;
 }
@@ -179,7 +180,7 @@ export class CorrectionDataDto {
   @ApiPropertyOptional({ example: '1024', description: 'The event withdrawn as recorded in error (any type)' })
   @ValidateIf((data: CorrectionDataDto) => data.withdrawsEventId !== undefined || data.field === undefined)
   @IsString()
-  @Matches(/^\d{1,18}$/, { message: 'withdrawsEventId is the id of an event of this household' })
+  @Matches(/^\d{1,18}$/, localized('withdrawsEventId'))
   withdrawsEventId?: string;
 
   @ApiPropertyOptional({
@@ -198,7 +199,7 @@ export class CorrectionDataDto {
 
   @ApiProperty({ example: '误报死亡，本人健在', description: 'Why (1-500 characters)' })
   @IsString()
-  @Matches(/\S/, { message: 'a correction gives its reason' })
+  @Matches(/\S/, localized('correctionReason'))
   @Length(1, 500)
   reason!: string;
 }

@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
@@ -15,7 +16,7 @@ export class ReportQuery {
 
   @ApiPropertyOptional({ example: '410122', description: 'One county; default: every county in your region' })
   @IsOptional()
-  @Matches(/^\d{6}$/, { message: 'countyCode must be a 6-digit county code' })
+  @Matches(/^\d{6}$/, localized('county'))
   countyCode?: string;
 
   @ApiPropertyOptional({ enum: POLICY_CODES })

@@ -1,3 +1,4 @@
+import { localized } from '../../../common/http/validation.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { ROLES, type Role } from '../../../common/auth/roles.js';
@@ -5,12 +6,12 @@ import { ROLES, type Role } from '../../../common/auth/roles.js';
 export class CreateUserDto {
   @ApiProperty({ example: 'clerk.baisha' })
   @IsString()
-  @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'username has 3-64 letters, digits, dots, dashes or underscores' })
+  @Matches(/^[A-Za-z0-9._-]{3,64}$/, localized('username'))
   username!: string;
 
   @ApiProperty({ minLength: 8, maxLength: 200 })
   @IsString()
-  @Length(8, 200, { message: 'password must have 8 to 200 characters' })
+  @Length(8, 200, localized('password'))
   password!: string;
 
   @ApiProperty({ enum: ROLES })
@@ -19,13 +20,13 @@ export class CreateUserDto {
 
   @ApiProperty({ example: '410122100' })
   @IsString()
-  @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'regionCode must be a region code' })
+  @Matches(/^\d{6}(\d{3}){0,2}$/, localized('regionCode'))
   regionCode!: string;
 
   @ApiPropertyOptional({ example: '王芳', description: 'The real name (真实姓名), 1-50 characters' })
   @IsOptional()
   @IsString()
-  @Length(1, 50, { message: 'realName must have 1 to 50 characters' })
+  @Length(1, 50, localized('realName'))
   realName?: string;
 }
 
@@ -44,20 +45,20 @@ export class UpdateUserDto {
   @ApiPropertyOptional({ example: '410122101', description: 'Must suit the role (township for CLERK, ...)' })
   @IsOptional()
   @IsString()
-  @Matches(/^\d{6}(\d{3}){0,2}$/, { message: 'regionCode must be a region code' })
+  @Matches(/^\d{6}(\d{3}){0,2}$/, localized('regionCode'))
   regionCode?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: '王芳', description: 'null clears it' })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()
-  @Length(1, 50, { message: 'realName must have 1 to 50 characters' })
+  @Length(1, 50, localized('realName'))
   realName?: string | null;
 
   @ApiPropertyOptional({ minLength: 8, maxLength: 200, description: 'A new password set by the ADMIN (a reset)' })
   @IsOptional()
   @IsString()
-  @Length(8, 200, { message: 'password must have 8 to 200 characters' })
+  @Length(8, 200, localized('password'))
   password?: string;
 }
 
