@@ -19,13 +19,13 @@ describe('loadConfig', () => {
     }
   });
 
-  it('requires JWT_SECRET and DATABASE_URL in production', () => {
+  it('requires JWT_SECRET, DATABASE_URL and the personal-information keys in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
-      /JWT_SECRET is required[\s\S]*DATABASE_URL is required/,
+      /JWT_SECRET is required[\s\S]*DATABASE_URL is required[\s\S]*PII_KEYS/,
     );
-    expect(() =>
-      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/yikatong' }),
-    ).not.toThrow();
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/yikatong' };
+    expect(() => loadConfig(production)).toThrow(/PII_KEYS \(with PII_INDEX_KEY\) or PII_KEY_FILE is required/);
+    expect(() => loadConfig({ ...production, PII_KEY_FILE: '/run/secrets/pii-keys.json' })).not.toThrow();
   });
 
   it('refuses a short JWT secret', () => {

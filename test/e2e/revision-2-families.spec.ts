@@ -1,5 +1,6 @@
 import { API, createTestApp, type SignedInUser, type TestApp } from '../support/app.js';
 import { accountNo, ensureVillage, idNumber } from '../support/fixtures.js';
+import { pii } from '../../src/common/pii/keyring.js';
 
 /**
  * The six families the first catalogue decided wrong (SPEC.md revision 2), registered through the HTTP API on PostgreSQL as a clerk would,
@@ -247,9 +248,10 @@ describe('revision 2: six families (e2e, PostgreSQL)', () => {
     expect(refused.body.code).toBe('ACCOUNT_HELD_BY_ANOTHER');
     await expect(
       t.dataSource.query(
-        `INSERT INTO household_bank_accounts (household_id, effective_on, bank_code, account_no, holder_person_id)
-         VALUES ($1, '2020-01-01', '102', $2, $3)`,
-        [b.id, accountNo(9141), b.person('b')],
+        `INSERT INTO household_bank_accounts
+           (household_id, effective_on, bank_code, account_no_enc, account_no_bidx, holder_person_id)
+         VALUES ($1, '2020-01-01', '102', $2, $3, $4)`,
+        [b.id, pii().encrypt(accountNo(9141)), pii().blindIndex('account', accountNo(9141)), b.person('b')],
       ),
     ).rejects.toThrow(/household_bank_accounts_one_holder/);
   });

@@ -128,7 +128,10 @@ export class BullJobDispatcher extends JobDispatcher implements OnApplicationBoo
     if (!this.runtime.consumeJobs) return;
     this.logger.log(`consuming queue "${JOBS_QUEUE}" (concurrency ${this.config.WORKER_CONCURRENCY})`);
     this.queue.on('error', (error) => this.logger.warn({ err: error }, 'queue error'));
-    void this.queue.process('*', this.config.WORKER_CONCURRENCY, async (job: Job) => {
+    // process() settles only when the queue stops; closing it while a blocking read is pending
+    // rejects with "Connection is closed". Left unhandled, that rejection surfaced in whatever ran
+    // next in the process (the next test file in a Jest worker failed in its beforeAll).
+    const consuming = this.queue.process('*', this.config.WORKER_CONCURRENCY, async (job: Job) => {
       const { jobId, schedule } = job.data as { jobId?: string; schedule?: string };
       if (schedule) {
         // A repeatable job's id ends with the time it was due; the firing is recorded as a job of its own.
@@ -157,6 +160,7 @@ export class BullJobDispatcher extends JobDispatcher implements OnApplicationBoo
         throw new HandBackToQueue('another runner holds the job; retrying after its lease');
       }
     });
+    consuming.catch((error: unknown) => this.logger.warn({ err: error }, 'the queue stopped consuming'));
   }
 }
 
