@@ -2,16 +2,17 @@ import { API, createTestApp, type SignedInUser } from '../support/app.js';
 import {
   appropriate,
   approveAndExport,
-  enrollAndActivate,
   generate,
   importResults,
   lines,
+  oneChildFamily,
+  recordDeath,
   resultFile,
   signInCycle,
   type Cycle,
   type LineItem,
 } from '../support/cycle.js';
-import { accountNo, ensureVillage, registerHousehold } from '../support/fixtures.js';
+import { accountNo, ensureVillage } from '../support/fixtures.js';
 
 const VILLAGE = '410122101203';
 const COUNTY = '410122';
@@ -54,27 +55,7 @@ describe('overpayments: write-off rejection, stale proposals and the lock order 
   /** A certified one-child family whose OCP_REWARD for January to June 2012 (60.00) is paid and settled. */
   async function paidFamily(complication = false) {
     seq += 1;
-    const h = await registerHousehold(c.t, c.clerk, {
-      householdNo: `WL${seq}`,
-      regionCode: VILLAGE,
-      bankAccountSeed: 500 + seq,
-      hukouType: 'URBAN',
-      certificate: { certificateNo: `WLC-${seq}`, issuedOn: '2009-03-01' },
-      members: [
-        {
-          name: `母${seq}`,
-          relation: 'HEAD',
-          birthDate: '1975-04-01',
-          sex: 'F',
-          ...(complication ? { complicationGrade: 3 } : {}),
-        },
-        { name: `父${seq}`, relation: 'SPOUSE', birthDate: '1973-02-01', sex: 'M' },
-        { name: `子${seq}`, relation: 'CHILD', birthDate: '2009-02-01', sex: 'M', birthOrder: 1 },
-      ],
-    });
-    await enrollAndActivate(c, h.id, 'OCP_REWARD');
-    if (complication) await enrollAndActivate(c, h.id, 'COMPLICATION_SUPPORT', h.members[0].personId);
-    return { id: h.id, head: h.members[0].personId, child: h.members[2].personId };
+    return oneChildFamily(c, { householdNo: `WL${seq}`, regionCode: VILLAGE, seed: 500 + seq, complication });
   }
 
   async function payOcp() {
@@ -83,13 +64,7 @@ describe('overpayments: write-off rejection, stale proposals and the lock order 
     expect((await importResults(c, batch.id, resultFile(await lines(c, batch.id)))).status).toBe(200);
   }
 
-  const death = (householdId: string, personId: string, date: string) =>
-    c.t
-      .http()
-      .post(`${API}/households/${householdId}/events`)
-      .set('Authorization', c.clerk.auth)
-      .send({ type: 'DEATH', personId, date })
-      .expect(201);
+  const death = (householdId: string, personId: string, date: string) => recordDeath(c, householdId, personId, date);
 
   async function claimOf(householdId: string): Promise<Claim> {
     const list = await c.t.http().get(`${API}/overpayments?limit=500`).set('Authorization', c.auditor.auth).expect(200);

@@ -3,15 +3,16 @@ import { API, createTestApp, type SignedInUser } from '../support/app.js';
 import {
   appropriate,
   approveAndExport,
-  enrollAndActivate,
   generate,
   importResults,
   lines,
+  oneChildFamily,
+  recordDeath,
   resultFile,
   signInCycle,
   type Cycle,
 } from '../support/cycle.js';
-import { ensureVillage, registerHousehold } from '../support/fixtures.js';
+import { ensureVillage } from '../support/fixtures.js';
 
 const VILLAGE = '410122101201';
 const COUNTY = '410122';
@@ -116,42 +117,21 @@ describe('overpayment recovery (e2e)', () => {
    */
   async function paidFamily(options: { complication: boolean }) {
     seq += 1;
-    const h = await registerHousehold(c.t, c.clerk, {
+    const family = await oneChildFamily(c, {
       householdNo: `OP${seq}`,
       regionCode: VILLAGE,
-      bankAccountSeed: 300 + seq,
-      hukouType: 'URBAN',
-      certificate: { certificateNo: `OPC-${seq}`, issuedOn: '2009-03-01' },
-      members: [
-        {
-          name: `母${seq}`,
-          relation: 'HEAD',
-          birthDate: '1975-04-01',
-          sex: 'F',
-          ...(options.complication ? { complicationGrade: 3 } : {}),
-        },
-        { name: `父${seq}`, relation: 'SPOUSE', birthDate: '1973-02-01', sex: 'M' },
-        { name: `子${seq}`, relation: 'CHILD', birthDate: '2009-02-01', sex: 'M', birthOrder: 1 },
-      ],
+      seed: 300 + seq,
+      ...options,
     });
-    await enrollAndActivate(c, h.id, 'OCP_REWARD');
-    if (options.complication) await enrollAndActivate(c, h.id, 'COMPLICATION_SUPPORT', h.members[0].personId);
     const batch = await generate(c, 'OCP_REWARD', '2012-06');
-    const own = await lineOf(c, batch.id, h.id);
+    const own = await lineOf(c, batch.id, family.id);
     expect(own).toMatchObject({ amount: '60.00', grossAmount: '60.00', offsetAmount: '0.00' });
     await approveAndExport(c, batch.id);
     await settleAll(c, batch.id);
-    return { id: h.id, head: h.members[0].personId, child: h.members[2].personId };
+    return family;
   }
 
-  function death(householdId: string, personId: string, date: string) {
-    return c.t
-      .http()
-      .post(`${API}/households/${householdId}/events`)
-      .set('Authorization', c.clerk.auth)
-      .send({ type: 'DEATH', personId, date })
-      .expect(201);
-  }
+  const death = (householdId: string, personId: string, date: string) => recordDeath(c, householdId, personId, date);
 
   beforeAll(async () => {
     c = await signInCycle(await createTestApp({ env: { PUBLIC_NOTICE_DAYS: '0' } }), COUNTY);

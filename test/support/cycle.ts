@@ -179,3 +179,47 @@ export async function exportedBatchOfOne(
   await approveAndExport(c, batch.id);
   return { householdId: household.id, headPersonId, batchId: batch.id };
 }
+
+/**
+ * A certified urban one-child family: the mother (head, born 1975-04-01), the father (1973-02-01)
+ * and their son (2009-02-01), with OCP_REWARD active; with `complication`, the mother has a grade-3
+ * surgery complication and COMPLICATION_SUPPORT is active too. The overpayment specs pay it, then
+ * report a death late.
+ */
+export async function oneChildFamily(
+  c: Cycle,
+  options: { householdNo: string; regionCode: string; seed: number; complication: boolean },
+) {
+  const { householdNo, seed } = options;
+  const h = await registerHousehold(c.t, c.clerk, {
+    householdNo,
+    regionCode: options.regionCode,
+    bankAccountSeed: seed,
+    hukouType: 'URBAN',
+    certificate: { certificateNo: `${householdNo}-C`, issuedOn: '2009-03-01' },
+    members: [
+      {
+        name: `母${seed}`,
+        relation: 'HEAD',
+        birthDate: '1975-04-01',
+        sex: 'F',
+        ...(options.complication ? { complicationGrade: 3 } : {}),
+      },
+      { name: `父${seed}`, relation: 'SPOUSE', birthDate: '1973-02-01', sex: 'M' },
+      { name: `子${seed}`, relation: 'CHILD', birthDate: '2009-02-01', sex: 'M', birthOrder: 1 },
+    ],
+  });
+  await enrollAndActivate(c, h.id, 'OCP_REWARD');
+  if (options.complication) await enrollAndActivate(c, h.id, 'COMPLICATION_SUPPORT', h.members[0].personId);
+  return { id: h.id, head: h.members[0].personId, child: h.members[2].personId };
+}
+
+/** Records a death through the API as the cycle's clerk (201 expected). */
+export function recordDeath(c: Cycle, householdId: string, personId: string, date: string) {
+  return c.t
+    .http()
+    .post(`${API}/households/${householdId}/events`)
+    .set('Authorization', c.clerk.auth)
+    .send({ type: 'DEATH', personId, date })
+    .expect(201);
+}
