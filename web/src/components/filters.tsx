@@ -1,4 +1,4 @@
-import { Form, Select } from 'antd';
+import { Card, Form, InputNumber, Select, Space } from 'antd';
 import { POLICY } from '../i18n/labels';
 
 /**
@@ -38,3 +38,33 @@ export function EnumFilter({
 export const PolicyFilter = (props: { value: string | undefined; onChange: (value: string | undefined) => void }) => (
   <EnumFilter label="政策" all="全部政策" names={POLICY} {...props} />
 );
+
+/** The fiscal year and policy a budget or report page is about, both kept in the URL by the page. */
+export function YearAndPolicyFilters({
+  fiscalYear,
+  policyCode,
+  onYear,
+  onPolicy,
+}: {
+  fiscalYear: number;
+  policyCode: string | undefined;
+  onYear: (year: number) => void;
+  onPolicy: (code: string | undefined) => void;
+}) {
+  return (
+    <Card style={{ marginBottom: 16 }}>
+      <Space wrap>
+        <Form.Item label="预算年度" style={{ margin: 0 }}>
+          <InputNumber
+            aria-label="预算年度"
+            min={2000}
+            max={2100}
+            value={fiscalYear}
+            onChange={(v) => v && onYear(v)}
+          />
+        </Form.Item>
+        <PolicyFilter value={policyCode} onChange={onPolicy} />
+      </Space>
+    </Card>
+  );
+}

@@ -1,10 +1,10 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Button, Card, Form, InputNumber, Space, Table, Tabs } from 'antd';
+import { Button, Card, Table, Tabs } from 'antd';
 import { lazy, Suspense, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import { download, request } from '../../api/client';
 import { Money, PageHead } from '../../components/common';
-import { PolicyFilter } from '../../components/filters';
+import { YearAndPolicyFilters } from '../../components/filters';
 import { ProblemAlert } from '../../components/problem';
 import { FUNDING_LEVEL, label, POLICY } from '../../i18n/labels';
 import { thisYear, type Report } from '../finance/finance-api';
@@ -82,20 +82,12 @@ export default function ReportsPage() {
           </>
         }
       />
-      <Card style={{ marginBottom: 16 }}>
-        <Space wrap>
-          <Form.Item label="预算年度" style={{ margin: 0 }}>
-            <InputNumber
-              aria-label="预算年度"
-              min={2000}
-              max={2100}
-              value={fiscalYear}
-              onChange={(v) => v && set('fiscalYear', String(v))}
-            />
-          </Form.Item>
-          <PolicyFilter value={policyCode} onChange={(v) => set('policyCode', v)} />
-        </Space>
-      </Card>
+      <YearAndPolicyFilters
+        fiscalYear={fiscalYear}
+        policyCode={policyCode}
+        onYear={(year) => set('fiscalYear', String(year))}
+        onPolicy={(code) => set('policyCode', code)}
+      />
       <ProblemAlert error={save.error} />
       <Card style={{ marginBottom: 16 }}>
         <Tabs

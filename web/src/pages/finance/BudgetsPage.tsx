@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space, Table } from 'antd';
+import { Alert, App, Button, Card, Col, Form, Input, Row, Select, Table } from 'antd';
 import { Decimal } from 'decimal.js';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -7,7 +7,7 @@ import { api, request, unwrap } from '../../api/client';
 import type { PolicyCode } from '../../api/types';
 import { useUser } from '../../auth/session';
 import { Money, PageHead } from '../../components/common';
-import { PolicyFilter } from '../../components/filters';
+import { YearAndPolicyFilters } from '../../components/filters';
 import { ProblemAlert, showFieldProblems } from '../../components/problem';
 import { FUNDING_LEVEL, label, POLICY } from '../../i18n/labels';
 import { idempotencyKey, thisYear, type BudgetLine } from './finance-api';
@@ -52,20 +52,12 @@ export default function BudgetsPage() {
   return (
     <>
       <PageHead title={`${fiscalYear} 年度预算指标`} />
-      <Card style={{ marginBottom: 16 }}>
-        <Space wrap>
-          <Form.Item label="预算年度" style={{ margin: 0 }}>
-            <InputNumber
-              aria-label="预算年度"
-              min={2000}
-              max={2100}
-              value={fiscalYear}
-              onChange={(v) => v && set('fiscalYear', String(v))}
-            />
-          </Form.Item>
-          <PolicyFilter value={policyCode} onChange={(v) => set('policyCode', v)} />
-        </Space>
-      </Card>
+      <YearAndPolicyFilters
+        fiscalYear={fiscalYear}
+        policyCode={policyCode}
+        onYear={(year) => set('fiscalYear', String(year))}
+        onPolicy={(code) => set('policyCode', code)}
+      />
       {user.role === 'FINANCE' && (
         <AppropriationForm fiscalYear={fiscalYear} countyCode={user.regionCode.slice(0, 6)} />
       )}
